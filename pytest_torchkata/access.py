@@ -1,0 +1,112 @@
+"""The ``kata`` fixture: the one way checks reach learner code.
+
+``kata.call("softmax", x, dim=1)`` calls a function of the learner's file;
+``kata.run(helper, *args)`` runs a trusted helper (a module-level function of
+the grader's, ``helper(learner_module, *args)``) next to the learner code, for
+what only the learner's world can tell (gradients after backward, parameter
+names, whether memory is shared).  Both return plain data only, the same
+in-process and isolated.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+from pytest_torchkata.errors import (
+    ForbiddenCall,
+    LearnerCrashed,
+    LearnerError,
+    LearnerTimeout,
+    NotStarted,
+)
+from pytest_torchkata.hints import hint_for
+from pytest_torchkata.model import Kata, Task
+
+
+class Backend(Protocol):
+    def request(self, message: dict, timeout: float | None) -> dict: ...
+
+    def close(self) -> None: ...
+
+
+class InProcessBackend:
+    """Runs learner code in this process; arguments and results are copied
+    through the same plain-data round trip the worker uses."""
+
+    def request(self, message: dict, timeout: float | None) -> dict:
+        from pytest_torchkata import learner, wire
+
+        return wire.roundtrip(learner.answer(wire.roundtrip(message)))
+
+    def close(self) -> None:
+        pass
+
+
+def derive_seed(base: int, *parts: str) -> int:
+    return (base * 1_000_003 + zlib.crc32("::".join(parts).encode())) % 2**31
+
+
+@dataclass
+class KataAccess:
+    backend: Backend
+    kata: Kata
+    task: Task
+    path: Path
+    seed: int
+    timeout: float | None
+    debug: bool = False
+    torch_calls: int = 0
+    breakpoints: list[str] = field(default_factory=list)
+    records: dict[str, Any] = field(default_factory=dict)
+    _calls: int = 0
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Call ``name`` from the learner's file and return its result as plain data."""
+        return self._request("call", name, name, args, kwargs)
+
+    def run(self, helper: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run ``helper(learner_module, *args, **kwargs)`` next to the learner code."""
+        if "<locals>" in helper.__qualname__ or "<lambda>" in helper.__qualname__:
+            raise TypeError("kata.run needs a module-level function")
+        ref = f"{helper.__module__}:{helper.__qualname__}"
+        return self._request("run", ref, helper.__name__, args, kwargs)
+
+    def record(self, **data: Any) -> None:
+        """Keep plain data (a loss history, say) in the report for this task."""
+        self.records.update(data)
+
+    def _request(self, op: str, target: str, label: str, args: tuple, kwargs: dict) -> Any:
+        self._calls += 1
+        message = {
+            "op": op, "path": str(self.path), "target": target, "args": list(args), "kwargs": kwargs,
+            "seed": derive_seed(self.seed, str(self._calls)), "forbid": sorted(self.task.forbidden),
+            "timeout": self.timeout, "debug": self.debug,
+        }
+        response = self.backend.request(message, self.timeout)
+        self.breakpoints.extend(response.get("breakpoints") or [])
+        if "error" not in response:
+            self.torch_calls = int(response.get("torch_calls") or 0)
+            return response["value"]
+        raise self._error(label, response["error"])
+
+    def _error(self, label: str, error: dict) -> Exception:
+        kind = error.get("kind")
+        message = str(error.get("message", ""))
+        where = str(error.get("where") or "")
+        if kind == "not_started":
+            return NotStarted(message, where=where)
+        if kind == "forbidden":
+            reason = self.task.forbidden.get(message, "")
+            text = f"`{label}` called `{message}`, which this task rules out"
+            return ForbiddenCall(text + (f": {reason}" if reason else ""), where=where)
+        if kind == "timeout":
+            return LearnerTimeout(f"`{label}` is {message}; is there a loop that never ends?",
+                                  where=where)
+        if kind in ("missing", "import", "crash"):
+            return LearnerCrashed(message, where=where, hint=hint_for(message))
+        kind_name = error.get("type", "an error")
+        return LearnerError(f"`{label}` raised {kind_name}: {message}", where=where,
+                            hint=hint_for(message))

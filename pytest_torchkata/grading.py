@@ -1,0 +1,115 @@
+"""From check outcomes to task statuses, scores and the session result.
+
+A task's score is its points times the share of its checks that passed
+(skipped checks, like CUDA ones on a machine without a GPU, do not count).
+Status: ``passed`` when every check passed; ``error`` when the learner code
+could not be run (crash, time-out, import failure); ``not_started`` when every
+check found NotImplementedError; ``skipped`` when no check could run; else
+``failed``.  Skipped tasks count toward neither score nor max_score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from pytest_torchkata.model import Kata
+
+REPORT_VERSION = 1
+STATUSES = ("passed", "failed", "not_started", "error", "skipped")
+
+
+@dataclass
+class CheckResult:
+    name: str
+    status: str
+    message: str = ""
+    hint: str = ""
+    where: str = ""
+
+
+@dataclass
+class TaskResult:
+    id: str
+    number: int
+    title: str
+    status: str
+    score: float
+    max_score: float
+    message: str
+    hint: str
+    checks: list[CheckResult] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class KataResult:
+    name: str
+    title: str
+    score: float
+    max_score: float
+    tasks: list[TaskResult]
+
+    def next_task(self) -> TaskResult | None:
+        for task in self.tasks:
+            if task.status in ("failed", "error", "not_started"):
+                return task
+        return None
+
+
+@dataclass
+class SessionResult:
+    score: float
+    max_score: float
+    katas: list[KataResult]
+    seed: int
+    isolated: bool
+    devices: list[str]
+    torch_version: str
+    tool_version: str
+    warnings: list[str] = field(default_factory=list)
+    version: int = REPORT_VERSION
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        return {"version": data.pop("version"), **data}
+
+
+def grade_task(task, checks: list[CheckResult], data: dict[str, Any]) -> TaskResult:
+    counted = [c for c in checks if c.status != "skipped"]
+    passed = [c for c in counted if c.status == "passed"]
+    if not counted:
+        status = "skipped"
+    elif len(passed) == len(counted):
+        status = "passed"
+    elif any(c.status == "error" for c in counted):
+        status = "error"
+    elif not passed and all(c.status == "not_started" for c in counted):
+        status = "not_started"
+    else:
+        status = "failed"
+    first_bad = next((c for c in counted if c.status != "passed"), None)
+    if status == "skipped":
+        first_bad = next(iter(checks), None)
+    max_score = 0.0 if status == "skipped" else task.points
+    score = round(task.points * len(passed) / len(counted), 2) if counted else 0.0
+    message = first_bad.message if first_bad else ""
+    if first_bad and first_bad.where and first_bad.where not in message:
+        message += f" (at {first_bad.where})"
+    hint = (first_bad.hint if first_bad and first_bad.hint else task.hint) if status != "passed" else task.hint
+    return TaskResult(id=task.id, number=task.number, title=task.title, status=status,
+                      score=score, max_score=max_score, message=message, hint=hint,
+                      checks=checks, data=data)
+
+
+def grade_kata(kata: Kata, checks: dict[str, list[CheckResult]],
+               data: dict[str, dict[str, Any]]) -> KataResult:
+    tasks = []
+    for task in kata.tasks:
+        found = checks.get(task.id, [])
+        if not found:
+            found = [CheckResult("(no check ran)", "skipped", "not run in this session (deselected?)")]
+        tasks.append(grade_task(task, found, data.get(task.id, {})))
+    return KataResult(name=kata.name, title=kata.title, tasks=tasks,
+                      score=round(sum(t.score for t in tasks), 2),
+                      max_score=round(sum(t.max_score for t in tasks), 2))

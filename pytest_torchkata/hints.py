@@ -1,0 +1,63 @@
+"""torch's own error messages mapped to the mistake they usually mean.
+
+Used when learner code raises: the message is matched (case-insensitively) and
+the first hint that fits is shown beside the learner's line.
+"""
+
+from __future__ import annotations
+
+TORCH_MESSAGE_HINTS: list[tuple[str, str]] = [
+    ("modified by an inplace operation",
+     "an in-place operation (like `x += 1` or `x.relu_()`) changed a tensor autograd still needs; "
+     "use the out-of-place version or `.clone()` first"),
+    ("a leaf variable that requires grad is being used in an in-place operation",
+     "update parameters inside `with torch.no_grad():`"),
+    ("does not require grad and does not have a grad_fn",
+     "the loss is cut off from the graph (built under `no_grad`, or from `.detach()`/`.item()`/`.data`); "
+     "keep every step in torch"),
+    ("grad can be implicitly created only for scalar outputs",
+     "`backward()` needs a single number: reduce with `.sum()`/`.mean()` or pass `gradient=`"),
+    ("trying to backward through the graph a second time",
+     "recompute the forward pass for every backward, or pass `retain_graph=True` if you really mean it"),
+    ("only tensors of floating point and complex dtype can require gradients",
+     "make the tensor float (`dtype=torch.float32`) before asking for gradients"),
+    ("can't call numpy() on tensor that requires grad",
+     "use `.detach().cpu().numpy()`"),
+    ("view size is not compatible with input tensor's size and stride",
+     "`view` needs a contiguous tensor: use `reshape` or `flatten`"),
+    ("mat1 and mat2 shapes cannot be multiplied",
+     "a layer's `in_features` does not match its input: print the shapes (the article's CNN flattens to 320)"),
+    ("expected scalar type long", "class targets for cross-entropy must be integers: `labels.long()`"),
+    ("expected target dtype to be long", "class targets for cross-entropy must be integers: `labels.long()`"),
+    ("found dtype long but expected float", "targets for BCE/MSE losses must be float: `target.float()`"),
+    ("out of bounds", "a label is outside 0..C-1: check the number of classes"),
+    ("all elements of input should be between 0 and 1",
+     "`BCELoss` wants probabilities; for logits use `BCEWithLogitsLoss`"),
+    ("optimizer got an empty parameter list",
+     "keep layers in `nn.ModuleList`/`nn.Sequential`, and pass `model.parameters()` fresh"),
+    ("cannot assign module before module.__init__() call", "call `super().__init__()` first in `__init__`"),
+    ("cannot assign parameter before module.__init__() call", "call `super().__init__()` first in `__init__`"),
+    ("expected all tensors to be on the same device",
+     "move every input to the model's device (`x = x.to(device)`)"),
+    ("is not on the expected device",
+     "a tensor was made on a fixed device: create it with `device=x.device`, or move it"),
+    ("torch not compiled with cuda enabled",
+     "do not hard-code `.cuda()`: pick the device with `torch.cuda.is_available()`"),
+    ("found no nvidia driver",
+     "do not hard-code `.cuda()`: pick the device with `torch.cuda.is_available()`"),
+    ("returned an incorrect number of gradients",
+     "`backward` returns one gradient per `forward` input (None for non-tensors)"),
+    ("jacobian mismatch", "the backward formula is wrong: check it in float64"),
+    ("returned nan values", "a backward step produced NaN: look at the node it names"),
+    ("size of tensor a", "two shapes do not line up: print the shapes of both operands"),
+    ("must match the size of tensor b", "two shapes do not line up: print the shapes of both operands"),
+    ("object is not callable", "something you call is not a function: check the name"),
+]
+
+
+def hint_for(message: str) -> str:
+    text = message.lower()
+    for needle, hint in TORCH_MESSAGE_HINTS:
+        if needle in text:
+            return hint
+    return ""

@@ -1,0 +1,294 @@
+"""Runs learner code and turns whatever happens into plain data.
+
+This module is the only place that touches learner code.  It runs in the pytest
+process (default) or in a worker process (``--kata-isolate``); either way it
+gets a request made of plain data and answers with plain data.  Guards around
+every call: deterministic seeding, one thread, per-task forbidden APIs (through
+a ``TorchFunctionMode``), a time limit, and a ``breakpoint()`` catcher.
+"""
+
+from __future__ import annotations
+
+import bdb
+import contextlib
+import importlib
+import importlib.util
+import os
+import random
+import signal
+import sys
+import threading
+import traceback
+import types
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import torch
+from torch.overrides import TorchFunctionMode
+
+_MODULES: dict[str, types.ModuleType] = {}
+_IMPORT_FAILURES: dict[str, dict] = {}
+
+
+# -- loading -------------------------------------------------------------------
+
+def module_name_for(path: str) -> str:
+    digest = abs(hash(os.path.abspath(path))) % 10**10
+    return f"torchkata_learner_{Path(path).stem}_{digest}"
+
+
+def load(path: str) -> types.ModuleType:
+    """Import the learner file at ``path`` under a unique module name, once."""
+    key = os.path.abspath(path)
+    if key in _MODULES:
+        return _MODULES[key]
+    if key in _IMPORT_FAILURES:
+        raise _Answered(_IMPORT_FAILURES[key])
+    name = module_name_for(key)
+    spec = importlib.util.spec_from_file_location(name, key)
+    if spec is None or spec.loader is None:
+        raise _Answered({"kind": "import", "message": f"cannot load {path}"})
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        with guarded(seed=0, forbid=(), timeout=None, where_file=key):
+            spec.loader.exec_module(module)
+    except _Answered as answered:
+        sys.modules.pop(name, None)
+        error = dict(answered.error)
+        if error["kind"] != "timeout":
+            error["kind"] = "import"
+        error["message"] = f"{_short(path)} could not be loaded: {error['message']}"
+        _IMPORT_FAILURES[key] = error
+        raise _Answered(error) from None
+    _MODULES[key] = module
+    return module
+
+
+def forget(path: str) -> None:
+    key = os.path.abspath(path)
+    module = _MODULES.pop(key, None)
+    _IMPORT_FAILURES.pop(key, None)
+    if module is not None:
+        sys.modules.pop(module.__name__, None)
+
+
+# -- answering requests --------------------------------------------------------
+
+class _Answered(Exception):
+    """Carries an error answer (plain dict) out of nested code."""
+
+    def __init__(self, error: dict) -> None:
+        super().__init__(error.get("message", ""))
+        self.error = error
+
+
+def resolve_helper(ref: str) -> Callable[..., Any]:
+    module_name, _, qualname = ref.partition(":")
+    obj: Any = importlib.import_module(module_name)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def answer(request: dict) -> dict:
+    """Run one request and return ``{"value": ...}`` or ``{"error": {...}}``.
+
+    request keys: path, op ("call" | "run"), target, args, kwargs, seed,
+    forbid (list of dotted names), timeout (seconds or None), debug (bool).
+    """
+    path = request["path"]
+    notes: dict = {"breakpoints": []}
+    try:
+        module = load(path)
+        if request["op"] == "load":
+            return {"value": None, "breakpoints": []}
+        args, kwargs = request.get("args", []), request.get("kwargs", {})
+        if request["op"] == "call":
+            target = request["target"]
+            fn = getattr(module, target, None)
+            if fn is None:
+                raise _Answered({
+                    "kind": "missing",
+                    "message": f"{_short(path)} has no `{target}`; it may have been renamed or deleted "
+                               f"(get a fresh copy with `torchkata init`)",
+                })
+            call = lambda: fn(*args, **kwargs)  # noqa: E731
+        else:
+            helper = resolve_helper(request["target"])
+            call = lambda: helper(module, *args, **kwargs)  # noqa: E731
+        with guarded(seed=request.get("seed", 0), forbid=request.get("forbid", ()),
+                     timeout=request.get("timeout"), where_file=os.path.abspath(path),
+                     notes=notes, debug=request.get("debug", False)) as guard:
+            value = call()
+        return {"value": value, "torch_calls": guard.calls, "breakpoints": notes["breakpoints"]}
+    except _Answered as answered:
+        return {"error": answered.error, "breakpoints": notes["breakpoints"]}
+
+
+# -- guards ----------------------------------------------------------------------
+
+class _Forbidden(BaseException):
+    """Raised inside learner code; a BaseException so `except Exception` can't hide it."""
+
+
+class _OutOfTime(BaseException):
+    pass
+
+
+def _dotted(name: str) -> Any:
+    obj: Any = torch if name.startswith("torch.") else None
+    if obj is None:
+        raise ValueError(f"forbidden API names must start with 'torch.': {name}")
+    for part in name.split(".")[1:]:
+        obj = getattr(obj, part)
+    return obj
+
+
+class _Rules(TorchFunctionMode):
+    """Counts torch calls and refuses the forbidden ones."""
+
+    def __init__(self, forbid: dict[Any, str]) -> None:
+        super().__init__()
+        self.forbid = forbid
+        self.calls = 0
+        self.violation: str | None = None
+        self.paused = False
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if not self.paused:
+            self.calls += 1
+            name = self.forbid.get(func)
+            if name is not None:
+                self.violation = self.violation or name
+                raise _Forbidden(name)
+        return func(*args, **(kwargs or {}))
+
+
+_CURRENT: list[_Rules] = []
+
+
+@contextlib.contextmanager
+def trusted() -> Iterator[None]:
+    """Inside a helper: torch calls here are the grader's, not the learner's."""
+    rules = _CURRENT[-1] if _CURRENT else None
+    if rules is None:
+        yield
+        return
+    before, rules.paused = rules.paused, True
+    try:
+        yield
+    finally:
+        rules.paused = before
+
+
+def _in_debugger() -> bool:
+    tracer = sys.gettrace()
+    return isinstance(getattr(tracer, "__self__", None), bdb.Bdb)
+
+
+class _Guard:
+    def __init__(self, rules: _Rules) -> None:
+        self.rules = rules
+
+    @property
+    def calls(self) -> int:
+        return self.rules.calls
+
+
+def _learner_frame(tb: Any, where_file: str) -> tuple[str, int, str, str] | None:
+    found = None
+    for frame in traceback.extract_tb(tb):
+        if os.path.abspath(frame.filename) == where_file:
+            found = (frame.filename, frame.lineno or 0, frame.name, (frame.line or "").strip())
+    return found
+
+
+def _where(tb: Any, where_file: str) -> str:
+    frame = _learner_frame(tb, where_file)
+    if frame is None:
+        return ""
+    filename, lineno, name, line = frame
+    return f"{_short(filename)}:{lineno} in {name}" + (f": {line}" if line else "")
+
+
+def _short(path: str) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return rel if not rel.startswith("..") else path
+
+
+@contextlib.contextmanager
+def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
+            notes: dict | None = None, debug: bool = False) -> Iterator[_Guard]:
+    torch.manual_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    rules = _Rules({_dotted(n): n for n in forbid})
+    notes = notes if notes is not None else {"breakpoints": []}
+
+    def caught_breakpoint(*_a: Any, **_k: Any) -> None:
+        frame = sys._getframe(1)
+        notes["breakpoints"].append(f"{_short(frame.f_code.co_filename)}:{frame.f_lineno}")
+
+    import pdb
+
+    saved_hook, saved_trace = sys.breakpointhook, pdb.set_trace
+    if not debug:
+        sys.breakpointhook = caught_breakpoint
+        pdb.set_trace = caught_breakpoint  # type: ignore[assignment]
+
+    use_alarm = (timeout is not None and timeout > 0 and hasattr(signal, "setitimer")
+                 and threading.current_thread() is threading.main_thread())
+    saved_handler = None
+    if use_alarm:
+        def on_alarm(signum: int, frame: Any) -> None:
+            if _in_debugger():
+                signal.setitimer(signal.ITIMER_REAL, 1.0)
+                return
+            raise _OutOfTime()
+        saved_handler = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    _CURRENT.append(rules)
+    try:
+        with rules:
+            yield _Guard(rules)
+    except _Answered:
+        raise
+    except _OutOfTime as exc:
+        raise _Answered({"kind": "timeout", "message": f"still running after {timeout:g} s",
+                         "where": _where(exc.__traceback__, where_file)}) from None
+    except _Forbidden as exc:
+        raise _Answered({"kind": "forbidden", "message": str(exc),
+                         "where": _where(exc.__traceback__, where_file)}) from None
+    except (KeyboardInterrupt, bdb.BdbQuit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - learner code may raise anything
+        if rules.violation:
+            raise _Answered({"kind": "forbidden", "message": rules.violation,
+                             "where": _where(exc.__traceback__, where_file)}) from None
+        where = _where(exc.__traceback__, where_file)
+        if isinstance(exc, NotImplementedError):
+            raise _Answered({"kind": "not_started", "message": str(exc) or "not written yet",
+                             "where": where}) from None
+        raise _Answered({"kind": "learner", "type": type(exc).__name__,
+                         "message": _first_line(str(exc)), "where": where}) from None
+    finally:
+        _CURRENT.pop()
+        torch.set_num_threads(threads)
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, saved_handler)
+        sys.breakpointhook, pdb.set_trace = saved_hook, saved_trace  # type: ignore[assignment]
+    if rules.violation:
+        raise _Answered({"kind": "forbidden", "message": rules.violation, "where": ""})
+
+
+def _first_line(text: str, limit: int = 300) -> str:
+    text = text.strip().splitlines()[0] if text.strip() else ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,116 @@
+"""Katas and tasks: what a kata author declares.
+
+A kata module (``pytest_torchkata/katas/NAME.py`` for the built-in ones) holds::
+
+    KATA = Kata("tensors", "Tensors", "what the kata teaches")
+
+    @KATA.task("softmax", "Numerically stable softmax", points=3,
+               hint="subtract the row maximum before exp",
+               forbidden={"torch.softmax": "write it yourself"})
+    class TestSoftmax:
+        def test_rows_sum_to_one(self, kata): ...
+
+The decorator records the task (in declaration order) and marks the class so
+the plugin knows which task each check belongs to.  This module does not
+import torch.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Callable, TypeVar
+
+import pytest
+
+MARKER = "torchkata_task"
+T = TypeVar("T")
+
+
+@dataclass
+class Task:
+    id: str
+    title: str
+    number: int
+    points: float
+    hint: str
+    forbidden: dict[str, str] = field(default_factory=dict)
+    timeout: float | None = None
+
+    @property
+    def label(self) -> str:
+        return f"Task {self.number} ({self.title})"
+
+
+class Kata:
+    def __init__(self, name: str, title: str, description: str = "") -> None:
+        self.name = name
+        self.title = title
+        self.description = description
+        self.tasks: list[Task] = []
+        module = sys._getframe(1).f_globals
+        self.checks_module: str = module.get("__name__", "")
+        self.checks_file: str = module.get("__file__", "")
+
+    def task(self, id: str, title: str, *, points: float = 1, hint: str,
+             forbidden: dict[str, str] | None = None,
+             timeout: float | None = None) -> Callable[[T], T]:
+        """Declare the next task; decorates the class (or function) holding its checks.
+
+        ``forbidden`` maps dotted torch names (``"torch.softmax"``,
+        ``"torch.Tensor.softmax"``) to the reason shown when learner code calls
+        one.  ``timeout`` is how long the task's learner code may need when the
+        user did not set ``--kata-timeout``.
+        """
+        if any(t.id == id for t in self.tasks):
+            raise ValueError(f"kata {self.name!r} declares task {id!r} twice")
+        if not hint:
+            raise ValueError(f"kata {self.name!r}, task {id!r}: every task needs a hint")
+        task = Task(id=id, title=title, number=len(self.tasks) + 1, points=float(points),
+                    hint=hint, forbidden=dict(forbidden or {}), timeout=timeout)
+        self.tasks.append(task)
+        return getattr(pytest.mark, MARKER)(self.name, id)
+
+    def get_task(self, id: str) -> Task:
+        for task in self.tasks:
+            if task.id == id:
+                return task
+        raise KeyError(id)
+
+    @property
+    def max_score(self) -> float:
+        return sum(t.points for t in self.tasks)
+
+    def __repr__(self) -> str:
+        return f"Kata({self.name!r}, {len(self.tasks)} tasks)"
+
+
+class Registry:
+    """Katas by name, in registration order.  A kata may be registered as an
+    object or, lazily, as the dotted name of a module holding ``KATA``."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, Kata | str] = {}
+
+    def register(self, kata: Kata | str) -> None:
+        name = kata.name if isinstance(kata, Kata) else kata.rsplit(".", 1)[-1]
+        if name in self._entries and self._entries[name] != kata:
+            raise ValueError(f"two katas are named {name!r}")
+        self._entries[name] = kata
+
+    def names(self) -> list[str]:
+        return list(self._entries)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._entries
+
+    def get(self, name: str) -> Kata:
+        entry = self._entries[name]
+        if isinstance(entry, str):
+            import importlib
+
+            kata: Any = getattr(importlib.import_module(entry), "KATA", None)
+            if not isinstance(kata, Kata) or kata.name != name:
+                raise ValueError(f"module {entry} must define KATA = Kata({name!r}, ...)")
+            self._entries[name] = entry = kata
+        return entry
