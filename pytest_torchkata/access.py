@@ -58,6 +58,7 @@ class KataAccess:
     seed: int
     timeout: float | None
     debug: bool = False
+    data_dir: str = ""
     torch_calls: int = 0
     breakpoints: list[str] = field(default_factory=list)
     records: dict[str, Any] = field(default_factory=dict)

@@ -126,6 +126,14 @@ class Settings:
     def active(self) -> bool:
         return bool(self.katas) or self.list_only
 
+    @property
+    def data_dir(self) -> Path:
+        """--kata-data / TORCHKATA_DATA, else a per-user cache folder."""
+        if self.data is not None:
+            return self.data
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        return Path(base) / "torchkata" / "data"
+
     def timeout_for(self, task_timeout: float | None) -> float | None:
         """The time limit for one task: the user's, else the task's own, else the default."""
         value = self.timeout if self.timeout_explicit else (task_timeout or self.timeout)
