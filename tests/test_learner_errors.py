@@ -1,0 +1,84 @@
+"""Bad learner input gets a clear message, never a traceback from the plugin."""
+
+import json
+
+import mini_kata
+
+
+def graded(pytester, learner, *args):
+    mini_kata.setup(pytester, learner)
+    result = pytester.runpytest("--kata=mini", "--kata-report=r.json", "-p", "no:cacheprovider", *args)
+    report = json.loads((pytester.path / "r.json").read_text())
+    return result, {t["id"]: t for t in report["katas"][0]["tasks"]}
+
+
+def test_syntax_error_names_the_line_for_every_task(pytester):
+    result, tasks = graded(pytester, "def double(x)\n    return x * 2\n")
+    for task in tasks.values():
+        assert task["status"] == "error"
+        assert "mini.py could not be loaded" in task["message"]
+        assert "line 1" in task["message"] or "mini.py:1" in task["message"]
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_wrong_return_type_is_named(pytester):
+    _, tasks = graded(pytester, mini_kata.SOLUTION.replace("return x * 2", "return [1, 2]"))
+    assert tasks["double"]["status"] == "failed"
+    assert "double(x) should return a tensor, but returned a list of 2" in tasks["double"]["message"]
+
+
+def test_missing_return_is_suggested(pytester):
+    _, tasks = graded(pytester, mini_kata.SOLUTION.replace("return x * 2", "y = x * 2"))
+    assert "is a `return` missing?" in tasks["double"]["message"]
+
+
+def test_learner_exception_shows_the_line_and_a_hint(pytester):
+    learner = mini_kata.SOLUTION.replace("return x * 2", "return x.view(-1, 3)")
+    result, tasks = graded(pytester, learner)
+    task = tasks["double"]
+    assert task["status"] == "failed"
+    assert "`double` raised RuntimeError" in task["message"]
+    assert "mini.py:5 in double: return x.view(-1, 3)" in task["message"]
+    result.stdout.fnmatch_lines(["*Task 1 (Double a tensor), check test_doubles_floats:*"])
+    assert "site-packages" not in result.stdout.str()
+
+
+def test_torch_message_is_mapped_to_a_hint(pytester):
+    learner = mini_kata.SOLUTION.replace(
+        "return x * 2", "y = x * 2\n    y.backward()\n    return y")
+    _, tasks = graded(pytester, learner)
+    assert "reduce with `.sum()`" in tasks["double"]["hint"] or "does not require grad" in tasks["double"]["message"]
+
+
+def test_missing_function_says_it_may_have_been_renamed(pytester):
+    _, tasks = graded(pytester, mini_kata.SOLUTION.replace("def add(", "def plus("))
+    assert tasks["add"]["status"] == "error"
+    assert "has no `add`" in tasks["add"]["message"]
+
+
+def test_forbidden_call_says_which_and_why(pytester):
+    _, tasks = graded(pytester, mini_kata.SOLUTION.replace("return a + b", "return torch.add(a, b)"))
+    assert tasks["add"]["status"] == "failed"
+    assert "`add` called `torch.add`, which this task rules out: use the + operator" in tasks["add"]["message"]
+
+
+def test_forbidden_call_caught_even_when_learner_swallows_it(pytester):
+    learner = mini_kata.SOLUTION.replace(
+        "return a + b", "try:\n        return torch.add(a, b)\n    except Exception:\n        return a + b")
+    _, tasks = graded(pytester, learner)
+    assert tasks["add"]["status"] == "failed"
+    assert "torch.add" in tasks["add"]["message"]
+
+
+def test_not_started_is_not_a_failure_in_the_output(pytester):
+    result, tasks = graded(pytester, mini_kata.STUB)
+    assert {t["status"] for t in tasks.values()} == {"not_started"}
+    result.assert_outcomes(skipped=3)
+    assert result.ret == 1
+
+
+def test_breakpoint_left_in_the_file_is_skipped_with_a_warning(pytester):
+    learner = mini_kata.SOLUTION.replace("return x * 2", "breakpoint()\n    return x * 2")
+    result, tasks = graded(pytester, learner)
+    assert tasks["double"]["status"] == "passed"
+    result.stdout.fnmatch_lines(["*Warning: a breakpoint() at *mini.py:5 was skipped while grading*-s*"])
