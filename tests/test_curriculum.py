@@ -1,0 +1,66 @@
+"""Kata authors: this file tells you what a kata is missing.
+
+Each built-in kata needs a checks module in pytest_torchkata/katas/, an entry
+in CURRICULUM, a reference in solutions/, a generated stub in katas/, a hint
+per task, a solution block per task, and at least one check per task.
+"""
+
+import ast
+import pkgutil
+from pathlib import Path
+
+import pytest
+
+import pytest_torchkata.katas as katas_pkg
+from pytest_torchkata import cli
+from pytest_torchkata.katas import CURRICULUM
+from pytest_torchkata.model import Registry
+from pytest_torchkata.stubs import solution_tasks
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def registry():
+    reg = Registry()
+    for name in CURRICULUM:
+        reg.register(f"pytest_torchkata.katas.{name}")
+    return reg
+
+
+def test_every_checks_module_is_in_the_curriculum():
+    modules = {m.name for m in pkgutil.iter_modules(katas_pkg.__path__)}
+    assert modules == set(CURRICULUM), "add the kata's name to CURRICULUM in pytest_torchkata/katas/__init__.py"
+
+
+@pytest.mark.parametrize("name", CURRICULUM)
+def test_kata_has_reference_stub_hints_blocks_and_checks(name):
+    kata = registry().get(name)
+    solution = ROOT / "solutions" / f"{name}.py"
+    assert solution.is_file(), f"write the reference solutions/{name}.py"
+    assert (ROOT / "katas" / f"{name}.py").is_file(), "run `torchkata gen` to make the stub"
+    assert len(kata.tasks) >= 1
+    blocks = set(solution_tasks(solution.read_text(encoding="utf-8")))
+    for task in kata.tasks:
+        assert task.hint.strip(), f"task {task.id} needs a hint"
+        assert task.id in blocks, f"solutions/{name}.py has no '# BEGIN SOLUTION {task.id}' block"
+    tree = ast.parse(Path(kata.checks_file).read_text(encoding="utf-8"))
+    decorated = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+            for dec in node.decorator_list:
+                if isinstance(dec, ast.Call) and getattr(dec.func, "attr", "") == "task":
+                    decorated.add(dec.args[0].value)
+    assert decorated == {t.id for t in kata.tasks}
+
+
+def test_katas_folder_is_exactly_what_generation_produces():
+    assert cli.main(["gen", "--check", "--root", str(ROOT)]) == 0, "run `torchkata gen`"
+
+
+def test_every_stub_task_raises_not_implemented_naming_its_task():
+    for name in CURRICULUM:
+        kata = registry().get(name)
+        stub = (ROOT / "katas" / f"{name}.py").read_text(encoding="utf-8")
+        for task in kata.tasks:
+            assert f'raise NotImplementedError("{task.label}: not written yet")' in stub
+        assert "BEGIN SOLUTION" not in stub

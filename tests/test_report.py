@@ -1,0 +1,57 @@
+"""The JSON report's schema and the terminal summary."""
+
+import json
+
+import mini_kata
+from pytest_torchkata.grading import REPORT_VERSION, STATUSES
+
+TASK_KEYS = {"id", "number", "title", "status", "score", "max_score", "message", "hint", "checks", "data"}
+
+
+def test_report_schema(pytester):
+    mini_kata.setup(pytester, mini_kata.SOLUTION.replace("return a + b", "return a - b"))
+    pytester.runpytest("--kata=mini", "--kata-report=out/report.json", "-p", "no:cacheprovider")
+    report = json.loads((pytester.path / "out" / "report.json").read_text())
+    assert report["version"] == REPORT_VERSION
+    assert {"version", "score", "max_score", "katas", "seed", "isolated", "devices",
+            "torch_version", "tool_version", "warnings"} <= set(report)
+    assert report["score"] == 2.0 and report["max_score"] == 3.0
+    kata = report["katas"][0]
+    assert {"name", "title", "score", "max_score", "tasks"} <= set(kata)
+    for task in kata["tasks"]:
+        assert set(task) == TASK_KEYS
+        assert task["status"] in STATUSES
+        for check in task["checks"]:
+            assert set(check) == {"name", "status", "message", "hint", "where"}
+    add = kata["tasks"][1]
+    assert add["status"] == "failed" and add["message"].startswith("add(a, b): 2 of 2 value(s) are off")
+    assert add["hint"] == "use +"
+
+
+def test_partial_credit_counts_passed_checks(pytester):
+    learner = mini_kata.SOLUTION.replace("return x * 2", "return (x * 2).detach()")
+    mini_kata.setup(pytester, learner)
+    pytester.runpytest("--kata=mini", "--kata-report=r.json", "-p", "no:cacheprovider")
+    task = json.loads((pytester.path / "r.json").read_text())["katas"][0]["tasks"][0]
+    assert task["status"] == "failed"
+    assert task["score"] == 1.0 and task["max_score"] == 2.0
+
+
+def test_summary_shows_each_task_score_and_the_next_task(pytester):
+    mini_kata.setup(pytester, mini_kata.STUB.replace(
+        'raise NotImplementedError("Task 1 (Double a tensor): not written yet")', "return x * 2"))
+    result = pytester.runpytest("--kata=mini", "-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines([
+        "*torchkata: mini - Mini kata  2/3 points*",
+        "  passed       1. Double a tensor * 2/2",
+        "  not started  2. Add two tensors * 0/1",
+        '  Next: task 2, "Add two tensors" (not started).',
+        "  Hint: use +",
+    ])
+
+
+def test_full_marks_summary_and_exit_code(pytester):
+    mini_kata.setup(pytester)
+    result = pytester.runpytest("--kata=mini", "-p", "no:cacheprovider")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["  All tasks passed. Well done!"])
