@@ -212,7 +212,8 @@ def kata(request: pytest.FixtureRequest) -> Iterator[Any]:
     torch.manual_seed(seed)  # the check's own random inputs
     access = KataAccess(backend=ks.backend, kata=kata_obj, task=task, path=path, seed=seed,
                         timeout=ks.settings.timeout_for(task.timeout),
-                        debug=request.config.getoption("capture") == "no",
+                        # -s in-process: a breakpoint() in learner code really stops there
+                        debug=request.config.getoption("capture") == "no" and not ks.settings.isolate,
                         data_dir=str(ks.settings.data_dir))
     request.node.stash[ACCESS_KEY] = access
     yield access

@@ -41,6 +41,9 @@ def main() -> None:  # pragma: no cover - runs in the worker process
             request = wire.recv(proto_in)
         except EOFError:
             return
+        for entry in request.pop("sys_path", ()):
+            if entry not in sys.path:
+                sys.path.append(entry)
         response = answer(request)
         try:
             wire.send(proto_out, response)
@@ -165,12 +168,14 @@ class WorkerPool:
 
     def __init__(self) -> None:
         self.worker: Worker | None = None
+        self.synced_path: list[str] = []
         self.loaded: set[str] = set()
         self.crashed_loading: dict[str, str] = {}
 
     def start(self) -> None:
         if self.worker is None or not self.worker.alive():
             self.worker = Worker()
+            self.synced_path = list(sys.path)
 
     def request(self, message: dict, timeout: float | None) -> dict:
         path = message["path"]
@@ -191,6 +196,10 @@ class WorkerPool:
         self.start()
         assert self.worker is not None
         worker = self.worker
+        if message.get("op") == "run" and sys.path != self.synced_path:
+            # checks collected from new folders may hold helpers the worker must import
+            message = dict(message, sys_path=[p for p in sys.path if p])
+            self.synced_path = list(sys.path)
         try:
             return worker.request(message, timeout)
         except TimeoutError:
