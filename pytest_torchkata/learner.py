@@ -38,7 +38,7 @@ def module_name_for(path: str) -> str:
     return f"torchkata_learner_{Path(path).stem}_{digest}"
 
 
-def load(path: str) -> types.ModuleType:
+def load(path: str, timeout: float | None = None) -> types.ModuleType:
     """Import the learner file at ``path`` under a unique module name, once."""
     key = os.path.abspath(path)
     if key in _MODULES:
@@ -52,7 +52,7 @@ def load(path: str) -> types.ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
-        with guarded(seed=0, forbid=(), timeout=None, where_file=key):
+        with guarded(seed=0, forbid=(), timeout=timeout, where_file=key):
             spec.loader.exec_module(module)
     except _Answered as answered:
         sys.modules.pop(name, None)
@@ -101,7 +101,7 @@ def answer(request: dict) -> dict:
     path = request["path"]
     notes: dict = {"breakpoints": []}
     try:
-        module = load(path)
+        module = load(path, request.get("timeout"))
         if request["op"] == "load":
             return {"value": None, "breakpoints": []}
         args, kwargs = request.get("args", []), request.get("kwargs", {})

@@ -182,7 +182,7 @@ class WorkerPool:
         if path in self.crashed_loading:
             return {"error": {"kind": "crash", "message": self.crashed_loading[path]}}
         if path not in self.loaded:
-            response = self._one({"op": "load", "path": path}, timeout)
+            response = self._one({"op": "load", "path": path, "timeout": timeout}, timeout)
             error = response.get("error")
             if error and error["kind"] in ("crash", "timeout"):
                 self.crashed_loading[path] = f"loading {os.path.basename(path)}: {error['message']}"
