@@ -131,3 +131,14 @@ def test_patching_comparisons_in_the_kata_file_scores_zero(pytester):
     _, report = run(pytester, "--kata-isolate")
     assert report["score"] == 0
     assert {t["status"] for t in report["katas"][0]["tasks"]} == {"failed"}
+
+
+def test_isolated_learner_code_never_runs_in_the_grading_process(pytester):
+    import os
+
+    learner = "import os\nopen('pids.txt', 'a').write(str(os.getpid()) + '\\n')\n" + mini_kata.SOLUTION
+    mini_kata.setup(pytester, learner)
+    _, report = run(pytester, "--kata-isolate")
+    pids = set((pytester.path / "pids.txt").read_text().split())
+    assert pids and str(os.getpid()) not in pids
+    assert report["score"] == report["max_score"]

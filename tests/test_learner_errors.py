@@ -82,3 +82,10 @@ def test_breakpoint_left_in_the_file_is_skipped_with_a_warning(pytester):
     result, tasks = graded(pytester, learner)
     assert tasks["double"]["status"] == "passed"
     result.stdout.fnmatch_lines(["*Warning: a breakpoint() at *mini.py:5 was skipped while grading*-s*"])
+
+
+def test_endless_loop_at_import_is_stopped_in_process(pytester):
+    result, tasks = graded(pytester, "while True:\n    pass\n" + mini_kata.SOLUTION, "--kata-timeout=0.5")
+    for task in tasks.values():
+        assert task["status"] == "error"
+        assert "still running after 0.5 s" in task["message"]
