@@ -17,6 +17,7 @@ import pytest
 
 DEFAULT_TIMEOUT_S = 20.0
 DEVICES = ("auto", "cpu", "cuda")
+REPORT_FORMATS = ("json", "gradescope", "csv")
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,9 @@ OPTIONS = [
            "TORCHKATA_DIR", metavar="DIR"),
     Option("--kata-report", "write a JSON report of the grades to PATH", "TORCHKATA_REPORT",
            metavar="PATH"),
+    Option("--kata-report-format", "format of --kata-report: json (default), gradescope "
+           "(Gradescope's results.json) or csv (one row per task)", "TORCHKATA_REPORT_FORMAT",
+           default="json", metavar="FORMAT"),
     Option("--kata-isolate", "run learner code in a worker process (for grading untrusted code)",
            "TORCHKATA_ISOLATE", kind="bool", default=False),
     Option("--kata-timeout", f"time limit in seconds for the learner code of one task, 0 for none "
@@ -114,6 +118,7 @@ class Settings:
     katas: list[str]
     kata_dir: Path
     report: Path | None
+    report_format: str
     isolate: bool
     timeout: float | None
     timeout_explicit: bool
@@ -158,6 +163,10 @@ def settings(config: pytest.Config, known_katas: list[str] | None = None) -> Set
         raise pytest.UsageError(
             f"--kata-device: {device!r} (from {values['kata_device'][1]}) is not one of {', '.join(DEVICES)}"
         )
+    report_format, fmt_source = values["kata_report_format"]
+    if report_format not in REPORT_FORMATS:
+        raise pytest.UsageError(f"--kata-report-format: {report_format!r} (from {fmt_source}) "
+                                f"is not one of {', '.join(REPORT_FORMATS)}")
     kata_dir = values["kata_dir"][0]
     root = Path(config.rootpath)
     report = values["kata_report"][0]
@@ -167,6 +176,7 @@ def settings(config: pytest.Config, known_katas: list[str] | None = None) -> Set
         katas=names,
         kata_dir=(Path(kata_dir).expanduser() if kata_dir else root / "katas").resolve(),
         report=Path(report).expanduser().resolve() if report else None,
+        report_format=report_format,
         isolate=bool(values["kata_isolate"][0]),
         timeout=DEFAULT_TIMEOUT_S if timeout is None else timeout,
         timeout_explicit=timeout_source != "default",

@@ -18,7 +18,7 @@ from pytest_torchkata.errors import KataOutcome, NotStarted
 from pytest_torchkata.grading import CheckResult, SessionResult, grade_kata
 from pytest_torchkata.model import MARKER, Kata, Registry
 from pytest_torchkata.options import Settings, add_options, settings
-from pytest_torchkata.report import JsonReporter, ProgressStore, list_lines, write_summary
+from pytest_torchkata.report import FileReporter, ProgressStore, list_lines, write_summary
 
 SESSION_KEY = pytest.StashKey["KataSession"]()
 ACCESS_KEY = pytest.StashKey[Any]()
@@ -128,7 +128,7 @@ def pytest_configure(config: pytest.Config) -> None:
     session = KataSession(config, registry, opts)
     config.stash[SESSION_KEY] = session
     if opts.report:
-        config.pluginmanager.register(JsonReporter(opts.report), "torchkata-json-report")
+        config.pluginmanager.register(FileReporter(opts.report, opts.report_format), "torchkata-report")
     config.pluginmanager.register(ProgressStore(opts.kata_dir), "torchkata-progress")
     # Grade with the checks shipped in the package, never with files from the kata folder.
     config.args[:] = [k.checks_file for k in session.katas]

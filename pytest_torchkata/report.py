@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from pytest_torchkata.grading import KataResult, SessionResult
+from pytest_torchkata.options import REPORT_FORMATS  # noqa: F401  (documented choices)
 
 PROGRESS_KEY = "torchkata/progress"
 STATUS_WORDS = {
@@ -65,15 +66,56 @@ def write_summary(terminal: Any, results: SessionResult) -> None:
         terminal.write_line(f"Total: {_points(results.score)}/{_points(results.max_score)} points")
 
 
-class JsonReporter:
-    """Writes ``--kata-report PATH`` (schema in the README)."""
+class FileReporter:
+    """Writes ``--kata-report PATH`` in ``--kata-report-format`` (schemas in the README)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, fmt: str = "json") -> None:
         self.path = path
+        self.fmt = fmt
 
     @pytest.hookimpl
     def pytest_torchkata_results(self, config: pytest.Config, results: SessionResult) -> None:
-        write_json(self.path, results.to_json())
+        if self.fmt == "gradescope":
+            write_json(self.path, gradescope(results))
+        elif self.fmt == "csv":
+            write_csv(self.path, results)
+        else:
+            write_json(self.path, results.to_json())
+
+
+def gradescope(results: SessionResult) -> dict[str, Any]:
+    """Gradescope's autograder ``results.json``: one test per task."""
+    tests = []
+    for kata in results.katas:
+        for task in kata.tasks:
+            if task.status == "skipped":
+                continue
+            output = task.message + (f"\nHint: {task.hint}" if task.status != "passed" and task.hint else "")
+            tests.append({
+                "name": f"{kata.name} {task.number}. {task.title}",
+                "score": task.score, "max_score": task.max_score,
+                "status": "passed" if task.status == "passed" else "failed",
+                "output": output.strip(),
+            })
+    return {"score": results.score, "output": f"torchkata: {results.score:g}/{results.max_score:g} points",
+            "visibility": "visible", "tests": tests}
+
+
+CSV_COLUMNS = ["kata", "task", "id", "title", "status", "score", "max_score", "message"]
+
+
+def write_csv(path: Path, results: SessionResult) -> None:
+    import csv
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(CSV_COLUMNS)
+        for kata in results.katas:
+            for t in kata.tasks:
+                writer.writerow([kata.name, t.number, t.id, t.title, t.status, t.score, t.max_score,
+                                 " ".join(t.message.split())])
+        writer.writerow(["total", "", "", "", "", results.score, results.max_score, ""])
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:

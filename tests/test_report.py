@@ -55,3 +55,26 @@ def test_full_marks_summary_and_exit_code(pytester):
     result = pytester.runpytest("--kata=mini", "-p", "no:cacheprovider")
     assert result.ret == 0
     result.stdout.fnmatch_lines(["  All tasks passed. Well done!"])
+
+
+def test_gradescope_format_has_one_test_per_task(pytester):
+    mini_kata.setup(pytester, mini_kata.SOLUTION.replace("return a + b", "return a - b"))
+    pytester.runpytest("--kata=mini", "--kata-report=results.json", "--kata-report-format=gradescope",
+                       "-p", "no:cacheprovider")
+    data = json.loads((pytester.path / "results.json").read_text())
+    assert data["score"] == 2.0
+    assert [(t["name"], t["score"], t["max_score"], t["status"]) for t in data["tests"]] == [
+        ("mini 1. Double a tensor", 2.0, 2.0, "passed"), ("mini 2. Add two tensors", 0.0, 1.0, "failed")]
+    assert "Hint: use +" in data["tests"][1]["output"]
+
+
+def test_csv_format_is_a_gradebook_row_per_task(pytester):
+    import csv
+
+    mini_kata.setup(pytester, mini_kata.STUB)
+    pytester.runpytest("--kata=mini", "--kata-report=grades.csv", "--kata-report-format=csv",
+                       "-p", "no:cacheprovider")
+    rows = list(csv.reader((pytester.path / "grades.csv").open()))
+    assert rows[0] == ["kata", "task", "id", "title", "status", "score", "max_score", "message"]
+    assert rows[1][:7] == ["mini", "1", "double", "Double a tensor", "not_started", "0.0", "2.0"]
+    assert rows[-1][0] == "total" and rows[-1][5:7] == ["0.0", "3.0"]
