@@ -26,7 +26,8 @@ TORCH_MESSAGE_HINTS: list[tuple[str, str]] = [
     ("view size is not compatible with input tensor's size and stride",
      "`view` needs a contiguous tensor: use `reshape` or `flatten`"),
     ("mat1 and mat2 shapes cannot be multiplied",
-     "a layer's `in_features` does not match its input: print the shapes (the article's CNN flattens to 320)"),
+     "the inner sizes of a matrix product differ: print both shapes (for x (N, IN) and W (OUT, IN) use "
+     "`x @ W.T`; after flattening, a layer's `in_features` must match, e.g. 320 in the article's CNN)"),
     ("expected scalar type long", "class targets for cross-entropy must be integers: `labels.long()`"),
     ("expected target dtype to be long", "class targets for cross-entropy must be integers: `labels.long()`"),
     ("found dtype long but expected float", "targets for BCE/MSE losses must be float: `target.float()`"),
@@ -52,6 +53,32 @@ TORCH_MESSAGE_HINTS: list[tuple[str, str]] = [
     ("size of tensor a", "two shapes do not line up: print the shapes of both operands"),
     ("must match the size of tensor b", "two shapes do not line up: print the shapes of both operands"),
     ("object is not callable", "something you call is not a function: check the name"),
+    ("torch.return_types", "`torch.max(x, dim)` returns a pair (values, indices): take `.values`, "
+                           "or use `x.amax(dim)`"),
+    ("can't convert cuda", "copy it to the CPU first: `.detach().cpu().numpy()`"),
+    ("result type float can't be cast to the desired output type long",
+     "targets for BCE losses must be float (`y.float()`); int64 labels are for cross-entropy"),
+    ("expected dtype int32/int64 for index",
+     "class targets are indices: keep them int64 (`targets.long()`), not float"),
+    ("tensors used as indices must be long",
+     "class targets are indices: keep them int64 (`targets.long()`), not float"),
+    ("'nonetype' object has no attribute 'zero_'",
+     "this `.grad` is None: `w = w - lr * w.grad` makes a new tensor that is not a leaf; "
+     "update in place inside `with torch.no_grad():` (`w -= lr * w.grad`)"),
+    ("before module.__init__() call", "call `super().__init__()` first in `__init__`"),
+    ("error(s) in loading state_dict",
+     "the saved keys do not match the model: save and load `model.state_dict()`, which holds both "
+     "parameters and buffers"),
+    ("weights only load failed",
+     "save `model.state_dict()`, not the model object: `torch.load(..., weights_only=True)` reads tensors only"),
+    ("must have the same dtype",
+     "the input and the weights have different dtypes: move both, the model with `model.to(...)` "
+     "and the input with `x = x.to(...)` (a tensor's `.to()` returns a new tensor; it does not change x)"),
+    ("could not infer output dtype",
+     "turn the comparison into numbers before averaging: `(pred == y).float().mean()`"),
+    ("'bool' object has no attribute",
+     "a comparison gave a plain Python bool: `torch.max(x, dim)` returns (values, indices), so compare "
+     "the indices (or use `x.argmax(dim)`)"),
 ]
 
 

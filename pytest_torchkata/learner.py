@@ -253,6 +253,7 @@ def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
         saved_handler = signal.signal(signal.SIGALRM, on_alarm)
         signal.setitimer(signal.ITIMER_REAL, timeout)
     threads = torch.get_num_threads()
+    grad_mode = torch.is_grad_enabled()
     torch.set_num_threads(1)
     _CURRENT.append(rules)
     try:
@@ -281,6 +282,7 @@ def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
     finally:
         _CURRENT.pop()
         torch.set_num_threads(threads)
+        torch.set_grad_enabled(grad_mode)  # a learner's set_grad_enabled(False) must not leak
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, saved_handler)
