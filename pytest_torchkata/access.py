@@ -36,13 +36,20 @@ class InProcessBackend:
     """Runs learner code in this process; arguments and results are copied
     through the same plain-data round trip the worker uses."""
 
+    def __init__(self) -> None:
+        self.paths: set[str] = set()
+
     def request(self, message: dict, timeout: float | None) -> dict:
         from pytest_torchkata import learner, wire
 
+        self.paths.add(message["path"])
         return wire.roundtrip(learner.answer(wire.roundtrip(message)))
 
     def close(self) -> None:
-        pass
+        from pytest_torchkata import learner
+
+        for path in self.paths:  # the next session reads the file afresh
+            learner.forget(path)
 
 
 def derive_seed(base: int, *parts: str) -> int:
@@ -109,5 +116,6 @@ class KataAccess:
         if kind in ("missing", "import", "crash"):
             return LearnerCrashed(message, where=where, hint=hint_for(message))
         kind_name = error.get("type", "an error")
+        label = error.get("function") or label  # name the learner's function, not a helper
         return LearnerError(f"`{label}` raised {kind_name}: {message}", where=where,
                             hint=hint_for(message))

@@ -36,8 +36,6 @@ TORCH_MESSAGE_HINTS: list[tuple[str, str]] = [
      "`BCELoss` wants probabilities; for logits use `BCEWithLogitsLoss`"),
     ("optimizer got an empty parameter list",
      "keep layers in `nn.ModuleList`/`nn.Sequential`, and pass `model.parameters()` fresh"),
-    ("cannot assign module before module.__init__() call", "call `super().__init__()` first in `__init__`"),
-    ("cannot assign parameter before module.__init__() call", "call `super().__init__()` first in `__init__`"),
     ("expected all tensors to be on the same device",
      "move every input to the model's device (`x = x.to(device)`)"),
     ("is not on the expected device",
@@ -56,6 +54,8 @@ TORCH_MESSAGE_HINTS: list[tuple[str, str]] = [
     ("torch.return_types", "`torch.max(x, dim)` returns a pair (values, indices): take `.values`, "
                            "or use `x.amax(dim)`"),
     ("can't convert cuda", "copy it to the CPU first: `.detach().cpu().numpy()`"),
+    ("found <class 'pil.image.image'>",
+     "the data set gives PIL images: pass `transform=transforms.ToTensor()` to turn them into tensors"),
     ("result type float can't be cast to the desired output type long",
      "targets for BCE losses must be float (`y.float()`); int64 labels are for cross-entropy"),
     ("expected dtype int32/int64 for index",

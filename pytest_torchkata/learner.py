@@ -277,8 +277,10 @@ def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
         if isinstance(exc, NotImplementedError):
             raise _Answered({"kind": "not_started", "message": str(exc) or "not written yet",
                              "where": where}) from None
+        frame = _learner_frame(exc.__traceback__, where_file)
         raise _Answered({"kind": "learner", "type": type(exc).__name__,
-                         "message": _first_line(str(exc)), "where": where}) from None
+                         "message": _first_line(str(exc)), "where": where,
+                         "function": frame[2] if frame and frame[2] != "<module>" else ""}) from None
     finally:
         _CURRENT.pop()
         torch.set_num_threads(threads)

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import torch  # noqa: F401  (see the module docstring)
+import torch._dynamo  # noqa: F401  (the first optimizer imports it: ~900 modules)
 import torchvision  # noqa: F401
 
 import pytest_torchkata.access  # noqa: F401
@@ -21,6 +22,12 @@ import pytest_torchkata.learner  # noqa: F401
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
 STUBS = ROOT / "katas"
+
+
+@pytest.fixture(autouse=True)
+def _lean_inner_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inner pytester runs skip hypothesis's plugin, which re-imports itself every run."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest")
 
 
 def solution_source(kata: str) -> str:
