@@ -7,7 +7,8 @@ imported and no test is touched.
 
 from __future__ import annotations
 
-import re
+import io
+import tokenize
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -23,7 +24,6 @@ from pytest_torchkata.report import FileReporter, ProgressStore, list_lines, wri
 SESSION_KEY = pytest.StashKey["KataSession"]()
 ACCESS_KEY = pytest.StashKey[Any]()
 NO_CUDA = "no CUDA device here (torch.cuda.is_available() is False); CUDA cases run on a machine with a GPU"
-_BREAKPOINT_RE = re.compile(r"^\s*[^#\n]*\b(breakpoint\(\)|pdb\.set_trace\(\))", re.M)
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -288,18 +288,34 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for kata in ks.katas:
         path = ks.path_for(kata)
         if path.is_file():
-            source = path.read_text(encoding="utf-8", errors="replace")
-            for match in _BREAKPOINT_RE.finditer(source):
-                line = source.count("\n", 0, match.start()) + 1
+            for line, call in debugger_calls(path.read_text(encoding="utf-8", errors="replace")):
                 where = f"{path.name}:{line}"
                 if not any(w.endswith(where) for w in ks.breakpoints):
                     results.warnings.append(
-                        f"{path.name} line {line} has {match.group(1)}: it would stop a normal run "
+                        f"{path.name} line {line} has {call}: it would stop a normal run "
                         f"and wait for you; remove it when you are done debugging")
     session.config.hook.pytest_torchkata_results(config=session.config, results=results)
     if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         session.exitstatus = (pytest.ExitCode.OK if results.score >= results.max_score
                               else pytest.ExitCode.TESTS_FAILED)
+
+
+def debugger_calls(source: str) -> list[tuple[int, str]]:
+    """Lines calling ``breakpoint()`` or ``pdb.set_trace()`` (code only, not strings or comments)."""
+    found = []
+    try:
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(source).readline)
+                  if t.type in (tokenize.NAME, tokenize.OP)]
+    except (tokenize.TokenError, SyntaxError):
+        return found
+    for i, tok in enumerate(tokens[:-1]):
+        nxt = tokens[i + 1].string
+        if tok.string == "breakpoint" and nxt == "(" and (i == 0 or tokens[i - 1].string != "."):
+            found.append((tok.start[0], "breakpoint()"))
+        elif (tok.string == "set_trace" and nxt == "(" and i >= 2 and tokens[i - 1].string == "."
+              and tokens[i - 2].string == "pdb"):
+            found.append((tok.start[0], "pdb.set_trace()"))
+    return found
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

@@ -50,7 +50,9 @@ def summary_lines(kata: KataResult) -> list[str]:
         if nxt.hint:
             lines.append(f"  Hint: {_short(nxt.hint, 240)}")
     elif kata.max_score:
-        lines.append("  All tasks passed. Well done!")
+        skipped = sum(1 for t in kata.tasks if t.status == "skipped")
+        lines.append("  All tasks passed. Well done!" if not skipped else
+                     f"  All graded tasks passed; {skipped} skipped (see above).")
     return lines
 
 

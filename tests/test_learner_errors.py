@@ -89,3 +89,23 @@ def test_endless_loop_at_import_is_stopped_in_process(pytester):
     for task in tasks.values():
         assert task["status"] == "error"
         assert "still running after 0.5 s" in task["message"]
+
+
+def test_debugger_calls_are_found_in_code_but_not_in_strings_or_comments():
+    from pytest_torchkata.plugin import debugger_calls
+
+    source = ('"""call breakpoint() to stop"""\n# pdb.set_trace()\n'
+              "def f():\n    breakpoint()\n    import pdb; pdb.set_trace()\n    obj.breakpoint()\n")
+    assert debugger_calls(source) == [(4, "breakpoint()"), (5, "pdb.set_trace()")]
+
+
+def test_summary_says_when_some_tasks_were_skipped(pytester):
+    checks = mini_kata.CHECKS.replace(
+        "    def test_adds(self, kata):\n",
+        "    def test_adds(self, kata):\n        import pytest; pytest.skip('needs data')\n")
+    pytester.makepyfile(checks_mini=checks, conftest=mini_kata.CONFTEST)
+    (pytester.path / "katas").mkdir()
+    (pytester.path / "katas" / "mini.py").write_text(mini_kata.SOLUTION)
+    result = pytester.runpytest("--kata=mini", "-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines(["  All graded tasks passed; 1 skipped (see above)."])
+    assert result.ret == 0
