@@ -8,4 +8,13 @@ below, then run ``torchkata gen`` to make ``katas/NAME.py``.
 
 CURRICULUM = [
     "tensors",
+    "autograd",
+    "functions",
+    "linear_regression",
+    "logistic_regression",
+    "modules",
+    "training",
+    "mnist",
+    "devices",
+    "debugging",
 ]

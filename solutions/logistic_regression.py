@@ -1,0 +1,135 @@
+"""Kata: logistic_regression (逻辑回归) — from one logit to many classes.
+
+Logistic regression predicts P(y = 1 | x) = σ(w·x + b). In PyTorch the model
+returns the LOGIT z = w·x + b and the loss applies the sigmoid itself, in a
+numerically stable way (`nn.BCEWithLogitsLoss`). You will:
+  1. write the model so that it returns logits, not probabilities;
+  2. write binary cross-entropy on logits yourself, stable even at z = ±100;
+  3. standardise features with the TRAINING set's statistics only;
+  4. make two Gaussian blobs to classify;
+  5. write the training step; the grader trains your step on the blobs and
+     expects accuracy ≥ 0.97 AND a loss ≤ 0.05 (accuracy alone can hide bugs);
+  6. go multi-class: a stable log-softmax and cross-entropy with integer class labels.
+
+Targets: binary labels are float 0./1. for BCE; class labels are int64 indices for cross-entropy.
+
+Run:  pytest --kata=logistic_regression
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class LogisticRegression(nn.Module):
+    """Task 1. One linear layer from `in_features` to a single logit.
+
+    forward: x (N, in_features) -> logits (N,). Return the raw scores w·x + b:
+    no sigmoid here, the loss takes care of it.
+    """
+
+    def __init__(self, in_features: int) -> None:
+        super().__init__()
+        # BEGIN SOLUTION model
+        self.linear = nn.Linear(in_features, 1)
+        # END SOLUTION
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # BEGIN SOLUTION model
+        return self.linear(x).squeeze(1)  # (N, 1) -> (N,)
+        # END SOLUTION
+
+
+def bce_with_logits(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Task 2. Mean binary cross-entropy computed from logits, written yourself.
+
+    logits: (N,) any real numbers; targets: (N,) float in [0, 1]. Returns a 0-dim tensor.
+    The textbook form -[y·log σ(z) + (1-y)·log(1-σ(z))] breaks at z = ±100:
+    σ(z) rounds to exactly 1 (or 0) and log gives -inf. Rewrite it so that exp
+    only ever sees numbers ≤ 0:
+        loss = max(z, 0) - z·y + log(1 + exp(-|z|))
+    (`torch.log1p` and `torch.clamp` help).
+    """
+    # BEGIN SOLUTION bce
+    per_sample = logits.clamp(min=0) - logits * targets + torch.log1p(torch.exp(-logits.abs()))
+    return per_sample.mean()
+    # END SOLUTION
+
+
+def standardize(x_train: torch.Tensor, x_test: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Task 3. Scale each feature to mean 0, std 1 — using the TRAINING set only.
+
+    x_train: (N, D), x_test: (M, D). Compute the mean and std of every feature
+    (over dim 0) on x_train, then apply the same (x - mean) / std to both sets.
+    The test set plays the role of data you have not seen yet: its own mean and
+    std must not leak into the scaling. Returns (train_scaled, test_scaled).
+    """
+    # BEGIN SOLUTION standardize
+    mean = x_train.mean(dim=0, keepdim=True)    # (1, D)
+    std = x_train.std(dim=0, keepdim=True)      # (1, D)
+    return (x_train - mean) / std, (x_test - mean) / std
+    # END SOLUTION
+
+
+def make_blobs(n: int = 400, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Task 4. Two Gaussian blobs (std 1): class 1 around (2, 2), class 0 around (-2, -2).
+
+    Use `g = torch.Generator().manual_seed(seed)` for every random call.
+      x: (n, 2) float32, the first n // 2 rows from class 0, the rest from class 1
+      y: (n,) float32 labels 0. and 1. (BCE losses need FLOAT targets)
+    """
+    # BEGIN SOLUTION blobs
+    g = torch.Generator().manual_seed(seed)
+    n0 = n // 2
+    centers = torch.tensor([[-2.0, -2.0], [2.0, 2.0]])
+    y = torch.cat([torch.zeros(n0), torch.ones(n - n0)])     # (n,) float32
+    x = centers[y.long()] + torch.randn(n, 2, generator=g)   # (n, 2)
+    return x, y
+    # END SOLUTION
+
+
+def train_step(model: nn.Module, optimizer: torch.optim.Optimizer,
+               x: torch.Tensor, y: torch.Tensor) -> float:
+    """Task 5. One step of training with `nn.BCEWithLogitsLoss`.
+
+    model(x) gives logits (N,); y is (N,) float. Zero the gradients, compute the
+    loss on the LOGITS (no sigmoid of your own: the loss has one built in),
+    backward, step. Return the loss as a Python float.
+    """
+    # BEGIN SOLUTION train
+    loss_fn = nn.BCEWithLogitsLoss()
+    optimizer.zero_grad()
+    logits = model(x)                 # (N,)
+    loss = loss_fn(logits, y)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+    # END SOLUTION
+
+
+def log_softmax(logits: torch.Tensor) -> torch.Tensor:
+    """Task 6a. log(softmax(z)) along dim 1, stable for huge logits. (N, C) -> (N, C).
+
+    log softmax(z)_i = z_i - log Σ_j exp(z_j). Subtract each row's maximum m
+    first: z_i - m - log Σ_j exp(z_j - m) is the same number, and exp never overflows.
+    """
+    # BEGIN SOLUTION cross_entropy
+    m = logits.amax(dim=1, keepdim=True)                          # (N, 1)
+    shifted = logits - m                                          # (N, C), max 0 per row
+    return shifted - shifted.exp().sum(dim=1, keepdim=True).log()
+    # END SOLUTION
+
+
+def cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Task 6b. Mean cross-entropy: logits (N, C), targets (N,) int64 class indices 0..C-1.
+
+    Take your `log_softmax`, pick each row's entry at its target class
+    (`gather` or `log_probs[torch.arange(N), targets]`), negate and average.
+    Returns a 0-dim tensor.
+    """
+    # BEGIN SOLUTION cross_entropy
+    log_probs = log_softmax(logits)                               # (N, C)
+    picked = log_probs.gather(1, targets.unsqueeze(1))            # (N, 1)
+    return -picked.mean()
+    # END SOLUTION
