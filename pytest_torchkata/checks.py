@@ -1,6 +1,6 @@
 """Check helpers with messages written for learners.
 
-Thin wrappers over ``torch.testing.assert_close``: attributes first (type,
+Comparisons follow ``torch.testing.assert_close``: attributes first (type,
 shape, dtype, device), then NaN/Inf, then values with the count of mismatched
 elements, the worst one with its index, and the tolerance allowed.  Every
 helper raises ``CheckFailed``; the plugin adds the task and its hint.
@@ -8,16 +8,15 @@ helper raises ``CheckFailed``; the plugin adds the task and its hint.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
-import torch.testing
 
 from pytest_torchkata.errors import CheckFailed
 from pytest_torchkata.wire import Opaque
 
-# Bound once, so learner code that patches torch in this process cannot change them.
-_assert_close = torch.testing.assert_close
+# Bound once, so learner code that patches torch in this process cannot change it.
 _isfinite = torch.isfinite
 
 # torch.testing.assert_close's documented defaults (rtol, atol), for the message.
@@ -32,15 +31,16 @@ def describe(value: Any) -> str:
     if isinstance(value, torch.Tensor):
         return f"a tensor of shape {tuple(value.shape)} ({str(value.dtype).replace('torch.', '')})"
     if isinstance(value, Opaque):
-        return f"a {value.type_name}"
+        return f"{'an' if value.type_name[:1].lower() in 'aeiou' else 'a'} {value.type_name}"
     if isinstance(value, tuple):
         return f"a tuple of {len(value)}"
     if isinstance(value, list):
         return f"a list of {len(value)}"
     if value is None:
         return "None"
-    return f"a {type(value).__name__} ({value!r})" if isinstance(value, (int, float, bool)) else \
-        f"a {type(value).__name__}"
+    name = type(value).__name__
+    article = "an" if name[:1].lower() in "aeiou" else "a"
+    return f"{article} {name} ({value!r})" if isinstance(value, (int, float, bool)) else f"{article} {name}"
 
 
 def expect_tensor(value: Any, *, what: str) -> torch.Tensor:
@@ -49,7 +49,8 @@ def expect_tensor(value: Any, *, what: str) -> torch.Tensor:
         return value
     text = f"{what} should return a tensor, but returned {describe(value)}"
     if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, torch.Tensor) for v in value):
-        text += "; `torch.max(x, dim)` returns (values, indices): take `.values` or unpack it"
+        text += ("; `torch.max(x, dim)` returns (values, indices): take `.values` or unpack it"
+                 if value[1].dtype == torch.int64 else "; return only the tensor that was asked for")
     elif value is None:
         text += "; is a `return` missing?"
     raise CheckFailed(text)
@@ -67,7 +68,20 @@ def expect_shape(value: Any, shape: tuple[int, ...], *, what: str) -> torch.Tens
         text += " (the shapes would broadcast without an error, so the numbers would be silently wrong)"
     except RuntimeError:
         pass
+    text += _shape_advice(got, want)
     raise CheckFailed(text)
+
+
+def _shape_advice(got: tuple[int, ...], want: tuple[int, ...]) -> str:
+    """The usual reason two shapes differ, when the shapes themselves show it."""
+    if tuple(d for d in got if d != 1) == tuple(d for d in want if d != 1):
+        return ("; a size-1 dimension is extra or missing: `squeeze(dim)`, `unsqueeze(dim)` "
+                "or `keepdim=True`?")
+    if sorted(got) == sorted(want):
+        return "; the same sizes in another order: a transpose or permute missing or extra?"
+    if math.prod(got) == math.prod(want):
+        return "; the same number of elements, arranged differently: check the view/reshape"
+    return ""
 
 
 def _index(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -108,44 +122,63 @@ def expect_close(actual: Any, expected: Any, *, what: str, rtol: float | None = 
 
 def _values(actual: torch.Tensor, expected: torch.Tensor, *, what: str,
             rtol: float | None, atol: float | None) -> None:
+    """Compare values like ``torch.testing.assert_close`` (``|a - e| <= atol +
+    rtol * |e|``, NaN equal to NaN, same defaults per dtype), without calling it:
+    its first call imports torch.distributed and sympy (seconds of startup)."""
     __tracebackhide__ = True
+    if rtol is None and atol is None:
+        # the looser of the two dtypes' defaults, as assert_close does
+        tols = [_DEFAULT_TOL.get(t.dtype, (0.0, 0.0)) for t in (actual, expected)]
+        r, a = max(t[0] for t in tols), max(t[1] for t in tols)
+    else:
+        r, a = (rtol or 0.0), (atol or 0.0)
     if actual.dtype != expected.dtype:
         common = torch.promote_types(actual.dtype, expected.dtype)
         actual, expected = actual.to(common), expected.to(common)
-    if actual.is_floating_point() or actual.is_complex():
+    inexact = actual.is_floating_point() or actual.is_complex()
+    if inexact:
         bad = ~_isfinite(actual) & _isfinite(expected)
         if bad.any():
             flat = int(bad.reshape(-1).nonzero()[0])
             idx = _index(flat, tuple(actual.shape))
             value = actual.reshape(-1)[flat].item()
+            where = f" at index {idx}" if actual.dim() else ""
             raise CheckFailed(
                 f"{what} has {int(bad.sum())} non-finite value(s) where finite ones were expected, "
-                f"first {value} at index {idx} (expected {_fmt(expected.reshape(-1)[flat].item())})"
+                f"first {value}{where} (expected {_fmt(expected.reshape(-1)[flat].item())})"
             )
-    tol = {} if rtol is None and atol is None else {
-        "rtol": rtol if rtol is not None else 0.0, "atol": atol if atol is not None else 0.0}
-    try:
-        _assert_close(actual, expected, check_device=False, equal_nan=True, **tol)
-        return
-    except AssertionError:
-        pass
-    r, a = (tol["rtol"], tol["atol"]) if tol else _DEFAULT_TOL.get(actual.dtype, (0.0, 0.0))
-    a64, e64 = actual.to(torch.float64 if not actual.is_complex() else torch.complex128), \
-        expected.to(torch.float64 if not expected.is_complex() else torch.complex128)
+    wide = torch.complex128 if actual.is_complex() else torch.float64
+    a64, e64 = actual.to(wide), expected.to(wide)
     diff = (a64 - e64).abs()
     allowed = a + r * e64.abs()
-    over = (diff - allowed).nan_to_num(nan=float("inf"))
-    mismatched = int((over > 0).sum())
+    if inexact:
+        close = (diff <= allowed) & _isfinite(a64) & _isfinite(e64)  # inf equals only inf
+        ok = close | (a64 == e64) | (a64.isnan() & e64.isnan())
+    elif r == 0 and a == 0:
+        ok = actual == expected  # exact, even for int64 beyond 2**53
+    else:
+        ok = diff <= allowed
+    if bool(ok.all()):
+        return
+    over = torch.where(ok, torch.full_like(diff, -math.inf), (diff - allowed).nan_to_num(nan=math.inf))
+    mismatched = int((~ok).sum())
     flat = int(over.reshape(-1).argmax())
     idx = _index(flat, tuple(actual.shape))
     got_v, want_v = a64.reshape(-1)[flat].item(), e64.reshape(-1)[flat].item()
+    if actual.dtype == torch.bool:
+        got_v, want_v = bool(got_v), bool(want_v)
+    elif not inexact:
+        got_v, want_v = actual.reshape(-1)[flat].item(), expected.reshape(-1)[flat].item()
     where = f" at index {idx}" if actual.dim() else ""
-    raise CheckFailed(
-        f"{what}: {mismatched} of {actual.numel()} value(s) are off; worst{where}: "
-        f"got {_fmt(got_v) if isinstance(got_v, float) else got_v}, "
-        f"expected {_fmt(want_v) if isinstance(want_v, float) else want_v} "
-        f"(difference {_fmt(diff.reshape(-1)[flat].item())}, allowed {_fmt(allowed.reshape(-1)[flat].item())})"
-    )
+    text = (f"{what}: {mismatched} of {actual.numel()} value(s) are off; worst{where}: "
+            f"got {_fmt(got_v) if isinstance(got_v, float) else got_v}, "
+            f"expected {_fmt(want_v) if isinstance(want_v, float) else want_v}")
+    gap, room = diff.reshape(-1)[flat].item(), allowed.reshape(-1)[flat].item()
+    if not inexact:
+        gap = abs(int(got_v) - int(want_v))
+    if math.isfinite(gap) and math.isfinite(room):
+        text += f" (difference {_fmt(gap)}, allowed {_fmt(room)})"
+    raise CheckFailed(text)
 
 
 def expect_true(condition: Any, message: str) -> None:
@@ -161,6 +194,7 @@ def expect_finite(value: Any, *, what: str) -> torch.Tensor:
     bad = ~_isfinite(tensor.detach())
     if bad.any():
         flat = int(bad.reshape(-1).nonzero()[0])
+        where = f" at index {_index(flat, tuple(tensor.shape))}" if tensor.dim() else ""
         raise CheckFailed(f"{what} has {int(bad.sum())} NaN/Inf value(s), first "
-                          f"{tensor.reshape(-1)[flat].item()} at index {_index(flat, tuple(tensor.shape))}")
+                          f"{tensor.reshape(-1)[flat].item()}{where}")
     return tensor

@@ -127,6 +127,16 @@ def answer(request: dict) -> dict:
         return {"error": answered.error, "breakpoints": notes["breakpoints"]}
 
 
+def seed_everything(seed: int) -> None:
+    """Seed torch, random and NumPy.  Like ``torch.manual_seed``, without its
+    lazy CUDA-seeding path that formats a stack trace on every call (ms each)."""
+    torch.default_generator.manual_seed(seed)
+    if torch.cuda.is_available():
+        torch.cuda.manual_seed_all(seed)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+
+
 # -- guards ----------------------------------------------------------------------
 
 class _Forbidden(BaseException):
@@ -224,9 +234,7 @@ def _short(path: str) -> str:
 @contextlib.contextmanager
 def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
             notes: dict | None = None, debug: bool = False) -> Iterator[_Guard]:
-    torch.manual_seed(seed)
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
+    seed_everything(seed)
     rules = _Rules({_dotted(n): n for n in forbid})
     notes = notes if notes is not None else {"breakpoints": []}
 

@@ -127,6 +127,10 @@ def pytest_configure(config: pytest.Config) -> None:
         _refuse_kata_dir_conftest(config, opts.kata_dir)
     session = KataSession(config, registry, opts)
     config.stash[SESSION_KEY] = session
+    # torch's many long-lived objects make every later gc pass slow; leave them out of it
+    import gc
+
+    gc.freeze()
     if opts.report:
         config.pluginmanager.register(FileReporter(opts.report, opts.report_format), "torchkata-report")
     config.pluginmanager.register(ProgressStore(opts.kata_dir), "torchkata-progress")
@@ -207,9 +211,9 @@ def kata(request: pytest.FixtureRequest) -> Iterator[Any]:
         raise LearnerCrashed(f"there is no learner file {path}; get a fresh one with "
                              f"`torchkata init {path.parent}`")
     seed = derive_seed(ks.settings.seed, request.node.nodeid)
-    import torch
+    from pytest_torchkata.learner import seed_everything
 
-    torch.manual_seed(seed)  # the check's own random inputs
+    seed_everything(seed)  # the check's own random inputs
     access = KataAccess(backend=ks.backend, kata=kata_obj, task=task, path=path, seed=seed,
                         timeout=ks.settings.timeout_for(task.timeout),
                         # -s in-process: a breakpoint() in learner code really stops there

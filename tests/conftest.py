@@ -1,7 +1,9 @@
 """Shared fixtures for the plugin's own tests.
 
-torch is imported here, before any ``pytester`` run: pytester restores
+torch is imported before any ``pytester`` run: pytester restores
 ``sys.modules`` after each in-process run, and torch must not be unloaded.
+The heavy imports wait for ``pytest_configure`` and are skipped under
+``--kata``, which loads this file too when run from the repository root.
 """
 
 from __future__ import annotations
@@ -11,17 +13,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import torch  # noqa: F401  (see the module docstring)
-import torch._dynamo  # noqa: F401  (the first optimizer imports it: ~900 modules)
-import torchvision  # noqa: F401
-
-import pytest_torchkata.access  # noqa: F401
-import pytest_torchkata.checks  # noqa: F401
-import pytest_torchkata.learner  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
 STUBS = ROOT / "katas"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("kata", None) or config.getoption("kata_list", None):
+        return
+    import torch  # noqa: F401
+    import torch._dynamo  # noqa: F401  (the first optimizer imports it: ~900 modules)
+    import torchvision  # noqa: F401
+
+    import pytest_torchkata.access  # noqa: F401
+    import pytest_torchkata.checks  # noqa: F401
+    import pytest_torchkata.learner  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,155 @@
+"""Training until a target loss, and a learner-readable verdict when it is not reached.
+
+Learner world (inside a ``kata.run`` helper)::
+
+    result = run_until(lambda: learner.train_step(model, opt, x, y),
+                       max_steps=300, time_budget_s=5.0, target=0.05)
+
+Check side::
+
+    expect_converged(result, target=0.05, what="train_step on one batch", kata=kata,
+                     hint="is zero_grad() called every step?")
+
+The failure message gives the first, best and last loss, how many steps and
+seconds it took, and the curve as one line of blocks (``▇▅▃▂▁``; ``!`` for
+NaN/Inf), e.g. ``the loss went up``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, Callable
+
+from pytest_torchkata.errors import CheckFailed
+
+BLOCKS = "▁▂▃▄▅▆▇█"
+BAD = "!"
+MAX_POINTS = 50
+
+
+def _to_float(value: Any) -> float:
+    if hasattr(value, "item"):  # a tensor or NumPy scalar
+        value = value.item()
+    return float(value)
+
+
+def run_until(step: Callable[[], Any], *, max_steps: int, time_budget_s: float,
+              target: float | None = None, every: int = 1) -> dict:
+    """Call ``step()`` (one training step returning its loss) until the loss is
+    at most ``target``, the loss is NaN/Inf, ``max_steps`` steps ran, or
+    ``time_budget_s`` seconds passed.
+
+    ``history`` keeps the loss of every ``every``-th step (and always the last
+    one).  Returns ``{"history", "steps", "seconds", "reached", "stopped"}``
+    with ``stopped`` one of "target", "nan", "max_steps", "time".
+    """
+    every = max(1, int(every))
+    history: list[float] = []
+    start = time.perf_counter()
+    steps, reached, stopped = 0, False, "max_steps"
+    loss = math.nan
+    while steps < max_steps:
+        loss = _to_float(step())
+        steps += 1
+        recorded = steps % every == 0 or steps == 1
+        if recorded:
+            history.append(loss)
+        if not math.isfinite(loss):
+            stopped = "nan"
+            break
+        if target is not None and loss <= target:
+            reached, stopped = True, "target"
+            break
+        if time.perf_counter() - start > time_budget_s:
+            stopped = "time"
+            break
+    else:
+        stopped = "max_steps"
+    if steps and not (steps % every == 0 or steps == 1):
+        history.append(loss)
+    return {"history": history, "steps": steps, "seconds": round(time.perf_counter() - start, 4),
+            "reached": reached, "stopped": stopped}
+
+
+def downsample(history: list[float], points: int = MAX_POINTS) -> list[float]:
+    """At most ``points`` values, always keeping the first and the last; a
+    NaN/Inf anywhere in a bucket is kept so it still shows."""
+    values = [float(v) for v in history]
+    if len(values) <= points:
+        return values
+    out = []
+    for k in range(points):
+        lo = k * len(values) // points
+        hi = max(lo + 1, (k + 1) * len(values) // points)
+        bucket = values[lo:hi]
+        bad = [v for v in bucket if not math.isfinite(v)]
+        out.append(bad[0] if bad else bucket[-1])
+    first_bucket = values[: max(1, len(values) // points)]
+    if all(math.isfinite(v) for v in first_bucket):
+        out[0] = values[0]
+    return out
+
+
+def loss_curve(history: list[float], width: int = MAX_POINTS) -> str:
+    """The loss as one line of blocks, lowest ``▁`` to highest ``█``; ``!`` marks
+    NaN/Inf.  Uses a log scale when every loss is positive and they span more
+    than 20x, so an exponential decay still shows its shape."""
+    values = downsample(list(history), width)
+    finite = [v for v in values if math.isfinite(v)]
+    if not finite:
+        return BAD * len(values)
+    log = min(finite) > 0 and max(finite) / min(finite) > 20
+    scaled = [math.log(v) if log and math.isfinite(v) else v for v in values]
+    lo = min(s for s, v in zip(scaled, values) if math.isfinite(v))
+    hi = max(s for s, v in zip(scaled, values) if math.isfinite(v))
+    chars = []
+    for s, v in zip(scaled, values):
+        if not math.isfinite(v):
+            chars.append(BAD)
+        elif hi == lo:
+            chars.append(BLOCKS[len(BLOCKS) // 2])
+        else:
+            chars.append(BLOCKS[min(len(BLOCKS) - 1, int((s - lo) / (hi - lo) * len(BLOCKS)))])
+    return "".join(chars)
+
+
+def _num(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def expect_converged(result: dict, *, target: float, what: str, kata: Any = None, hint: str = "") -> None:
+    """``result`` (from ``run_until``) must have reached a loss of at most
+    ``target`` with no NaN/Inf on the way.  Records the (downsampled) loss
+    history in the report through ``kata.record`` when ``kata`` is given."""
+    __tracebackhide__ = True
+    history = [float(v) for v in result.get("history") or []]
+    if kata is not None:
+        kata.record(loss_history=[v if math.isfinite(v) else None for v in downsample(history)])
+    steps = int(result.get("steps", len(history)))
+    seconds = float(result.get("seconds", 0.0))
+    if not history:
+        raise CheckFailed(f"{what}: no training step ran", hint=hint)
+    finite = [v for v in history if math.isfinite(v)]
+    curve = loss_curve(history)
+    nan_at = next((i for i, v in enumerate(history) if not math.isfinite(v)), None)
+    if nan_at is not None:
+        bad = history[nan_at]
+        shown = "NaN" if math.isnan(bad) else ("Inf" if bad > 0 else "-Inf")
+        before = f"; last finite loss {_num(finite[-1])}" if finite else ""
+        raise CheckFailed(
+            f"{what}: the loss became {shown} after {steps} step(s) (first {_num(history[0])}"
+            f"{before}) {curve}; learning rate too high, or a log/divide of 0?", hint=hint)
+    last, best, first = history[-1], min(history), history[0]
+    if last <= target:
+        return
+    why = {"time": f"the time budget ran out after {steps} steps ({seconds:.1f} s)",
+           "max_steps": f"not within {steps} steps ({seconds:.1f} s)"}.get(
+        str(result.get("stopped")), f"after {steps} steps ({seconds:.1f} s)")
+    text = (f"{what}: the loss did not reach {_num(target)}, {why}: "
+            f"first {_num(first)}, best {_num(best)}, last {_num(last)} {curve}")
+    if last > first * 1.01 and last > best:
+        text += "; the loss went up: learning rate too high, or the update has the wrong sign?"
+    elif abs(last - first) <= 0.01 * abs(first):
+        text += "; the loss barely moved: are the parameters updated (step(), lr, zero_grad())?"
+    raise CheckFailed(text, hint=hint)
