@@ -104,6 +104,11 @@ class Registry:
     def __contains__(self, name: str) -> bool:
         return name in self._entries
 
+    def module_name(self, name: str) -> str:
+        """The module holding kata ``name``'s checks (without importing it)."""
+        entry = self._entries[name]
+        return entry if isinstance(entry, str) else entry.checks_module
+
     def get(self, name: str) -> Kata:
         entry = self._entries[name]
         if isinstance(entry, str):

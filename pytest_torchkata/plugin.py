@@ -49,14 +49,15 @@ class KataSession:
         self.config = config
         self.registry = registry
         self.settings = opts
+        self._backend: Any = None
+        if opts.isolate and opts.katas:
+            # Start the worker first: it imports torch and the checks while we do the same.
+            self.backend.start(preload=[registry.module_name(n) for n in opts.katas])
         self.katas: list[Kata] = [registry.get(name) for name in opts.katas]
         self.checks: dict[str, CheckResult] = {}
         self.data: dict[str, dict[str, Any]] = {}
         self.breakpoints: list[str] = []
         self.results: SessionResult | None = None
-        self._backend: Any = None
-        if opts.isolate and self.katas:
-            self.backend.start()  # the worker imports torch while pytest collects
 
     @property
     def backend(self) -> Any:

@@ -35,6 +35,16 @@ def main() -> None:  # pragma: no cover - runs in the worker process
     for entry in reversed(hello.get("sys_path", [])):
         if entry not in sys.path:
             sys.path.insert(0, entry)
+    import importlib
+
+    for module in hello.get("preload", []):  # the checks' helpers, while the parent collects
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001 - a helper that fails to import fails later, clearly
+            pass
+    import gc
+
+    gc.freeze()
     wire.send(proto_out, {"ready": True})
     while True:
         try:
@@ -59,7 +69,7 @@ class WorkerDied(Exception):
 class Worker:
     """One worker process and the thread that reads its answers."""
 
-    def __init__(self) -> None:
+    def __init__(self, preload: list[str] | None = None) -> None:
         self.log = tempfile.TemporaryFile()
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
@@ -69,7 +79,7 @@ class Worker:
         self.answers: queue.Queue = queue.Queue()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
-        self._send({"sys_path": [p for p in sys.path if p]})
+        self._send({"sys_path": [p for p in sys.path if p], "preload": preload or []})
         self.ready = False
 
     def _read(self) -> None:
@@ -169,12 +179,15 @@ class WorkerPool:
     def __init__(self) -> None:
         self.worker: Worker | None = None
         self.synced_path: list[str] = []
+        self.preload: list[str] = []
         self.loaded: set[str] = set()
         self.crashed_loading: dict[str, str] = {}
 
-    def start(self) -> None:
+    def start(self, preload: list[str] | None = None) -> None:
+        if preload is not None:
+            self.preload = preload
         if self.worker is None or not self.worker.alive():
-            self.worker = Worker()
+            self.worker = Worker(self.preload)
             self.synced_path = list(sys.path)
 
     def request(self, message: dict, timeout: float | None) -> dict:
