@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 
 from pytest_torchkata.grading import KataResult, SessionResult
-from pytest_torchkata.options import REPORT_FORMATS  # noqa: F401  (documented choices)
 
 PROGRESS_KEY = "torchkata/progress"
 STATUS_WORDS = {

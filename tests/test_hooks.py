@@ -1,16 +1,11 @@
 """Extension hooks: a conftest.py or an installed plugin adds a kata and a reporter."""
 
-import json
-import re
 from pathlib import Path
-
-import pytest
 
 import mini_kata
 from pytest_torchkata import hookspecs
 
 REPORTER = '''
-import json
 import pytest
 
 @pytest.hookimpl

@@ -1,7 +1,6 @@
 """Command-line options, ini keys, environment variables and usage errors."""
 
 import json
-import sys
 
 import pytest
 

@@ -96,22 +96,6 @@ def failed_with(name: str, g, *words: str) -> None:
 
 # -- whole kata -----------------------------------------------------------------------
 
-def test_reference_gets_full_marks(grade):
-    g = grade(KATA, solution=True)
-    assert g.full_marks, g.output
-
-
-def test_reference_gets_full_marks_isolated(grade):
-    g = grade(KATA, None, "--kata-isolate", solution=True)
-    assert g.full_marks, g.output
-
-
-def test_stub_is_all_not_started(grade):
-    g = grade(KATA)
-    assert set(g.statuses().values()) == {"not_started"}
-    assert len(g.statuses()) == 8
-
-
 def test_each_round_mutates_each_task_at_most_once():
     assert len(ROUNDS) == 5
     for group in ROUNDS:

@@ -15,21 +15,6 @@ def graded_task(grade, task, *replacements):
     return g.status(task), g.message(task)
 
 
-def test_reference_gets_full_marks(grade):
-    g = grade(KATA, solution=True)
-    assert g.full_marks, g.output
-
-
-def test_reference_gets_full_marks_isolated(grade):
-    g = grade(KATA, None, "--kata-isolate", solution=True)
-    assert g.full_marks, g.output
-
-
-def test_stub_is_all_not_started(grade):
-    g = grade(KATA)
-    assert set(g.statuses().values()) == {"not_started"}
-
-
 # -- task 1: first module with NaN/Inf ----------------------------------------------
 
 def test_taking_the_last_bad_module_is_caught(grade):

@@ -19,21 +19,6 @@ def failed(grade, task: str, *replacements: tuple[str, str]):
     return g.task(task)["message"], g
 
 
-def test_reference_gets_full_marks(grade):
-    g = grade(KATA, solution=True)
-    assert g.full_marks, g.output
-
-
-def test_reference_gets_full_marks_isolated(grade):
-    g = grade(KATA, None, "--kata-isolate", solution=True)
-    assert g.full_marks, g.output
-
-
-def test_stub_is_all_not_started(grade):
-    g = grade(KATA)
-    assert set(g.statuses().values()) == {"not_started"}
-
-
 def test_backward_missing_none_for_the_float_input_is_caught(grade):
     message, g = failed(grade, "scale", ("return grad_output * ctx.factor, None\n",
                                          "return grad_output * ctx.factor\n"))

@@ -74,19 +74,6 @@ def test_reference_gets_full_marks_on_real_digits(grade):
     assert fit["accuracy"] >= fit["target"] and fit["loss_history"]
 
 
-@needs_data
-def test_reference_gets_full_marks_isolated(grade):
-    g = grade(KATA, None, "--kata-isolate", *data_args(), "-k", "not TestFit", solution=True)
-    assert g.full_marks, g.output
-    assert g.status("data") == "passed"
-
-
-@needs_data
-def test_stub_is_all_not_started(grade):
-    g = grade(KATA, None, *data_args())
-    assert set(g.statuses().values()) == {"not_started"}
-
-
 def test_data_tasks_are_skipped_promptly_without_data(grade, tmp_path, monkeypatch):
     attempts = []
 

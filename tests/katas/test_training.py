@@ -15,21 +15,6 @@ def graded_task(grade, task, *replacements):
     return g.status(task), g.message(task)
 
 
-def test_reference_gets_full_marks(grade):
-    g = grade("training", None, solution=True)
-    assert g.full_marks, g.output
-
-
-def test_reference_gets_full_marks_isolated(grade):
-    g = grade("training", None, "--kata-isolate", solution=True)
-    assert g.full_marks, g.output
-
-
-def test_stub_is_all_not_started(grade):
-    g = grade("training")
-    assert set(g.statuses().values()) == {"not_started"}
-
-
 def test_fit_records_its_loss_history(grade):
     g = grade("training", None, "-k", "TestFit", solution=True)
     history = g.task("fit")["data"]["loss_history"]
