@@ -22,7 +22,7 @@ from pytest_torchkata.options import Settings, add_options, settings
 from pytest_torchkata.report import FileReporter, ProgressStore, list_lines, write_summary
 
 SESSION_KEY = pytest.StashKey["KataSession"]()
-ACCESS_KEY = pytest.StashKey[Any]()
+DEVICE_CHOICES = {"auto": ["cpu", "cuda"], "cpu": ["cpu"], "cuda": ["cuda"]}
 NO_CUDA = "no CUDA device here (torch.cuda.is_available() is False); CUDA cases run on a machine with a GPU"
 
 
@@ -76,9 +76,10 @@ class KataSession:
         return self.settings.kata_dir / f"{kata.name}.py"
 
     def devices(self) -> list[str]:
+        """The devices checks run on here (for the header and the report)."""
         import torch
 
-        want = {"auto": ["cpu", "cuda"], "cpu": ["cpu"], "cuda": ["cuda"]}[self.settings.device]
+        want = DEVICE_CHOICES[self.settings.device]
         return [d for d in want if d == "cpu" or torch.cuda.is_available()] or want[:1]
 
     def finish(self, items: list[pytest.Item]) -> SessionResult:
@@ -185,11 +186,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     import torch
 
-    want = {"auto": ["cpu", "cuda"], "cpu": ["cpu"], "cuda": ["cuda"]}[ks.settings.device]
     params = [
         pytest.param(d, marks=pytest.mark.skip(reason=NO_CUDA))
         if d == "cuda" and not torch.cuda.is_available() else d
-        for d in want
+        for d in DEVICE_CHOICES[ks.settings.device]
     ]
     metafunc.parametrize("device", params)
 
@@ -220,7 +220,6 @@ def kata(request: pytest.FixtureRequest) -> Iterator[Any]:
                         # -s in-process: a breakpoint() in learner code really stops there
                         debug=request.config.getoption("capture") == "no" and not ks.settings.isolate,
                         data_dir=str(ks.settings.data_dir))
-    request.node.stash[ACCESS_KEY] = access
     yield access
     ks.breakpoints.extend(access.breakpoints)
     if access.records:
