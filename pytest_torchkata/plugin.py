@@ -164,6 +164,19 @@ def pytest_collection(session: pytest.Session) -> bool | None:
     return None
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makemodule(module_path: Path, parent: Any) -> Any:
+    """Name a kata's checks after the kata ("tensors::TestSoftmax::test_..."): their file
+    lies in the installed package, usually outside the rootdir."""
+    ks = parent.config.stash.get(SESSION_KEY, None)
+    if ks is None:
+        return None
+    for kata in ks.katas:
+        if Path(kata.checks_file) == Path(module_path):
+            return pytest.Module.from_parent(parent, path=module_path, nodeid=kata.name)
+    return None
+
+
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
     ks = config.stash.get(SESSION_KEY, None)
     if ks is None or ks.settings.list_only:
