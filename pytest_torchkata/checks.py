@@ -188,6 +188,17 @@ def expect_true(condition: Any, message: str) -> None:
         raise CheckFailed(message)
 
 
+def expect_float(value: Any, *, what: str, tensor_note: str = "") -> float:
+    """A plain Python number (what ``loss.item()`` gives), not a tensor."""
+    __tracebackhide__ = True
+    if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
+        return float(value)
+    text = f"{what} should return a Python float, but returned {describe(value)}"
+    if isinstance(value, torch.Tensor):
+        text += tensor_note or "; turn a one-element tensor into a float with `.item()`"
+    raise CheckFailed(text)
+
+
 def expect_finite(value: Any, *, what: str) -> torch.Tensor:
     __tracebackhide__ = True
     tensor = expect_tensor(value, what=what)

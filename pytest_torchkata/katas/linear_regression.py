@@ -12,7 +12,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from pytest_torchkata.checks import describe, expect_close, expect_shape, expect_true
+from pytest_torchkata.checks import describe, expect_close, expect_float, expect_shape, expect_true
 from pytest_torchkata.errors import CheckFailed
 from pytest_torchkata.model import Kata
 from pytest_torchkata.training import expect_converged, run_until
@@ -31,14 +31,6 @@ def line_data(n: int = 100, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     x = torch.rand(n, 1, generator=g) * 4 - 2
     y = TRUE_W * x + TRUE_B + 0.1 * torch.randn(n, 1, generator=g)
     return x, y
-
-
-def _number(value: Any, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        extra = "; return `loss.item()`" if isinstance(value, torch.Tensor) else ""
-        raise CheckFailed(f"{what} should return the loss as a Python float, but returned "
-                          f"{describe(value)}{extra}")
-    return float(value)
 
 
 def _broadcast_mse(pred: torch.Tensor, target: torch.Tensor) -> float:
@@ -265,7 +257,7 @@ class TestGdStep:
         x, y = line_data(40, seed=1)
         got = kata.run(gd_step_once, x, y, 0.5, -0.3, 0.1, False)
         want = _expected_step(x, y, 0.5, -0.3, 0.1)
-        loss = _number(got["loss"], "gd_step")
+        loss = expect_float(got["loss"], what="gd_step", tensor_note="; return `loss.item()`")
         if abs(loss - want["loss"]) > 1e-4 * max(1.0, want["loss"]):
             raise CheckFailed(_loss_message(loss, want["pred"], y, "gd_step"))
         if torch.equal(got["w"], torch.tensor([0.5])) and torch.equal(got["b"], torch.tensor([-0.3])):
@@ -333,7 +325,7 @@ class TestTrainStep:
         expect_true(got["forward_calls"] >= 1, "train_step never called the model as `model(x)`; "
                     "`model.forward(x)` skips hooks — call the model itself")
         want = _expected_step(x, y, 0.5, -0.3, 0.1)
-        loss = _number(got["loss"], "train_step")
+        loss = expect_float(got["loss"], what="train_step", tensor_note="; return `loss.item()`")
         if abs(loss - want["loss"]) > 1e-4 * max(1.0, want["loss"]):
             raise CheckFailed(_loss_message(loss, want["pred"], y, "train_step"))
         if torch.equal(got["w"], torch.tensor([0.5])) and torch.equal(got["b"], torch.tensor([-0.3])):

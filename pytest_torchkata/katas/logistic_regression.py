@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from pytest_torchkata.checks import describe, expect_close, expect_finite, expect_shape, expect_true
+from pytest_torchkata.checks import describe, expect_close, expect_finite, expect_float, expect_shape, expect_true
 from pytest_torchkata.errors import CheckFailed
 from pytest_torchkata.learner import trusted
 from pytest_torchkata.model import Kata
@@ -33,14 +33,6 @@ def blobs(n: int = 400, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     y = torch.cat([torch.zeros(n // 2), torch.ones(n - n // 2)])
     x = torch.tensor([[-2.0, -2.0], [2.0, 2.0]])[y.long()] + torch.randn(n, 2, generator=g)
     return x, y
-
-
-def _number(value: Any, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        extra = "; return `loss.item()`" if isinstance(value, torch.Tensor) else ""
-        raise CheckFailed(f"{what} should return the loss as a Python float, but returned "
-                          f"{describe(value)}{extra}")
-    return float(value)
 
 
 def _stale_message(names: list[str]) -> str:
@@ -274,7 +266,7 @@ class TestTrain:
         expect_true(got["forward_calls"] >= 1, "train_step never called the model as `model(x)`; "
                     "`model.forward(x)` skips hooks — call the model itself")
         want = _expected_step(x, y, 0.5)
-        loss = _number(got["loss"], "train_step")
+        loss = expect_float(got["loss"], what="train_step", tensor_note="; return `loss.item()`")
         if not _close(loss, want["loss"]):
             text = f"train_step returned loss {loss:.6g}, expected BCE-with-logits {want['loss']:.6g}"
             if _close(loss, F.binary_cross_entropy_with_logits(torch.sigmoid(want["logits"]), y).item()):

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from pytest_torchkata.checks import describe, expect_close, expect_true
+from pytest_torchkata.checks import describe, expect_close, expect_float, expect_true
 from pytest_torchkata.errors import CheckFailed
 from pytest_torchkata.model import Kata
 from pytest_torchkata.training import expect_converged
@@ -38,16 +38,6 @@ def _watch(model: nn.Module) -> list[tuple[bool, bool]]:
     seen: list[tuple[bool, bool]] = []
     model.register_forward_pre_hook(lambda m, _: seen.append((m.training, torch.is_grad_enabled())))
     return seen
-
-
-def _expect_float(value, what: str, tensor_note: str = "") -> float:
-    __tracebackhide__ = True
-    if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
-        return float(value)
-    text = f"{what} should return a Python float, but returned {describe(value)}"
-    if isinstance(value, torch.Tensor):
-        text += tensor_note or "; turn a one-element tensor into a float with `.item()`"
-    raise CheckFailed(text)
 
 
 # -- task 1: one step ----------------------------------------------------------------
@@ -85,9 +75,9 @@ class TestTrainStep:
 
     def test_returns_the_loss_as_a_python_float(self, kata):
         info = self._run(kata, 0.1, False)
-        value = _expect_float(info["result"], "train_step",
-                              "; return `loss.item()`: a loss tensor keeps its whole graph alive, and "
-                              "adding such tensors up over an epoch fills the memory")
+        value = expect_float(info["result"], what="train_step",
+                             tensor_note="; return `loss.item()`: a loss tensor keeps its whole graph alive, and "
+                                         "adding such tensors up over an epoch fills the memory")
         expect_close(value, info["ref_loss"], what="the loss train_step returned (before the update)",
                      rtol=1e-5, atol=1e-6)
 
@@ -157,7 +147,7 @@ class TestTrainEpoch:
         if isinstance(result, torch.Tensor) and result.requires_grad:
             raise CheckFailed("train_epoch returned a tensor that requires grad: adding up `loss` tensors "
                               "keeps every batch's graph in memory; add `loss.item()` instead")
-        value = _expect_float(result, "train_epoch")
+        value = expect_float(result, what="train_epoch")
         losses = info["losses"]
         mean = sum(losses) / len(losses)
         if math.isclose(value, sum(losses), rel_tol=1e-4):
@@ -212,7 +202,7 @@ class TestAccuracy:
         if isinstance(result, bool):
             raise CheckFailed(f"{what} returned a bool ({result}): comparing the (values, indices) pair from "
                               f"torch.max with a tensor gives a plain bool; compare the indices")
-        value = _expect_float(result, what)
+        value = expect_float(result, what=what)
         want = (logits.argmax(dim=1) == labels).float().mean().item()
         if not math.isclose(value, want, rel_tol=1e-6, abs_tol=1e-6):
             raise CheckFailed(f"{what} is {value:.4g}, expected {want:.4g}"
@@ -293,8 +283,8 @@ class TestEvaluate:
         result = info["result"]
         if not isinstance(result, (tuple, list)) or len(result) != 2:
             raise CheckFailed(f"evaluate should return (mean loss, accuracy), but returned {describe(result)}")
-        loss = _expect_float(result[0], "evaluate's mean loss")
-        acc = _expect_float(result[1], "evaluate's accuracy")
+        loss = expect_float(result[0], what="evaluate's mean loss")
+        acc = expect_float(result[1], what="evaluate's accuracy")
         expect_close(loss, info["ref"][0], what="evaluate's mean loss (eval mode)", rtol=1e-4, atol=1e-5)
         expect_close(acc, info["ref"][1], what="evaluate's accuracy over all 48 samples", rtol=1e-6, atol=1e-6)
 
@@ -388,7 +378,7 @@ def _expect_history(history, epochs: int) -> dict:
         expect_true(len(values) == epochs, f"history[{key!r}] has {len(values)} value(s) for {epochs} epochs; "
                                            f"append one per epoch")
         for v in values:
-            _expect_float(v, f"each entry of history[{key!r}]")
+            expect_float(v, what=f"each entry of history[{key!r}]")
     return history
 
 
