@@ -153,3 +153,18 @@ def expect_converged(result: dict, *, target: float, what: str, kata: Any = None
     elif abs(last - first) <= 0.01 * abs(first):
         text += "; the loss barely moved: are the parameters updated (step(), lr, zero_grad())?"
     raise CheckFailed(text, hint=hint)
+
+
+# -- the zero_grad probe ----------------------------------------------------------------
+
+STALE_GRAD = 1000.0  # planted in .grad before a learner's step; a correct step never sees it
+
+
+def plant_stale_grads(parameters: Any) -> None:
+    """Learner world: fill every ``.grad`` with STALE_GRAD before calling a learner's step.
+    Afterwards a fresh gradient means zero_grad ran first; fresh + STALE_GRAD means it
+    never ran; None or zeros mean it ran after backward."""
+    import torch
+
+    for p in parameters:
+        p.grad = torch.full_like(p, STALE_GRAD)

@@ -15,14 +15,13 @@ from torch import nn
 from pytest_torchkata.checks import describe, expect_close, expect_float, expect_shape, expect_true
 from pytest_torchkata.errors import CheckFailed
 from pytest_torchkata.model import Kata
-from pytest_torchkata.training import expect_converged, run_until
+from pytest_torchkata.training import STALE_GRAD as STALE, expect_converged, plant_stale_grads, run_until
 
 KATA = Kata("linear_regression", "Linear regression (线性回归)",
             "y = w·x + b: data, a shape-safe MSE, gradient descent by hand, nn.Linear + SGD, closed form")
 
 TRUE_W, TRUE_B, TOL = 2.0, 1.0, 0.05
 LR, STEPS = 0.1, 200
-STALE = 1000.0  # a gradient value no real step produces: if it survives a step, zero_grad never ran
 
 
 def line_data(n: int = 100, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -86,7 +85,7 @@ def gd_step_once(mod: Any, x: torch.Tensor, y: torch.Tensor, w0: float, b0: floa
     w = torch.tensor([w0], requires_grad=True)
     b = torch.tensor([b0], requires_grad=True)
     if stale:
-        w.grad, b.grad = torch.full_like(w, STALE), torch.full_like(b, STALE)
+        plant_stale_grads([w, b])
     loss = mod.gd_step(w, b, x, y, lr)
     return {"loss": loss, **_leaves(w, b)}
 
@@ -129,8 +128,7 @@ def train_step_once(mod: Any, x: torch.Tensor, y: torch.Tensor, lr: float, stale
     calls = []
     model.register_forward_hook(lambda m, i, o: calls.append(1))
     if stale:
-        for p in model.parameters():
-            p.grad = torch.full_like(p, STALE)
+        plant_stale_grads(model.parameters())
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     loss = mod.train_step(model, opt, x, y)
     grads = {n: None if p.grad is None else p.grad.clone() for n, p in model.named_parameters()}

@@ -17,14 +17,13 @@ from pytest_torchkata.checks import describe, expect_close, expect_finite, expec
 from pytest_torchkata.errors import CheckFailed
 from pytest_torchkata.learner import trusted
 from pytest_torchkata.model import Kata
-from pytest_torchkata.training import expect_converged, run_until
+from pytest_torchkata.training import STALE_GRAD as STALE, expect_converged, plant_stale_grads, run_until
 
 KATA = Kata("logistic_regression", "Logistic regression (逻辑回归)",
             "logits, a stable BCE, train-only standardisation, training to a loss, softmax cross-entropy")
 
 LR, STEPS = 0.5, 300
 MIN_ACCURACY, MAX_LOSS = 0.97, 0.05
-STALE = 1000.0  # a gradient no real step produces: if it survives a step, zero_grad never ran
 
 
 def blobs(n: int = 400, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -78,8 +77,7 @@ def train_step_once(mod: Any, x: torch.Tensor, y: torch.Tensor, lr: float, stale
     calls = []
     model.register_forward_hook(lambda m, i, o: calls.append(1))
     if stale:
-        for p in model.parameters():
-            p.grad = torch.full_like(p, STALE)
+        plant_stale_grads(model.parameters())
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     loss = mod.train_step(model, opt, x, y)
     return {"loss": loss, "forward_calls": len(calls),

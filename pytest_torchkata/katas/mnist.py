@@ -23,7 +23,8 @@ from pytest_torchkata.checks import describe, expect_close, expect_shape, expect
 from pytest_torchkata.errors import CheckFailed
 from pytest_torchkata.learner import trusted
 from pytest_torchkata.model import Kata
-from pytest_torchkata.training import downsample, expect_converged, loss_curve, run_until
+from pytest_torchkata.training import (STALE_GRAD, downsample, expect_converged, loss_curve,
+                                       plant_stale_grads, run_until)
 
 KATA = Kata("mnist", "MNIST",
             "the article's CNN for handwritten digits: layers, forward shapes, early warnings before "
@@ -274,8 +275,7 @@ def _step_helper(learner, stale: bool, lr: float) -> dict:
         want_grads = {n: p.grad.clone() for n, p in fresh.named_parameters()}
         before = {n: p.detach().clone() for n, p in model.named_parameters()}
         if stale:
-            for p in model.parameters():
-                p.grad = torch.full_like(p, 1e3)
+            plant_stale_grads(model.parameters())
         optimizer = torch.optim.SGD(model.parameters(), lr=lr)
         calls = []
         model.register_forward_hook(lambda *a: calls.append(1))
@@ -336,8 +336,8 @@ class TestTrainStep:
                 raise CheckFailed(f"after train_step, {name}.grad is {'None' if grad is None else 'all zero'}: "
                                   f"zero_grad() ran after backward(); call it before")
             if (grad - want).abs().max() > 100:
-                raise CheckFailed(f"after train_step, {name}.grad still holds the old gradient (1000) plus the new "
-                                  f"one: gradients add up until cleared; call optimizer.zero_grad() first")
+                raise CheckFailed(f"after train_step, {name}.grad still holds the old gradient "
+                                  f"({STALE_GRAD:g}) plus the new one: gradients add up until cleared; call optimizer.zero_grad() first")
             expect_close(grad, want, what=f"{name}.grad after train_step", rtol=1e-4, atol=1e-6)
 
     def test_fresh_net_starts_near_ln_10(self, kata):

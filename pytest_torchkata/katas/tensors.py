@@ -255,33 +255,30 @@ def _check_dim(out: torch.Tensor, x: torch.Tensor, dim: int, what: str, *, log: 
                               f"ran over the wrong dim; pass `dim=dim` to every max/sum")
 
 
+def _expect_softmax_along(kata, x: torch.Tensor, dim: int, *, log: bool) -> None:
+    """The learner's softmax (or log_softmax) of ``x`` along ``dim`` against torch's."""
+    __tracebackhide__ = True
+    name = "log_softmax" if log else "softmax"
+    what = f"{name}(x {tuple(x.shape)}, dim={dim})"
+    out = kata.call(name, x, dim=dim)
+    expect_shape(out, tuple(x.shape), what=what)
+    _check_dim(out, x, dim, what, log=log)
+    want = torch.log_softmax(x, dim) if log else torch.softmax(x, dim)
+    expect_close(out, want, what=what, rtol=1e-5, atol=1e-5 if log else 1e-6)
+
+
 @KATA.task("softmax", "Numerically stable softmax", points=3,
            hint="subtract `x.amax(dim=dim, keepdim=True)` before `exp`, then divide by the sum along `dim`",
            forbidden=FORBID_SOFTMAX)
 class TestSoftmax:
     def test_matches_torch_along_dim_1(self, kata):
-        x = torch.randn(3, 5)
-        out = kata.call("softmax", x, dim=1)
-        what = "softmax(x (3, 5), dim=1)"
-        expect_shape(out, (3, 5), what=what)
-        _check_dim(out, x, 1, what, log=False)
-        expect_close(out, torch.softmax(x, 1), what=what, rtol=1e-5, atol=1e-6)
+        _expect_softmax_along(kata, torch.randn(3, 5), 1, log=False)
 
     def test_uses_the_dim_it_is_given(self, kata):
-        x = torch.randn(3, 5)
-        out = kata.call("softmax", x, dim=0)
-        what = "softmax(x (3, 5), dim=0)"
-        expect_shape(out, (3, 5), what=what)
-        _check_dim(out, x, 0, what, log=False)
-        expect_close(out, torch.softmax(x, 0), what=what, rtol=1e-5, atol=1e-6)
+        _expect_softmax_along(kata, torch.randn(3, 5), 0, log=False)
 
     def test_works_along_a_middle_dim(self, kata):
-        x = torch.randn(2, 3, 4)
-        out = kata.call("softmax", x, dim=1)
-        what = "softmax(x (2, 3, 4), dim=1)"
-        expect_shape(out, (2, 3, 4), what=what)
-        _check_dim(out, x, 1, what, log=False)
-        expect_close(out, torch.softmax(x, 1), what=what, rtol=1e-5, atol=1e-6)
+        _expect_softmax_along(kata, torch.randn(2, 3, 4), 1, log=False)
 
     def test_stays_finite_at_logits_of_1000(self, kata):
         x = torch.tensor([[1000.0, 1001.0, 1002.0], [-1000.0, 0.0, 1000.0]])
@@ -300,20 +297,10 @@ class TestSoftmax:
            forbidden=FORBID_SOFTMAX)
 class TestLogSoftmax:
     def test_matches_torch_along_dim_1(self, kata):
-        x = torch.randn(3, 5)
-        out = kata.call("log_softmax", x, dim=1)
-        what = "log_softmax(x (3, 5), dim=1)"
-        expect_shape(out, (3, 5), what=what)
-        _check_dim(out, x, 1, what, log=True)
-        expect_close(out, torch.log_softmax(x, 1), what=what, rtol=1e-5, atol=1e-5)
+        _expect_softmax_along(kata, torch.randn(3, 5), 1, log=True)
 
     def test_uses_the_dim_it_is_given(self, kata):
-        x = torch.randn(3, 5)
-        out = kata.call("log_softmax", x, dim=0)
-        what = "log_softmax(x (3, 5), dim=0)"
-        expect_shape(out, (3, 5), what=what)
-        _check_dim(out, x, 0, what, log=True)
-        expect_close(out, torch.log_softmax(x, 0), what=what, rtol=1e-5, atol=1e-5)
+        _expect_softmax_along(kata, torch.randn(3, 5), 0, log=True)
 
     def test_stays_finite_at_logits_of_plus_minus_1000(self, kata):
         x = torch.tensor([[-1000.0, 0.0, 1000.0], [1000.0, 1001.0, 1002.0]])

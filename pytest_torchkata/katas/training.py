@@ -21,12 +21,10 @@ from torch.utils.data import DataLoader, TensorDataset
 from pytest_torchkata.checks import describe, expect_close, expect_float, expect_true
 from pytest_torchkata.errors import CheckFailed
 from pytest_torchkata.model import Kata
-from pytest_torchkata.training import expect_converged
+from pytest_torchkata.training import STALE_GRAD as STALE, expect_converged, plant_stale_grads
 
 KATA = Kata("training", "The training loop",
             "forward, loss, backward, step: a step, an epoch, accuracy, evaluation, seeded loaders, fit")
-
-STALE = 1000.0  # planted in .grad before a step; a correct step never sees it
 
 
 def _classifier(hidden: int = 16, dropout: float = 0.0) -> nn.Module:
@@ -50,8 +48,7 @@ def one_train_step(learner, x: torch.Tensor, y: torch.Tensor, lr: float, stale: 
     ref_loss.backward()
     seen = _watch(model)
     if stale:
-        for p in model.parameters():
-            p.grad = torch.full_like(p, STALE)
+        plant_stale_grads(model.parameters())
     before = [p.detach().clone() for p in model.parameters()]
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     result = learner.train_step(model, (x, y), loss_fn, optimizer)
