@@ -101,9 +101,6 @@ class Registry:
     def names(self) -> list[str]:
         return list(self._entries)
 
-    def __contains__(self, name: str) -> bool:
-        return name in self._entries
-
     def module_name(self, name: str) -> str:
         """The module holding kata ``name``'s checks (without importing it)."""
         entry = self._entries[name]
