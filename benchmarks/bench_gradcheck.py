@@ -5,8 +5,8 @@ Same correct custom sigmoid Function, same (3, 4) float64 input, in one process;
 repeated runs (both warmed up first: the first autograd.grad with grad_outputs imports sympy).
 Three figures:
   gradcheck            torch.autograd.gradcheck(Sigmoid.apply, (x,))
-  helper               pytest_torchkata.gradients.check_gradients(module, "Sigmoid.apply", [x])
-  helper, guarded      the same through pytest_torchkata.learner.answer, as in-process grading runs it
+  helper               pytest_torchkata.checks.gradients.check_gradients(module, "Sigmoid.apply", [x])
+  helper, guarded      the same through pytest_torchkata.sandbox.runner.answer, as in-process grading runs it
                        (seeding, one thread, the forbidden-API TorchFunctionMode, plain-data copies)
 Target: helper <= 1.5x gradcheck.  Prints, never asserts.
 """
@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 
 from pytest_torchkata import learner, wire  # noqa: E402
-from pytest_torchkata.gradients import check_gradients  # noqa: E402
+from pytest_torchkata.checks.gradients import check_gradients  # noqa: E402
 
 SOURCE = textwrap.dedent("""
     import torch
@@ -55,7 +55,7 @@ def main() -> int:
     module = learner.load(path)
     x = torch.randn(3, 4)
     x64 = x.double().requires_grad_(True)
-    request = {"op": "run", "path": path, "target": "pytest_torchkata.gradients:check_gradients",
+    request = {"op": "run", "path": path, "target": "pytest_torchkata.checks.gradients:check_gradients",
                "args": ["Sigmoid.apply", [x], {}, 1], "kwargs": {}, "seed": 0, "forbid": [],
                "timeout": None, "debug": False}
 

@@ -11,8 +11,8 @@ A kata module (``pytest_torchkata/katas/NAME.py`` for the built-in ones) holds::
         def test_rows_sum_to_one(self, kata): ...
 
 The decorator records the task (in declaration order) and marks the class so
-the plugin knows which task each check belongs to.  This module does not
-import torch.
+the plugin knows which task each check belongs to.  This module imports torch
+only to check a task's ``forbidden`` names, when a kata declares some.
 """
 
 from __future__ import annotations
@@ -66,6 +66,8 @@ class Kata:
             raise ValueError(f"kata {self.name!r} declares task {id!r} twice")
         if not hint:
             raise ValueError(f"kata {self.name!r}, task {id!r}: every task needs a hint")
+        for name in forbidden or {}:
+            _check_forbidden_name(self.name, id, name)
         task = Task(id=id, title=title, number=len(self.tasks) + 1, points=float(points),
                     hint=hint, forbidden=dict(forbidden or {}), timeout=timeout)
         self.tasks.append(task)
@@ -83,6 +85,21 @@ class Kata:
 
     def __repr__(self) -> str:
         return f"Kata({self.name!r}, {len(self.tasks)} tasks)"
+
+
+def _check_forbidden_name(kata: str, task: str, name: str) -> None:
+    """A ``forbidden`` name must resolve to a torch callable when the kata is imported,
+    not only when a learner trips over it while grading."""
+    import torch
+
+    obj: Any = torch if name.startswith("torch.") else None
+    for part in name.split(".")[1:] if obj is not None else ():
+        obj = getattr(obj, part, None)
+        if obj is None:
+            break
+    if obj is None or not callable(obj):
+        raise ValueError(f"kata {kata!r}, task {task!r}: forbidden name {name!r} is not a torch "
+                         f"callable (write it as torch.NAME or torch.Tensor.NAME)")
 
 
 class Registry:

@@ -2,7 +2,7 @@
 
 CHECKS = '''
 import torch
-from pytest_torchkata.checks import expect_close
+from pytest_torchkata.checks.values import expect_close
 from pytest_torchkata.model import Kata
 
 KATA = Kata("mini", "Mini kata", "for the plugin's own tests")

@@ -1,4 +1,4 @@
-"""The messages of the check helpers (pytest_torchkata.checks): shape first, then
+"""The messages of the check helpers (pytest_torchkata.checks.values): shape first, then
 dtype, device, values; NaN/Inf located; the classic shape mistakes named."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from pytest_torchkata.checks import (
+from pytest_torchkata.checks.values import (
     describe,
     expect_close,
     expect_finite,
@@ -14,8 +14,8 @@ from pytest_torchkata.checks import (
     expect_tensor,
     expect_true,
 )
-from pytest_torchkata.errors import CheckFailed
-from pytest_torchkata.wire import Opaque
+from pytest_torchkata.checks.errors import CheckFailed
+from pytest_torchkata.sandbox.wire import Opaque
 
 BROADCAST = "the shapes would broadcast without an error"
 

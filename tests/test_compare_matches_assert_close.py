@@ -10,8 +10,8 @@ import itertools
 import pytest
 import torch
 
-from pytest_torchkata.checks import expect_close
-from pytest_torchkata.errors import CheckFailed
+from pytest_torchkata.checks.values import expect_close
+from pytest_torchkata.checks.errors import CheckFailed
 
 
 def torch_says_close(actual, expected, **tol):

@@ -15,7 +15,7 @@ import pytest_torchkata.katas as katas_pkg
 from pytest_torchkata import cli
 from pytest_torchkata.katas import CURRICULUM
 from pytest_torchkata.model import Registry
-from pytest_torchkata.stubs import solution_tasks
+from pytest_torchkata.authoring.stubs import solution_tasks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,3 +64,35 @@ def test_every_stub_task_raises_not_implemented_naming_its_task():
         for task in kata.tasks:
             assert f'raise NotImplementedError("{task.label}: not written yet")' in stub
         assert "BEGIN SOLUTION" not in stub
+
+
+@pytest.mark.parametrize("name", CURRICULUM)
+def test_kata_has_its_own_test_file(name):
+    assert (ROOT / "tests" / "katas" / f"test_{name}.py").is_file(), (
+        f"write tests/katas/test_{name}.py: the classic mistakes of {name}, each caught by name")
+
+
+def test_readme_kata_table_matches_the_katas():
+    """The README's table and its point total are facts of the katas: this keeps them in step."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in readme.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| `") and len(cells) >= 3 and cells[1].isdigit():
+            rows[cells[0].split("`")[1]] = (int(cells[1]), float(cells[2]))
+    reg = registry()
+    want = {n: (len(reg.get(n).tasks), reg.get(n).max_score) for n in CURRICULUM}
+    assert rows == want, "update the kata table in README.md (kata: tasks, points)"
+    total = sum(points for _, points in want.values())
+    words = ["One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "Eleven", "Twelve"]
+    assert f"{words[len(CURRICULUM) - 1]} katas, {total:g} points." in readme, (
+        f"README.md should say '{words[len(CURRICULUM) - 1]} katas, {total:g} points.'")
+
+
+def test_a_misspelt_forbidden_name_fails_when_the_kata_is_declared():
+    from pytest_torchkata.model import Kata
+
+    kata = Kata("demo", "Demo")
+    with pytest.raises(ValueError, match=r"kata 'demo', task 'soft'.*'torch.sofmax'"):
+        kata.task("soft", "Softmax", hint="h", forbidden={"torch.sofmax": "write it yourself"})
+    kata.task("ok", "Fine", hint="h", forbidden={"torch.Tensor.softmax": "write it yourself"})

@@ -12,8 +12,8 @@ import textwrap
 import pytest
 import torch
 
-from pytest_torchkata.errors import CheckFailed
-from pytest_torchkata.gradients import band, diagnose, expect_gradients, guess, relative_error
+from pytest_torchkata.checks.errors import CheckFailed
+from pytest_torchkata.checks.gradients import band, diagnose, expect_gradients, guess, relative_error
 
 CONFTEST = textwrap.dedent("""
     def pytest_torchkata_register_katas(register):
@@ -25,7 +25,7 @@ CHECKS = textwrap.dedent('''
     """Checks of the test-only kata "grad"."""
     import torch
 
-    from pytest_torchkata.gradients import expect_gradgrad, expect_gradients
+    from pytest_torchkata.checks.gradients import expect_gradgrad, expect_gradients
     from pytest_torchkata.model import Kata
 
     KATA = Kata("grad", "Gradients", "custom autograd Functions (test kata)")

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import mini_kata
-from pytest_torchkata import hookspecs
+from pytest_torchkata.plugin import hookspecs
 
 REPORTER = '''
 import pytest

@@ -3,7 +3,8 @@
 import json
 
 import mini_kata
-from pytest_torchkata.grading import REPORT_VERSION, STATUSES
+from pytest_torchkata.reports.results import REPORT_VERSION
+from pytest_torchkata.status import Status
 
 TASK_KEYS = {"id", "number", "title", "status", "score", "max_score", "message", "hint", "checks", "data"}
 
@@ -20,7 +21,7 @@ def test_report_schema(pytester):
     assert {"name", "title", "score", "max_score", "tasks"} <= set(kata)
     for task in kata["tasks"]:
         assert set(task) == TASK_KEYS
-        assert task["status"] in STATUSES
+        assert task["status"] in {s.value for s in Status}
         for check in task["checks"]:
             assert set(check) == {"name", "status", "message", "hint", "where"}
     add = kata["tasks"][1]

@@ -1,6 +1,6 @@
 """The same submission gets the same report on repeated runs (seeded, one thread)."""
 
-from conftest import mutate
+from kata_testing import mutate
 
 
 def without_timings(value):

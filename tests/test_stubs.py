@@ -6,7 +6,7 @@ import pytest
 
 from pytest_torchkata import cli
 from pytest_torchkata.model import Kata
-from pytest_torchkata.stubs import StubError, make_stub
+from pytest_torchkata.authoring.stubs import StubError, make_stub
 
 KATA = Kata("demo", "Demo")
 KATA.task("square", "Square a number", hint="x * x")
@@ -56,3 +56,18 @@ def test_wheel_ships_the_stubs_but_not_the_solutions(tmp_path, monkeypatch):
     assert "pytest_torchkata/_stubs/tensors.py" in files
     assert "pytest_torchkata/katas/tensors.py" in files
     assert not any(f.startswith("solutions/") for f in files)
+
+
+def test_gen_writes_into_the_folder_it_is_run_from(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    shutil.copytree(cli.CHECKOUT / "solutions", tmp_path / "solutions")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["gen"]) == 0
+    assert (tmp_path / "katas" / "tensors.py").read_text() == (cli.CHECKOUT / "katas" / "tensors.py").read_text()
+
+
+def test_gen_outside_a_checkout_says_where_to_run_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["gen"]) == 2
+    assert "no solutions/ folder" in capsys.readouterr().err

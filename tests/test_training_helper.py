@@ -1,4 +1,4 @@
-"""run_until / expect_converged / loss_curve (pytest_torchkata.training): fast unit tests."""
+"""run_until / expect_converged / loss_curve (pytest_torchkata.checks.training): fast unit tests."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import time
 import pytest
 import torch
 
-from pytest_torchkata.errors import CheckFailed
-from pytest_torchkata.training import BAD, BLOCKS, downsample, expect_converged, loss_curve, run_until
+from pytest_torchkata.checks.errors import CheckFailed
+from pytest_torchkata.checks.training import BAD, BLOCKS, downsample, expect_converged, loss_curve, run_until
 
 
 def losses(values):

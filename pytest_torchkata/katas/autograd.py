@@ -9,10 +9,10 @@ from typing import Iterator
 import torch
 from torch.overrides import TorchFunctionMode
 
-from pytest_torchkata.checks import describe, expect_close, expect_shape, expect_true
-from pytest_torchkata.errors import CheckFailed, LearnerError
-from pytest_torchkata.gradients import expect_gradients
-from pytest_torchkata.learner import trusted
+from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
+from pytest_torchkata.checks.errors import CheckFailed, LearnerError
+from pytest_torchkata.checks.gradients import expect_gradients
+from pytest_torchkata.sandbox.guards import trusted
 from pytest_torchkata.model import Kata
 
 KATA = Kata("autograd", "Autograd (自动微分)",

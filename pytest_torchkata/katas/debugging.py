@@ -9,9 +9,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from pytest_torchkata.checks import describe, expect_close, expect_shape, expect_true
-from pytest_torchkata.errors import CheckFailed
-from pytest_torchkata.learner import trusted
+from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
+from pytest_torchkata.checks.errors import CheckFailed
+from pytest_torchkata.sandbox.guards import trusted
 from pytest_torchkata.model import Kata
 
 KATA = Kata("debugging", "Debugging",

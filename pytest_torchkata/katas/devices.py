@@ -19,9 +19,9 @@ from typing import Any, Iterator
 import torch
 import torch.nn as nn
 
-from pytest_torchkata.checks import describe, expect_close, expect_shape, expect_true
-from pytest_torchkata.errors import CheckFailed, LearnerError
-from pytest_torchkata.learner import trusted
+from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
+from pytest_torchkata.checks.errors import CheckFailed, LearnerError
+from pytest_torchkata.sandbox.guards import trusted
 from pytest_torchkata.model import Kata
 
 KATA = Kata("devices", "Devices",

@@ -1,7 +1,7 @@
 """Checks for the functions kata: extending autograd with ``torch.autograd.Function``.
 
 Values and gradients are compared with torch's own operations; gradient formulas
-go through ``gradcheck``/``gradgradcheck`` (``pytest_torchkata.gradients``).
+go through ``gradcheck``/``gradgradcheck`` (``pytest_torchkata.checks.gradients``).
 What only the learner's world can show (the backward node, what ``ctx`` holds,
 the raw tuple ``backward`` returns, a training run) comes back from the helpers
 below through ``kata.run``.
@@ -12,11 +12,11 @@ import math
 import torch
 import torch.nn.functional as F
 
-from pytest_torchkata.checks import expect_close, expect_true
-from pytest_torchkata.errors import CheckFailed
-from pytest_torchkata.gradients import expect_gradgrad, expect_gradients
+from pytest_torchkata.checks.values import expect_close, expect_true
+from pytest_torchkata.checks.errors import CheckFailed
+from pytest_torchkata.checks.gradients import expect_gradgrad, expect_gradients
 from pytest_torchkata.model import Kata
-from pytest_torchkata.training import expect_converged, run_until
+from pytest_torchkata.checks.training import expect_converged, run_until
 
 KATA = Kata("functions", "Custom autograd Functions",
             "torch.autograd.Function: forward/backward, ctx.save_for_backward, "

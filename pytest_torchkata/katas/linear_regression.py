@@ -12,10 +12,10 @@ from typing import Any
 import torch
 from torch import nn
 
-from pytest_torchkata.checks import describe, expect_close, expect_float, expect_shape, expect_true
-from pytest_torchkata.errors import CheckFailed
+from pytest_torchkata.checks.values import describe, expect_close, expect_float, expect_shape, expect_true
+from pytest_torchkata.checks.errors import CheckFailed
 from pytest_torchkata.model import Kata
-from pytest_torchkata.training import STALE_GRAD as STALE, expect_converged, plant_stale_grads, run_until
+from pytest_torchkata.checks.training import STALE_GRAD as STALE, expect_converged, plant_stale_grads, run_until
 
 KATA = Kata("linear_regression", "Linear regression (线性回归)",
             "y = w·x + b: data, a shape-safe MSE, gradient descent by hand, nn.Linear + SGD, closed form")

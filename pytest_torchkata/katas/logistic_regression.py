@@ -13,11 +13,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from pytest_torchkata.checks import describe, expect_close, expect_finite, expect_float, expect_shape, expect_true
-from pytest_torchkata.errors import CheckFailed
-from pytest_torchkata.learner import trusted
+from pytest_torchkata.checks.values import describe, expect_close, expect_finite, expect_float, expect_shape, expect_true
+from pytest_torchkata.checks.errors import CheckFailed
+from pytest_torchkata.sandbox.guards import trusted
 from pytest_torchkata.model import Kata
-from pytest_torchkata.training import STALE_GRAD as STALE, expect_converged, plant_stale_grads, run_until
+from pytest_torchkata.checks.training import STALE_GRAD as STALE, expect_converged, plant_stale_grads, run_until
 
 KATA = Kata("logistic_regression", "Logistic regression (逻辑回归)",
             "logits, a stable BCE, train-only standardisation, training to a loss, softmax cross-entropy")

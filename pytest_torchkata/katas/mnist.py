@@ -19,11 +19,11 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from pytest_torchkata.checks import describe, expect_close, expect_shape, expect_true
-from pytest_torchkata.errors import CheckFailed
-from pytest_torchkata.learner import trusted
+from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
+from pytest_torchkata.checks.errors import CheckFailed
+from pytest_torchkata.sandbox.guards import trusted
 from pytest_torchkata.model import Kata
-from pytest_torchkata.training import (STALE_GRAD, downsample, expect_converged, loss_curve,
+from pytest_torchkata.checks.training import (STALE_GRAD, downsample, expect_converged, loss_curve,
                                        plant_stale_grads, run_until)
 
 KATA = Kata("mnist", "MNIST",

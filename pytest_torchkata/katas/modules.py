@@ -14,8 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from pytest_torchkata.checks import describe, expect_close, expect_shape, expect_true
-from pytest_torchkata.errors import CheckFailed
+from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
+from pytest_torchkata.checks.errors import CheckFailed
 from pytest_torchkata.model import Kata
 
 KATA = Kata("modules", "Modules (nn.Module)",

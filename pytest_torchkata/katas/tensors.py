@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from pytest_torchkata.checks import describe, expect_close, expect_finite, expect_shape, expect_tensor, expect_true
-from pytest_torchkata.errors import CheckFailed
+from pytest_torchkata.checks.values import describe, expect_close, expect_finite, expect_shape, expect_tensor, expect_true
+from pytest_torchkata.checks.errors import CheckFailed
 from pytest_torchkata.model import Kata
 
 KATA = Kata("tensors", "Tensors (张量)",

@@ -18,10 +18,10 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from pytest_torchkata.checks import describe, expect_close, expect_float, expect_true
-from pytest_torchkata.errors import CheckFailed
+from pytest_torchkata.checks.values import describe, expect_close, expect_float, expect_true
+from pytest_torchkata.checks.errors import CheckFailed
 from pytest_torchkata.model import Kata
-from pytest_torchkata.training import STALE_GRAD as STALE, expect_converged, plant_stale_grads
+from pytest_torchkata.checks.training import STALE_GRAD as STALE, expect_converged, plant_stale_grads
 
 KATA = Kata("training", "The training loop",
             "forward, loss, backward, step: a step, an epoch, accuracy, evaluation, seeded loaders, fit")

@@ -9,7 +9,7 @@ share code), once per round, and the test then looks at its own task only.
 
 from __future__ import annotations
 
-from conftest import mutate
+from kata_testing import mutate
 
 KATA = "autograd"
 

@@ -5,7 +5,7 @@ message that names it, and a leftover breakpoint neither hangs nor goes unnotice
 import time
 
 import pytest
-from conftest import mutate
+from kata_testing import mutate
 
 KATA = "debugging"
 

@@ -4,7 +4,7 @@ mistake is caught on the CPU with a message that names it."""
 
 import pytest
 import torch
-from conftest import mutate
+from kata_testing import mutate
 
 from pytest_torchkata.plugin import NO_CUDA
 

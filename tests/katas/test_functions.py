@@ -1,7 +1,7 @@
 """The functions kata: the reference gets full marks, the stub none, and each
 classic mistake with a custom autograd Function is caught and named."""
 
-from conftest import mutate
+from kata_testing import mutate
 
 KATA = "functions"
 CLASSES = {"scale": "TestScale", "exp": "TestExp", "matmul": "TestMatMul", "cube": "TestCube",

@@ -1,7 +1,7 @@
 """The logistic_regression kata: the reference passes, the stub is untouched, and
 each classic mistake, written into a copy of the reference, is caught by name."""
 
-from conftest import mutate
+from kata_testing import mutate
 
 KATA = "logistic_regression"
 LOSS_LINE = "    loss = loss_fn(logits, y)\n"

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import mutate, stub_source
+from kata_testing import mutate, stub_source
 
 import pytest_torchkata.katas.mnist as mnist_checks  # imported here so monkeypatch reaches the graded run
 

@@ -1,7 +1,7 @@
 """The modules kata: the reference passes, the stub is not started, and each
 classic nn.Module mistake is caught with a message that names it."""
 
-from conftest import mutate
+from kata_testing import mutate
 
 
 

@@ -1,7 +1,7 @@
 """The tensors kata: the reference passes, the stub is not started, and each
 classic mistake, written as a mutated learner version, is caught and named."""
 
-from conftest import mutate
+from kata_testing import mutate
 
 TASKS = {"create", "reshape", "distances", "masked_mean", "one_hot", "softmax", "log_softmax", "numpy_bridge"}
 

@@ -1,7 +1,7 @@
 """The training kata: the reference passes, the stub is not started, and each
 classic training-loop mistake is caught with a message that names it."""
 
-from conftest import mutate
+from kata_testing import mutate
 
 CHECKS = {"step": "TestTrainStep", "epoch": "TestTrainEpoch", "accuracy": "TestAccuracy",
           "evaluate": "TestEvaluate", "loader": "TestMakeLoader", "fit": "TestFit"}

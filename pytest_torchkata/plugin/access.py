@@ -1,4 +1,4 @@
-"""The ``kata`` fixture: the one way checks reach learner code.
+"""The ``kata`` fixture's object: the one way checks reach learner code.
 
 ``kata.call("softmax", x, dim=1)`` calls a function of the learner's file;
 ``kata.run(helper, *args)`` runs a trusted helper (a module-level function of
@@ -15,41 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
-from pytest_torchkata.errors import (
-    ForbiddenCall,
-    LearnerCrashed,
-    LearnerError,
-    LearnerTimeout,
-    NotStarted,
-)
-from pytest_torchkata.hints import hint_for
+from pytest_torchkata.checks.errors import LEARNER_ERRORS, KataOutcome
+from pytest_torchkata.checks.hints import hint_for
 from pytest_torchkata.model import Kata, Task
 
 
 class Backend(Protocol):
+    """Where requests are answered: ``sandbox.inprocess.InProcessBackend`` or
+    ``sandbox.worker.WorkerPool``."""
+
     def request(self, message: dict, timeout: float | None) -> dict: ...
 
     def close(self) -> None: ...
-
-
-class InProcessBackend:
-    """Runs learner code in this process; arguments and results are copied
-    through the same plain-data round trip the worker uses."""
-
-    def __init__(self) -> None:
-        self.paths: set[str] = set()
-
-    def request(self, message: dict, timeout: float | None) -> dict:
-        from pytest_torchkata import learner, wire
-
-        self.paths.add(message["path"])
-        return wire.roundtrip(learner.answer(wire.roundtrip(message)))
-
-    def close(self) -> None:
-        from pytest_torchkata import learner
-
-        for path in self.paths:  # the next session reads the file afresh
-            learner.forget(path)
 
 
 def derive_seed(base: int, *parts: str) -> int:
@@ -100,22 +77,21 @@ class KataAccess:
             return response["value"]
         raise self._error(label, response["error"])
 
-    def _error(self, label: str, error: dict) -> Exception:
-        kind = error.get("kind")
+    def _error(self, label: str, error: dict) -> KataOutcome:
+        kind = str(error.get("kind"))
         message = str(error.get("message", ""))
         where = str(error.get("where") or "")
-        if kind == "not_started":
-            return NotStarted(message, where=where)
+        outcome = LEARNER_ERRORS.get(kind, LEARNER_ERRORS["learner"])
+        hint = ""
         if kind == "forbidden":
             reason = self.task.forbidden.get(message, "")
-            text = f"`{label}` called `{message}`, which this task rules out"
-            return ForbiddenCall(text + (f": {reason}" if reason else ""), where=where)
-        if kind == "timeout":
-            return LearnerTimeout(f"`{label}` is {message}; is there a loop that never ends?",
-                                  where=where)
-        if kind in ("missing", "import", "crash"):
-            return LearnerCrashed(message, where=where, hint=hint_for(message))
-        kind_name = error.get("type", "an error")
-        label = error.get("function") or label  # name the learner's function, not a helper
-        return LearnerError(f"`{label}` raised {kind_name}: {message}", where=where,
-                            hint=hint_for(message))
+            message = f"`{label}` called `{message}`, which this task rules out" + (f": {reason}" if reason else "")
+        elif kind == "timeout":
+            message = f"`{label}` is {message}; is there a loop that never ends?"
+        elif kind in ("missing", "import", "crash"):
+            hint = hint_for(message)
+        elif kind != "not_started":
+            label = error.get("function") or label  # name the learner's function, not a helper
+            hint = hint_for(message)
+            message = f"`{label}` raised {error.get('type', 'an error')}: {message}"
+        return outcome(message, where=where, hint=hint)

@@ -21,7 +21,7 @@ import math
 import time
 from typing import Any, Callable
 
-from pytest_torchkata.errors import CheckFailed
+from pytest_torchkata.checks.errors import CheckFailed
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 BAD = "!"

@@ -28,8 +28,8 @@ def main() -> None:  # pragma: no cover - runs in the worker process
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.dup2(2, 1)
-    from pytest_torchkata import wire
-    from pytest_torchkata.learner import answer
+    from pytest_torchkata.sandbox import wire
+    from pytest_torchkata.sandbox.runner import answer
 
     hello = wire.recv(proto_in)
     for entry in reversed(hello.get("sys_path", [])):
@@ -73,7 +73,7 @@ class Worker:
         self.log = tempfile.TemporaryFile()
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pytest_torchkata.worker"],
+            [sys.executable, "-m", "pytest_torchkata.sandbox.worker"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, env=env,
         )
         self.answers: queue.Queue = queue.Queue()
@@ -83,7 +83,7 @@ class Worker:
         self.ready = False
 
     def _read(self) -> None:
-        from pytest_torchkata import wire
+        from pytest_torchkata.sandbox import wire
 
         while True:
             try:
@@ -96,7 +96,7 @@ class Worker:
                 return
 
     def _send(self, message: Any) -> None:
-        from pytest_torchkata import wire
+        from pytest_torchkata.sandbox import wire
 
         try:
             wire.send(self.proc.stdin, message)

@@ -14,15 +14,15 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from pytest_torchkata.model import Kata
+from pytest_torchkata.status import Status
 
 REPORT_VERSION = 1
-STATUSES = ("passed", "failed", "not_started", "error", "skipped")
 
 
 @dataclass
 class CheckResult:
     name: str
-    status: str
+    status: Status
     message: str = ""
     hint: str = ""
     where: str = ""
@@ -33,7 +33,7 @@ class TaskResult:
     id: str
     number: int
     title: str
-    status: str
+    status: Status
     score: float
     max_score: float
     message: str
@@ -52,7 +52,7 @@ class KataResult:
 
     def next_task(self) -> TaskResult | None:
         for task in self.tasks:
-            if task.status in ("failed", "error", "not_started"):
+            if Status(task.status).counts_against:
                 return task
         return None
 
@@ -76,27 +76,27 @@ class SessionResult:
 
 
 def grade_task(task, checks: list[CheckResult], data: dict[str, Any]) -> TaskResult:
-    counted = [c for c in checks if c.status != "skipped"]
-    passed = [c for c in counted if c.status == "passed"]
+    counted = [c for c in checks if c.status != Status.SKIPPED]
+    passed = [c for c in counted if c.status == Status.PASSED]
     if not counted:
-        status = "skipped"
+        status = Status.SKIPPED
     elif len(passed) == len(counted):
-        status = "passed"
-    elif any(c.status == "error" for c in counted):
-        status = "error"
-    elif not passed and all(c.status == "not_started" for c in counted):
-        status = "not_started"
+        status = Status.PASSED
+    elif any(c.status == Status.ERROR for c in counted):
+        status = Status.ERROR
+    elif not passed and all(c.status == Status.NOT_STARTED for c in counted):
+        status = Status.NOT_STARTED
     else:
-        status = "failed"
-    first_bad = next((c for c in counted if c.status != "passed"), None)
-    if status == "skipped":
+        status = Status.FAILED
+    first_bad = next((c for c in counted if c.status != Status.PASSED), None)
+    if status == Status.SKIPPED:
         first_bad = next(iter(checks), None)
-    max_score = 0.0 if status == "skipped" else task.points
+    max_score = 0.0 if status == Status.SKIPPED else task.points
     score = round(task.points * len(passed) / len(counted), 2) if counted else 0.0
     message = first_bad.message if first_bad else ""
     if first_bad and first_bad.where and first_bad.where not in message:
         message += f" (at {first_bad.where})"
-    hint = (first_bad.hint if first_bad and first_bad.hint else task.hint) if status != "passed" else task.hint
+    hint = (first_bad.hint if first_bad and first_bad.hint else task.hint) if status != Status.PASSED else task.hint
     return TaskResult(id=task.id, number=task.number, title=task.title, status=status,
                       score=score, max_score=max_score, message=message, hint=hint,
                       checks=checks, data=data)
@@ -108,7 +108,7 @@ def grade_kata(kata: Kata, checks: dict[str, list[CheckResult]],
     for task in kata.tasks:
         found = checks.get(task.id, [])
         if not found:
-            found = [CheckResult("(no check ran)", "skipped", "not run in this session (deselected?)")]
+            found = [CheckResult("(no check ran)", Status.SKIPPED, "not run in this session (deselected?)")]
         tasks.append(grade_task(task, found, data.get(task.id, {})))
     return KataResult(name=kata.name, title=kata.title, tasks=tasks,
                       score=round(sum(t.score for t in tasks), 2),

@@ -13,8 +13,8 @@ from typing import Any
 
 import torch
 
-from pytest_torchkata.errors import CheckFailed
-from pytest_torchkata.wire import Opaque
+from pytest_torchkata.checks.errors import CheckFailed
+from pytest_torchkata.sandbox.wire import Opaque
 
 # Bound once, so learner code that patches torch in this process cannot change it.
 _isfinite = torch.isfinite

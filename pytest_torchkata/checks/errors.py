@@ -1,16 +1,20 @@
 """The outcomes a check can end with, other than passing.
 
-Each carries a message written for a learner.  The plugin turns them into task
-statuses (see ``grading.py``) and prints them without a Python traceback.
+Each carries a message written for a learner and the ``Status`` it gives the
+check.  ``LEARNER_ERRORS`` is the one table from the kinds of error the
+learner's side reports (plain strings on the wire) to these exceptions.
+This module imports neither torch nor pytest.
 """
 
 from __future__ import annotations
+
+from pytest_torchkata.status import Status
 
 
 class KataOutcome(Exception):
     """Base of every grading outcome raised inside a check."""
 
-    status = "failed"
+    status = Status.FAILED
 
     def __init__(self, message: str, *, hint: str = "", where: str = "") -> None:
         super().__init__(message)
@@ -26,7 +30,7 @@ class CheckFailed(KataOutcome, AssertionError):
 class NotStarted(KataOutcome):
     """The learner code still raises NotImplementedError."""
 
-    status = "not_started"
+    status = Status.NOT_STARTED
 
 
 class LearnerError(KataOutcome):
@@ -41,8 +45,20 @@ class LearnerCrashed(KataOutcome):
     """The learner code could not be run at all: it crashed the worker,
     ran out of time, failed to import, or the file is missing."""
 
-    status = "error"
+    status = Status.ERROR
 
 
 class LearnerTimeout(LearnerCrashed):
     """The learner code ran past the time limit."""
+
+
+# kind reported by the learner's side -> the outcome a check raises for it
+LEARNER_ERRORS: dict[str, type[KataOutcome]] = {
+    "not_started": NotStarted,
+    "forbidden": ForbiddenCall,
+    "timeout": LearnerTimeout,
+    "missing": LearnerCrashed,
+    "import": LearnerCrashed,
+    "crash": LearnerCrashed,
+    "learner": LearnerError,
+}

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Callable, Union
 import pytest
 
 if TYPE_CHECKING:
-    from pytest_torchkata.grading import SessionResult
+    from pytest_torchkata.reports.formats import ReportFormat
+    from pytest_torchkata.reports.results import SessionResult
     from pytest_torchkata.model import Kata
 
 
@@ -17,6 +18,12 @@ if TYPE_CHECKING:
 def pytest_torchkata_register_katas(register: "Callable[[Union[Kata, str]], None]") -> None:
     """Register katas: call ``register(kata)`` with a ``Kata`` object, or with the
     dotted name of a module that defines ``KATA`` (imported only when graded)."""
+
+
+def pytest_torchkata_report_formats(register: "Callable[[ReportFormat], None]") -> None:
+    """Register report formats for ``--kata-report-format``: call
+    ``register(ReportFormat(name, help, write))``, where ``write(path, results)``
+    writes the whole file (``reports.formats.write_json`` writes atomically)."""
 
 
 def pytest_torchkata_results(config: pytest.Config, results: "SessionResult") -> None:

@@ -1,7 +1,8 @@
 """``torchkata``: get a workspace of kata files, or (for kata authors) regenerate them.
 
     torchkata init [DIR]     copy the learner files into DIR/katas (default: .)
-    torchkata gen [--check]  regenerate katas/ from solutions/ (in a checkout)
+    torchkata gen [--check]  regenerate katas/ from solutions/ in the current folder
+                             (kata authors, in a checkout; --root DIR for another)
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import shutil
 import sys
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]
 CHECKOUT = PACKAGE.parent
 
 
@@ -49,12 +50,16 @@ def cmd_init(target: Path, force: bool) -> int:
 def cmd_gen(root: Path, check: bool) -> int:
     from pytest_torchkata.katas import CURRICULUM
     from pytest_torchkata.model import Registry
-    from pytest_torchkata.stubs import StubError, generate
+    from pytest_torchkata.authoring.stubs import StubError, generate
 
     registry = Registry()
     for name in CURRICULUM:
         registry.register(f"pytest_torchkata.katas.{name}")
     katas = [registry.get(n) for n in registry.names()]
+    if not (root / "solutions").is_dir():
+        print(f"torchkata gen: there is no solutions/ folder in {root}; run it from the "
+              f"checkout's top folder or pass --root", file=sys.stderr)
+        return 2
     try:
         stale = generate(root / "solutions", root / "katas", katas, check=check)
     except StubError as exc:
@@ -75,12 +80,13 @@ def main(argv: list[str] | None = None) -> int:
     p_init.add_argument("dir", nargs="?", default=".", type=Path)
     p_init.add_argument("--force", action="store_true", help="overwrite existing kata files")
     p_gen = sub.add_parser("gen", help="regenerate katas/ from solutions/ (kata authors)")
-    p_gen.add_argument("--root", type=Path, default=CHECKOUT)
+    p_gen.add_argument("--root", type=Path, default=None,
+                       help="the checkout holding solutions/ and katas/ (default: the current folder)")
     p_gen.add_argument("--check", action="store_true", help="only report stale files")
     args = parser.parse_args(argv)
     if args.command == "init":
         return cmd_init(args.dir, args.force)
-    return cmd_gen(args.root, args.check)
+    return cmd_gen(args.root or Path.cwd(), args.check)
 
 
 if __name__ == "__main__":

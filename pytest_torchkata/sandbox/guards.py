@@ -1,130 +1,33 @@
-"""Runs learner code and turns whatever happens into plain data.
-
-This module is the only place that touches learner code.  It runs in the pytest
-process (default) or in a worker process (``--kata-isolate``); either way it
-gets a request made of plain data and answers with plain data.  Guards around
-every call: deterministic seeding, one thread, per-task forbidden APIs (through
-a ``TorchFunctionMode``), a time limit, and a ``breakpoint()`` catcher.
+"""Guards around every call into learner code: deterministic seeding, one
+thread, forbidden torch APIs (a ``TorchFunctionMode`` that also counts torch
+calls), a time limit that waits while pdb is active, a ``breakpoint()``
+catcher, and grad mode restored afterwards.  Whatever the learner code does
+comes out as an ``Answered`` error made of plain data.
 """
 
 from __future__ import annotations
 
 import bdb
 import contextlib
-import importlib
-import importlib.util
 import os
 import random
 import signal
 import sys
 import threading
 import traceback
-import types
-from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import numpy as np
 import torch
 from torch.overrides import TorchFunctionMode
 
-_MODULES: dict[str, types.ModuleType] = {}
-_IMPORT_FAILURES: dict[str, dict] = {}
 
-
-# -- loading -------------------------------------------------------------------
-
-def module_name_for(path: str) -> str:
-    digest = abs(hash(os.path.abspath(path))) % 10**10
-    return f"torchkata_learner_{Path(path).stem}_{digest}"
-
-
-def load(path: str, timeout: float | None = None) -> types.ModuleType:
-    """Import the learner file at ``path`` under a unique module name, once."""
-    key = os.path.abspath(path)
-    if key in _MODULES:
-        return _MODULES[key]
-    if key in _IMPORT_FAILURES:
-        raise _Answered(_IMPORT_FAILURES[key])
-    name = module_name_for(key)
-    spec = importlib.util.spec_from_file_location(name, key)
-    if spec is None or spec.loader is None:
-        raise _Answered({"kind": "import", "message": f"cannot load {path}"})
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        with guarded(seed=0, forbid=(), timeout=timeout, where_file=key):
-            spec.loader.exec_module(module)
-    except _Answered as answered:
-        sys.modules.pop(name, None)
-        error = dict(answered.error)
-        if error["kind"] != "timeout":
-            error["kind"] = "import"
-        error["message"] = f"{_short(path)} could not be loaded: {error['message']}"
-        _IMPORT_FAILURES[key] = error
-        raise _Answered(error) from None
-    _MODULES[key] = module
-    return module
-
-
-def forget(path: str) -> None:
-    key = os.path.abspath(path)
-    module = _MODULES.pop(key, None)
-    _IMPORT_FAILURES.pop(key, None)
-    if module is not None:
-        sys.modules.pop(module.__name__, None)
-
-
-# -- answering requests --------------------------------------------------------
-
-class _Answered(Exception):
+class Answered(Exception):
     """Carries an error answer (plain dict) out of nested code."""
 
     def __init__(self, error: dict) -> None:
         super().__init__(error.get("message", ""))
         self.error = error
-
-
-def resolve_helper(ref: str) -> Callable[..., Any]:
-    module_name, _, qualname = ref.partition(":")
-    obj: Any = importlib.import_module(module_name)
-    for part in qualname.split("."):
-        obj = getattr(obj, part)
-    return obj
-
-
-def answer(request: dict) -> dict:
-    """Run one request and return ``{"value": ...}`` or ``{"error": {...}}``.
-
-    request keys: path, op ("call" | "run"), target, args, kwargs, seed,
-    forbid (list of dotted names), timeout (seconds or None), debug (bool).
-    """
-    path = request["path"]
-    notes: dict = {"breakpoints": []}
-    try:
-        module = load(path, request.get("timeout"))
-        if request["op"] == "load":
-            return {"value": None, "breakpoints": []}
-        args, kwargs = request.get("args", []), request.get("kwargs", {})
-        if request["op"] == "call":
-            target = request["target"]
-            fn = getattr(module, target, None)
-            if fn is None:
-                raise _Answered({
-                    "kind": "missing",
-                    "message": f"{_short(path)} has no `{target}`; it may have been renamed or deleted "
-                               f"(get a fresh copy with `torchkata init`)",
-                })
-            call = lambda: fn(*args, **kwargs)  # noqa: E731
-        else:
-            helper = resolve_helper(request["target"])
-            call = lambda: helper(module, *args, **kwargs)  # noqa: E731
-        with guarded(seed=request.get("seed", 0), forbid=request.get("forbid", ()),
-                     timeout=request.get("timeout"), where_file=os.path.abspath(path),
-                     notes=notes, debug=request.get("debug", False)) as guard:
-            value = call()
-        return {"value": value, "torch_calls": guard.calls, "breakpoints": notes["breakpoints"]}
-    except _Answered as answered:
-        return {"error": answered.error, "breakpoints": notes["breakpoints"]}
 
 
 def seed_everything(seed: int) -> None:
@@ -267,26 +170,26 @@ def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
     try:
         with rules:
             yield _Guard(rules)
-    except _Answered:
+    except Answered:
         raise
     except _OutOfTime as exc:
-        raise _Answered({"kind": "timeout", "message": f"still running after {timeout:g} s",
+        raise Answered({"kind": "timeout", "message": f"still running after {timeout:g} s",
                          "where": _where(exc.__traceback__, where_file)}) from None
     except _Forbidden as exc:
-        raise _Answered({"kind": "forbidden", "message": str(exc),
+        raise Answered({"kind": "forbidden", "message": str(exc),
                          "where": _where(exc.__traceback__, where_file)}) from None
     except (KeyboardInterrupt, bdb.BdbQuit):
         raise
     except BaseException as exc:  # noqa: BLE001 - learner code may raise anything
         if rules.violation:
-            raise _Answered({"kind": "forbidden", "message": rules.violation,
+            raise Answered({"kind": "forbidden", "message": rules.violation,
                              "where": _where(exc.__traceback__, where_file)}) from None
         where = _where(exc.__traceback__, where_file)
         if isinstance(exc, NotImplementedError):
-            raise _Answered({"kind": "not_started", "message": str(exc) or "not written yet",
+            raise Answered({"kind": "not_started", "message": str(exc) or "not written yet",
                              "where": where}) from None
         frame = _learner_frame(exc.__traceback__, where_file)
-        raise _Answered({"kind": "learner", "type": type(exc).__name__,
+        raise Answered({"kind": "learner", "type": type(exc).__name__,
                          "message": _first_line(str(exc)), "where": where,
                          "function": frame[2] if frame and frame[2] != "<module>" else ""}) from None
     finally:
@@ -298,7 +201,7 @@ def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
             signal.signal(signal.SIGALRM, saved_handler)
         sys.breakpointhook, pdb.set_trace = saved_hook, saved_trace  # type: ignore[assignment]
     if rules.violation:
-        raise _Answered({"kind": "forbidden", "message": rules.violation, "where": ""})
+        raise Answered({"kind": "forbidden", "message": rules.violation, "where": ""})
 
 
 def _first_line(text: str, limit: int = 300) -> str:

@@ -17,7 +17,7 @@ import pytest
 
 DEFAULT_TIMEOUT_S = 20.0
 DEVICES = ("auto", "cpu", "cuda")
-REPORT_FORMATS = ("json", "gradescope", "csv")
+BUILTIN_FORMAT_NAMES = ("json", "gradescope", "csv")  # the help text; plugins may add more
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,10 @@ OPTIONS = [
     Option("--kata", "grade these katas: NAME[,NAME...] or 'all'", "TORCHKATA_KATA", metavar="NAME"),
     Option("--kata-dir", "folder with the learner's kata files (default: katas under the rootdir)",
            "TORCHKATA_DIR", metavar="DIR"),
-    Option("--kata-report", "write a JSON report of the grades to PATH", "TORCHKATA_REPORT",
-           metavar="PATH"),
-    Option("--kata-report-format", "format of --kata-report: json (default), gradescope "
-           "(Gradescope's results.json) or csv (one row per task)", "TORCHKATA_REPORT_FORMAT",
+    Option("--kata-report", "write a report of the grades to PATH (format: --kata-report-format)",
+           "TORCHKATA_REPORT", metavar="PATH"),
+    Option("--kata-report-format", f"format of --kata-report: {', '.join(BUILTIN_FORMAT_NAMES)} "
+           f"(default json), or one a plugin registers", "TORCHKATA_REPORT_FORMAT",
            default="json", metavar="FORMAT"),
     Option("--kata-isolate", "run learner code in a worker process (for grading untrusted code)",
            "TORCHKATA_ISOLATE", kind="bool", default=False),
@@ -119,6 +119,7 @@ class Settings:
     kata_dir: Path
     report: Path | None
     report_format: str
+    report_writer: Any
     isolate: bool
     timeout: float | None
     timeout_explicit: bool
@@ -145,7 +146,10 @@ class Settings:
         return None if not value else float(value)
 
 
-def settings(config: pytest.Config, known_katas: list[str] | None = None) -> Settings:
+def settings(config: pytest.Config, known_katas: list[str] | None = None,
+             formats: dict[str, Any] | None = None) -> Settings:
+    """The resolved options; with ``known_katas`` and ``formats`` (name -> ReportFormat)
+    the kata names and the report format are validated against them."""
     values = {opt.dest: resolve(config, opt) for opt in OPTIONS}
     raw_katas = values["kata"][0] or ""
     names = [n.strip() for n in raw_katas.split(",") if n.strip()]
@@ -164,9 +168,9 @@ def settings(config: pytest.Config, known_katas: list[str] | None = None) -> Set
             f"--kata-device: {device!r} (from {values['kata_device'][1]}) is not one of {', '.join(DEVICES)}"
         )
     report_format, fmt_source = values["kata_report_format"]
-    if report_format not in REPORT_FORMATS:
+    if formats is not None and report_format not in formats:
         raise pytest.UsageError(f"--kata-report-format: {report_format!r} (from {fmt_source}) "
-                                f"is not one of {', '.join(REPORT_FORMATS)}")
+                                f"is not one of {', '.join(formats)}")
     kata_dir = values["kata_dir"][0]
     root = Path(config.rootpath)
     report = values["kata_report"][0]
@@ -177,6 +181,7 @@ def settings(config: pytest.Config, known_katas: list[str] | None = None) -> Set
         kata_dir=(Path(kata_dir).expanduser() if kata_dir else root / "katas").resolve(),
         report=Path(report).expanduser().resolve() if report else None,
         report_format=report_format,
+        report_writer=(formats or {}).get(report_format),
         isolate=bool(values["kata_isolate"][0]),
         timeout=DEFAULT_TIMEOUT_S if timeout is None else timeout,
         timeout_explicit=timeout_source != "default",

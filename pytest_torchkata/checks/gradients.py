@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterator
 import torch
 from torch.autograd.gradcheck import GradcheckError
 
-from pytest_torchkata.errors import CheckFailed
+from pytest_torchkata.checks.errors import CheckFailed
 
 EPS = 1e-6
 # CS231n's bands for the relative error between analytic and numeric gradients.
@@ -36,9 +36,9 @@ WRONG, PROBABLY_WRONG, KINKS = 1e-2, 1e-4, 1e-7
 # -- learner world ---------------------------------------------------------------
 
 def _rules() -> Any:
-    from pytest_torchkata import learner
+    from pytest_torchkata.sandbox import guards
 
-    return learner._CURRENT[-1] if learner._CURRENT else None
+    return guards._CURRENT[-1] if guards._CURRENT else None
 
 
 _UNKNOWN = object()
@@ -58,7 +58,7 @@ def _grader_code() -> Iterator[None]:
     """The grader's own torch calls (gradcheck, Jacobians): not the learner's, so
     no forbidden-API rule applies, and the rules' TorchFunctionMode is taken off
     the stack so that gradcheck's many small ops do not pay for it."""
-    from pytest_torchkata.learner import trusted
+    from pytest_torchkata.sandbox.guards import trusted
 
     rules = _rules()
     with trusted():

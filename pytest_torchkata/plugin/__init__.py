@@ -1,0 +1,222 @@
+"""The pytest adapter: the plugin's hooks, and nothing else (entry point ``pytest11``).
+
+Rooms of this layer: ``options`` (flags, ini keys, env), ``hookspecs`` (the
+extension hooks), ``session`` (one grading session's state), ``fixtures``
+(``kata`` and ``device``), ``access`` (the ``kata`` fixture's object),
+``outcomes`` (a check's result from pytest's report) and ``debugger``.
+This layer may import every other; the sandbox never imports it.
+
+Without ``--kata`` (or ``--kata-list``) it only adds its options: torch is not
+imported and no test is touched.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from pytest_torchkata import __version__
+from pytest_torchkata.model import MARKER, Registry
+from pytest_torchkata.plugin import hookspecs
+from pytest_torchkata.plugin.debugger import debugger_calls
+from pytest_torchkata.plugin.fixtures import device, kata  # noqa: F401  (the plugin's fixtures)
+from pytest_torchkata.plugin.options import add_options, settings
+from pytest_torchkata.plugin.outcomes import check_outcome
+from pytest_torchkata.plugin.session import DEVICE_CHOICES, NO_CUDA, SESSION_KEY, KataSession
+from pytest_torchkata.reports.formats import FileReporter
+from pytest_torchkata.reports.progress import ProgressStore, list_lines
+from pytest_torchkata.reports.summary import write_summary
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+@pytest.hookimpl
+def pytest_torchkata_register_katas(register: Any) -> None:
+    from pytest_torchkata.katas import CURRICULUM
+
+    for name in CURRICULUM:
+        register(f"pytest_torchkata.katas.{name}")
+
+
+@pytest.hookimpl
+def pytest_torchkata_report_formats(register: Any) -> None:
+    from pytest_torchkata.reports.formats import BUILTIN_FORMATS
+
+    for fmt in BUILTIN_FORMATS:
+        register(fmt)
+
+
+def _registry(config: pytest.Config) -> Registry:
+    registry = Registry()
+    config.hook.pytest_torchkata_register_katas(register=registry.register)
+    return registry
+
+
+def _formats(config: pytest.Config) -> dict[str, Any]:
+    formats: dict[str, Any] = {}
+
+    def register(fmt: Any) -> None:
+        if fmt.name in formats and formats[fmt.name] is not fmt:
+            raise ValueError(f"two report formats are named {fmt.name!r}")
+        formats[fmt.name] = fmt
+
+    config.hook.pytest_torchkata_report_formats(register=register)
+    return formats
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{MARKER}(kata, task): the kata task a check belongs to")
+    opts = settings(config)
+    if not opts.active:
+        return
+    registry = _registry(config)
+    opts = settings(config, registry.names(), _formats(config))
+    if opts.katas and not opts.list_only and not opts.kata_dir.is_dir():
+        raise pytest.UsageError(
+            f"there is no kata folder at {opts.kata_dir}. Get the learner files with "
+            f"`torchkata init` (it makes ./katas), or point --kata-dir at your folder."
+        )
+    if opts.isolate:
+        _refuse_kata_dir_conftest(config, opts.kata_dir)
+    session = KataSession(config, registry, opts)
+    config.stash[SESSION_KEY] = session
+    # torch's many long-lived objects make every later gc pass slow; leave them out of it
+    import gc
+
+    gc.freeze()
+    if opts.report:
+        config.pluginmanager.register(FileReporter(opts.report, opts.report_writer), "torchkata-report")
+    config.pluginmanager.register(ProgressStore(opts.kata_dir), "torchkata-progress")
+    # Grade with the checks shipped in the package, never with files from the kata folder.
+    config.args[:] = [k.checks_file for k in session.katas]
+
+
+def _refuse_kata_dir_conftest(config: pytest.Config, kata_dir: Path) -> None:
+    for plugin in config.pluginmanager.get_plugins():
+        source = getattr(plugin, "__file__", None)
+        if source and Path(source).name == "conftest.py" and Path(source).resolve().parent == kata_dir:
+            raise pytest.UsageError(
+                f"{source} was loaded: a conftest.py in the kata folder runs learner code inside "
+                f"the grader. Run pytest from outside the kata folder under --kata-isolate."
+            )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    session = config.stash.get(SESSION_KEY, None)
+    if session is not None:
+        session.close()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection(session: pytest.Session) -> bool | None:
+    ks = session.config.stash.get(SESSION_KEY, None)
+    if ks is not None and ks.settings.list_only:
+        return True  # nothing to collect: --kata-list only prints
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makemodule(module_path: Path, parent: Any) -> Any:
+    """Name a kata's checks after the kata ("tensors::TestSoftmax::test_..."): their file
+    lies in the installed package, usually outside the rootdir."""
+    ks = parent.config.stash.get(SESSION_KEY, None)
+    if ks is None:
+        return None
+    for kata_obj in ks.katas:
+        if Path(kata_obj.checks_file) == Path(module_path):
+            return pytest.Module.from_parent(parent, path=module_path, nodeid=kata_obj.name)
+    return None
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    ks = config.stash.get(SESSION_KEY, None)
+    if ks is None or ks.settings.list_only:
+        return None
+    import torch
+
+    devices = ks.devices()
+    cuda = "" if "cuda" in devices else " (no CUDA device: CUDA cases are skipped)"
+    mode = "isolated worker process" if ks.settings.isolate else "in-process"
+    return [
+        f"torchkata {__version__}: katas {', '.join(k.name for k in ks.katas)} from {ks.settings.kata_dir}",
+        f"torchkata: device {', '.join(devices)}{cuda}; seed {ks.settings.seed}; "
+        f"torch {torch.__version__}; {mode}",
+    ]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    ks = metafunc.config.stash.get(SESSION_KEY, None)
+    if ks is None or "device" not in metafunc.fixturenames:
+        return
+    import torch
+
+    params = [
+        pytest.param(d, marks=pytest.mark.skip(reason=NO_CUDA))
+        if d == "cuda" and not torch.cuda.is_available() else d
+        for d in DEVICE_CHOICES[ks.settings.device]
+    ]
+    metafunc.parametrize("device", params)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    outcome = yield
+    ks = item.config.stash.get(SESSION_KEY, None)
+    marker = item.get_closest_marker(MARKER)
+    if ks is None or marker is None or item.nodeid in ks.checks:
+        return
+    report = outcome.get_result()
+    task = ks.registry.get(marker.args[0]).get_task(marker.args[1])
+    found = check_outcome(task, item.name, str(item.path), call, report,
+                          full_tracebacks=item.config.getoption("tbstyle") in ("long", "native"))
+    if found is None:
+        return
+    ks.checks[item.nodeid] = found.result
+    if found.skip:
+        report.outcome = "skipped"
+    if found.longrepr is not None:
+        report.longrepr = found.longrepr
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    ks = session.config.stash.get(SESSION_KEY, None)
+    if ks is None:
+        return
+    if ks.settings.list_only:
+        session.exitstatus = pytest.ExitCode.OK
+        return
+    results = ks.finish(list(session.items))
+    for kata_obj in ks.katas:
+        path = ks.path_for(kata_obj)
+        if path.is_file():
+            for line, call in debugger_calls(path.read_text(encoding="utf-8", errors="replace")):
+                where = f"{path.name}:{line}"
+                if not any(w.endswith(where) for w in ks.breakpoints):
+                    results.warnings.append(
+                        f"{path.name} line {line} has {call}: it would stop a normal run "
+                        f"and wait for you; remove it when you are done debugging")
+    session.config.hook.pytest_torchkata_results(config=session.config, results=results)
+    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        session.exitstatus = (pytest.ExitCode.OK if results.score >= results.max_score
+                              else pytest.ExitCode.TESTS_FAILED)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    ks = config.stash.get(SESSION_KEY, None)
+    if ks is None:
+        return
+    if ks.settings.list_only:
+        katas = [ks.registry.get(n) for n in (ks.settings.katas or ks.registry.names())]
+        for line in list_lines(katas, ProgressStore.read(config, ks.settings.kata_dir), ks.settings.kata_dir):
+            terminalreporter.write_line(line)
+        return
+    if ks.results is not None:
+        write_summary(terminalreporter, ks.results)

@@ -1,0 +1,60 @@
+"""From what pytest saw of one check (its call info and report) to a ``CheckResult``.
+
+``check_outcome`` is a plain function: the ``pytest_runtest_makereport`` hook
+only stores what it returns and, for failures, shows the learner's text
+instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from pytest_torchkata.checks.errors import KataOutcome
+from pytest_torchkata.model import Task
+from pytest_torchkata.reports.results import CheckResult
+from pytest_torchkata.status import Status
+
+GRADER_BUG = "the check itself crashed ({text}); this is a bug in the grader, please report it"
+
+
+@dataclass
+class Outcome:
+    result: CheckResult
+    # what replaces pytest's traceback: None keeps pytest's own (passed checks, --tb=long bugs)
+    longrepr: Any = None
+    # a not-started check shows as skipped, not as a failure
+    skip: bool = False
+
+
+def check_outcome(task: Task, name: str, path: str, call: pytest.CallInfo,
+                  report: pytest.TestReport, full_tracebacks: bool = False) -> Outcome | None:
+    """The result of one check, or None while the check has not ended (a passed setup)."""
+    if call.when == "teardown" or (call.when == "setup" and report.passed):
+        return None
+    if report.passed:
+        return Outcome(CheckResult(name, Status.PASSED))
+    if report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        return Outcome(CheckResult(name, Status.SKIPPED, reason.replace("Skipped: ", "")))
+    exc = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(exc, KataOutcome):
+        result = CheckResult(name, exc.status, exc.message, exc.hint, exc.where)
+        if exc.status is Status.NOT_STARTED:
+            return Outcome(result, (path, 0, f"not started: {task.label}"), skip=True)
+        return Outcome(result, failure_text(task, result))
+    text = f"{type(exc).__name__}: {exc}" if exc is not None else "unknown error"
+    result = CheckResult(name, Status.ERROR, GRADER_BUG.format(text=text))
+    return Outcome(result, None if full_tracebacks else failure_text(task, result))
+
+
+def failure_text(task: Task, result: CheckResult) -> str:
+    lines = [f"{task.label}, check {result.name}:", f"  {result.message}"]
+    if result.where:
+        lines.append(f"  at {result.where}")
+    hint = result.hint or task.hint
+    if hint:
+        lines.append(f"  Hint: {hint}")
+    return "\n".join(lines)

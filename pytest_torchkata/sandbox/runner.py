@@ -1,0 +1,113 @@
+"""Runs learner code and turns whatever happens into plain data.
+
+The sandbox layer (``runner``, ``guards``, ``wire``, ``worker``,
+``inprocess``) is the only place that touches learner code.  It runs in the
+pytest process (default) or in a worker process (``--kata-isolate``); either
+way it gets a request made of plain data and answers with plain data.  It never
+imports the grader's verdict code (``checks``, ``reports``, ``plugin``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+import types
+from pathlib import Path
+from typing import Any, Callable
+
+from pytest_torchkata.sandbox.guards import Answered, _short, guarded
+
+_MODULES: dict[str, types.ModuleType] = {}
+_IMPORT_FAILURES: dict[str, dict] = {}
+
+
+# -- loading -------------------------------------------------------------------
+
+def module_name_for(path: str) -> str:
+    digest = abs(hash(os.path.abspath(path))) % 10**10
+    return f"torchkata_learner_{Path(path).stem}_{digest}"
+
+
+def load(path: str, timeout: float | None = None) -> types.ModuleType:
+    """Import the learner file at ``path`` under a unique module name, once."""
+    key = os.path.abspath(path)
+    if key in _MODULES:
+        return _MODULES[key]
+    if key in _IMPORT_FAILURES:
+        raise Answered(_IMPORT_FAILURES[key])
+    name = module_name_for(key)
+    spec = importlib.util.spec_from_file_location(name, key)
+    if spec is None or spec.loader is None:
+        raise Answered({"kind": "import", "message": f"cannot load {path}"})
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        with guarded(seed=0, forbid=(), timeout=timeout, where_file=key):
+            spec.loader.exec_module(module)
+    except Answered as answered:
+        sys.modules.pop(name, None)
+        error = dict(answered.error)
+        if error["kind"] != "timeout":
+            error["kind"] = "import"
+        error["message"] = f"{_short(path)} could not be loaded: {error['message']}"
+        _IMPORT_FAILURES[key] = error
+        raise Answered(error) from None
+    _MODULES[key] = module
+    return module
+
+
+def forget(path: str) -> None:
+    key = os.path.abspath(path)
+    module = _MODULES.pop(key, None)
+    _IMPORT_FAILURES.pop(key, None)
+    if module is not None:
+        sys.modules.pop(module.__name__, None)
+
+
+# -- answering requests --------------------------------------------------------
+
+def resolve_helper(ref: str) -> Callable[..., Any]:
+    module_name, _, qualname = ref.partition(":")
+    obj: Any = importlib.import_module(module_name)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def answer(request: dict) -> dict:
+    """Run one request and return ``{"value": ...}`` or ``{"error": {...}}``.
+
+    request keys: path, op ("call" | "run"), target, args, kwargs, seed,
+    forbid (list of dotted names), timeout (seconds or None), debug (bool).
+    """
+    path = request["path"]
+    notes: dict = {"breakpoints": []}
+    try:
+        module = load(path, request.get("timeout"))
+        if request["op"] == "load":
+            return {"value": None, "breakpoints": []}
+        args, kwargs = request.get("args", []), request.get("kwargs", {})
+        if request["op"] == "call":
+            target = request["target"]
+            fn = getattr(module, target, None)
+            if fn is None:
+                raise Answered({
+                    "kind": "missing",
+                    "message": f"{_short(path)} has no `{target}`; it may have been renamed or deleted "
+                               f"(get a fresh copy with `torchkata init`)",
+                })
+            call = lambda: fn(*args, **kwargs)  # noqa: E731
+        else:
+            helper = resolve_helper(request["target"])
+            call = lambda: helper(module, *args, **kwargs)  # noqa: E731
+        with guarded(seed=request.get("seed", 0), forbid=request.get("forbid", ()),
+                     timeout=request.get("timeout"), where_file=os.path.abspath(path),
+                     notes=notes, debug=request.get("debug", False)) as guard:
+            value = call()
+        return {"value": value, "torch_calls": guard.calls, "breakpoints": notes["breakpoints"]}
+    except Answered as answered:
+        return {"error": answered.error, "breakpoints": notes["breakpoints"]}
+
+
