@@ -23,6 +23,8 @@ from typing import Any, Callable, TypeVar
 
 import pytest
 
+from pytest_torchkata.i18n import Text
+
 MARKER = "torchkata_task"
 T = TypeVar("T")
 
@@ -30,32 +32,58 @@ T = TypeVar("T")
 @dataclass
 class Task:
     id: str
-    title: str
+    title_text: "str | Text"
     number: int
     points: float
-    hint: str
+    hints: tuple  # levels, each a str or a Text: first a nudge naming the idea, then the API or step
     forbidden: dict[str, str] = field(default_factory=dict)
     timeout: float | None = None
+
+    @property
+    def title(self) -> str:
+        return str(self.title_text)
+
+    @property
+    def hint(self) -> str:
+        """The first hint level, the only one the summary shows."""
+        return str(self.hints[0])
 
     @property
     def label(self) -> str:
         return f"Task {self.number} ({self.title})"
 
+    def label_in(self, lang: str) -> str:
+        title = self.title_text.get(lang) if isinstance(self.title_text, Text) else self.title_text
+        return f"Task {self.number} ({title})"
+
 
 class Kata:
-    def __init__(self, name: str, title: str, description: str = "") -> None:
+    def __init__(self, name: str, title: "str | Text", description: "str | Text" = "") -> None:
         self.name = name
-        self.title = title
-        self.description = description
+        self.title_text = title
+        self.description_text = description
         self.tasks: list[Task] = []
         module = sys._getframe(1).f_globals
         self.checks_module: str = module.get("__name__", "")
         self.checks_file: str = module.get("__file__", "")
 
-    def task(self, id: str, title: str, *, points: float = 1, hint: str,
+    @property
+    def title(self) -> str:
+        return str(self.title_text)
+
+    @property
+    def description(self) -> str:
+        return str(self.description_text)
+
+    def task(self, id: str, title: "str | Text", *, points: float = 1, hint: "str | Text | None" = None,
+             hints: "list[str | Text] | None" = None,
              forbidden: dict[str, str] | None = None,
              timeout: float | None = None) -> Callable[[T], T]:
         """Declare the next task; decorates the class (or function) holding its checks.
+
+        ``hints`` are levels (``torchkata hint`` shows one more each time): first
+        a nudge that names the idea, then the concrete API or step, a last level
+        may show code.  ``hint=`` alone gives a single level.
 
         ``forbidden`` maps dotted torch names (``"torch.softmax"``,
         ``"torch.Tensor.softmax"``) to the reason shown when learner code calls
@@ -64,12 +92,13 @@ class Kata:
         """
         if any(t.id == id for t in self.tasks):
             raise ValueError(f"kata {self.name!r} declares task {id!r} twice")
-        if not hint:
+        levels = tuple(hints or ()) or ((hint,) if hint else ())
+        if not levels or not all(str(level).strip() for level in levels):
             raise ValueError(f"kata {self.name!r}, task {id!r}: every task needs a hint")
         for name in forbidden or {}:
             _check_forbidden_name(self.name, id, name)
-        task = Task(id=id, title=title, number=len(self.tasks) + 1, points=float(points),
-                    hint=hint, forbidden=dict(forbidden or {}), timeout=timeout)
+        task = Task(id=id, title_text=title, number=len(self.tasks) + 1, points=float(points),
+                    hints=levels, forbidden=dict(forbidden or {}), timeout=timeout)
         self.tasks.append(task)
         return getattr(pytest.mark, MARKER)(self.name, id)
 

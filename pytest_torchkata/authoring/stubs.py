@@ -45,7 +45,8 @@ def make_stub(source: str, kata: Kata, filename: str = "<solution>") -> str:
                                 f"(tasks: {', '.join(t.id for t in kata.tasks)})") from None
             indent = begin["indent"]
             out.append(f"{indent}# TODO(task {task.number}): write this part\n")
-            out.append(f'{indent}raise NotImplementedError("{task.label}: not written yet")\n')
+            label = task.label_in("en")  # stubs are code: the same in every language
+            out.append(f'{indent}raise NotImplementedError("{label}: not written yet")\n')
             inside = lineno
             continue
         if END.match(line):

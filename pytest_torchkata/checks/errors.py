@@ -12,9 +12,15 @@ from pytest_torchkata.status import Status
 
 
 class KataOutcome(Exception):
-    """Base of every grading outcome raised inside a check."""
+    """Base of every grading outcome raised inside a check.
+
+    ``rank`` says how telling the message is; a task shows its most telling
+    failing check's message: a named mistake (``Mistake``, 3) outranks a value
+    mismatch (``CheckFailed``, 2), which outranks a raw error (``LearnerError``, 1).
+    """
 
     status = Status.FAILED
+    rank = 2
 
     def __init__(self, message: str, *, hint: str = "", where: str = "") -> None:
         super().__init__(message)
@@ -27,6 +33,13 @@ class CheckFailed(KataOutcome, AssertionError):
     """The learner's result is wrong; the message says how."""
 
 
+class Mistake(CheckFailed):
+    """The check observed a specific classic mistake (an input changed in place, a
+    planted gradient still there, a graph cut) and the message names it."""
+
+    rank = 3
+
+
 class NotStarted(KataOutcome):
     """The learner code still raises NotImplementedError."""
 
@@ -35,6 +48,8 @@ class NotStarted(KataOutcome):
 
 class LearnerError(KataOutcome):
     """The learner code raised an exception of its own."""
+
+    rank = 1
 
 
 class ForbiddenCall(KataOutcome):

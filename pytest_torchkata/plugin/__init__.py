@@ -79,6 +79,9 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     registry = _registry(config)
     opts = settings(config, registry.names(), _formats(config))
+    from pytest_torchkata.i18n import set_language
+
+    set_language(opts.lang)
     if opts.katas and not opts.list_only and not opts.kata_dir.is_dir():
         raise pytest.UsageError(
             f"there is no kata folder at {opts.kata_dir}. Get the learner files with "

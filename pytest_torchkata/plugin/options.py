@@ -54,6 +54,8 @@ OPTIONS = [
            "TORCHKATA_SEED", kind="int", default=0, metavar="N"),
     Option("--kata-data", "folder with data sets (MNIST); default: a per-user cache folder",
            "TORCHKATA_DATA", metavar="DIR"),
+    Option("--kata-lang", "language of messages, hints and the summary: en or zh (简体中文); "
+           "default from the locale (zh_* gives zh)", "TORCHKATA_LANG", metavar="LANG"),
     Option("--kata-list", "list the katas, their tasks and your progress, then exit", kind="bool",
            default=False),
 ]
@@ -127,6 +129,7 @@ class Settings:
     seed: int
     data: Path | None
     list_only: bool
+    lang: str = "en"
 
     @property
     def active(self) -> bool:
@@ -171,6 +174,13 @@ def settings(config: pytest.Config, known_katas: list[str] | None = None,
     if formats is not None and report_format not in formats:
         raise pytest.UsageError(f"--kata-report-format: {report_format!r} (from {fmt_source}) "
                                 f"is not one of {', '.join(formats)}")
+    from pytest_torchkata.i18n import LANGUAGES, default_language
+
+    lang, lang_source = values["kata_lang"]
+    lang = lang.lower() if lang else default_language()
+    if lang not in LANGUAGES:
+        raise pytest.UsageError(f"--kata-lang: {lang!r} (from {lang_source}) is not one of "
+                                f"{', '.join(LANGUAGES)}")
     kata_dir = values["kata_dir"][0]
     root = Path(config.rootpath)
     report = values["kata_report"][0]
@@ -189,4 +199,5 @@ def settings(config: pytest.Config, known_katas: list[str] | None = None,
         seed=int(values["kata_seed"][0]),
         data=Path(data).expanduser().resolve() if data else None,
         list_only=bool(values["kata_list"][0]),
+        lang=lang,
     )

@@ -41,7 +41,7 @@ def check_outcome(task: Task, name: str, path: str, call: pytest.CallInfo,
         return Outcome(CheckResult(name, Status.SKIPPED, reason.replace("Skipped: ", "")))
     exc = call.excinfo.value if call.excinfo is not None else None
     if isinstance(exc, KataOutcome):
-        result = CheckResult(name, exc.status, exc.message, exc.hint, exc.where)
+        result = CheckResult(name, exc.status, exc.message, exc.hint, exc.where, exc.rank)
         if exc.status is Status.NOT_STARTED:
             return Outcome(result, (path, 0, f"not started: {task.label}"), skip=True)
         return Outcome(result, failure_text(task, result))

@@ -83,6 +83,6 @@ class KataSession:
             max_score=round(sum(k.max_score for k in graded), 2),
             katas=graded, seed=self.settings.seed, isolated=self.settings.isolate,
             devices=self.devices(), torch_version=torch.__version__, tool_version=__version__,
-            warnings=warnings,
+            warnings=warnings, language=self.settings.lang,
         )
         return self.results

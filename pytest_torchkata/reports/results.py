@@ -26,6 +26,7 @@ class CheckResult:
     message: str = ""
     hint: str = ""
     where: str = ""
+    rank: int = 0  # how telling the message is (checks.errors.KataOutcome.rank)
 
 
 @dataclass
@@ -68,6 +69,7 @@ class SessionResult:
     torch_version: str
     tool_version: str
     warnings: list[str] = field(default_factory=list)
+    language: str = "en"
     version: int = REPORT_VERSION
 
     def to_json(self) -> dict[str, Any]:
@@ -88,7 +90,11 @@ def grade_task(task, checks: list[CheckResult], data: dict[str, Any]) -> TaskRes
         status = Status.NOT_STARTED
     else:
         status = Status.FAILED
-    first_bad = next((c for c in counted if c.status != Status.PASSED), None)
+    failing = [c for c in counted if c.status != Status.PASSED]
+    # the most telling failing check speaks for the task (the first among equals)
+    first_bad = max(failing, key=lambda c: c.rank, default=None)
+    if status == Status.ERROR:  # the learner code could not run: say that first
+        first_bad = next(c for c in failing if c.status == Status.ERROR)
     if status == Status.SKIPPED:
         first_bad = next(iter(checks), None)
     max_score = 0.0 if status == Status.SKIPPED else task.points
