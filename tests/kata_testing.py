@@ -9,6 +9,7 @@ mutate``), never from ``conftest``.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -100,3 +101,36 @@ def grade(pytester: pytest.Pytester):
         return Graded(result, data)
 
     return run
+
+
+@dataclass(frozen=True)
+class Case:
+    """One classic mistake for a kata's mistake table: the reference with ``replace``
+    applied (each old text must occur once) is graded, and ``task`` must end with
+    ``status`` and a message (or hint) containing every phrase in ``says``."""
+
+    id: str
+    task: str
+    replace: tuple  # ((old, new), ...)
+    says: tuple  # phrases that name the mistake
+    status: str = "failed"
+    args: tuple = ()  # extra pytest arguments, e.g. ("-k", "softmax")
+    others_pass: bool = True  # every other graded task still passes
+
+
+def cases(table: list) -> list:
+    """The table as pytest parameters named by mistake id."""
+    return [pytest.param(case, id=case.id) for case in table]
+
+
+def expect_caught(grade, kata: str, case: Case) -> Graded:
+    g = grade(kata, mutate(kata, *case.replace), *case.args)
+    statuses = g.statuses()
+    assert statuses[case.task] == case.status, (statuses, g.output)
+    message = g.message(case.task)
+    for phrase in case.says:
+        assert phrase in message, f"{case.id}: {phrase!r} not in {message!r}"
+    if case.others_pass:
+        wrong = {t for t, s in statuses.items() if s not in ("passed", "skipped")} - {case.task}
+        assert not wrong, f"{case.id}: other tasks affected: {statuses}"
+    return g
