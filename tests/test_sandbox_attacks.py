@@ -30,10 +30,11 @@ GUARANTEES = {
     "none": set(),
 }
 
-LEARNER = '''
+LEARNER_HEAD = '''
 import ctypes, json, os, socket, sys, time
 
 TOKEN = {token!r}
+REPORT, PORT, FOLDERS = {report!r}, {port}, {folders!r}
 
 
 def _name():  # lets the test find every process of this attack
@@ -43,14 +44,42 @@ def _name():  # lets the test find every process of this attack
         pass
 
 
-def double(x):
-    _name()
-{body}
-    return None
+def honest(x):
+    return x * 2
+'''
+
+CHECKS_HEAD = '''
+import torch
+from pytest_torchkata.checks.values import expect_close
+from pytest_torchkata.model import Kata
+
+KATA = Kata("attacks", "Attacks", "a hostile kata file, one attack per task")
 
 
-def add(a, b):
-    return a + b
+@KATA.task("honest", "Honest task", points=1, hint="multiply by 2")
+class TestHonest:
+    def test_doubles(self, kata):
+        expect_close(kata.call("honest", torch.ones(2)), torch.full((2,), 2.0), what="honest(x)")
+'''
+
+CHECK = '''
+
+@KATA.task({name!r}, {name!r}, points=1, hint="multiply by 2")
+class Test{cls}:
+    def test_doubles(self, kata):
+        expect_close(kata.call({name!r}, torch.ones(2)), torch.full((2,), 2.0), what="x * 2")
+
+    def test_doubles_again(self, kata):
+        expect_close(kata.call({name!r}, torch.ones(3)), torch.full((3,), 2.0), what="x * 2")
+'''
+
+PLUGIN = '''
+import pytest
+import checks_attacks
+
+@pytest.hookimpl
+def pytest_torchkata_register_katas(register):
+    register(checks_attacks.KATA)
 '''
 
 FORGE = '{"version": 1, "score": 100, "max_score": 100, "katas": []}'
@@ -115,6 +144,23 @@ ATTACKS = {
 }
 
 
+def fn_name(attack: str) -> str:
+    return attack.replace("-", "_")
+
+
+def write_attack_kata(pytester, token: str, report: Path, port: int, folders: list[str], attacks: list[str]) -> None:
+    learner = LEARNER_HEAD.format(token=token, report=str(report), port=port, folders=folders)
+    checks = CHECKS_HEAD
+    for attack in attacks:
+        body = textwrap.indent(textwrap.dedent(ATTACKS[attack]), "    ")
+        learner += f"\n\ndef {fn_name(attack)}(x):\n    _name()\n{body}    return None\n"
+        checks += CHECK.format(name=fn_name(attack), cls=fn_name(attack).title().replace("_", ""))
+    pytester.makepyfile(checks_attacks=checks, attacks_plugin=PLUGIN)
+    pytester.syspathinsert()
+    (pytester.path / "katas").mkdir(exist_ok=True)
+    (pytester.path / "katas" / "attacks.py").write_text(learner)
+
+
 def processes_named(token: str) -> list[int]:
     found = []
     for comm in Path("/proc").glob("[0-9]*/comm"):
@@ -142,45 +188,40 @@ def listener():
     server.close()
 
 
-@pytest.mark.parametrize("attack", list(ATTACKS))
 @pytest.mark.parametrize("level", LEVELS)
-def test_attack_scores_zero_and_leaves_nothing(pytester, listener, level, attack):
+def test_every_attack_scores_zero_and_leaves_nothing(pytester, listener, level):
     level_or_skip(level)
-    if attack == "package" and "package" not in GUARANTEES[level]:
-        pytest.skip(f"level {level} does not protect the installed package (nor does the README say "
-                    f"so): the attack would really change it")
+    guaranteed = GUARANTEES[level]
+    # the package attack would really change the installed package where nothing stops it
+    attacks = [a for a in ATTACKS if a != "package" or "package" in guaranteed]
     token = "tk" + uuid.uuid4().hex[:12]
     report = pytester.path / "report.json"
-    kata_dir = pytester.path / "katas"
-    folders = [str(Path.home()), "/tmp", str(kata_dir), str(pytester.path)]
-    body = (f"    REPORT, PORT, FOLDERS = {str(report)!r}, {listener.getsockname()[1]}, {folders!r}\n"
-            + textwrap.indent(textwrap.dedent(ATTACKS[attack]), "    "))
-    mini_kata.setup(pytester, LEARNER.format(token=token, body=body), as_plugin=True)
+    folders = [str(Path.home()), "/tmp", str(pytester.path / "katas"), str(pytester.path)]
+    write_attack_kata(pytester, token, report, listener.getsockname()[1], folders, attacks)
     package_file = Path(__import__("pytest_torchkata.plugin").plugin.__file__)
     package_before = hashlib.sha256(package_file.read_bytes()).hexdigest()
     try:
-        result = pytester.runpytest("--kata=mini", f"--kata-report={report}", "-p", "no:cacheprovider",
-                                    *mini_kata.PLUGIN_ARGS, "--kata-isolate", f"--kata-sandbox={level}",
+        result = pytester.runpytest("--kata=attacks", f"--kata-report={report}", "-p", "no:cacheprovider",
+                                    "-p", "attacks_plugin", "--kata-isolate", f"--kata-sandbox={level}",
                                     "--kata-memory=700", "--kata-timeout=10")
-        if attack == "forge-report-later":
-            time.sleep(1.5)  # the grandchild would still be writing now
+        time.sleep(1.0)  # a setsid grandchild would still be rewriting the report now
         data = json.loads(report.read_text())
         tasks = {t["id"]: t for k in data["katas"] for t in k["tasks"]}
-        # the attack scores nothing, the honest task keeps its point, the report is the grader's
-        assert tasks["double"]["score"] == 0, result.stdout.str()
-        assert tasks["add"]["status"] == "passed", tasks["add"]
-        assert data["score"] == 1 and data["max_score"] == 3 and data["sandbox"] == level
+        # every attack scores nothing, the honest task keeps its point, the report is the grader's
+        assert tasks["honest"]["status"] == "passed", result.stdout.str()
+        assert {a: tasks[fn_name(a)]["score"] for a in attacks} == {a: 0 for a in attacks}
+        assert data["score"] == 1 and data["max_score"] == 1 + len(attacks) and data["sandbox"] == level
         assert processes_named(token) == [], "a process of the attack outlived the run"
-        guaranteed = GUARANTEES[level]
-        if attack == "memory-bomb":
-            assert "used more than 700 MB" in tasks["double"]["message"] or \
-                "out of memory" in tasks["double"]["message"], tasks["double"]["message"]
-        if attack == "package" and "package" in guaranteed:
+        assert "used more than 700 MB" in tasks["memory_bomb"]["message"], tasks["memory_bomb"]["message"]
+        # stopped by the watchdog's process cap, or (user level) by RLIMIT_NPROC first
+        assert "started more than 64 processes" in tasks["fork_bomb"]["message"] or \
+            (level == "user" and tasks["fork_bomb"]["status"] == "failed"), tasks["fork_bomb"]["message"]
+        if "package" in guaranteed:
             assert hashlib.sha256(package_file.read_bytes()).hexdigest() == package_before
-        if attack == "network" and "network" in guaranteed:
+        if "network" in guaranteed:
             with pytest.raises(BlockingIOError):
                 listener.accept()
-        if attack == "files" and "files" in guaranteed:
+        if "files" in guaranteed:
             left = [f for f in folders if (Path(f) / token).exists()]
             assert left == [], f"the attack wrote into {left}"
     finally:
