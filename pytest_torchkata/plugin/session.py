@@ -74,7 +74,7 @@ class KataSession:
     def sandbox_line(self) -> str:
         """How learner code is walled off, for the header."""
         if not self.settings.isolate:
-            return "in-process (no sandbox: for learners checking themselves; graders use --kata-isolate)"
+            return "in-process"  # for learners checking themselves (the README's security model)
         from pytest_torchkata.sandbox.levels import SUMMARY, WEAK_NOTE
 
         line = "isolated worker process, sandbox " + SUMMARY[self.sandbox].format(uid="of its own")

@@ -99,28 +99,45 @@ def tree(pid: int) -> list[int]:
 
 class Watchdog(threading.Thread):
     """Kills learner processes that use more than ``limit_mb`` each, or all of them when
-    there are more than ``max_procs``; ``note`` then says which limit was hit."""
+    there are more than ``max_procs``; ``note`` then says which limit was hit.
 
-    def __init__(self, root_pid: int, limit_mb: float | None, max_procs: int, period_s: float = 0.05) -> None:
+    Finding the learner processes means reading all of /proc (milliseconds), so that
+    happens when a request is sent (``poke``) and every ``scan_s``; the memory of the
+    processes found is read every ``period_s``."""
+
+    def __init__(self, root_pid: int, limit_mb: float | None, max_procs: int,
+                 period_s: float = 0.05, scan_s: float = 0.5) -> None:
         super().__init__(daemon=True, name="torchkata-watchdog")
-        self.root_pid, self.limit_mb, self.max_procs, self.period_s = root_pid, limit_mb, max_procs, period_s
+        self.root_pid, self.limit_mb, self.max_procs = root_pid, limit_mb, max_procs
+        self.period_s, self.scan_s = period_s, scan_s
         self.note = ""
         self.zygote_pid = 0  # learner processes are those below it
         self.halt = threading.Event()
+        self.poked = threading.Event()
 
     def take_note(self) -> str:
         note, self.note = self.note, ""
         return note
 
+    def poke(self) -> None:
+        self.poked.set()
+
     def run(self) -> None:
+        procs: list[int] = []
+        last_scan = 0.0
         while not self.halt.wait(self.period_s):
             if not self.zygote_pid:
                 continue
-            procs = tree(self.zygote_pid)[1:]
-            if len(procs) > self.max_procs:
-                self.note = f"started more than {self.max_procs} processes"
-                self._kill(procs)
-                continue
+            if self.poked.is_set() or time.monotonic() - last_scan > self.scan_s:
+                poked = self.poked.is_set()
+                self.poked.clear()
+                procs, last_scan = tree(self.zygote_pid)[1:], time.monotonic()
+                if poked:  # look again soon: the zygote may still be forking the task's process
+                    last_scan -= self.scan_s - 0.15
+                if len(procs) > self.max_procs:
+                    self.note = f"started more than {self.max_procs} processes"
+                    self._kill(procs)
+                    continue
             if self.limit_mb:
                 for pid in procs:
                     if _rss_mb(pid) > self.limit_mb:

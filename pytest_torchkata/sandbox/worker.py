@@ -93,6 +93,7 @@ class Worker:
             self.watchdog.zygote_pid = find_zygote(self.proc.pid) or int(hello.get("pid") or 0)
             self.watchdog.start()
         self._send(message)
+        self.watchdog.poke()  # a new task's process may be starting
         return self._get(None if not timeout else timeout + GRACE_S + 2.0)
 
     def describe_end(self) -> str:
