@@ -82,6 +82,7 @@ def grade(pytester: pytest.Pytester):
     def run(kata: str, source: str | None = None, *args: str, files: dict[str, str] | None = None,
             solution: bool = False, subprocess: bool = False) -> Graded:
         names = kata.split(",")
+        pytester.syspathinsert()  # plugin modules written with ``files`` load with ``-p NAME``
         katas_dir = pytester.path / "katas"
         katas_dir.mkdir(exist_ok=True)
         for name in names:

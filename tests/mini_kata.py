@@ -60,8 +60,19 @@ def add(a, b):
 '''
 
 
-def setup(pytester, learner: str = SOLUTION, extra: dict | None = None) -> None:
-    pytester.makepyfile(checks_mini=CHECKS, conftest=CONFTEST)
+# Under --kata-isolate a conftest.py above the kata folder is refused (it may be the
+# learner's), so isolated tests register the kata with a plugin module instead.
+PLUGIN_ARGS = ["-p", "mini_plugin"]
+
+
+def setup(pytester, learner: str = SOLUTION, extra: dict | None = None, *, as_plugin: bool = False) -> None:
+    """Write the mini kata's checks, its registration (a conftest.py, or with ``as_plugin``
+    the module ``mini_plugin`` that PLUGIN_ARGS loads) and the learner file."""
+    if as_plugin:
+        pytester.makepyfile(checks_mini=CHECKS, mini_plugin=CONFTEST)
+        pytester.syspathinsert()
+    else:
+        pytester.makepyfile(checks_mini=CHECKS, conftest=CONFTEST)
     (pytester.path / "katas").mkdir(exist_ok=True)
     (pytester.path / "katas" / "mini.py").write_text(learner, encoding="utf-8")
     for rel, text in (extra or {}).items():

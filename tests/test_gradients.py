@@ -133,7 +133,9 @@ def mistake(*replacements: tuple[str, str]) -> str:
 @pytest.fixture
 def grade_grad(grade):
     def run(source: str, *args: str, checks: str = CHECKS):
-        return grade("grad", source, *args, files={"conftest.py": CONFTEST, "checks_grad.py": checks})
+        # a plugin module, not a conftest.py: --kata-isolate refuses one above the kata folder
+        return grade("grad", source, "-p", "grad_plugin", *args,
+                     files={"grad_plugin.py": CONFTEST, "checks_grad.py": checks})
     return run
 
 

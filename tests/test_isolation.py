@@ -9,8 +9,12 @@ import mini_kata
 REPORT = "--kata-report=report.json"
 
 
+def setup(pytester, learner, extra=None):
+    mini_kata.setup(pytester, learner, extra, as_plugin=True)
+
+
 def run(pytester, *args):
-    result = pytester.runpytest("--kata=mini", REPORT, "-p", "no:cacheprovider", *args)
+    result = pytester.runpytest("--kata=mini", REPORT, "-p", "no:cacheprovider", *mini_kata.PLUGIN_ARGS, *args)
     report = json.loads((pytester.path / "report.json").read_text())
     return result, report
 
@@ -25,7 +29,7 @@ HALF_RIGHT = mini_kata.SOLUTION.replace("return a + b", "return a - b")
 @pytest.mark.parametrize("learner", [mini_kata.SOLUTION, mini_kata.STUB, HALF_RIGHT],
                          ids=["solution", "stub", "half-right"])
 def test_isolated_and_in_process_give_the_same_grades(pytester, learner):
-    mini_kata.setup(pytester, learner)
+    setup(pytester, learner)
     _, in_process = run(pytester)
     _, isolated = run(pytester, "--kata-isolate")
     assert statuses(in_process) == statuses(isolated)
@@ -33,7 +37,7 @@ def test_isolated_and_in_process_give_the_same_grades(pytester, learner):
 
 
 def test_exit_at_import_scores_zero(pytester):
-    mini_kata.setup(pytester, "import os\nos._exit(0)\n" + mini_kata.SOLUTION)
+    setup(pytester, "import os\nos._exit(0)\n" + mini_kata.SOLUTION)
     result, report = run(pytester, "--kata-isolate")
     assert report["score"] == 0
     assert {t["status"] for t in report["katas"][0]["tasks"]} == {"error"}
@@ -44,7 +48,7 @@ def test_exit_at_import_scores_zero(pytester):
 
 def test_exit_inside_a_task_costs_only_that_task(pytester):
     learner = mini_kata.SOLUTION.replace("    return x * 2", "    import os\n    os._exit(0)")
-    mini_kata.setup(pytester, learner)
+    setup(pytester, learner)
     _, report = run(pytester, "--kata-isolate")
     tasks = {t["id"]: t for t in report["katas"][0]["tasks"]}
     assert tasks["double"]["status"] == "error" and tasks["double"]["score"] == 0
@@ -58,7 +62,7 @@ def test_endless_loop_that_swallows_everything_is_stopped(pytester):
         "    while True:\n        try:\n            while True:\n                pass\n"
         "        except BaseException:\n            pass",
     )
-    mini_kata.setup(pytester, learner)
+    setup(pytester, learner)
     _, report = run(pytester, "--kata-isolate", "--kata-timeout=1")
     tasks = {t["id"]: t for t in report["katas"][0]["tasks"]}
     assert tasks["double"]["status"] == "error" and tasks["double"]["score"] == 0
@@ -68,7 +72,7 @@ def test_endless_loop_that_swallows_everything_is_stopped(pytester):
 
 def test_endless_loop_in_process_is_stopped_by_the_time_limit(pytester):
     learner = mini_kata.SOLUTION.replace("    return x * 2", "    while True:\n        pass")
-    mini_kata.setup(pytester, learner)
+    setup(pytester, learner)
     _, report = run(pytester, "--kata-timeout=0.5")
     task = report["katas"][0]["tasks"][0]
     assert task["status"] == "error"
@@ -90,16 +94,16 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.mark.parametrize("mode", [[], ["--kata-isolate"]], ids=["in-process", "isolated"])
 def test_conftest_in_the_kata_folder_changes_nothing(pytester, mode):
-    mini_kata.setup(pytester, mini_kata.STUB, {"katas/conftest.py": CHEATING_CONFTEST})
+    setup(pytester, mini_kata.STUB, {"katas/conftest.py": CHEATING_CONFTEST})
     result, report = run(pytester, *mode)
     assert report["score"] == 0
     assert result.ret == 1
 
 
 def test_a_loaded_kata_folder_conftest_is_refused_when_isolated(pytester):
-    mini_kata.setup(pytester, mini_kata.STUB, {"katas/conftest.py": CHEATING_CONFTEST})
+    setup(pytester, mini_kata.STUB, {"katas/conftest.py": CHEATING_CONFTEST})
     result = pytester.runpytest("--kata=mini", "--kata-isolate", "--kata-dir=katas",
-                                "-p", "no:cacheprovider", "katas")
+                                "-p", "no:cacheprovider", *mini_kata.PLUGIN_ARGS, "katas")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*conftest.py in the kata folder*"])
 
@@ -127,7 +131,7 @@ def add(a, b):
 
 
 def test_patching_comparisons_in_the_kata_file_scores_zero(pytester):
-    mini_kata.setup(pytester, PATCHER)
+    setup(pytester, PATCHER)
     _, report = run(pytester, "--kata-isolate")
     assert report["score"] == 0
     assert {t["status"] for t in report["katas"][0]["tasks"]} == {"failed"}
@@ -136,9 +140,10 @@ def test_patching_comparisons_in_the_kata_file_scores_zero(pytester):
 def test_isolated_learner_code_never_runs_in_the_grading_process(pytester):
     import os
 
-    learner = "import os\nopen('pids.txt', 'a').write(str(os.getpid()) + '\\n')\n" + mini_kata.SOLUTION
-    mini_kata.setup(pytester, learner)
-    _, report = run(pytester, "--kata-isolate")
-    pids = set((pytester.path / "pids.txt").read_text().split())
+    pid_file = pytester.path / "pids.txt"  # only the weakest level lets learner code write here
+    learner = f"import os\nopen({str(pid_file)!r}, 'a').write(str(os.getpid()) + '\\n')\n" + mini_kata.SOLUTION
+    setup(pytester, learner)
+    _, report = run(pytester, "--kata-isolate", "--kata-sandbox=none")
+    pids = set(pid_file.read_text().split())
     assert pids and str(os.getpid()) not in pids
     assert report["score"] == report["max_score"]

@@ -103,12 +103,19 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _refuse_kata_dir_conftest(config: pytest.Config, kata_dir: Path) -> None:
+    """A conftest.py in the kata folder, or in a folder above it up to the rootdir, may be the
+    learner's: under --kata-isolate it would run inside the grader."""
+    root = Path(config.rootpath).resolve()
+    above = [kata_dir, *kata_dir.parents]
+    suspect = above[: above.index(root) + 1] if root in above else [kata_dir]
     for plugin in config.pluginmanager.get_plugins():
         source = getattr(plugin, "__file__", None)
-        if source and Path(source).name == "conftest.py" and Path(source).resolve().parent == kata_dir:
+        if source and Path(source).name == "conftest.py" and Path(source).resolve().parent in suspect:
+            where = "in the kata folder" if Path(source).resolve().parent == kata_dir else "above the kata folder"
             raise pytest.UsageError(
-                f"{source} was loaded: a conftest.py in the kata folder runs learner code inside "
-                f"the grader. Run pytest from outside the kata folder under --kata-isolate."
+                f"{source} was loaded: a conftest.py {where} may be the learner's and would run inside "
+                f"the grader. Under --kata-isolate, run pytest from a neutral folder (one that is not "
+                f"the kata folder or above it) and point --kata-dir at the learner's katas."
             )
 
 
@@ -147,7 +154,7 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
 
     devices = ks.devices()
     cuda = "" if "cuda" in devices else " (no CUDA device: CUDA cases are skipped)"
-    mode = "isolated worker process" if ks.settings.isolate else "in-process"
+    mode = ks.sandbox_line()
     return [
         f"torchkata {__version__}: katas {', '.join(k.name for k in ks.katas)} from {ks.settings.kata_dir}",
         f"torchkata: device {', '.join(devices)}{cuda}; seed {ks.settings.seed}; "
@@ -196,6 +203,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if ks.settings.list_only:
         session.exitstatus = pytest.ExitCode.OK
         return
+    ks.close()  # every learner process is gone before the report is written
     results = ks.finish(list(session.items))
     for kata_obj in ks.katas:
         path = ks.path_for(kata_obj)

@@ -67,6 +67,7 @@ class KataAccess:
         self._calls += 1
         message = {
             "op": op, "path": str(self.path), "target": target, "args": list(args), "kwargs": kwargs,
+            "task": f"{self.kata.name}:{self.task.id}",  # one fresh learner process per task
             "seed": derive_seed(self.seed, str(self._calls)), "forbid": sorted(self.task.forbidden),
             "timeout": self.timeout, "debug": self.debug,
         }

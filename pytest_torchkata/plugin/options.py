@@ -16,6 +16,8 @@ from typing import Any, Callable
 import pytest
 
 DEFAULT_TIMEOUT_S = 20.0
+DEFAULT_MEMORY_MB = 2048
+SANDBOX_LEVELS = ("auto", "bwrap", "user", "none")
 DEVICES = ("auto", "cpu", "cuda")
 BUILTIN_FORMAT_NAMES = ("json", "gradescope", "csv")  # the help text; plugins may add more
 
@@ -58,6 +60,14 @@ OPTIONS = [
            "default from the locale (zh_* gives zh)", "TORCHKATA_LANG", metavar="LANG"),
     Option("--kata-list", "list the katas, their tasks and your progress, then exit", kind="bool",
            default=False),
+    Option("--kata-sandbox", "how --kata-isolate walls off learner code: auto (the strongest that works "
+           "here), bwrap, user or none (see the README's security model)", "TORCHKATA_SANDBOX",
+           default="auto", metavar="LEVEL"),
+    Option("--kata-budget", "time in seconds for the whole submission's learner code, 0 for none; "
+           "when it is spent, the remaining tasks are errors", "TORCHKATA_BUDGET", kind="float",
+           metavar="SECONDS"),
+    Option("--kata-memory", f"memory limit in MB for each learner process under --kata-isolate, 0 for "
+           f"none (default {DEFAULT_MEMORY_MB})", "TORCHKATA_MEMORY", kind="float", metavar="MB"),
 ]
 
 
@@ -130,6 +140,9 @@ class Settings:
     data: Path | None
     list_only: bool
     lang: str = "en"
+    sandbox: str = "auto"
+    budget: float | None = None
+    memory: float | None = None
 
     @property
     def active(self) -> bool:
@@ -181,6 +194,12 @@ def settings(config: pytest.Config, known_katas: list[str] | None = None,
     if lang not in LANGUAGES:
         raise pytest.UsageError(f"--kata-lang: {lang!r} (from {lang_source}) is not one of "
                                 f"{', '.join(LANGUAGES)}")
+    sandbox, sandbox_source = values["kata_sandbox"]
+    sandbox = sandbox.lower()
+    if sandbox not in SANDBOX_LEVELS:
+        raise pytest.UsageError(f"--kata-sandbox: {sandbox!r} (from {sandbox_source}) is not one of "
+                                f"{', '.join(SANDBOX_LEVELS)}")
+    memory = values["kata_memory"][0]
     kata_dir = values["kata_dir"][0]
     root = Path(config.rootpath)
     report = values["kata_report"][0]
@@ -200,4 +219,7 @@ def settings(config: pytest.Config, known_katas: list[str] | None = None,
         data=Path(data).expanduser().resolve() if data else None,
         list_only=bool(values["kata_list"][0]),
         lang=lang,
+        sandbox=sandbox,
+        budget=values["kata_budget"][0] or None,
+        memory=float(DEFAULT_MEMORY_MB if memory is None else memory) or None,
     )

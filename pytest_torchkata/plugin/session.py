@@ -27,6 +27,14 @@ class KataSession:
         self.registry = registry
         self.settings = opts
         self._backend: Any = None
+        self.sandbox = "in-process"
+        if opts.isolate:
+            from pytest_torchkata.sandbox.levels import LevelUnavailable, choose
+
+            try:
+                self.sandbox = choose(opts.sandbox)
+            except LevelUnavailable as exc:
+                raise pytest.UsageError(str(exc)) from None
         if opts.isolate and opts.katas:
             # Start the worker first: it imports torch and the checks while we do the same.
             self.backend.start(preload=[registry.module_name(n) for n in opts.katas])
@@ -39,15 +47,38 @@ class KataSession:
     @property
     def backend(self) -> Any:
         if self._backend is None:
+            from pytest_torchkata.sandbox.limits import Bounded
+
             if self.settings.isolate:
                 from pytest_torchkata.sandbox.worker import WorkerPool
 
-                self._backend = WorkerPool()
+                backend: Any = WorkerPool(self.sandbox, self.settings.memory, self.visible())
             else:
                 from pytest_torchkata.sandbox.inprocess import InProcessBackend
 
-                self._backend = InProcessBackend()
+                backend = InProcessBackend()
+            self._backend = Bounded(backend, self.settings.budget)
         return self._backend
+
+    def visible(self) -> list[str]:
+        """What learner code may read in the bwrap sandbox: the kata files (their folder when
+        the report is elsewhere) and the data folder."""
+        opts = self.settings
+        report = opts.report
+        if report is not None and opts.kata_dir in report.parents:
+            shown = [str(opts.kata_dir / f"{name}.py") for name in opts.katas]
+        else:
+            shown = [str(opts.kata_dir)]
+        return shown + [str(opts.data_dir)]
+
+    def sandbox_line(self) -> str:
+        """How learner code is walled off, for the header."""
+        if not self.settings.isolate:
+            return "in-process"  # for learners checking themselves (the README's security model)
+        from pytest_torchkata.sandbox.levels import SUMMARY, WEAK_NOTE
+
+        line = "isolated worker process, sandbox " + SUMMARY[self.sandbox].format(uid="of its own")
+        return line + ("; WARNING: " + WEAK_NOTE if self.sandbox == "none" else "")
 
     def close(self) -> None:
         if self._backend is not None:
@@ -83,6 +114,6 @@ class KataSession:
             max_score=round(sum(k.max_score for k in graded), 2),
             katas=graded, seed=self.settings.seed, isolated=self.settings.isolate,
             devices=self.devices(), torch_version=torch.__version__, tool_version=__version__,
-            warnings=warnings, language=self.settings.lang,
+            warnings=warnings, language=self.settings.lang, sandbox=self.sandbox,
         )
         return self.results

@@ -70,6 +70,7 @@ class SessionResult:
     tool_version: str
     warnings: list[str] = field(default_factory=list)
     language: str = "en"
+    sandbox: str = ""  # how learner code was walled off: bwrap, user, none or in-process
     version: int = REPORT_VERSION
 
     def to_json(self) -> dict[str, Any]:

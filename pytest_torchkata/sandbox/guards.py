@@ -126,9 +126,12 @@ def _where(tb: Any, where_file: str) -> str:
     return f"{_short(filename)}:{lineno} in {name}" + (f": {line}" if line else "")
 
 
+SHOW_FROM: str | None = None  # paths in messages are relative to the grader's folder
+
+
 def _short(path: str) -> str:
     try:
-        rel = os.path.relpath(path)
+        rel = os.path.relpath(path, SHOW_FROM)
     except ValueError:
         return path
     return rel if not rel.startswith("..") else path

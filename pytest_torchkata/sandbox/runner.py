@@ -10,6 +10,7 @@ imports the grader's verdict code (``checks``, ``reports``, ``plugin``).
 from __future__ import annotations
 
 import importlib
+import importlib.abc
 import importlib.util
 import os
 import sys
@@ -21,6 +22,30 @@ from pytest_torchkata.sandbox.guards import Answered, _short, guarded
 
 _MODULES: dict[str, types.ModuleType] = {}
 _IMPORT_FAILURES: dict[str, dict] = {}
+_SOURCES: dict[str, bytes] = {}  # read before a sandboxed child gave up the right to read them
+
+
+class _SourceLoader(importlib.abc.SourceLoader):
+    def __init__(self, path: str, data: bytes) -> None:
+        self.path, self.data = path, data
+
+    def get_filename(self, fullname: str) -> str:
+        return self.path
+
+    def get_data(self, path: str) -> bytes:
+        if path != self.path:
+            raise OSError(path)
+        return self.data
+
+
+def read_source(path: str) -> None:
+    """Read a learner file now, to be loaded later (after the process lost its rights)."""
+    key = os.path.abspath(path)
+    try:
+        with open(key, "rb") as fh:
+            _SOURCES[key] = fh.read()
+    except OSError:
+        pass  # loading says what is wrong
 
 
 # -- loading -------------------------------------------------------------------
@@ -38,7 +63,12 @@ def load(path: str, timeout: float | None = None) -> types.ModuleType:
     if key in _IMPORT_FAILURES:
         raise Answered(_IMPORT_FAILURES[key])
     name = module_name_for(key)
-    spec = importlib.util.spec_from_file_location(name, key)
+    if key in _SOURCES:
+        spec = importlib.util.spec_from_loader(name, _SourceLoader(key, _SOURCES[key]), origin=key)
+        if spec is not None:
+            spec.has_location = True
+    else:
+        spec = importlib.util.spec_from_file_location(name, key)
     if spec is None or spec.loader is None:
         raise Answered({"kind": "import", "message": f"cannot load {path}"})
     module = importlib.util.module_from_spec(spec)

@@ -1,65 +1,31 @@
-"""Isolated mode: learner code runs in a worker process, grading stays here.
+"""Isolated mode, the grader's side: learner code runs in a sandboxed worker.
 
 The worker is a fresh interpreter (spawned, never forked from a process whose
-torch thread pools have run) that answers requests with ``learner.answer``.
-Requests and answers cross a pipe as JSON plus raw bytes (``wire``).  A worker
-that exits, crashes, hangs or runs out of memory costs only the request it was
-running: the parent kills it if needed and starts a new one for the next.
+torch thread pools have run), started at a sandbox level (``levels``); inside
+it a zygote (``zygote``) forks one fresh child per task.  Requests and answers
+cross a pipe as JSON plus raw bytes (``wire``).  The grader keeps its own limit
+on every answer: a worker that does not answer in time, or dies, is killed with
+all it started, and the next request starts a new one.  A ``Watchdog`` thread
+enforces the memory and process limits from outside.
 """
 
 from __future__ import annotations
 
 import os
 import queue
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
 from typing import Any
 
-GRACE_S = 3.0
+from pytest_torchkata.sandbox import levels
+from pytest_torchkata.sandbox.limits import Watchdog, find_zygote
+
+GRACE_S = 4.0   # beyond the zygote's own limit: only a worker that stopped answering hits it
 STARTUP_S = 120.0
-
-
-def main() -> None:  # pragma: no cover - runs in the worker process
-    # Keep the protocol streams private; learner prints go to stderr (a log file).
-    proto_in = os.fdopen(os.dup(0), "rb")
-    proto_out = os.fdopen(os.dup(1), "wb")
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.dup2(2, 1)
-    from pytest_torchkata.sandbox import wire
-    from pytest_torchkata.sandbox.runner import answer
-
-    hello = wire.recv(proto_in)
-    for entry in reversed(hello.get("sys_path", [])):
-        if entry not in sys.path:
-            sys.path.insert(0, entry)
-    import importlib
-
-    for module in hello.get("preload", []):  # the checks' helpers, while the parent collects
-        try:
-            importlib.import_module(module)
-        except Exception:  # noqa: BLE001 - a helper that fails to import fails later, clearly
-            pass
-    import gc
-
-    gc.freeze()
-    wire.send(proto_out, {"ready": True})
-    while True:
-        try:
-            request = wire.recv(proto_in)
-        except EOFError:
-            return
-        for entry in request.pop("sys_path", ()):
-            if entry not in sys.path:
-                sys.path.append(entry)
-        response = answer(request)
-        try:
-            wire.send(proto_out, response)
-        except (TypeError, ValueError) as exc:
-            wire.send(proto_out, {"error": {"kind": "learner", "type": type(exc).__name__,
-                                            "message": f"the result could not be sent back: {exc}"}})
+MAX_PROCS = 64  # learner processes at once, at every level
 
 
 class WorkerDied(Exception):
@@ -67,19 +33,25 @@ class WorkerDied(Exception):
 
 
 class Worker:
-    """One worker process and the thread that reads its answers."""
+    """One sandboxed worker process and the thread that reads its answers."""
 
-    def __init__(self, preload: list[str] | None = None) -> None:
+    def __init__(self, plan: levels.Plan, preload: list[str], memory_mb: float | None) -> None:
+        self.plan = plan
         self.log = tempfile.TemporaryFile()
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        inner = [sys.executable, "-m", "pytest_torchkata.sandbox.zygote"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pytest_torchkata.sandbox.worker"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, env=env,
+            plan.argv(inner), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
+            env=plan.env(dict(os.environ)), cwd=plan.scratch, start_new_session=True,
         )
         self.answers: queue.Queue = queue.Queue()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
-        self._send({"sys_path": [p for p in sys.path if p], "preload": preload or []})
+        self.watchdog = Watchdog(self.proc.pid, memory_mb, MAX_PROCS)
+        self._send({
+            "sys_path": [p for p in sys.path if p], "preload": preload, "show_from": os.getcwd(),
+            "scratch": plan.scratch, "uid": plan.uid, "nproc": levels.NPROC,
+            "fsize": levels.FSIZE, "nofile": levels.NOFILE,
+        })
         self.ready = False
 
     def _read(self) -> None:
@@ -91,7 +63,7 @@ class Worker:
             except EOFError:
                 self.answers.put(("eof", None))
                 return
-            except Exception as exc:  # malformed data from the learner's process
+            except Exception as exc:  # malformed data from the learner's side
                 self.answers.put(("bad", str(exc)))
                 return
 
@@ -100,7 +72,7 @@ class Worker:
 
         try:
             wire.send(self.proc.stdin, message)
-        except (BrokenPipeError, OSError) as exc:
+        except (BrokenPipeError, OSError, ValueError) as exc:
             raise WorkerDied(str(exc)) from None
 
     def _get(self, timeout: float | None) -> Any:
@@ -116,10 +88,13 @@ class Worker:
 
     def request(self, message: dict, timeout: float | None) -> Any:
         if not self.ready:
-            self._get(STARTUP_S)
+            hello = self._get(STARTUP_S)
             self.ready = True
+            self.watchdog.zygote_pid = find_zygote(self.proc.pid) or int(hello.get("pid") or 0)
+            self.watchdog.start()
         self._send(message)
-        return self._get(None if timeout is None else timeout + GRACE_S)
+        self.watchdog.poke()  # a new task's process may be starting
+        return self._get(None if not timeout else timeout + GRACE_S + 2.0)
 
     def describe_end(self) -> str:
         try:
@@ -128,15 +103,11 @@ class Worker:
             self.kill()
             code = self.proc.wait()
         if code is not None and code < 0:
-            import signal
-
             try:
                 name = signal.Signals(-code).name
             except ValueError:
                 name = str(-code)
-            why = f"was killed by signal {name}"
-            if -code == 9:
-                why += " (often: out of memory)"
+            why = f"was killed by signal {name}" + (" (often: out of memory)" if -code == 9 else "")
         else:
             why = f"exited with code {code}"
         return why + self.output_tail()
@@ -149,19 +120,30 @@ class Worker:
             return ""
         if not text:
             return ""
-        tail = text[-limit:].replace("\n", " | ")
-        return f"; its last output: {tail}"
+        return f"; its last output: {text[-limit:]}".replace("\n", " | ")
 
     def alive(self) -> bool:
         return self.proc.poll() is None
 
     def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
+        """Kill the worker and everything in its session (bwrap: its PID namespace goes with it)."""
+        for target in (lambda: os.killpg(self.proc.pid, signal.SIGKILL), self.proc.kill):
             try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
+                target()
+            except OSError:
                 pass
+        if self.watchdog.zygote_pid:
+            from pytest_torchkata.sandbox.limits import tree
+
+            for pid in tree(self.watchdog.zygote_pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
 
     def close(self) -> None:
         try:
@@ -169,40 +151,58 @@ class Worker:
                 self.proc.stdin.close()
             self.proc.wait(timeout=5)
         except (OSError, subprocess.TimeoutExpired):
-            self.kill()
+            pass
+        self.kill()
+        self.watchdog.stop()
         self.log.close()
 
 
 class WorkerPool:
-    """Keeps one worker alive, replacing it after a crash or a time-out."""
+    """Keeps one worker alive, replacing it after it died or stopped answering."""
 
-    def __init__(self) -> None:
+    def __init__(self, level: str = "none", memory_mb: float | None = None,
+                 visible: list[str] | None = None) -> None:
+        self.level = level
+        self.memory_mb = memory_mb
+        self.visible = list(visible or [])
         self.worker: Worker | None = None
-        self.synced_path: list[str] = []
+        self.plan: levels.Plan | None = None
         self.preload: list[str] = []
+        self.synced_path: list[str] = []
         self.loaded: set[str] = set()
-        self.crashed_loading: dict[str, str] = {}
+        self.crashed_loading: dict[str, dict] = {}
+
+    def describe(self) -> str:
+        return self.plan.describe() if self.plan else levels.SUMMARY[self.level].format(uid="?")
 
     def start(self, preload: list[str] | None = None) -> None:
         if preload is not None:
             self.preload = preload
         if self.worker is None or not self.worker.alive():
-            self.worker = Worker(self.preload)
+            if self.plan is None:
+                visible = levels.python_visible() + levels.module_files(self.preload) + self.visible
+                self.plan = levels.Plan.make(self.level, visible)
+            self.worker = Worker(self.plan, self.preload, self.memory_mb)
             self.synced_path = list(sys.path)
 
     def request(self, message: dict, timeout: float | None) -> dict:
         path = message["path"]
         if path in self.crashed_loading:
-            return {"error": {"kind": "crash", "message": self.crashed_loading[path]}}
-        if path not in self.loaded:
-            response = self._one({"op": "load", "path": path, "timeout": timeout}, timeout)
+            return {"error": dict(self.crashed_loading[path])}
+        task = message.get("task") or path
+        if (path, task) not in self.loaded:
+            response = self._one({"op": "load", "path": path, "task": task, "timeout": timeout}, timeout)
             error = response.get("error")
             if error and error["kind"] in ("crash", "timeout"):
-                self.crashed_loading[path] = f"loading {os.path.basename(path)}: {error['message']}"
-                return {"error": {"kind": "crash", "message": self.crashed_loading[path]}}
+                kind = error["kind"]
+                text = error["message"]
+                if not text.startswith(os.path.basename(path)):
+                    text = f"loading {os.path.basename(path)}: {text}"
+                self.crashed_loading[path] = {"kind": kind, "message": text}
+                return {"error": dict(self.crashed_loading[path])}
             if error:
                 return response
-            self.loaded.add(path)
+            self.loaded = {k for k in self.loaded if k[0] != path} | {(path, task)}
         return self._one(message, timeout)
 
     def _one(self, message: dict, timeout: float | None) -> dict:
@@ -210,26 +210,34 @@ class WorkerPool:
         assert self.worker is not None
         worker = self.worker
         if message.get("op") == "run" and sys.path != self.synced_path:
-            # checks collected from new folders may hold helpers the worker must import
             message = dict(message, sys_path=[p for p in sys.path if p])
             self.synced_path = list(sys.path)
         try:
-            return worker.request(message, timeout)
+            response = worker.request(message, timeout)
         except TimeoutError:
-            self.worker = None
-            worker.close()
+            self._drop(worker)
             return {"error": {"kind": "timeout", "message": f"still running after {timeout:g} s "
                                                              "(the worker was stopped)"}}
         except WorkerDied as died:
-            self.worker = None
-            worker.close()
-            return {"error": {"kind": "crash", "message": f"the process running your code {died}"}}
+            self._drop(worker)
+            note = worker.watchdog.take_note()
+            why = note or str(died)
+            return {"error": {"kind": "crash", "message": f"the process running your code {why}"}}
+        note = worker.watchdog.take_note()
+        error = response.get("error") if isinstance(response, dict) else None
+        if note and error and error.get("kind") == "crash":
+            error["message"] = f"the process running your code {note}"
+        return response
+
+    def _drop(self, worker: Worker) -> None:
+        self.worker = None
+        self.loaded.clear()
+        worker.close()
 
     def close(self) -> None:
         if self.worker is not None:
             self.worker.close()
             self.worker = None
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
+        if self.plan is not None:
+            self.plan.close()
+            self.plan = None

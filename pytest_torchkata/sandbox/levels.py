@@ -1,0 +1,246 @@
+"""Sandbox levels: how the isolated worker is walled off from the grader (Linux).
+
+``bwrap``: bubblewrap gives the worker no network, its own PID namespace (all it
+starts dies with it), an unprivileged user namespace with no capabilities, and a
+read-only view of only what it needs (the Python installation, the package, the
+kata files, the data folder); its scratch folder is its cwd, HOME and TMPDIR,
+and ``/tmp`` is private.  ``user``: where bwrap cannot work and we are root, the
+learner processes run as a uid nothing else uses, in their own session, under
+rlimits, and every process of that uid is killed at the end.  ``none``: own
+session and rlimits only.  ``auto`` takes the strongest that works here.
+
+This module builds commands and process settings; ``worker`` runs them.
+"""
+
+from __future__ import annotations
+
+import functools
+import glob
+import os
+import shutil
+import signal
+import site
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LEVELS = ("auto", "bwrap", "user", "none")
+NPROC = 64            # processes per learner uid (user level)
+FSIZE = 256 << 20     # largest file a learner process may write
+NOFILE = 256
+UID_RANGE = range(61_000, 65_000)
+
+WEAK_NOTE = ("sandbox level none does not stop a determined student; for grading untrusted code "
+             "install bubblewrap (apt-get install bubblewrap) or run the grader as root "
+             "(--kata-sandbox user)")
+SUMMARY = {
+    "bwrap": "bwrap (no network, own PID namespace, read-only view of what it needs)",
+    "user": "user (unprivileged uid {uid}, rlimits, its processes killed at the end)",
+    "none": "none (own session and rlimits only)",
+}
+
+
+class LevelUnavailable(Exception):
+    """A forced level cannot work on this machine; the message says why."""
+
+
+@functools.lru_cache(maxsize=None)
+def bwrap_problem() -> str:
+    """Why bubblewrap cannot sandbox here ("" when it can); probed once, quickly."""
+    exe = shutil.which("bwrap")
+    if exe is None:
+        return "bubblewrap (bwrap) is not installed"
+    try:
+        proc = subprocess.run(
+            [exe, "--unshare-all", "--unshare-user", "--die-with-parent", "--ro-bind", "/", "/", "true"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=10)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"bwrap could not run: {exc}"
+    if proc.returncode != 0:
+        why = proc.stderr.decode(errors="replace").strip().splitlines()
+        return f"bwrap cannot create namespaces here ({why[-1] if why else proc.returncode})"
+    return ""
+
+
+def user_problem() -> str:
+    if not hasattr(os, "setuid"):
+        return "this system has no user ids"
+    if os.geteuid() != 0:
+        return "the grader is not running as root, so it cannot switch to another user"
+    return ""
+
+
+def problem(level: str) -> str:
+    return {"bwrap": bwrap_problem, "user": user_problem, "none": lambda: ""}[level]()
+
+
+def choose(requested: str) -> str:
+    """The level to use: ``requested``, or for ``auto`` the strongest that works here."""
+    if requested == "auto":
+        return next(level for level in ("bwrap", "user", "none") if not problem(level))
+    why = problem(requested)
+    if why:
+        raise LevelUnavailable(f"--kata-sandbox {requested} cannot work here: {why}")
+    return requested
+
+
+def _uids_in_use() -> set[int]:
+    used = set()
+    for status in glob.glob("/proc/[0-9]*/status"):
+        try:
+            with open(status) as fh:
+                for line in fh:
+                    if line.startswith("Uid:"):
+                        used.update(int(u) for u in line.split()[1:])
+                        break
+        except OSError:
+            continue
+    return used
+
+
+def free_uid() -> int:
+    """A uid that no account and no running process has."""
+    import pwd
+
+    taken = {p.pw_uid for p in pwd.getpwall()} | _uids_in_use()
+    start = UID_RANGE.start + os.getpid() % 1000 * 3
+    for uid in list(range(start, UID_RANGE.stop)) + list(UID_RANGE):
+        if uid not in taken:
+            return uid
+    raise LevelUnavailable("no free user id for the learner processes")
+
+
+def pids_of_uid(uid: int) -> list[int]:
+    found = []
+    for status in glob.glob("/proc/[0-9]*/status"):
+        try:
+            with open(status) as fh:
+                for line in fh:
+                    if line.startswith("Uid:"):
+                        if int(line.split()[1]) == uid:
+                            found.append(int(status.split("/")[2]))
+                        break
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def kill_uid(uid: int, wait_s: float = 5.0) -> None:
+    """Kill every process of ``uid``: a helper that becomes that uid sends kill(-1),
+    which reaches all of them at once (a fork bomb cannot outrun it)."""
+    deadline = time.monotonic() + wait_s
+    while pids_of_uid(uid) and time.monotonic() < deadline:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the killer child
+            try:
+                os.setgid(uid)
+                os.setuid(uid)
+                os.kill(-1, signal.SIGKILL)
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+        time.sleep(0.02)
+
+
+def remove_files_of(uid: int, folders: tuple[str, ...] = ("/tmp", "/var/tmp", "/dev/shm")) -> None:
+    """Delete what ``uid`` left in the world-writable folders."""
+    for top in folders:
+        for root, dirs, files in os.walk(top, topdown=False):
+            for name in files + dirs:
+                path = os.path.join(root, name)
+                try:
+                    if os.lstat(path).st_uid == uid:
+                        (os.rmdir if name in dirs and not os.path.islink(path) else os.unlink)(path)
+                except OSError:
+                    continue
+
+
+@dataclass
+class Plan:
+    """How to start one worker at one level."""
+
+    level: str
+    scratch: str
+    visible: list[str] = field(default_factory=list)   # read-only inside bwrap
+    uid: int | None = None                              # user level: the learner uid
+
+    @classmethod
+    def make(cls, level: str, visible: list[str]) -> "Plan":
+        scratch = tempfile.mkdtemp(prefix="torchkata-scratch-")
+        plan = cls(level, scratch, [p for p in dict.fromkeys(visible) if p and os.path.exists(p)])
+        if level == "user":
+            plan.uid = free_uid()
+            os.chown(scratch, plan.uid, plan.uid)
+        os.chmod(scratch, 0o700)
+        return plan
+
+    def describe(self) -> str:
+        return SUMMARY[self.level].format(uid=self.uid)
+
+    def argv(self, inner: list[str]) -> list[str]:
+        if self.level != "bwrap":
+            return inner
+        args = ["bwrap", "--die-with-parent", "--new-session",
+                "--unshare-user", "--uid", "65534", "--gid", "65534", "--cap-drop", "ALL",
+                "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+                "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+        for system in ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin"):
+            if os.path.islink(system):
+                args += ["--symlink", os.readlink(system), system]
+            else:
+                args += ["--ro-bind-try", system, system]
+        for etc in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "passwd", "group", "nsswitch.conf",
+                    "localtime", "alternatives"):
+            args += ["--ro-bind-try", f"/etc/{etc}", f"/etc/{etc}"]
+        for dev in sorted(glob.glob("/dev/nvidia*")):  # CUDA cases on a machine with a GPU
+            args += ["--dev-bind", dev, dev]
+        for path in self.visible:
+            args += ["--ro-bind", path, path]
+        args += ["--bind", self.scratch, self.scratch, "--chdir", self.scratch,
+                 "--setenv", "HOME", self.scratch, "--setenv", "TMPDIR", "/tmp"]
+        return args + ["--", *inner]
+
+    def env(self, base: dict[str, str]) -> dict[str, str]:
+        env = dict(base, PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+                   HOME=self.scratch, TMPDIR=self.scratch if self.level != "bwrap" else "/tmp")
+        env.pop("TORCHKATA_REPORT", None)  # the report's path is the grader's business
+        return env
+
+    def close(self) -> None:
+        if self.uid is not None:
+            kill_uid(self.uid)
+            remove_files_of(self.uid)
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def python_visible() -> list[str]:
+    """What the worker needs to see to run Python, torch and this package."""
+    import pytest_torchkata
+
+    paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))]
+    paths += site.getsitepackages() + [site.getusersitepackages()]
+    paths.append(str(Path(pytest_torchkata.__file__).resolve().parent))
+    return paths
+
+
+def module_files(names: list[str]) -> list[str]:
+    """The files (or package folders) of modules the worker preloads, found without importing."""
+    import importlib.util
+
+    found = []
+    for name in names:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is None or not spec.origin or not os.path.isfile(spec.origin):
+            continue
+        top = importlib.util.find_spec(name.split(".")[0])
+        if top is not None and top.submodule_search_locations:
+            found += list(top.submodule_search_locations)
+        else:
+            found.append(spec.origin)
+    return found

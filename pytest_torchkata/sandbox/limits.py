@@ -1,0 +1,169 @@
+"""Bounded cost and memory, decided in the grading process.
+
+``Bounded`` wraps a backend: once a task's learner code ran out of time or
+crashed, that task's remaining requests get the same answer at once, and when
+the whole run's time budget (``--kata-budget``) is spent, every later request
+is answered "the time budget for this submission is spent".  ``Watchdog`` is a
+thread that reads the resident memory of every learner process (``/proc``) and
+kills one that uses more than ``--kata-memory`` MB, or a process tree that
+grows past a process cap: this works with the CUDA build of torch, whose
+address space is far larger than its memory, where ``RLIMIT_AS`` cannot.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from typing import Any
+
+BUDGET_SPENT = "the time budget for this submission is spent"
+STOPPING_KINDS = ("timeout", "crash")
+
+
+class Bounded:
+    """A backend whose hopeless tasks and spent budget cost nothing more."""
+
+    def __init__(self, backend: Any, budget_s: float | None = None) -> None:
+        self.backend = backend
+        self.budget_s = budget_s or None
+        self.started = time.monotonic()
+        self.stopped: dict[str, dict] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.backend, name)
+
+    def left(self) -> float | None:
+        return None if self.budget_s is None else self.budget_s - (time.monotonic() - self.started)
+
+    def request(self, message: dict, timeout: float | None) -> dict:
+        task = message.get("task") or message["path"]
+        if task in self.stopped:
+            return {"error": dict(self.stopped[task])}
+        left = self.left()
+        if left is not None and left <= 0:
+            return {"error": {"kind": "crash", "message": BUDGET_SPENT}}
+        capped = left is not None and (timeout is None or timeout <= 0 or left < timeout)
+        if capped:
+            timeout = max(left, 0.05)
+            message = dict(message, timeout=timeout)
+        response = self.backend.request(message, timeout)
+        error = response.get("error")
+        if error and error.get("kind") in STOPPING_KINDS:
+            if capped and error["kind"] == "timeout":
+                error = {"kind": "crash", "message": BUDGET_SPENT}
+                response = dict(response, error=error)
+            self.stopped[task] = dict(error)
+        return response
+
+    def close(self) -> None:
+        self.backend.close()
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
+def _children_map() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    return children
+
+
+def tree(pid: int) -> list[int]:
+    """``pid`` and every process below it."""
+    children = _children_map()
+    found, todo = [pid], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+class Watchdog(threading.Thread):
+    """Kills learner processes that use more than ``limit_mb`` each, or all of them when
+    there are more than ``max_procs``; ``note`` then says which limit was hit.
+
+    Finding the learner processes means reading all of /proc (milliseconds), so that
+    happens when a request is sent (``poke``) and every ``scan_s``; the memory of the
+    processes found is read every ``period_s``."""
+
+    def __init__(self, root_pid: int, limit_mb: float | None, max_procs: int,
+                 period_s: float = 0.05, scan_s: float = 0.5) -> None:
+        super().__init__(daemon=True, name="torchkata-watchdog")
+        self.root_pid, self.limit_mb, self.max_procs = root_pid, limit_mb, max_procs
+        self.period_s, self.scan_s = period_s, scan_s
+        self.note = ""
+        self.zygote_pid = 0  # learner processes are those below it
+        self.halt = threading.Event()
+        self.poked = threading.Event()
+
+    def take_note(self) -> str:
+        note, self.note = self.note, ""
+        return note
+
+    def poke(self) -> None:
+        self.poked.set()
+
+    def run(self) -> None:
+        procs: list[int] = []
+        last_scan = 0.0
+        while not self.halt.wait(self.period_s):
+            if not self.zygote_pid:
+                continue
+            if self.poked.is_set() or time.monotonic() - last_scan > self.scan_s:
+                poked = self.poked.is_set()
+                self.poked.clear()
+                procs, last_scan = tree(self.zygote_pid)[1:], time.monotonic()
+                if poked:  # look again soon: the zygote may still be forking the task's process
+                    last_scan -= self.scan_s - 0.15
+                if len(procs) > self.max_procs:
+                    self.note = f"started more than {self.max_procs} processes"
+                    self._kill(procs)
+                    continue
+            if self.limit_mb:
+                for pid in procs:
+                    if _rss_mb(pid) > self.limit_mb:
+                        self.note = f"used more than {self.limit_mb:g} MB of memory"
+                        self._kill([pid])
+
+    @staticmethod
+    def _kill(pids: list[int]) -> None:
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+    def stop(self) -> None:
+        self.halt.set()
+
+
+def find_zygote(root_pid: int, marker: bytes = b"pytest_torchkata.sandbox.zygote") -> int:
+    """The host pid of the zygote in the worker's tree (below bwrap, where there is one)."""
+    for pid in tree(root_pid):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                argv = fh.read().split(b"\0")
+        except OSError:
+            continue
+        if marker in argv and os.path.basename(argv[0]) != b"bwrap":
+            return pid
+    return 0

@@ -1,0 +1,241 @@
+"""A hostile kata file under --kata-isolate, at every sandbox level.
+
+Each attack sits in the mini kata's `double`; `add` is honest.  At every level
+the attack scores 0, the honest task keeps its point, the report is the
+grader's and no process of the attack is left.  Beyond that each level is held
+to exactly what the README's security model promises for it (``GUARANTEES``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import textwrap
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+import mini_kata
+from pytest_torchkata.sandbox import levels
+
+LEVELS = ["bwrap", "user", "none"]
+# what the README promises at each level, beyond "scores 0, report is the grader's, no process left"
+GUARANTEES = {
+    "bwrap": {"package", "network", "files", "tmp"},
+    "user": {"package", "files", "tmp"},
+    "none": set(),
+}
+
+LEARNER_HEAD = '''
+import ctypes, json, os, socket, sys, time
+
+TOKEN = {token!r}
+REPORT, PORT, FOLDERS = {report!r}, {port}, {folders!r}
+
+
+def _name():  # lets the test find every process of this attack
+    try:
+        ctypes.CDLL(None).prctl(15, TOKEN.encode(), 0, 0, 0)
+    except Exception:
+        pass
+
+
+def honest(x):
+    return x * 2
+'''
+
+CHECKS_HEAD = '''
+import torch
+from pytest_torchkata.checks.values import expect_close
+from pytest_torchkata.model import Kata
+
+KATA = Kata("attacks", "Attacks", "a hostile kata file, one attack per task")
+
+
+@KATA.task("honest", "Honest task", points=1, hint="multiply by 2")
+class TestHonest:
+    def test_doubles(self, kata):
+        expect_close(kata.call("honest", torch.ones(2)), torch.full((2,), 2.0), what="honest(x)")
+'''
+
+CHECK = '''
+
+@KATA.task({name!r}, {name!r}, points=1, hint="multiply by 2")
+class Test{cls}:
+    def test_doubles(self, kata):
+        expect_close(kata.call({name!r}, torch.ones(2)), torch.full((2,), 2.0), what="x * 2")
+
+    def test_doubles_again(self, kata):
+        expect_close(kata.call({name!r}, torch.ones(3)), torch.full((3,), 2.0), what="x * 2")
+'''
+
+PLUGIN = '''
+import pytest
+import checks_attacks
+
+@pytest.hookimpl
+def pytest_torchkata_register_katas(register):
+    register(checks_attacks.KATA)
+'''
+
+FORGE = '{"version": 1, "score": 100, "max_score": 100, "katas": []}'
+
+ATTACKS = {
+    "forge-report": f'''
+    try:
+        open(REPORT, "w").write({FORGE!r})
+    except OSError:
+        pass
+''',
+    "forge-report-later": f'''
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            _name()
+            for _ in range(60):
+                try:
+                    open(REPORT, "w").write({FORGE!r})
+                except OSError:
+                    pass
+                time.sleep(0.05)
+        os._exit(0)
+    time.sleep(0.2)
+''',
+    "package": '''
+    import pytest_torchkata.plugin
+    try:
+        open(pytest_torchkata.plugin.__file__, "a").write("\\n# tampered\\n")
+    except OSError:
+        pass
+''',
+    "network": '''
+    try:
+        socket.create_connection(("127.0.0.1", PORT), timeout=1).sendall(b"x")
+    except OSError:
+        pass
+''',
+    "files": '''
+    for folder in FOLDERS:
+        try:
+            open(os.path.join(folder, TOKEN), "w").write("x")
+        except OSError:
+            pass
+''',
+    "fork-bomb": '''
+    for _ in range(300):
+        try:
+            if os.fork() == 0:
+                _name()
+                time.sleep(60)
+                os._exit(0)
+        except OSError:
+            break
+''',
+    "memory-bomb": '''
+    blocks = []
+    for _ in range(80):
+        blocks.append(b"\\x01" * (50 << 20))
+        time.sleep(0.005)
+''',
+}
+
+
+def fn_name(attack: str) -> str:
+    return attack.replace("-", "_")
+
+
+def write_attack_kata(pytester, token: str, report: Path, port: int, folders: list[str], attacks: list[str]) -> None:
+    learner = LEARNER_HEAD.format(token=token, report=str(report), port=port, folders=folders)
+    checks = CHECKS_HEAD
+    for attack in attacks:
+        body = textwrap.indent(textwrap.dedent(ATTACKS[attack]), "    ")
+        learner += f"\n\ndef {fn_name(attack)}(x):\n    _name()\n{body}    return None\n"
+        checks += CHECK.format(name=fn_name(attack), cls=fn_name(attack).title().replace("_", ""))
+    pytester.makepyfile(checks_attacks=checks, attacks_plugin=PLUGIN)
+    pytester.syspathinsert()
+    (pytester.path / "katas").mkdir(exist_ok=True)
+    (pytester.path / "katas" / "attacks.py").write_text(learner)
+
+
+def processes_named(token: str) -> list[int]:
+    found = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == token[:15]:
+                found.append(int(comm.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def level_or_skip(level: str) -> None:
+    why = levels.problem(level)
+    if why:
+        pytest.skip(f"--kata-sandbox {level} cannot work here: {why}")
+
+
+@pytest.fixture
+def listener():
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    server.setblocking(False)
+    yield server
+    server.close()
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_every_attack_scores_zero_and_leaves_nothing(pytester, listener, level):
+    level_or_skip(level)
+    guaranteed = GUARANTEES[level]
+    # the package attack would really change the installed package where nothing stops it
+    attacks = [a for a in ATTACKS if a != "package" or "package" in guaranteed]
+    token = "tk" + uuid.uuid4().hex[:12]
+    report = pytester.path / "report.json"
+    folders = [str(Path.home()), "/tmp", str(pytester.path / "katas"), str(pytester.path)]
+    write_attack_kata(pytester, token, report, listener.getsockname()[1], folders, attacks)
+    package_file = Path(__import__("pytest_torchkata.plugin").plugin.__file__)
+    package_before = hashlib.sha256(package_file.read_bytes()).hexdigest()
+    try:
+        result = pytester.runpytest("--kata=attacks", f"--kata-report={report}", "-p", "no:cacheprovider",
+                                    "-p", "attacks_plugin", "--kata-isolate", f"--kata-sandbox={level}",
+                                    "--kata-memory=700", "--kata-timeout=10")
+        time.sleep(1.0)  # a setsid grandchild would still be rewriting the report now
+        data = json.loads(report.read_text())
+        tasks = {t["id"]: t for k in data["katas"] for t in k["tasks"]}
+        # every attack scores nothing, the honest task keeps its point, the report is the grader's
+        assert tasks["honest"]["status"] == "passed", result.stdout.str()
+        assert {a: tasks[fn_name(a)]["score"] for a in attacks} == {a: 0 for a in attacks}
+        assert data["score"] == 1 and data["max_score"] == 1 + len(attacks) and data["sandbox"] == level
+        assert processes_named(token) == [], "a process of the attack outlived the run"
+        assert "used more than 700 MB" in tasks["memory_bomb"]["message"], tasks["memory_bomb"]["message"]
+        # stopped by the watchdog's process cap, or (user level) by RLIMIT_NPROC first
+        assert "started more than 64 processes" in tasks["fork_bomb"]["message"] or \
+            (level == "user" and tasks["fork_bomb"]["status"] == "failed"), tasks["fork_bomb"]["message"]
+        if "package" in guaranteed:
+            assert hashlib.sha256(package_file.read_bytes()).hexdigest() == package_before
+        if "network" in guaranteed:
+            with pytest.raises(BlockingIOError):
+                listener.accept()
+        if "files" in guaranteed:
+            left = [f for f in folders if (Path(f) / token).exists()]
+            assert left == [], f"the attack wrote into {left}"
+    finally:
+        for folder in folders:  # what a level that promises nothing let through
+            (Path(folder) / token).unlink(missing_ok=True)
+        for pid in processes_named(token):
+            os.kill(pid, 9)
+
+
+def test_files_the_weakest_level_lets_through_land_in_the_scratch_folder(pytester):
+    """At level none, a relative path is under the worker's scratch folder, not the grader's."""
+    learner = mini_kata.SOLUTION.replace("    return x * 2", "    open('written.txt', 'w').write('x')\n    return x * 2")
+    mini_kata.setup(pytester, learner, as_plugin=True)
+    pytester.runpytest("--kata=mini", "--kata-report=r.json", "-p", "no:cacheprovider",
+                       *mini_kata.PLUGIN_ARGS, "--kata-isolate", "--kata-sandbox=none")
+    assert not (pytester.path / "written.txt").exists()
+    assert not (pytester.path / "katas" / "written.txt").exists()

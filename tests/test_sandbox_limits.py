@@ -1,0 +1,109 @@
+"""Bounded cost, fresh processes, the sandbox level in the header and report, and the
+folders an isolated run refuses to grade from."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import pytest
+
+import mini_kata
+from pytest_torchkata.sandbox.limits import BUDGET_SPENT
+
+ISOLATED = ["--kata-isolate", *mini_kata.PLUGIN_ARGS]
+MODES = {"in-process": [], "isolated": ISOLATED}
+
+
+def graded(pytester, learner, *args, plugin=True):
+    mini_kata.setup(pytester, learner, as_plugin=plugin)
+    extra = [] if "--kata-isolate" in args or not plugin else mini_kata.PLUGIN_ARGS
+    result = pytester.runpytest("--kata=mini", "--kata-report=r.json", "-p", "no:cacheprovider", *extra, *args)
+    report = json.loads((pytester.path / "r.json").read_text()) if (pytester.path / "r.json").exists() else {}
+    return result, report, {t["id"]: t for k in report.get("katas", []) for t in k["tasks"]}
+
+
+def counting(body: str, counter) -> str:
+    """The solution whose `double` counts its calls in ``counter`` and then runs ``body``."""
+    return mini_kata.SOLUTION.replace(
+        "    return x * 2", f"    open({str(counter)!r}, 'a').write('x')\n{body}\n    return x * 2")
+
+
+SWALLOWING_LOOP = ("    while True:\n        try:\n            while True:\n                pass\n"
+                   "        except BaseException:\n            pass")
+
+
+@pytest.mark.parametrize("mode", [[], ["--kata-isolate", *mini_kata.PLUGIN_ARGS, "--kata-sandbox=none"]],
+                         ids=["in-process", "isolated"])
+def test_a_task_that_hangs_runs_once_and_all_its_checks_get_the_time_out(pytester, mode):
+    counter = pytester.path / "calls.txt"
+    body = SWALLOWING_LOOP if mode else "    while True:\n        pass"
+    _, report, tasks = graded(pytester, counting(body, counter), "--kata-timeout=0.5", *mode)
+    checks = tasks["double"]["checks"]
+    assert len(checks) == 2 and all("still running after 0.5 s" in c["message"] for c in checks)
+    assert counter.read_text() == "x"  # the second check did not run the learner code again
+    assert tasks["add"]["status"] == "passed"
+
+
+def test_a_crash_costs_its_task_only(pytester):
+    learner = mini_kata.SOLUTION.replace("    return x * 2", "    import ctypes\n    ctypes.string_at(0)")
+    _, _, tasks = graded(pytester, learner, *ISOLATED)
+    assert tasks["double"]["status"] == "error" and "SIGSEGV" in tasks["double"]["message"]
+    assert all("SIGSEGV" in c["message"] for c in tasks["double"]["checks"])
+    assert tasks["add"]["status"] == "passed"
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_a_hang_at_import_is_a_time_out_in_both_modes(pytester, mode):
+    _, _, tasks = graded(pytester, "while True:\n    pass\n" + mini_kata.SOLUTION, "--kata-timeout=0.5", *MODES[mode])
+    for task in tasks.values():
+        assert task["status"] == "error"
+        assert "still running after 0.5 s" in task["message"], task["message"]
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_a_spent_budget_makes_the_remaining_tasks_errors(pytester, mode):
+    learner = mini_kata.SOLUTION.replace("    return x * 2", "    import time\n    time.sleep(3)\n    return x * 2")
+    _, report, tasks = graded(pytester, learner, "--kata-budget=1", *MODES[mode])
+    assert tasks["double"]["status"] == "error" and BUDGET_SPENT in tasks["double"]["message"]
+    assert tasks["add"]["status"] == "error" and BUDGET_SPENT in tasks["add"]["message"]
+    assert report["score"] == 0
+
+
+def test_one_tasks_global_state_does_not_reach_the_next(pytester):
+    learner = mini_kata.SOLUTION.replace(
+        "    return x * 2", "    import os\n    os.environ['TK_LEAK'] = '1'\n    return x * 2").replace(
+        "    return a + b", "    import os\n    return a + b + (1 if os.environ.get('TK_LEAK') else 0)")
+    _, _, tasks = graded(pytester, learner, *ISOLATED)
+    assert tasks["double"]["status"] == "passed" and tasks["add"]["status"] == "passed"
+
+
+def test_the_header_and_the_report_name_the_sandbox_level(pytester):
+    result, report, _ = graded(pytester, mini_kata.SOLUTION, *ISOLATED, "--kata-sandbox=none")
+    result.stdout.fnmatch_lines(["*sandbox none*does not stop a determined student*bubblewrap*"])
+    assert report["sandbox"] == "none"
+    _, in_process, _ = graded(pytester, mini_kata.SOLUTION)
+    assert in_process["sandbox"] == "in-process"
+
+
+def test_an_unknown_sandbox_level_is_a_usage_error(pytester):
+    result, _, _ = graded(pytester, mini_kata.SOLUTION, *ISOLATED, "--kata-sandbox=chroot")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--kata-sandbox: 'chroot' (from cli) is not one of auto, bwrap, user, none*"])
+
+
+def test_a_forced_level_that_cannot_work_here_is_a_usage_error(pytester, monkeypatch):
+    mini_kata.setup(pytester, mini_kata.SOLUTION, as_plugin=True)
+    monkeypatch.setenv("PATH", str(pytester.path))  # no bwrap on it
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in sys.path if p))
+    result = pytester.runpytest_subprocess("--kata=mini", *ISOLATED, "--kata-sandbox=bwrap")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--kata-sandbox bwrap cannot work here: bubblewrap (bwrap) is not installed*"])
+
+
+def test_a_conftest_above_the_kata_folder_is_refused_when_isolated(pytester):
+    # the learner's submission root: a conftest.py one folder above katas/
+    result, _, _ = graded(pytester, mini_kata.SOLUTION, "--kata-isolate", plugin=False)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*conftest.py above the kata folder*run pytest from a neutral folder*"])
