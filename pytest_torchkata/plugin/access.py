@@ -10,6 +10,7 @@ in-process and isolated.
 
 from __future__ import annotations
 
+import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,7 @@ class KataAccess:
     torch_calls: int = 0
     breakpoints: list[str] = field(default_factory=list)
     records: dict[str, Any] = field(default_factory=dict)
+    last_seconds: float | None = None  # wall time of the last request, measured here
     _calls: int = 0
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
@@ -70,7 +72,9 @@ class KataAccess:
             "seed": derive_seed(self.seed, str(self._calls)), "forbid": sorted(self.task.forbidden),
             "timeout": self.timeout, "debug": self.debug,
         }
+        start = time.perf_counter()
         response = self.backend.request(message, self.timeout)
+        self.last_seconds = time.perf_counter() - start
         self.breakpoints.extend(response.get("breakpoints") or [])
         if "error" not in response:
             self.torch_calls = int(response.get("torch_calls") or 0)
