@@ -10,9 +10,10 @@ mistakes are told apart by probing: stale gradients planted before a step with
 
 from __future__ import annotations
 
+from typing import Any
+
 import copy
 import math
-import time
 
 import torch
 from torch import nn
@@ -228,21 +229,45 @@ class TestAccuracy:
 # -- task 4: evaluation -------------------------------------------------------------------
 
 def evaluate_watched(learner, x: torch.Tensor, y: torch.Tensor) -> dict:
+    """Learner side: evaluate on a fresh classifier; what it returned, what each forward
+    saw, the modes and grads afterwards, and the weights before and after (raw)."""
     model = _classifier(dropout=0.5)
     model.train()
-    reference = copy.deepcopy(model).eval()
+    loader = DataLoader(TensorDataset(x, y), batch_size=16)
+    before = [p.detach().clone() for p in model.parameters()]
+    seen = _watch(model)
+    result = learner.evaluate(model, loader, nn.CrossEntropyLoss())
+    return {"result": result, "seen": seen, "training_after": [m.training for m in model.modules()],
+            "grads": any(p.grad is not None for p in model.parameters()),
+            "before": before, "after": [p.detach() for p in model.parameters()]}
+
+
+def _load(model: nn.Module, weights: Any) -> nn.Module:
+    __tracebackhide__ = True
+    params = list(model.parameters())
+    if not (isinstance(weights, list) and len(weights) == len(params) and all(
+            isinstance(w, torch.Tensor) and w.shape == p.shape for w, p in zip(weights, params))):
+        raise CheckFailed("the model's weights did not come back from the learner's side as they were made")
+    with torch.no_grad():
+        for p, w in zip(params, weights):
+            p.copy_(w)
+    return model
+
+
+def _evaluate_watched(kata, x: torch.Tensor, y: torch.Tensor) -> dict:
+    """Grader side: the expected mean loss and accuracy from the weights the model had,
+    and whether evaluate changed them, decided here."""
+    info = kata.run(evaluate_watched, x, y)
+    reference = _load(_classifier(dropout=0.5), info["before"])
+    reference.eval()
     loader = DataLoader(TensorDataset(x, y), batch_size=16)
     loss_fn = nn.CrossEntropyLoss()
     with torch.no_grad():
         losses = [loss_fn(reference(xb), yb).item() for xb, yb in loader]
         correct = sum((reference(xb).argmax(1) == yb).sum().item() for xb, yb in loader)
-    before = [p.detach().clone() for p in model.parameters()]
-    seen = _watch(model)
-    result = learner.evaluate(model, loader, loss_fn)
-    return {"result": result, "ref": (sum(losses) / len(losses), correct / len(y)), "seen": seen,
-            "training_after": [m.training for m in model.modules()],
-            "grads": any(p.grad is not None for p in model.parameters()),
-            "changed": any(not torch.equal(p, b) for p, b in zip(model.parameters(), before))}
+    info["ref"] = (sum(losses) / len(losses), correct / len(y))
+    info["changed"] = any(not torch.equal(a, b) for a, b in zip(info["after"], info["before"]))
+    return info
 
 
 @KATA.task("evaluate", "Evaluation in eval mode without gradients", points=3,
@@ -251,7 +276,7 @@ def evaluate_watched(learner, x: torch.Tensor, y: torch.Tensor) -> dict:
 class TestEvaluate:
     def _run(self, kata) -> dict:
         x, y = torch.randn(48, 4), torch.randint(0, 3, (48,))
-        return kata.run(evaluate_watched, x, y)
+        return _evaluate_watched(kata, x, y)
 
     def test_runs_in_eval_mode(self, kata):
         seen = self._run(kata)["seen"]
@@ -352,16 +377,32 @@ def fit_blobs(learner, epochs: int, lr: float) -> dict:
     train_loader = DataLoader(TensorDataset(x_train, y_train), batch_size=24, shuffle=True,
                               generator=torch.Generator().manual_seed(0))
     val_loader = DataLoader(TensorDataset(x_val, y_val), batch_size=40)
+    """Learner side: fit on the blobs; the history it returned and the trained weights (raw)."""
     model = _classifier(dropout=0.1)
-    start = time.perf_counter()
     history = learner.fit(model, train_loader, val_loader, epochs, lr)
-    seconds = time.perf_counter() - start
+    return {"history": history, "weights": [p.detach() for p in model.parameters()]}
+
+
+def _fit_blobs(kata, epochs: int, lr: float) -> dict:
+    """Grader side: the trained model's validation loss and accuracy from its weights, and the
+    time of the request, measured here."""
+    info = kata.run(fit_blobs, epochs, lr)
+    info["seconds"] = kata.last_seconds or 0.0
+    model = _load(_classifier(dropout=0.1), info["weights"])
     model.eval()
+    x_val, y_val = _blobs(120, _after_train_blobs())
     with torch.no_grad():
         logits = model(x_val)
-        final = (nn.functional.cross_entropy(logits, y_val).item(),
-                 (logits.argmax(1) == y_val).float().mean().item())
-    return {"history": history, "seconds": seconds, "final": final}
+        info["final"] = (nn.functional.cross_entropy(logits, y_val).item(),
+                         (logits.argmax(1) == y_val).float().mean().item())
+    return info
+
+
+def _after_train_blobs() -> torch.Generator:
+    """The generator state fit_blobs draws the validation set from (after the training set)."""
+    data = torch.Generator().manual_seed(0)
+    _blobs(240, data)
+    return data
 
 
 def _expect_history(history, epochs: int) -> dict:
@@ -384,11 +425,11 @@ def _expect_history(history, epochs: int) -> dict:
                 "append the three numbers")
 class TestFit:
     def test_history_has_one_entry_per_epoch(self, kata):
-        info = kata.run(fit_blobs, 2, LR)
+        info = _fit_blobs(kata, 2, LR)
         _expect_history(info["history"], 2)
 
     def test_learns_three_gaussian_classes(self, kata):
-        info = kata.run(fit_blobs, EPOCHS, LR)
+        info = _fit_blobs(kata, EPOCHS, LR)
         history = _expect_history(info["history"], EPOCHS)
         result = {"history": history["train_loss"], "steps": EPOCHS, "seconds": info["seconds"],
                   "reached": history["train_loss"][-1] <= TARGET_LOSS, "stopped": "max_steps"}
@@ -401,7 +442,7 @@ class TestFit:
                     f"least {TARGET_ACC} on these well-separated classes")
 
     def test_validation_numbers_describe_the_trained_model(self, kata):
-        info = kata.run(fit_blobs, 2, LR)
+        info = _fit_blobs(kata, 2, LR)
         history = _expect_history(info["history"], 2)
         loss, acc = info["final"]
         expect_close(history["val_loss"][-1], loss, what="the last val_loss (the trained model on val_loader)",
