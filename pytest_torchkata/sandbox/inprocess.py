@@ -12,6 +12,7 @@ judges it.
 
 from __future__ import annotations
 
+import operator
 import sys
 from typing import Any
 
@@ -38,12 +39,20 @@ def _watched() -> list[Any]:
 
 
 def _snapshot() -> list[tuple[Any, dict]]:
-    return [(obj, dict(obj.__dict__)) for obj in _watched()]
+    return [(obj, obj.__dict__.copy()) for obj in _watched()]
+
+
+def _unchanged(now: Any, before: dict) -> bool:
+    """Same keys and the very same values, in the same order (C-speed identity checks)."""
+    return (len(now) == len(before) and all(map(operator.is_, now.keys(), before.keys()))
+            and all(map(operator.is_, now.values(), before.values())))
 
 
 def _restore(saved: list[tuple[Any, dict]]) -> None:
     for obj, before in saved:
         now = obj.__dict__
+        if _unchanged(now, before):
+            continue
         get = now.get
         changed = [k for k, v in before.items() if get(k, _MISSING) is not v]
         added = now.keys() - before.keys()
