@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from kata_testing import mutate, stub_source
 
-from pytest_torchkata.katas import mnist_data
+from pytest_torchkata.katas import _mnist_data as mnist_data
 
 MODES = {"in-process": (), "isolated": ("--kata-isolate",)}
 OFFLINE = Path("/work/shared/data/mnist/offline")

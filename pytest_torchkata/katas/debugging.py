@@ -256,7 +256,7 @@ def _mean_loss_helper(learner) -> dict:
 
 def _mean_loss(kata) -> dict:
     """Grader side: the true mean loss, computed here."""
-    got = _mean_loss(kata)
+    got = kata.run(_mean_loss_helper)
     with torch.random.fork_rng(devices=[]):
         model, batches = _linear_case(3, 4, 5)
     with torch.no_grad():
@@ -291,7 +291,7 @@ def _train_steps_helper(learner) -> dict:
 
 def _train_steps(kata) -> dict:
     """Grader side: the reference steps' losses and parameters, computed here."""
-    got = _train_steps(kata)
+    got = kata.run(_train_steps_helper)
     with torch.random.fork_rng(devices=[]):
         reference, batches = _linear_case(4, 3, 8)
     opt = torch.optim.SGD(reference.parameters(), lr=0.1)

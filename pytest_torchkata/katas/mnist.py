@@ -1,10 +1,10 @@
 """Checks for the mnist kata: the article's CNN, early warnings, data and training.
 
 Every verdict is reached here, in the grading process, from observations made
-by ``katas.mnist_probes`` next to the learner's code: expected outputs come from
+by ``katas._mnist_world`` next to the learner's code: expected outputs come from
 the grader's own copy of the article's network with the learner's weights, the
 train_step check runs on a model and batch chosen here, and the held-out
-accuracy is measured here from the trained weights (``katas.mnist_data``); the
+accuracy is measured here from the trained weights (``katas._mnist_data``); the
 learner's process only ever sees a training-only data folder.
 
 The architecture checks need no data (random images).  The data and training
@@ -22,9 +22,9 @@ import torch
 from pytest_torchkata.checks.errors import CheckFailed
 from pytest_torchkata.checks.training import STALE_GRAD, downsample, expect_converged, loss_curve
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
-from pytest_torchkata.katas import mnist_data as data, mnist_expect as expect
-from pytest_torchkata.katas.mnist_expect import EVAL_BATCH, NLL_OF_LOGITS, SOFTMAX_FIRST
-from pytest_torchkata.katas.mnist_probes import (evaluate_probe, fit_probe, forward_probe, layers_probe,
+from pytest_torchkata.katas import _mnist_data as data, _mnist_expect as expect
+from pytest_torchkata.katas._mnist_expect import EVAL_BATCH, NLL_OF_LOGITS, SOFTMAX_FIRST
+from pytest_torchkata.katas._mnist_world import (evaluate_probe, fit_probe, forward_probe, layers_probe,
                                                  loaders_probe, sanity_probe)
 from pytest_torchkata.model import Kata
 

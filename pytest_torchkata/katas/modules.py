@@ -8,6 +8,7 @@ Learner modules are built and exercised by the module-level helpers passed to
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -82,15 +83,22 @@ def run_mlp(learner, sizes: list[int], x: torch.Tensor) -> dict:
     model = learner.MLP(sizes)
     out = model(x)
     linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
-    ref = x
-    for i, layer in enumerate(linears):
-        ref = layer(ref)
-        if i < len(linears) - 1:
-            ref = F.relu(ref)
     plain_lists = sorted(name for name, value in vars(model).items()
                          if isinstance(value, (list, tuple)) and any(isinstance(v, nn.Module) for v in value))
-    return {"out": out.detach(), "ref": ref.detach(), "linears": [(m.in_features, m.out_features) for m in linears],
+    return {"out": out.detach(), "weights": [(m.weight.detach(), None if m.bias is None else m.bias.detach())
+                                             for m in linears],
+            "linears": [(m.in_features, m.out_features) for m in linears],
             "numel": sum(p.numel() for p in model.parameters()), "plain_lists": plain_lists}
+
+
+def _mlp_ref(weights: list, x: torch.Tensor) -> torch.Tensor:
+    """Grader side: Linear, ReLU, ..., Linear with the MLP's own weights, computed here."""
+    ref = x
+    for i, (w, b) in enumerate(weights):
+        ref = F.linear(ref, w, b)
+        if i < len(weights) - 1:
+            ref = F.relu(ref)
+    return ref
 
 
 def _mlp_numel(sizes: list[int]) -> int:
@@ -129,10 +137,11 @@ class TestMLP:
         expect_true(info["linears"] == want,
                     f"MLP({sizes}) should hold nn.Linear layers {want} in that order, found {info['linears']}")
         out = expect_shape(info["out"], (6, 3), what=f"MLP({sizes})(x)")
-        if bool((out >= 0).all()) and not bool((info["ref"] >= 0).all()):
+        ref = _mlp_ref(info["weights"], x)
+        if bool((out >= 0).all()) and not bool((ref >= 0).all()):
             raise CheckFailed(f"MLP({sizes})(x) has no negative values: is there a ReLU after the last "
                               f"layer? The output (logits) must be able to go below zero")
-        expect_close(out, info["ref"], what=f"MLP({sizes})(x)", rtol=1e-5, atol=1e-6)
+        expect_close(out, ref, what=f"MLP({sizes})(x)", rtol=1e-5, atol=1e-6)
 
 
 # -- task 3: counting parameters --------------------------------------------------
@@ -362,15 +371,29 @@ class TestRunningMean:
 
 def run_dropout_mlp(learner, x: torch.Tensor) -> dict:
     model = learner.DropoutMLP(x.shape[1], 32, 3, p=0.5)
+    def raw(name: str, kind: str) -> Any:
+        value = getattr(getattr(model, name, None), kind, None)
+        return value.detach().clone() if isinstance(value, torch.Tensor) else None
+
+    weights = {name: raw(name, "weight") for name in ("fc1", "fc2")}
+    biases = {name: raw(name, "bias") for name in ("fc1", "fc2")}
     with torch.no_grad():
-        ref = model.fc2(F.relu(model.fc1(x)))
         model.eval()
         evals = [model(x), model(x)]
         eval_mode_after = model.training
         model.train()
         trains = [model(x), model(x)]
-    return {"ref": ref, "evals": evals, "trains": trains, "eval_mode_after": eval_mode_after,
-            "train_mode_after": model.training}
+    return {"weights": weights, "biases": biases, "evals": evals, "trains": trains,
+            "eval_mode_after": eval_mode_after, "train_mode_after": model.training}
+
+
+def _dropout_ref(info: dict, x: torch.Tensor) -> torch.Tensor:
+    """Grader side: fc2(relu(fc1(x))) with DropoutMLP's own weights, computed here."""
+    __tracebackhide__ = True
+    w, b = info["weights"], info["biases"]
+    if not all(isinstance(w.get(n), torch.Tensor) for n in ("fc1", "fc2")):
+        raise CheckFailed("DropoutMLP has no fc1 and fc2 layers (nn.Linear) to compute fc2(relu(fc1(x))) with")
+    return F.linear(F.relu(F.linear(x, w["fc1"], b["fc1"])), w["fc2"], b["fc2"])
 
 
 @KATA.task("train_eval", "Dropout that respects train() and eval()", points=2,
@@ -378,7 +401,8 @@ def run_dropout_mlp(learner, x: torch.Tensor) -> dict:
                 "follows the mode by itself")
 class TestDropoutMLP:
     def test_eval_mode_has_no_dropout(self, kata):
-        info = kata.run(run_dropout_mlp, torch.randn(6, 5))
+        x = torch.randn(6, 5)
+        info = kata.run(run_dropout_mlp, x)
         first, second = info["evals"]
         expect_shape(first, (6, 3), what="DropoutMLP(5, 32, 3)(x) in eval mode")
         expect_true(not info["eval_mode_after"], "the forward switched the model back to training mode; "
@@ -387,7 +411,7 @@ class TestDropoutMLP:
             raise CheckFailed("two eval-mode forwards of the same input differ, so dropout is still active "
                               "in eval: pass `training=self.training` to F.dropout (its default is True), "
                               "or create nn.Dropout once in __init__")
-        expect_close(first, info["ref"], what="eval-mode output (fc2(relu(fc1(x))) with no dropout)",
+        expect_close(first, _dropout_ref(info, x), what="eval-mode output (fc2(relu(fc1(x))) with no dropout)",
                      rtol=1e-5, atol=1e-6)
 
     def test_training_mode_drops_units(self, kata):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import copy
 import math
 
 import torch
@@ -42,21 +41,29 @@ def _watch(model: nn.Module) -> list[tuple[bool, bool]]:
 # -- task 1: one step ----------------------------------------------------------------
 
 def one_train_step(learner, x: torch.Tensor, y: torch.Tensor, lr: float, stale: bool) -> dict:
+    """Learner side: one train_step on a fresh classifier; what it returned, the forwards,
+    the grads, and the weights before and after (raw)."""
     model = _classifier()
-    reference = copy.deepcopy(model)
     loss_fn = nn.CrossEntropyLoss()
-    ref_loss = loss_fn(reference(x), y)
-    ref_loss.backward()
     seen = _watch(model)
     if stale:
         plant_stale_grads(model.parameters())
     before = [p.detach().clone() for p in model.parameters()]
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     result = learner.train_step(model, (x, y), loss_fn, optimizer)
-    return {"result": result, "ref_loss": ref_loss.item(), "forwards": len(seen),
-            "fresh": [p.grad for p in reference.parameters()],
+    return {"result": result, "forwards": len(seen),
             "grads": [None if p.grad is None else p.grad.clone() for p in model.parameters()],
             "before": before, "after": [p.detach().clone() for p in model.parameters()]}
+
+
+def _one_train_step(kata, x: torch.Tensor, y: torch.Tensor, lr: float, stale: bool) -> dict:
+    """Grader side: the reference loss and fresh gradients from the weights before the step."""
+    info = kata.run(one_train_step, x, y, lr, stale)
+    reference = _load(_classifier(), info["before"])
+    ref_loss = nn.CrossEntropyLoss()(reference(x), y)
+    ref_loss.backward()
+    info["ref_loss"], info["fresh"] = ref_loss.item(), [p.grad for p in reference.parameters()]
+    return info
 
 
 def _same(a: list[torch.Tensor], b: list[torch.Tensor]) -> bool:
@@ -69,7 +76,7 @@ def _same(a: list[torch.Tensor], b: list[torch.Tensor]) -> bool:
 class TestTrainStep:
     def _run(self, kata, lr: float, stale: bool) -> dict:
         x, y = torch.randn(8, 4), torch.randint(0, 3, (8,))
-        return kata.run(one_train_step, x, y, lr, stale)
+        return _one_train_step(kata, x, y, lr, stale)
 
     def test_returns_the_loss_as_a_python_float(self, kata):
         info = self._run(kata, 0.1, False)
@@ -111,24 +118,33 @@ class TestTrainStep:
 # -- task 2: an epoch ------------------------------------------------------------------
 
 def one_epoch(learner, x: torch.Tensor, y: torch.Tensor, batch_size: int) -> dict:
+    """Learner side: train_epoch on a fresh classifier; what it returned, the modes it ran in,
+    and the weights before and after (raw)."""
     model = _classifier(dropout=0.0)
-    reference = copy.deepcopy(model)
+    before = [p.detach().clone() for p in model.parameters()]
     loader = DataLoader(TensorDataset(x, y), batch_size=batch_size)
+    model.eval()  # train_epoch must switch it to training mode itself
+    seen = _watch(model)
+    result = learner.train_epoch(model, loader, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.1))
+    return {"result": result, "modes": [t for t, _ in seen], "forwards": len(seen), "before": before,
+            "after": [p.detach().clone() for p in model.parameters()]}
+
+
+def _one_epoch(kata, x: torch.Tensor, y: torch.Tensor, batch_size: int) -> dict:
+    """Grader side: the reference epoch (losses, weights after) from the weights before it."""
+    info = kata.run(one_epoch, x, y, batch_size)
+    reference = _load(_classifier(dropout=0.0), info["before"])
     loss_fn = nn.CrossEntropyLoss()
     ref_opt = torch.optim.SGD(reference.parameters(), lr=0.1)
-    losses = []
-    for xb, yb in loader:
+    info["losses"] = []
+    for xb, yb in DataLoader(TensorDataset(x, y), batch_size=batch_size):
         ref_opt.zero_grad()
         loss = loss_fn(reference(xb), yb)
         loss.backward()
         ref_opt.step()
-        losses.append(loss.item())
-    model.eval()  # train_epoch must switch it to training mode itself
-    seen = _watch(model)
-    result = learner.train_epoch(model, loader, loss_fn, torch.optim.SGD(model.parameters(), lr=0.1))
-    return {"result": result, "losses": losses, "modes": [t for t, _ in seen], "forwards": len(seen),
-            "after": [p.detach().clone() for p in model.parameters()],
-            "ref_after": [p.detach().clone() for p in reference.parameters()]}
+        info["losses"].append(loss.item())
+    info["ref_after"] = [p.detach().clone() for p in reference.parameters()]
+    return info
 
 
 @KATA.task("epoch", "One epoch over a DataLoader", points=3,
@@ -137,7 +153,7 @@ def one_epoch(learner, x: torch.Tensor, y: torch.Tensor, batch_size: int) -> dic
 class TestTrainEpoch:
     def _run(self, kata) -> dict:
         x, y = torch.randn(64, 4), torch.randint(0, 3, (64,))
-        return kata.run(one_epoch, x, y, 16)
+        return _one_epoch(kata, x, y, 16)
 
     def test_returns_the_mean_batch_loss_as_a_float(self, kata):
         info = self._run(kata)

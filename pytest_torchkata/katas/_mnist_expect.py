@@ -4,7 +4,7 @@ What a correct ``train_step`` returns and leaves in ``.grad`` on the grader's
 small model (and what softmax-before-cross-entropy or ``F.nll_loss`` on raw
 logits would give instead), the evaluation case with its known accuracy, and the
 words for a training run that fell short.  Everything here runs in the grading
-process, on observations from ``katas.mnist_probes``.
+process, on observations from ``katas._mnist_world``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import torch.nn.functional as F
 
 from pytest_torchkata.checks.errors import CheckFailed, KataOutcome
 from pytest_torchkata.checks.values import describe
-from pytest_torchkata.katas.mnist_probes import forward_probe, small_model, step_probe
+from pytest_torchkata.katas._mnist_world import forward_probe, small_model, step_probe
 
 
 def returns_log_probs(kata) -> bool:

@@ -8,7 +8,7 @@ what ``make_loaders`` built, the loss history and trained weights from ``fit``.
 Nothing here computes an expected value, a comparison, an accuracy or a time:
 ``katas.mnist`` decides all of that in the grading process, which also holds
 the held-out digits (the learner's process is given a training-only folder,
-see ``katas.mnist_data``).
+see ``katas._mnist_data``).
 """
 
 from __future__ import annotations
