@@ -1,11 +1,15 @@
 """Training until a target loss, and a learner-readable verdict when it is not reached.
 
-Learner world (inside a ``kata.run`` helper)::
+Learner side (inside a ``kata.run`` helper) ``run_until`` only observes: it runs
+the steps and records the losses; where it stops (target reached, NaN, step or
+time cap) saves time but decides nothing::
 
     result = run_until(lambda: learner.train_step(model, opt, x, y),
                        max_steps=300, time_budget_s=5.0, target=0.05)
 
-Check side::
+Grader side, ``expect_converged`` decides from the loss history alone (last loss
+at most the target, no NaN/Inf), and the seconds it reports are the grader's
+own measurement around the request (``kata.last_seconds``)::
 
     expect_converged(result, target=0.05, what="train_step on one batch", kata=kata,
                      hint="is zero_grad() called every step?")
@@ -34,7 +38,7 @@ def _to_float(value: Any) -> float:
     return float(value)
 
 
-def run_until(step: Callable[[], Any], *, max_steps: int, time_budget_s: float,
+def run_until(step: Callable[[], Any], *, max_steps: int, time_budget_s: float | None = None,
               target: float | None = None, every: int = 1) -> dict:
     """Call ``step()`` (one training step returning its loss) until the loss is
     at most ``target``, the loss is NaN/Inf, ``max_steps`` steps ran, or
@@ -61,7 +65,7 @@ def run_until(step: Callable[[], Any], *, max_steps: int, time_budget_s: float,
         if target is not None and loss <= target:
             reached, stopped = True, "target"
             break
-        if time.perf_counter() - start > time_budget_s:
+        if time_budget_s is not None and time.perf_counter() - start > time_budget_s:
             stopped = "time"
             break
     else:
@@ -123,11 +127,17 @@ def expect_converged(result: dict, *, target: float, what: str, kata: Any = None
     ``target`` with no NaN/Inf on the way.  Records the (downsampled) loss
     history in the report through ``kata.record`` when ``kata`` is given."""
     __tracebackhide__ = True
-    history = [float(v) for v in result.get("history") or []]
+    raw = result.get("history") if isinstance(result, dict) else None
+    if not isinstance(raw, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw):
+        raise CheckFailed(f"{what}: the step should return the loss as a float, but the losses came back "
+                          f"as {type(raw).__name__}", hint=hint)
+    history = [float(v) for v in raw]
     if kata is not None:
         kata.record(loss_history=[v if math.isfinite(v) else None for v in downsample(history)])
-    steps = int(result.get("steps", len(history)))
-    seconds = float(result.get("seconds", 0.0))
+    steps = result.get("steps")
+    steps = steps if isinstance(steps, int) and not isinstance(steps, bool) else len(history)
+    measured = getattr(kata, "last_seconds", None)  # the grader's clock, around the request
+    seconds = float(measured if isinstance(measured, (int, float)) else result.get("seconds", 0.0))
     if not history:
         raise CheckFailed(f"{what}: no training step ran", hint=hint)
     finite = [v for v in history if math.isfinite(v)]

@@ -91,17 +91,13 @@ def predict_grad_mode(module, w, x):
 
 
 def apply_function(module, target: str, *args):
-    """Forward of a custom Function (``"Sigmoid.apply"``); also reports whether
-    the inputs were changed in place."""
+    """Forward of a custom Function (``"Sigmoid.apply"``), and the inputs as they are
+    afterwards (the check compares them with what it sent, to see in-place changes)."""
     fn = module
     for part in target.split("."):
         fn = getattr(fn, part)
-    with trusted():
-        before = [a.detach().clone() for a in args]
     out = fn(*args)
-    with trusted():
-        changed = [not torch.equal(b, a.detach()) for b, a in zip(before, args)]
-    return {"out": out, "changed": changed}
+    return {"out": out, "after": [a.detach() for a in args]}
 
 
 @_label("Sigmoid.apply")
@@ -360,7 +356,8 @@ class TestSigmoidFunction:
         x = torch.randn(3, 4, requires_grad=True)
         res = kata.run(apply_sigmoid, x)
         expect_close(res["out"], torch.sigmoid(x.detach()), what="Sigmoid.apply(x)", rtol=1e-5, atol=1e-6)
-        expect_true(not res["changed"][0], "Sigmoid.apply(x) changed x in place (like `x.sigmoid_()` or "
+        after = res["after"][0]
+        expect_true(isinstance(after, torch.Tensor) and torch.equal(after, x.detach()), "Sigmoid.apply(x) changed x in place (like `x.sigmoid_()` or "
                                            "`x.neg_()`): use out-of-place ops in forward")
 
     def test_gradients_match_finite_differences(self, kata):

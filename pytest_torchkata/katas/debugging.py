@@ -118,21 +118,32 @@ class _Branchy(nn.Module):
         return self.head(torch.relu(self.encoder(x)) + self.side(x).detach())
 
 
+def _grad_report_case() -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
+    """The same model and batch on both sides (seed 2)."""
+    torch.manual_seed(2)
+    model = _Branchy()
+    return model, torch.randn(16, 6), torch.randint(0, 3, (16,))
+
+
+def _grad_report(kata, stale: bool) -> dict:
+    """Grader side: the true gradient norms, computed here on the same model and batch."""
+    got = kata.run(_grad_report_helper, stale)
+    with torch.random.fork_rng(devices=[]):
+        reference, x, y = _grad_report_case()
+    F.cross_entropy(reference(x), y).backward()
+    got["truth"] = {n: (p.grad.norm().item() if p.grad is not None else None)
+                    for n, p in reference.named_parameters()}
+    return got
+
+
 def _grad_report_helper(learner, stale: bool) -> dict:
     with trusted():
-        torch.manual_seed(2)
-        model = _Branchy()
-        x, y = torch.randn(16, 6), torch.randint(0, 3, (16,))
-        reference = _Branchy()
-        reference.load_state_dict(model.state_dict())
-        F.cross_entropy(reference(x), y).backward()
-        truth = {n: (p.grad.norm().item() if p.grad is not None else None)
-                 for n, p in reference.named_parameters()}
+        model, x, y = _grad_report_case()
         if stale:
             for p in model.parameters():
                 p.grad = torch.full_like(p, 7.0)
     report = learner.grad_report(model, nn.CrossEntropyLoss(), x, y)
-    return {"report": report, "truth": truth}
+    return {"report": report}
 
 
 @KATA.task("grad_report", "Gradient report per parameter", points=3,
@@ -140,7 +151,7 @@ def _grad_report_helper(learner, stale: bool) -> dict:
                 "else None for name, p in model.named_parameters()}`")
 class TestGradReport:
     def test_reports_every_parameter_and_none_for_the_detached_branch(self, kata):
-        got = kata.run(_grad_report_helper, False)
+        got = _grad_report(kata, False)
         report, truth = got["report"], got["truth"]
         expect_true(isinstance(report, dict),
                     f"grad_report should return a dict, but returned {describe(report)}")
@@ -157,7 +168,7 @@ class TestGradReport:
                 expect_close(report[name], want, what=f"grad_report[{name!r}]", rtol=1e-4, atol=1e-6)
 
     def test_clears_old_gradients_first(self, kata):
-        got = kata.run(_grad_report_helper, True)
+        got = _grad_report(kata, True)
         report, truth = got["report"], got["truth"]
         expect_true(isinstance(report, dict),
                     f"grad_report should return a dict, but returned {describe(report)}")
@@ -228,23 +239,36 @@ class TestFindNanBackward:
 
 # -- bug hunt ---------------------------------------------------------------------------------
 
+def _linear_case(seed: int, batches: int, n: int) -> tuple[nn.Module, list]:
+    """The same Linear(3, 1) and batches on both sides."""
+    torch.manual_seed(seed)
+    model = nn.Linear(3, 1)
+    return model, [(torch.randn(n, 3), torch.randn(n, 1)) for _ in range(batches)]
+
+
 def _mean_loss_helper(learner) -> dict:
     with trusted():
-        torch.manual_seed(3)
-        model = nn.Linear(3, 1)
-        batches = [(torch.randn(5, 3), torch.randn(5, 1)) for _ in range(4)]
-        with torch.no_grad():
-            truth = sum(F.mse_loss(model(x), y).item() for x, y in batches) / len(batches)
+        model, batches = _linear_case(3, 4, 5)
     value = learner.mean_loss(model, batches)
     graph = isinstance(value, torch.Tensor) and value.grad_fn is not None
-    return {"value": value, "graph": graph, "truth": truth}
+    return {"value": value, "graph": graph}
+
+
+def _mean_loss(kata) -> dict:
+    """Grader side: the true mean loss, computed here."""
+    got = kata.run(_mean_loss_helper)
+    with torch.random.fork_rng(devices=[]):
+        model, batches = _linear_case(3, 4, 5)
+    with torch.no_grad():
+        got["truth"] = sum(F.mse_loss(model(x), y).item() for x, y in batches) / len(batches)
+    return got
 
 
 @KATA.task("mean_loss", "Bug hunt: a mean loss that keeps the graph", points=2,
            hint="add `loss.item()` (a Python float) to the total, not the loss tensor")
 class TestMeanLoss:
     def test_returns_a_float_with_the_mean_loss(self, kata):
-        got = kata.run(_mean_loss_helper)
+        got = _mean_loss(kata)
         value = got["value"]
         if isinstance(value, torch.Tensor):
             extra = (" that still holds the autograd graph of every batch" if got["graph"] else "")
@@ -257,32 +281,36 @@ class TestMeanLoss:
 
 def _train_steps_helper(learner) -> dict:
     with trusted():
-        torch.manual_seed(4)
-        model = nn.Linear(3, 1)
-        batches = [(torch.randn(8, 3), torch.randn(8, 1)) for _ in range(3)]
-        reference = nn.Linear(3, 1)
-        reference.load_state_dict(model.state_dict())
-        opt = torch.optim.SGD(reference.parameters(), lr=0.1)
-        truth = []
-        for x, y in batches:
-            opt.zero_grad()
-            loss = F.mse_loss(reference(x), y)
-            loss.backward()
-            opt.step()
-            truth.append(loss.item())
+        model, batches = _linear_case(4, 3, 8)
         optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     losses = learner.train_steps(model, optimizer, batches)
     with trusted():
         params = {n: p.detach().clone() for n, p in model.named_parameters()}
-        want = {n: p.detach().clone() for n, p in reference.named_parameters()}
-    return {"losses": losses, "truth": truth, "params": params, "want": want}
+    return {"losses": losses, "params": params}
+
+
+def _train_steps(kata) -> dict:
+    """Grader side: the reference steps' losses and parameters, computed here."""
+    got = kata.run(_train_steps_helper)
+    with torch.random.fork_rng(devices=[]):
+        reference, batches = _linear_case(4, 3, 8)
+    opt = torch.optim.SGD(reference.parameters(), lr=0.1)
+    got["truth"] = []
+    for x, y in batches:
+        opt.zero_grad()
+        loss = F.mse_loss(reference(x), y)
+        loss.backward()
+        opt.step()
+        got["truth"].append(loss.item())
+    got["want"] = {n: p.detach().clone() for n, p in reference.named_parameters()}
+    return got
 
 
 @KATA.task("train_steps", "Bug hunt: training steps that pile up gradients", points=2,
            hint="call `optimizer.zero_grad()` at the start of every step")
 class TestTrainSteps:
     def test_three_steps_follow_the_reference(self, kata):
-        got = kata.run(_train_steps_helper)
+        got = _train_steps(kata)
         losses = got["losses"]
         expect_true(isinstance(losses, list) and len(losses) == 3,
                     f"train_steps should return a list of 3 losses for 3 batches, but returned {describe(losses)}")

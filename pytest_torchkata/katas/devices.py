@@ -11,7 +11,6 @@ on machines without one.
 from __future__ import annotations
 
 import contextlib
-import copy
 import time
 import warnings
 from typing import Any, Iterator
@@ -224,18 +223,34 @@ class _Probe:
         self.seen.append((module.training, torch.is_grad_enabled()))
 
 
+def _predict_net() -> nn.Module:
+    return nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 3))
+
+
 def _predict_helper(learner, device: str) -> dict:
+    """Learner side: predict on a fresh model; its output, the model's weights and the
+    input it was given (raw), and (training, grad mode) at each forward."""
     with trusted():
-        model = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 3))
+        model = _predict_net()
         x = torch.randn(5, 6)
-        reference = copy.deepcopy(model).eval()
-        with torch.no_grad():
-            want = reference(x)
+        state = {k: v.detach().clone() for k, v in model.state_dict().items()}
         probe = _Probe(model)
     out = learner.predict(model, x, device)
     probe.handle.remove()
-    return {"out": out, "want": want, "seen": probe.seen,
+    return {"out": out, "state": state, "x": x, "seen": probe.seen,
             "graph": isinstance(out, torch.Tensor) and out.grad_fn is not None}
+
+
+def _predict_want(got: dict) -> torch.Tensor:
+    """Grader side: the expected eval-mode output, from the model's weights, computed here."""
+    __tracebackhide__ = True
+    reference = _predict_net().eval()
+    try:
+        reference.load_state_dict(got["state"])
+    except (RuntimeError, TypeError, KeyError):
+        raise CheckFailed("the model's weights did not come back from your side as they were made") from None
+    with torch.no_grad():
+        return reference(got["x"])
 
 
 @KATA.task("predict", "Run a model on a device", points=3,
@@ -258,7 +273,7 @@ class TestPredict:
         out = expect_shape(got["out"], (5, 3), what=f"predict(model, x, {device!r})")
         expect_true(out.device.type == device,
                     f"predict(model, x, {device!r}) returned a tensor on {out.device.type}, expected {device}")
-        return out, got["want"]
+        return out, _predict_want(got)
 
     def test_moves_both_model_and_input(self, kata):
         self._run(kata, "meta")

@@ -1,5 +1,12 @@
 """Checks for the mnist kata: the article's CNN, early warnings, data and training.
 
+Every verdict is reached here, in the grading process, from observations made
+by ``katas._mnist_world`` next to the learner's code: expected outputs come from
+the grader's own copy of the article's network with the learner's weights, the
+train_step check runs on a model and batch chosen here, and the held-out
+accuracy is measured here from the trained weights (``katas._mnist_data``); the
+learner's process only ever sees a training-only data folder.
+
 The architecture checks need no data (random images).  The data and training
 checks read MNIST from ``kata.data_dir``; when it is not there and cannot be
 downloaded they are skipped with a message saying how to provide it.
@@ -7,24 +14,19 @@ downloaded they are skipped with a message saying how to provide it.
 
 from __future__ import annotations
 
-import copy
 import math
-import socket
 import time
-from pathlib import Path
-from typing import Any
 
-import pytest
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
 
-from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
 from pytest_torchkata.checks.errors import CheckFailed
-from pytest_torchkata.sandbox.guards import trusted
+from pytest_torchkata.checks.training import STALE_GRAD, downsample, expect_converged, loss_curve
+from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
+from pytest_torchkata.katas import _mnist_data as data, _mnist_expect as expect
+from pytest_torchkata.katas._mnist_expect import EVAL_BATCH, NLL_OF_LOGITS, SOFTMAX_FIRST
+from pytest_torchkata.katas._mnist_world import (evaluate_probe, fit_probe, forward_probe, layers_probe,
+                                                 loaders_probe, sanity_probe)
 from pytest_torchkata.model import Kata
-from pytest_torchkata.checks.training import (STALE_GRAD, downsample, expect_converged, loss_curve,
-                                       plant_stale_grads, run_until)
 
 KATA = Kata("mnist", "MNIST",
             "the article's CNN for handwritten digits: layers, forward shapes, early warnings before "
@@ -33,10 +35,8 @@ KATA = Kata("mnist", "MNIST",
 LN_10 = math.log(10)
 SUBSET_TARGET, FULL_TARGET = 0.95, 0.98  # held-out accuracy: offline 8k subset / full 60k MNIST
 FULL_TRAIN_SIZE = 60_000
-TIME_BUDGET_S = {"subset": 60.0, "full": 170.0}  # seconds of training
-DOWNLOAD_TIMEOUT_S = 10.0
-RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+TIME_BUDGET_S = {"subset": 60.0, "full": 170.0}  # seconds of the fit request, measured here
+PROBE_IMAGES, PROBE_AGREEMENT = 256, 0.99  # the trained Net against the grader's copy, on training digits
 
 # name -> (type, weight shape, parameter count)
 LAYERS = {
@@ -48,80 +48,7 @@ LAYERS = {
 TOTAL_PARAMETERS = 21_840
 
 
-# -- data ---------------------------------------------------------------------------------
-
-_download_failures: dict[str, str] = {}
-
-
-def has_mnist(root: Path) -> bool:
-    raw = root / "MNIST" / "raw"
-    return all((raw / name).is_file() for name in RAW_FILES)
-
-
-def download_mnist(root: str) -> None:
-    """torchvision's own download, with a socket timeout so an offline machine answers quickly."""
-    from torchvision import datasets
-
-    saved = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)
-    try:
-        for train in (True, False):
-            datasets.MNIST(root, train=train, download=True)
-    finally:
-        socket.setdefaulttimeout(saved)
-
-
-def mnist_root(kata: Any) -> str:
-    """The data folder holding ``MNIST/raw``; downloads once if it is missing, else skips."""
-    root = Path(kata.data_dir)
-    if has_mnist(root):
-        return str(root)
-    key = str(root)
-    if key not in _download_failures:
-        try:
-            download_mnist(key)
-        except Exception as error:  # noqa: BLE001 - any failure means "no data here"
-            text = " ".join(str(error).split()) or type(error).__name__
-            _download_failures[key] = text if len(text) < 120 else text[:119] + "…"
-        else:
-            if not has_mnist(root):
-                _download_failures[key] = "the files are still missing after the download"
-    if key in _download_failures:
-        pytest.skip(f"needs MNIST: pass --kata-data DIR or set TORCHKATA_DATA=DIR, where DIR holds "
-                    f"MNIST/raw/ (not found in {root}; download failed: {_download_failures[key]})")
-    return key
-
-
-def _digit_like_batch(n: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
-    """``n`` noisy copies of 10 fixed random patterns, one per class: learnable by heart in
-    well under 100 steps by the article's CNN, and needing no data set."""
-    g = torch.Generator().manual_seed(0)
-    templates = (torch.rand(10, 1, 28, 28, generator=g) > 0.8).float()
-    y = (torch.arange(n) % 10)[torch.randperm(n, generator=g)]
-    x = 0.7 * templates[y] + 0.3 * torch.rand(n, 1, 28, 28, generator=g)  # (n, 1, 28, 28)
-    return x, y
-
-
 # -- task 1: layers --------------------------------------------------------------------------
-
-def _layers_helper(learner) -> dict:
-    model = learner.Net()
-    children = dict(model.named_children())
-    layers = {}
-    for name in LAYERS:
-        layer = getattr(model, name, None)
-        if layer is None:
-            layers[name] = None
-            continue
-        weight = getattr(layer, "weight", None)
-        layers[name] = {
-            "registered": name in children,
-            "type": type(layer).__name__,
-            "weight": tuple(weight.shape) if isinstance(weight, torch.Tensor) else None,
-            "count": sum(p.numel() for p in layer.parameters()) if isinstance(layer, nn.Module) else 0,
-        }
-    return {"layers": layers, "total": sum(p.numel() for p in model.parameters())}
-
 
 def _layer_text(kind: str, weight: tuple) -> str:
     if kind == "Linear" and len(weight) == 2:
@@ -136,7 +63,7 @@ def _layer_text(kind: str, weight: tuple) -> str:
                 "fc1 = nn.Linear(320, 50), fc2 = nn.Linear(50, 10), all assigned to self")
 class TestLayers:
     def test_has_the_four_layers_by_name(self, kata):
-        layers = kata.run(_layers_helper)["layers"]
+        layers = kata.run(layers_probe)["layers"]
         for name, (kind, _, _) in LAYERS.items():
             got = layers[name]
             expect_true(got is not None, f"Net has no attribute `{name}`: name the layers conv1, conv2, fc1, fc2")
@@ -145,7 +72,7 @@ class TestLayers:
             expect_true(got["type"] == kind, f"Net.{name} is a {got['type']}, expected nn.{kind}")
 
     def test_each_layer_has_the_right_shape(self, kata):
-        layers = kata.run(_layers_helper)["layers"]
+        layers = kata.run(layers_probe)["layers"]
         for name, (kind, weight, _) in LAYERS.items():
             got = layers[name]
             if got is None or got["weight"] is None:
@@ -157,7 +84,7 @@ class TestLayers:
                                   f"{_layer_text(kind, weight)}{why}")
 
     def test_has_21840_parameters(self, kata):
-        got = kata.run(_layers_helper)
+        got = kata.run(layers_probe)
         parts = ", ".join(f"{n} {c:,}" for n, (_, _, c) in LAYERS.items())
         expect_true(got["total"] == TOTAL_PARAMETERS,
                     f"Net has {got['total']:,} parameters, expected {TOTAL_PARAMETERS:,} ({parts}, "
@@ -165,42 +92,6 @@ class TestLayers:
 
 
 # -- task 2: forward ---------------------------------------------------------------------------
-
-def _article_forward(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """The article's computation with the learner's own layer weights (no hooks fire)."""
-    x = F.max_pool2d(F.relu(F.conv2d(x, model.conv1.weight, model.conv1.bias)), 2)
-    x = F.max_pool2d(F.relu(F.conv2d(x, model.conv2.weight, model.conv2.bias)), 2)
-    x = F.relu(F.linear(x.reshape(x.shape[0], -1), model.fc1.weight, model.fc1.bias))
-    return F.linear(x, model.fc2.weight, model.fc2.bias)
-
-
-def _forward_helper(learner, x: torch.Tensor) -> dict:
-    model = learner.Net()
-    model.eval()
-    shapes: dict[str, Any] = {}
-
-    def record(name: str, tensor: Any) -> None:  # hooks must return None, or they replace the output
-        shapes.setdefault(name, tuple(tensor.shape) if isinstance(tensor, torch.Tensor) else describe(tensor))
-
-    handles = []
-    for name in LAYERS:
-        layer = getattr(model, name, None)
-        if isinstance(layer, nn.Module):
-            handles.append(layer.register_forward_hook(lambda m, inputs, out, name=name: record(name, out)))
-    if isinstance(getattr(model, "fc1", None), nn.Module):
-        handles.append(model.fc1.register_forward_pre_hook(lambda m, inputs: record("fc1 input", inputs[0])))
-    with torch.no_grad():
-        out = model(x)
-        for handle in handles:
-            handle.remove()
-        singles = [model(x[i:i + 1]) for i in range(x.shape[0])]
-        try:
-            with trusted():
-                want = _article_forward(model, x)
-        except (AttributeError, RuntimeError):
-            want = None
-    return {"out": out, "shapes": shapes, "singles": singles, "want": want}
-
 
 EXPECTED_SHAPES = (("conv1", (10, 24, 24)), ("conv2", (20, 8, 8)), ("fc1 input", (320,)),
                    ("fc1", (50,)), ("fc2", (10,)))
@@ -216,11 +107,11 @@ SHAPE_NOTES = {
                 "-> relu(fc1) -> fc2, and return the fc2 output as it is")
 class TestForward:
     def test_gives_10_scores_per_image(self, kata):
-        got = kata.run(_forward_helper, torch.rand(3, 1, 28, 28))
+        got = kata.run(forward_probe, torch.rand(3, 1, 28, 28))
         expect_shape(got["out"], (3, 10), what="Net()(x) for x of shape (3, 1, 28, 28)")
 
     def test_each_layer_gives_the_right_shape(self, kata):
-        got = kata.run(_forward_helper, torch.rand(3, 1, 28, 28))
+        got = kata.run(forward_probe, torch.rand(3, 1, 28, 28))
         for name, shape in EXPECTED_SHAPES:
             want = (3, *shape)
             seen = got["shapes"].get(name)
@@ -231,14 +122,14 @@ class TestForward:
                         + (f" ({note})" if note else ""))
 
     def test_returns_logits_not_probabilities(self, kata):
-        out = expect_shape(kata.run(_forward_helper, torch.rand(4, 1, 28, 28))["out"], (4, 10), what="Net()(x)")
+        out = expect_shape(kata.run(forward_probe, torch.rand(4, 1, 28, 28))["out"], (4, 10), what="Net()(x)")
         if (out >= 0).all() and torch.allclose(out.sum(dim=1), torch.ones(4), atol=1e-4):
             raise CheckFailed("Net's rows sum to 1, so forward returns probabilities: looks like softmax was "
                               "applied before the loss; F.cross_entropy applies log-softmax itself, so return "
                               "the raw fc2 output (logits)")
 
     def test_each_sample_is_independent_of_the_batch(self, kata):
-        got = kata.run(_forward_helper, torch.rand(4, 1, 28, 28))
+        got = kata.run(forward_probe, torch.rand(4, 1, 28, 28))
         out = expect_shape(got["out"], (4, 10), what="Net()(x) for a batch of 4")
         for i, single in enumerate(got["singles"]):
             single = expect_shape(single, (1, 10), what=f"Net()(x[{i}:{i + 1}])")
@@ -248,10 +139,13 @@ class TestForward:
                                   f"or a softmax over dim=0); flatten with torch.flatten(x, 1)")
 
     def test_computes_the_articles_network(self, kata):
-        got = kata.run(_forward_helper, torch.rand(3, 1, 28, 28))
+        x = torch.rand(3, 1, 28, 28)
+        got = kata.run(forward_probe, x)
         out = expect_shape(got["out"], (3, 10), what="Net()(x)")
-        expect_true(got["want"] is not None, "could not rebuild the article's network from Net's layers")
-        want = got["want"]
+        weights = data.checked_weights(got["weights"])
+        if isinstance(weights, str):
+            raise CheckFailed(f"could not rebuild the article's network from Net's layers: {weights.replace('trained ', '')}")
+        want = data.article_forward(weights, x)
         if torch.allclose(out, torch.log_softmax(want, dim=1), rtol=1e-4, atol=1e-5):
             kata.record(note="forward returns log_softmax: fine with F.cross_entropy or F.nll_loss")
             return
@@ -261,48 +155,6 @@ class TestForward:
 
 # -- task 3: train_step and the early warnings ------------------------------------------------
 
-def _small_model() -> nn.Module:
-    return nn.Sequential(nn.Flatten(), nn.Linear(784, 32), nn.ReLU(), nn.Linear(32, 10))
-
-
-def _step_helper(learner, stale: bool, lr: float) -> dict:
-    with trusted():
-        model = _small_model()
-        x, y = torch.rand(8, 1, 28, 28), torch.randint(0, 10, (8,))
-        fresh = copy.deepcopy(model)
-        loss = F.cross_entropy(fresh(x), y)
-        loss.backward()
-        want_grads = {n: p.grad.clone() for n, p in fresh.named_parameters()}
-        before = {n: p.detach().clone() for n, p in model.named_parameters()}
-        if stale:
-            plant_stale_grads(model.parameters())
-        optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-        calls = []
-        model.register_forward_hook(lambda *a: calls.append(1))
-    value = learner.train_step(model, optimizer, x, y)
-    with trusted():
-        grads = {n: (p.grad.clone() if p.grad is not None else None) for n, p in model.named_parameters()}
-        moved = any(not torch.equal(before[n], p.detach()) for n, p in model.named_parameters())
-        nll_of_logits = F.nll_loss(fresh(x), y).item()  # the classic slip: nll_loss without log_softmax
-    return {"value": value, "want": loss.item(), "grads": grads, "want_grads": want_grads,
-            "moved": moved, "calls": len(calls), "nll_of_logits": nll_of_logits}
-
-
-def _sanity_helper(learner, steps: int) -> dict:
-    """The learner's Net and train_step on one batch, model in eval mode (dropout off),
-    SGD lr 0.05 momentum 0.9: the early warnings before a long training run."""
-    x, y = _digit_like_batch()
-    model = learner.Net()
-    model.eval()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.05 if steps else 0.0, momentum=0.9)
-    result = run_until(lambda: learner.train_step(model, optimizer, x, y), max_steps=max(steps, 1),
-                       time_budget_s=30.0, target=0.05 if steps else None)
-    with torch.no_grad():
-        out = model(x)
-    result["probabilities"] = bool((out >= 0).all() and torch.allclose(out.sum(dim=1), torch.ones(len(x)),
-                                                                        atol=1e-3))
-    return result
-
 
 @KATA.task("train_step", "One training step, and the early warnings", points=4,
            hint="optimizer.zero_grad(); loss = F.cross_entropy(model(x), y); loss.backward(); "
@@ -310,7 +162,7 @@ def _sanity_helper(learner, steps: int) -> dict:
            timeout=60)
 class TestTrainStep:
     def test_returns_the_loss_as_a_float(self, kata):
-        got = kata.run(_step_helper, False, 0.1)
+        got, _, losses, log_probs = expect.step(kata, False, 0.1)
         expect_true(got["calls"] > 0, "train_step never called the model: use model(x), not model.forward(x)")
         value = got["value"]
         if isinstance(value, torch.Tensor):
@@ -318,31 +170,49 @@ class TestTrainStep:
                               f"the graph of the step can be freed")
         expect_true(isinstance(value, float), f"train_step should return the loss as a float, "
                                               f"but returned {describe(value)}")
-        if math.isclose(value, got["nll_of_logits"], rel_tol=1e-4, abs_tol=1e-6):
-            raise CheckFailed(f"train_step returned {value:.4g}, which is F.nll_loss of the raw logits: nll_loss "
-                              f"expects log-probabilities; use F.cross_entropy on logits")
-        expect_close(value, got["want"], what="the loss train_step returned (cross-entropy before the step)",
+        if expect.close_to(value, losses["softmax_first"][0]) and not expect.close_to(value, losses["right"][0]):
+            raise CheckFailed(f"train_step returned {value:.4g}, expected {losses['right'][0]:.4g}: {SOFTMAX_FIRST}")
+        if not log_probs and expect.close_to(value, losses["nll_of_logits"][0]):
+            raise CheckFailed(f"train_step returned {value:.4g}, {NLL_OF_LOGITS}")
+        expect_close(value, losses["right"][0], what="the loss train_step returned (cross-entropy before the step)",
                      rtol=1e-4, atol=1e-6)
 
     def test_updates_the_parameters(self, kata):
-        got = kata.run(_step_helper, False, 0.1)
-        expect_true(got["moved"], "after train_step with lr=0.1 no parameter changed: call optimizer.step()")
+        got, state, _, _ = expect.step(kata, False, 0.1)
+        after = got["after"]
+        moved = any(not (isinstance(after.get(n), torch.Tensor) and after[n].shape == p.shape
+                         and torch.equal(after[n], p)) for n, p in state.items())
+        expect_true(moved, "after train_step with lr=0.1 no parameter changed: call optimizer.step()")
 
     def test_clears_old_gradients(self, kata):
-        got = kata.run(_step_helper, True, 0.0)
-        for name, want in got["want_grads"].items():
-            grad = got["grads"][name]
+        got, _, losses, log_probs = expect.step(kata, True, 0.0)
+        grads, want = got["grads"], losses["right"][1]
+        if not expect.same_grads(grads, want):
+            if expect.same_grads(grads, losses["softmax_first"][1]):
+                raise CheckFailed(f"the gradients after train_step are those of softmax then cross-entropy: "
+                                  f"{SOFTMAX_FIRST}")
+            if not log_probs and expect.same_grads(grads, losses["nll_of_logits"][1]):
+                raise CheckFailed(f"the gradients after train_step are those of F.nll_loss of the raw logits: "
+                                  f"{NLL_OF_LOGITS.split(': ', 1)[1]}")
+        for name, w in want.items():
+            grad = grads.get(name)
             if grad is None or not grad.abs().any():
                 raise CheckFailed(f"after train_step, {name}.grad is {'None' if grad is None else 'all zero'}: "
                                   f"zero_grad() ran after backward(); call it before")
-            if (grad - want).abs().max() > 100:
+            grad = expect_shape(grad, tuple(w.shape), what=f"{name}.grad after train_step")
+            if (grad - w).abs().max() > 100:
                 raise CheckFailed(f"after train_step, {name}.grad still holds the old gradient "
-                                  f"({STALE_GRAD:g}) plus the new one: gradients add up until cleared; call optimizer.zero_grad() first")
-            expect_close(grad, want, what=f"{name}.grad after train_step", rtol=1e-4, atol=1e-6)
+                                  f"({STALE_GRAD:g}) plus the new one: gradients add up until cleared; call "
+                                  f"optimizer.zero_grad() first")
+            expect_close(grad, w, what=f"{name}.grad after train_step", rtol=1e-4, atol=1e-6)
 
     def test_fresh_net_starts_near_ln_10(self, kata):
-        got = kata.run(_sanity_helper, 0)
-        first = float(got["history"][0])
+        x, y = data.digit_like_batch()
+        history = kata.run(sanity_probe, x, y, 0, None)["history"]
+        expect_true(isinstance(history, list) and history and isinstance(history[0], float),
+                    f"train_step should return the loss as a float, but returned "
+                    f"{describe(history[0] if isinstance(history, list) and history else history)}")
+        first = history[0]
         if first < 0.5:
             raise CheckFailed(f"a fresh Net's first loss is {first:.4g}, far below ln 10 = 2.303 for 10 "
                               f"classes: looks like F.nll_loss on raw logits; use F.cross_entropy "
@@ -352,10 +222,14 @@ class TestTrainStep:
                     f"no knowledge yet): check the loss and the last layer")
 
     def test_can_overfit_one_batch(self, kata):
-        got = kata.run(_sanity_helper, 100)
+        x, y = data.digit_like_batch()
+        got = kata.run(sanity_probe, x, y, 100, 0.05)
+        out = got.get("out")
+        probabilities = (isinstance(out, torch.Tensor) and out.shape == (len(x), 10) and bool((out >= 0).all())
+                         and bool(torch.allclose(out.sum(dim=1), torch.ones(len(x)), atol=1e-3)))
         hint = ("forward returns probabilities (rows sum to 1): looks like softmax was applied before the "
                 "loss, which keeps it from falling; return the raw fc2 output"
-                if got["probabilities"] else
+                if probabilities else
                 "a model that cannot learn one batch by heart will not learn a data set: check forward "
                 "(ReLUs, pooling) and train_step (zero_grad, step)")
         expect_converged(got, target=0.05, kata=kata, hint=hint,
@@ -365,81 +239,48 @@ class TestTrainStep:
 
 # -- task 4: evaluate ---------------------------------------------------------------------------
 
-def _evaluate_helper(learner) -> dict:
-    from torch.utils.data import DataLoader, TensorDataset
-
-    with trusted():
-        model = nn.Sequential(nn.Flatten(), nn.Linear(784, 10), nn.Dropout(0.5))
-        x = torch.rand(50, 1, 28, 28)
-        model.eval()
-        with torch.no_grad():
-            predicted = model(x).argmax(dim=1)
-        y = torch.where(torch.arange(50) < 30, predicted, (predicted + 1) % 10)  # 30 of 50 right
-        model.train()
-        loader = DataLoader(TensorDataset(x, y), batch_size=16)  # 16, 16, 16, 2
-        seen = []
-        model.register_forward_pre_hook(lambda m, a: seen.append((m.training, torch.is_grad_enabled())))
-    value = learner.evaluate(model, loader)
-    return {"value": value, "seen": seen}
-
 
 @KATA.task("evaluate", "Accuracy on held-out data", points=3,
            hint="model.eval(); inside torch.no_grad() count `(model(x).argmax(dim=1) == y).sum().item()` "
                 "over the loader and divide by the number of samples")
 class TestEvaluate:
     def test_evaluates_in_eval_mode_without_a_graph(self, kata):
-        got = kata.run(_evaluate_helper)
+        state, x, y, _ = expect.evaluation_case()
+        got = kata.run(evaluate_probe, state, x, y, EVAL_BATCH)
         expect_true(got["seen"], "evaluate never called the model: use model(x)")
         expect_true(not any(training for training, _ in got["seen"]),
-                    "evaluate ran the model in training mode, so dropout was on: call model.eval() first")
+                    "evaluate ran the model in training mode (the model given has dropout, which then drops "
+                    "half of its outputs at random): call model.eval() first")
         expect_true(not any(grad for _, grad in got["seen"]),
                     "evaluate built autograd graphs: wrap the loop in `with torch.no_grad():`")
 
     def test_counts_the_correct_fraction(self, kata):
-        value = kata.run(_evaluate_helper)["value"]
+        state, x, y, right = expect.evaluation_case()
+        value = kata.run(evaluate_probe, state, x, y, EVAL_BATCH)["value"]
         expect_true(isinstance(value, (float, int)) and not isinstance(value, bool),
                     f"evaluate should return a float, but returned {describe(value)}")
-        if math.isclose(value, 30 / 64, abs_tol=1e-6):
-            raise CheckFailed("evaluate returned 30/64: it divided by batches * batch size, but the last batch "
-                              "holds only 2 samples; count the samples (y.shape[0])")
-        if value == 30:
-            raise CheckFailed("evaluate returned the count of correct samples (30): divide by the number of "
-                              "samples (50)")
-        expect_close(float(value), 30 / 50, what="evaluate(model, loader) with 30 of 50 right", atol=1e-6)
+        per_batch = ((right - 2) / EVAL_BATCH + 1.0) / 4  # three batches of 16 and both of the last 2 right
+        if math.isclose(value, right / 64, abs_tol=1e-6):
+            raise CheckFailed(f"evaluate returned {right}/64: it divided by batches * batch size, but the last "
+                              f"batch holds only 2 samples; count the samples (y.shape[0])")
+        if math.isclose(value, per_batch, abs_tol=1e-6):
+            raise CheckFailed(f"evaluate returned {value:.4g}, the mean of per-batch accuracies: the last batch "
+                              f"holds only 2 samples, so it weighs as much as 16; add up the correct samples "
+                              f"over the loader and divide by the number of samples ({right}/50 = {right / 50:g})")
+        if value == right:
+            raise CheckFailed(f"evaluate returned the count of correct samples ({right}): divide by the number "
+                              f"of samples (50)")
+        expect_close(float(value), right / 50, what=f"evaluate(model, loader) with {right} of 50 right", atol=1e-6)
 
 
 # -- task 5: data -------------------------------------------------------------------------------
-
-def _loaders_helper(learner, root: str, batch_size: int) -> dict:
-    from torch.utils.data import DataLoader, RandomSampler, SequentialSampler
-
-    loaders = learner.make_loaders(root, batch_size)
-    if not (isinstance(loaders, (tuple, list)) and len(loaders) == 2):
-        return {"shape": describe(loaders)}
-    info: dict[str, Any] = {"shape": "ok"}
-    for split, loader in zip(("train", "test"), loaders):
-        if not isinstance(loader, DataLoader):
-            info[split] = {"type": type(loader).__name__}
-            continue
-        x, y = next(iter(loader))
-        dataset = loader.dataset
-        info[split] = {
-            "type": "DataLoader", "batch_size": loader.batch_size,
-            "shuffled": isinstance(loader.sampler, RandomSampler),
-            "sequential": isinstance(loader.sampler, SequentialSampler),
-            "train_split": getattr(dataset, "train", None), "length": len(dataset),
-            "x": x if isinstance(x, torch.Tensor) else describe(x),
-            "y": y if isinstance(y, torch.Tensor) else describe(y),
-        }
-    return info
-
 
 @KATA.task("data", "MNIST data loaders", points=2,
            hint="datasets.MNIST(root, train=True/False, download=True, transform=transforms.ToTensor()), "
                 "then DataLoader(..., batch_size=batch_size, shuffle=True) for training, shuffle=False for test")
 class TestLoaders:
     def _loaders(self, kata) -> dict:
-        got = kata.run(_loaders_helper, mnist_root(kata), 32)
+        got = kata.run(loaders_probe, data.learner_root(kata), 32)
         expect_true(got["shape"] == "ok", f"make_loaders should return (train_loader, test_loader), "
                                           f"but returned {got['shape']}")
         for split in ("train", "test"):
@@ -458,14 +299,16 @@ class TestLoaders:
 
     def test_batches_are_images_and_labels(self, kata):
         got = self._loaders(kata)
+        expect_true(got["train"]["batch_size"] == 32, f"the training loader's batch size is "
+                                                      f"{got['train']['batch_size']}, expected the batch_size "
+                                                      f"argument (32)")
         for split in ("train", "test"):
             info = got[split]
-            expect_true(info["batch_size"] == 32, f"the {split} loader's batch size is {info['batch_size']}, "
-                                                   f"expected the batch_size argument (32)")
-            x = expect_shape(info["x"], (32, 1, 28, 28), what=f"a batch of {split} images")
+            size = 32 if split == "train" else (info["x"].shape[0] if isinstance(info["x"], torch.Tensor) else 1)
+            x = expect_shape(info["x"], (size, 1, 28, 28), what=f"a batch of {split} images")
             expect_true(x.dtype == torch.float32, f"{split} images have dtype {x.dtype}, expected float32: "
                                                   f"use transform=transforms.ToTensor()")
-            y = expect_shape(info["y"], (32,), what=f"a batch of {split} labels")
+            y = expect_shape(info["y"], (size,), what=f"a batch of {split} labels")
             expect_true(y.dtype == torch.int64, f"{split} labels have dtype {y.dtype}, expected int64")
 
     def test_shuffles_training_but_not_test_data(self, kata):
@@ -478,55 +321,6 @@ class TestLoaders:
 
 # -- task 6: training to a held-out accuracy ------------------------------------------------------
 
-def _fit_helper(learner, root: str) -> dict:
-    from torch.utils.data import DataLoader
-    from torchvision import datasets, transforms
-
-    with trusted():
-        train_set = datasets.MNIST(root, train=True, transform=transforms.ToTensor())
-        test_set = datasets.MNIST(root, train=False, transform=transforms.ToTensor())
-    batch_size = int(getattr(learner, "BATCH_SIZE", 64))
-    loader = DataLoader(train_set, batch_size=batch_size, shuffle=True)
-    optimizer = learner.make_optimizer(learner.Net())
-    group = dict(optimizer.param_groups[0]) if isinstance(optimizer, torch.optim.Optimizer) else {}
-    settings = {k: group[k] for k in ("lr", "momentum") if isinstance(group.get(k), (int, float))}
-    model = learner.Net()
-    start = time.perf_counter()
-    history = learner.fit(model, loader)
-    seconds = time.perf_counter() - start
-    if isinstance(history, (list, tuple)):
-        history = [float(v.item() if hasattr(v, "item") else v) for v in history]
-    with trusted(), torch.no_grad():
-        model.eval()
-        correct = sum((model(x).argmax(dim=1) == y).sum().item()
-                      for x, y in DataLoader(test_set, batch_size=1000))
-    return {"history": history, "seconds": seconds, "accuracy": correct / len(test_set),
-            "train_size": len(train_set), "batch_size": batch_size,
-            "optimizer": type(optimizer).__name__, "settings": settings}
-
-
-def _bucket_means(history: list[float], points: int = 40) -> list[float]:
-    """Per-batch losses are noisy; the mean of each of ``points`` stretches shows the trend."""
-    size = max(1, math.ceil(len(history) / points))
-    return [sum(history[i:i + size]) / len(history[i:i + size]) for i in range(0, len(history), size)]
-
-
-def _optimizer_text(got: dict) -> str:
-    settings = ", ".join(f"{k}={v:g}" for k, v in got["settings"].items())
-    return f"{got['optimizer']}({settings}), batch size {got['batch_size']}"
-
-
-def _fit_hint(got: dict, history: list[float]) -> str:
-    if any(not math.isfinite(v) for v in history):
-        return "the loss became NaN/Inf: lower the learning rate"
-    settings = got["settings"]
-    if got["optimizer"] == "SGD" and settings.get("momentum", 0) == 0 and settings.get("lr", 1) <= 0.01:
-        return ("plain SGD at lr 0.01 learns slowly: try momentum=0.9 or lr=0.05 (or Adam with lr=1e-3), "
-                "or train for more epochs")
-    if history and history[-1] > 0.9 * history[0]:
-        return "the loss hardly fell: raise the learning rate, add momentum, or train longer"
-    return "train longer (more epochs), or tune the learning rate; momentum=0.9 helps SGD a lot"
-
 
 @KATA.task("fit", "Train to a held-out accuracy", points=5,
            hint="SGD with lr=0.05 and momentum=0.9, batch size 64, 2 epochs reaches about 97% on the "
@@ -534,23 +328,40 @@ def _fit_hint(got: dict, history: list[float]) -> str:
            timeout=200)
 class TestFit:
     def test_reaches_the_accuracy_target_on_held_out_digits(self, kata):
-        got = kata.run(_fit_helper, mnist_root(kata))
-        history = got["history"]
-        expect_true(isinstance(history, list) and history,
-                    f"fit should return the list of step losses, but returned {describe(history)}")
-        full = got["train_size"] >= FULL_TRAIN_SIZE
+        root = data.mnist_root(kata)
+        view = data.learner_view(root)
+        start = time.perf_counter()
+        got = kata.run(fit_probe, view, PROBE_IMAGES)
+        seconds = time.perf_counter() - start  # measured here, around the whole request
+        history = expect.history(got["history"])
+        weights = data.checked_weights(got["weights"])
+        if isinstance(weights, str):
+            raise CheckFailed(f"{weights}: fit must train the Net it is given (task 1's layers)")
+        images, _ = data.load_split(root, train=True, limit=PROBE_IMAGES)
+        own = got["outputs"]
+        if not (isinstance(own, torch.Tensor) and own.shape == (PROBE_IMAGES, 10)):
+            raise CheckFailed(f"the trained Net gave {describe(own)} for {PROBE_IMAGES} images, expected "
+                              f"({PROBE_IMAGES}, 10) scores")
+        agree = float((own.argmax(dim=1) == data.predict(weights, images)).float().mean())
+        if agree < PROBE_AGREEMENT:
+            raise CheckFailed(f"the trained Net's predictions differ from the article's network with its own "
+                              f"weights on {1 - agree:.0%} of {PROBE_IMAGES} training digits: forward must "
+                              f"compute the article's network (task 2), since held-out digits are classified "
+                              f"with its weights")
+        accuracy, _ = data.held_out_accuracy(root, weights)
+        train_size = data.train_size(root)
+        full = train_size >= FULL_TRAIN_SIZE
         target = FULL_TARGET if full else SUBSET_TARGET
         budget = TIME_BUDGET_S["full" if full else "subset"]
-        accuracy, seconds = got["accuracy"], got["seconds"]
         kata.record(loss_history=[v if math.isfinite(v) else None for v in downsample(history)],
-                    accuracy=accuracy, target=target, seconds=round(seconds, 2), train_size=got["train_size"],
-                    optimizer=_optimizer_text(got))
+                    accuracy=accuracy, target=target, seconds=round(seconds, 2), train_size=train_size,
+                    optimizer=expect.optimizer_text(got))
         if accuracy < target:
-            trend = _bucket_means(history)
+            trend = expect.bucket_means(history)
             raise CheckFailed(
                 f"held-out accuracy {accuracy:.1%} after {len(history)} steps ({seconds:.1f} s) with "
-                f"{_optimizer_text(got)}, needs {target:.0%}: mean loss went {trend[0]:.3g} -> {trend[-1]:.3g} "
-                f"{loss_curve(trend)}", hint=_fit_hint(got, history))
+                f"{expect.optimizer_text(got)}, needs {target:.0%}: mean loss went {trend[0]:.3g} -> {trend[-1]:.3g} "
+                f"{loss_curve(trend)}", hint=expect.fit_hint(got, history))
         expect_true(seconds <= budget,
                     f"held-out accuracy {accuracy:.1%} is enough, but training took {seconds:.0f} s, over the "
                     f"{budget:.0f} s budget: fewer epochs, a larger batch, or a higher learning rate")

@@ -7,8 +7,8 @@ Learner modules are built and exercised by the module-level helpers passed to
 
 from __future__ import annotations
 
-import copy
 import io
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -83,15 +83,22 @@ def run_mlp(learner, sizes: list[int], x: torch.Tensor) -> dict:
     model = learner.MLP(sizes)
     out = model(x)
     linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
-    ref = x
-    for i, layer in enumerate(linears):
-        ref = layer(ref)
-        if i < len(linears) - 1:
-            ref = F.relu(ref)
     plain_lists = sorted(name for name, value in vars(model).items()
                          if isinstance(value, (list, tuple)) and any(isinstance(v, nn.Module) for v in value))
-    return {"out": out.detach(), "ref": ref.detach(), "linears": [(m.in_features, m.out_features) for m in linears],
+    return {"out": out.detach(), "weights": [(m.weight.detach(), None if m.bias is None else m.bias.detach())
+                                             for m in linears],
+            "linears": [(m.in_features, m.out_features) for m in linears],
             "numel": sum(p.numel() for p in model.parameters()), "plain_lists": plain_lists}
+
+
+def _mlp_ref(weights: list, x: torch.Tensor) -> torch.Tensor:
+    """Grader side: Linear, ReLU, ..., Linear with the MLP's own weights, computed here."""
+    ref = x
+    for i, (w, b) in enumerate(weights):
+        ref = F.linear(ref, w, b)
+        if i < len(weights) - 1:
+            ref = F.relu(ref)
+    return ref
 
 
 def _mlp_numel(sizes: list[int]) -> int:
@@ -130,10 +137,11 @@ class TestMLP:
         expect_true(info["linears"] == want,
                     f"MLP({sizes}) should hold nn.Linear layers {want} in that order, found {info['linears']}")
         out = expect_shape(info["out"], (6, 3), what=f"MLP({sizes})(x)")
-        if bool((out >= 0).all()) and not bool((info["ref"] >= 0).all()):
+        ref = _mlp_ref(info["weights"], x)
+        if bool((out >= 0).all()) and not bool((ref >= 0).all()):
             raise CheckFailed(f"MLP({sizes})(x) has no negative values: is there a ReLU after the last "
                               f"layer? The output (logits) must be able to go below zero")
-        expect_close(out, info["ref"], what=f"MLP({sizes})(x)", rtol=1e-5, atol=1e-6)
+        expect_close(out, ref, what=f"MLP({sizes})(x)", rtol=1e-5, atol=1e-6)
 
 
 # -- task 3: counting parameters --------------------------------------------------
@@ -189,14 +197,14 @@ def freeze_then_step(learner, x: torch.Tensor) -> dict:
     returned = learner.freeze_all_but_last(model)
     flags = {n: p.requires_grad for n, p in model.named_parameters()}
     attribute_only = [str(i) for i, m in enumerate(model) if "requires_grad" in vars(m)]
-    moved: dict[str, bool] = {}
+    after: dict[str, torch.Tensor] = {}
     trainable = [p for p in model.parameters() if p.requires_grad]
     if trainable:
         optimizer = torch.optim.SGD(trainable, lr=0.1)
         model(x).pow(2).mean().backward()
         optimizer.step()
-        moved = {n: not torch.equal(p, before[n]) for n, p in model.named_parameters()}
-    return {"flags": flags, "attribute_only": attribute_only, "moved": moved,
+        after = {n: p.detach().clone() for n, p in model.named_parameters()}
+    return {"flags": flags, "attribute_only": attribute_only, "before": before, "after": after,
             "returned": returned if returned is None else describe(returned)}
 
 
@@ -223,7 +231,7 @@ class TestFreeze:
 
     def test_a_training_step_changes_only_the_last_layer(self, kata):
         info = kata.run(freeze_then_step, torch.randn(5, 4))
-        moved = info["moved"]
+        moved = {n: not torch.equal(p, info["before"][n]) for n, p in info["after"].items()}  # decided here
         expect_true(moved, "no parameter is left to train after freeze_all_but_last")
         wrong = [n for n, m in moved.items() if m != n.startswith("4.")]
         if wrong:
@@ -243,9 +251,18 @@ def run_residual(learner, x: torch.Tensor) -> dict:
     with torch.no_grad():
         out = model(x_in)
         hook_calls = len(calls)
-        ref = x + inner(x)
-    return {"out": out, "ref": ref, "hook_calls": hook_calls, "changed_input": not torch.equal(x_in, x),
-            "numel": sum(p.numel() for p in model.parameters()), "modules": len(list(model.children()))}
+    return {"out": out, "weight": inner.weight.detach(), "bias": inner.bias.detach(), "hook_calls": hook_calls,
+            "x_after": x_in, "numel": sum(p.numel() for p in model.parameters()),
+            "modules": len(list(model.children()))}
+
+
+def _residual(kata, x: torch.Tensor) -> dict:
+    """Grader side of run_residual: the expected x + Linear(x) from the Linear's weights, and
+    whether the input was changed, decided here."""
+    info = kata.run(run_residual, x)
+    info["ref"] = x + torch.nn.functional.linear(x, info["weight"], info["bias"])
+    info["changed_input"] = not torch.equal(info["x_after"], x)
+    return info
 
 
 @KATA.task("residual", "A residual wrapper", points=2,
@@ -253,23 +270,23 @@ def run_residual(learner, x: torch.Tensor) -> dict:
                 "`return x + self.module(x)` in forward")
 class TestResidual:
     def test_output_is_x_plus_module_of_x(self, kata):
-        info = kata.run(run_residual, torch.randn(5, 6))
+        info = _residual(kata, torch.randn(5, 6))
         expect_close(info["out"], info["ref"], what="Residual(Linear(6, 6))(x)", rtol=1e-5, atol=1e-6)
 
     def test_the_wrapped_module_is_registered(self, kata):
-        info = kata.run(run_residual, torch.randn(5, 6))
+        info = _residual(kata, torch.randn(5, 6))
         expect_true(info["numel"] == 42,
                     f"Residual(Linear(6, 6)) has {info['numel']} parameters, expected the Linear's 42: "
                     f"assign the module to an attribute (`self.module = module`) so it is registered")
 
     def test_the_module_is_called_not_its_forward(self, kata):
-        info = kata.run(run_residual, torch.randn(5, 6))
+        info = _residual(kata, torch.randn(5, 6))
         expect_true(info["hook_calls"] == 1,
                     f"a forward hook on the wrapped module fired {info['hook_calls']} time(s), expected 1: "
                     f"call it as `self.module(x)`; `self.module.forward(x)` skips hooks")
 
     def test_the_input_is_not_changed_in_place(self, kata):
-        info = kata.run(run_residual, torch.randn(5, 6))
+        info = _residual(kata, torch.randn(5, 6))
         expect_true(not info["changed_input"],
                     "Residual changed its input x in place (like `x += ...`): the caller's tensor is "
                     "overwritten and autograd may fail; return `x + self.module(x)` instead")
@@ -354,15 +371,29 @@ class TestRunningMean:
 
 def run_dropout_mlp(learner, x: torch.Tensor) -> dict:
     model = learner.DropoutMLP(x.shape[1], 32, 3, p=0.5)
+    def raw(name: str, kind: str) -> Any:
+        value = getattr(getattr(model, name, None), kind, None)
+        return value.detach().clone() if isinstance(value, torch.Tensor) else None
+
+    weights = {name: raw(name, "weight") for name in ("fc1", "fc2")}
+    biases = {name: raw(name, "bias") for name in ("fc1", "fc2")}
     with torch.no_grad():
-        ref = model.fc2(F.relu(model.fc1(x)))
         model.eval()
         evals = [model(x), model(x)]
         eval_mode_after = model.training
         model.train()
         trains = [model(x), model(x)]
-    return {"ref": ref, "evals": evals, "trains": trains, "eval_mode_after": eval_mode_after,
-            "train_mode_after": model.training}
+    return {"weights": weights, "biases": biases, "evals": evals, "trains": trains,
+            "eval_mode_after": eval_mode_after, "train_mode_after": model.training}
+
+
+def _dropout_ref(info: dict, x: torch.Tensor) -> torch.Tensor:
+    """Grader side: fc2(relu(fc1(x))) with DropoutMLP's own weights, computed here."""
+    __tracebackhide__ = True
+    w, b = info["weights"], info["biases"]
+    if not all(isinstance(w.get(n), torch.Tensor) for n in ("fc1", "fc2")):
+        raise CheckFailed("DropoutMLP has no fc1 and fc2 layers (nn.Linear) to compute fc2(relu(fc1(x))) with")
+    return F.linear(F.relu(F.linear(x, w["fc1"], b["fc1"])), w["fc2"], b["fc2"])
 
 
 @KATA.task("train_eval", "Dropout that respects train() and eval()", points=2,
@@ -370,7 +401,8 @@ def run_dropout_mlp(learner, x: torch.Tensor) -> dict:
                 "follows the mode by itself")
 class TestDropoutMLP:
     def test_eval_mode_has_no_dropout(self, kata):
-        info = kata.run(run_dropout_mlp, torch.randn(6, 5))
+        x = torch.randn(6, 5)
+        info = kata.run(run_dropout_mlp, x)
         first, second = info["evals"]
         expect_shape(first, (6, 3), what="DropoutMLP(5, 32, 3)(x) in eval mode")
         expect_true(not info["eval_mode_after"], "the forward switched the model back to training mode; "
@@ -379,7 +411,7 @@ class TestDropoutMLP:
             raise CheckFailed("two eval-mode forwards of the same input differ, so dropout is still active "
                               "in eval: pass `training=self.training` to F.dropout (its default is True), "
                               "or create nn.Dropout once in __init__")
-        expect_close(first, info["ref"], what="eval-mode output (fc2(relu(fc1(x))) with no dropout)",
+        expect_close(first, _dropout_ref(info, x), what="eval-mode output (fc2(relu(fc1(x))) with no dropout)",
                      rtol=1e-5, atol=1e-6)
 
     def test_training_mode_drops_units(self, kata):
@@ -421,11 +453,29 @@ def save_then_load(learner, x: torch.Tensor, load: bool = True) -> dict:
         return info
     target = _checkpoint_net().eval()
     returned = learner.load_state_dict_bytes(target, bytes(data))
-    target_state = target.state_dict()
     info["returned"] = "the model" if returned is target else describe(returned)
-    info["differ"] = [k for k, v in source.state_dict().items() if not torch.equal(v, target_state[k])]
+    info["source_state"] = {k: v.detach().clone() for k, v in source.state_dict().items()}
+    info["target_state"] = {k: v.detach().clone() for k, v in target.state_dict().items()}
     with torch.no_grad():
-        info["out"], info["ref"] = target(x), source(x)
+        info["out"] = target(x)
+    return info
+
+
+def _save_then_load(kata, x: torch.Tensor, load: bool = True) -> dict:
+    """Grader side of save_then_load: which entries differ after loading, and the expected
+    output (the grader's own copy of the source model), decided here."""
+    info = kata.run(save_then_load, x, load=load)
+    if "source_state" in info:
+        source, target = info["source_state"], info["target_state"]
+        info["differ"] = [k for k, v in source.items()
+                          if not (k in target and target[k].shape == v.shape and torch.equal(v, target[k]))]
+        reference = _checkpoint_net().eval()
+        try:
+            reference.load_state_dict(source)
+        except (RuntimeError, TypeError, KeyError):
+            raise CheckFailed("the saved model's state did not come back from your side as it was made") from None
+        with torch.no_grad():
+            info["ref"] = reference(x)
     return info
 
 
@@ -444,7 +494,7 @@ def _expect_saved_bytes(info: dict) -> None:
                 "`model.load_state_dict(torch.load(io.BytesIO(data), weights_only=True))`")
 class TestCheckpoint:
     def test_saves_the_state_dict_as_bytes(self, kata):
-        info = kata.run(save_then_load, torch.randn(4, 5), load=False)
+        info = _save_then_load(kata, torch.randn(4, 5), load=False)
         _expect_saved_bytes(info)
         if info["saved"] is None or isinstance(info["saved"], str):
             raise CheckFailed("the saved bytes do not hold a plain state dict (torch.load with "
@@ -458,7 +508,7 @@ class TestCheckpoint:
                                   f"which holds the parameters and the buffers (BatchNorm's running statistics)")
 
     def test_loading_restores_parameters_and_buffers(self, kata):
-        info = kata.run(save_then_load, torch.randn(4, 5))
+        info = _save_then_load(kata, torch.randn(4, 5))
         _expect_saved_bytes(info)
         expect_true(info["returned"] == "the model",
                     f"load_state_dict_bytes should return the model it was given, but returned "
@@ -468,29 +518,50 @@ class TestCheckpoint:
                     f"load the state dict into the model you were given with model.load_state_dict(...)")
 
     def test_loaded_model_gives_the_same_outputs(self, kata):
-        info = kata.run(save_then_load, torch.randn(4, 5))
+        info = _save_then_load(kata, torch.randn(4, 5))
         _expect_saved_bytes(info)
         expect_close(info["out"], info["ref"], what="the loaded model's eval output")
 
 
 # -- task 9: .to() ---------------------------------------------------------------------
 
+def _movable_net() -> nn.Module:
+    return nn.Sequential(nn.Linear(4, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.Linear(6, 2))
+
+
 def move_with_run_on(learner, x: torch.Tensor, device: str, dtype: torch.dtype) -> dict:
-    model = nn.Sequential(nn.Linear(4, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.Linear(6, 2))
+    """Learner side: run_on on a model with trained BatchNorm statistics; its output, the
+    model's state before (raw), and the dtype/device each parameter and buffer has after."""
+    model = _movable_net()
     with torch.no_grad():
         for _ in range(2):
             model(torch.randn(8, 4) + 1)
     model.eval()
-    ref = None
-    if device != "meta":
-        with torch.no_grad():
-            ref = copy.deepcopy(model).to(device=device, dtype=dtype)(x.to(device=device, dtype=dtype))
+    state = {k: v.detach().clone() for k, v in model.state_dict().items()}
     with torch.no_grad():
         out = learner.run_on(model, x, device, dtype)
-    left = [f"{name} ({str(t.dtype).replace('torch.', '')}, {t.device})"
-            for name, t in [*model.named_parameters(), *model.named_buffers()]
-            if t.is_floating_point() and (t.dtype != dtype or t.device.type != torch.device(device).type)]
-    return {"out": out, "ref": ref, "left": left}
+    placed = [(name, str(t.dtype).replace("torch.", ""), str(t.device), t.device.type)
+              for name, t in [*model.named_parameters(), *model.named_buffers()] if t.is_floating_point()]
+    return {"out": out, "state": state, "placed": placed}
+
+
+def _run_on(kata, x: torch.Tensor, device: str, dtype: torch.dtype) -> dict:
+    """Grader side of move_with_run_on: the expected output (the grader's copy of the model,
+    moved) and the tensors left behind, decided here."""
+    info = kata.run(move_with_run_on, x, device, dtype)
+    want_dtype, want_type = str(dtype).replace("torch.", ""), torch.device(device).type
+    info["left"] = [f"{name} ({dt}, {dev})" for name, dt, dev, kind in info["placed"]
+                    if dt != want_dtype or kind != want_type]
+    info["ref"] = None
+    if device != "meta":
+        reference = _movable_net().eval()
+        try:
+            reference.load_state_dict(info["state"])
+        except (RuntimeError, TypeError, KeyError):
+            raise CheckFailed("the model's state did not come back from your side as it was made") from None
+        with torch.no_grad():
+            info["ref"] = reference.to(device=device, dtype=dtype)(x.to(device=device, dtype=dtype))
+    return info
 
 
 @KATA.task("to_device", "Moving a model with .to()", points=2,
@@ -499,7 +570,7 @@ def move_with_run_on(learner, x: torch.Tensor, device: str, dtype: torch.dtype) 
 class TestRunOn:
     def test_float64_moves_parameters_buffers_and_input(self, kata):
         x = torch.randn(5, 4)
-        info = kata.run(move_with_run_on, x, "cpu", torch.float64)
+        info = _run_on(kata, x, "cpu", torch.float64)
         out = expect_shape(info["out"], (5, 2), what="run_on(model, x, 'cpu', torch.float64)")
         expect_true(not info["left"], f"after run_on, the model still holds {', '.join(info['left'][:3])}: "
                                       f"move the model itself with model.to(...)")
@@ -507,7 +578,7 @@ class TestRunOn:
 
     def test_moves_to_each_device(self, kata, device):
         x = torch.randn(5, 4)
-        info = kata.run(move_with_run_on, x, device, torch.float32)
+        info = _run_on(kata, x, device, torch.float32)
         what = f"run_on(model, x, {device!r}, torch.float32)"
         out = expect_shape(info["out"], (5, 2), what=what)
         expect_true(out.device.type == device, f"{what} returned a tensor on {out.device}, expected {device}")
@@ -517,7 +588,7 @@ class TestRunOn:
 
     def test_meta_device_moves_everything(self, kata):
         x = torch.randn(5, 4)
-        info = kata.run(move_with_run_on, x, "meta", torch.float32)
+        info = _run_on(kata, x, "meta", torch.float32)
         out = expect_shape(info["out"], (5, 2), what="run_on(model, x, 'meta', torch.float32)")
         expect_true(out.device.type == "meta",
                     f"run_on(model, x, 'meta', torch.float32) returned a tensor on {out.device}, "

@@ -317,17 +317,17 @@ class TestLogSoftmax:
 # -- Task 8 -----------------------------------------------------------------------
 
 def share_memory_probe(learner: Any) -> dict:
-    """Runs next to the learner code: does the returned tensor share `arr`'s memory?
-    (Results cross back as copies, so only this side can tell.)"""
+    """Runs next to the learner code: the returned tensor's values, then its values
+    after a write into `arr` (results cross back as copies, so only this side can
+    see the write); the check compares them."""
     arr = np.arange(6, dtype=np.float64).reshape(2, 3)
     t = learner.share_memory_with_numpy(arr)
     if not isinstance(t, torch.Tensor):
         return {"kind": describe(t)}
-    same = tuple(t.shape) == arr.shape and torch.equal(t.detach().cpu(), torch.from_numpy(arr.copy()).to(t.dtype))
+    before = t.detach().cpu().clone()
     arr[0, 0] = 42.0
-    sees_numpy_write = bool(t.numel() > 0 and float(t.reshape(-1)[0]) == 42.0)
-    return {"kind": "tensor", "dtype": str(t.dtype).replace("torch.", ""), "same_values": same,
-            "shares": sees_numpy_write}
+    return {"kind": "tensor", "dtype": str(t.dtype).replace("torch.", ""), "before": before,
+            "after": t.detach().cpu().clone()}
 
 
 @KATA.task("numpy_bridge", "The NumPy bridge", points=2,
@@ -350,6 +350,9 @@ class TestNumpyBridge:
             raise CheckFailed(f"{what} should return a tensor, but returned {probe['kind']}")
         expect_true(probe["dtype"] == "float64", f"{what} has dtype {probe['dtype']}, expected float64 "
                                                  f"(converting the dtype makes a copy)")
-        expect_true(probe["same_values"], f"{what} does not hold the array's values")
-        expect_true(probe["shares"], f"{what} returned a copy: a write into the array did not show in the "
+        before, after = probe["before"], probe["after"]
+        want = torch.arange(6, dtype=torch.float64).reshape(2, 3)
+        expect_true(isinstance(before, torch.Tensor) and before.shape == want.shape
+                    and torch.equal(before.to(torch.float64), want), f"{what} does not hold the array's values")
+        expect_true(isinstance(after, torch.Tensor) and after.numel() > 0 and float(after.reshape(-1)[0]) == 42.0, f"{what} returned a copy: a write into the array did not show in the "
                                      f"tensor; `torch.tensor(arr)` copies, `torch.from_numpy(arr)` shares")

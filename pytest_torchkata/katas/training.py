@@ -10,9 +10,9 @@ mistakes are told apart by probing: stale gradients planted before a step with
 
 from __future__ import annotations
 
-import copy
+from typing import Any
+
 import math
-import time
 
 import torch
 from torch import nn
@@ -41,21 +41,29 @@ def _watch(model: nn.Module) -> list[tuple[bool, bool]]:
 # -- task 1: one step ----------------------------------------------------------------
 
 def one_train_step(learner, x: torch.Tensor, y: torch.Tensor, lr: float, stale: bool) -> dict:
+    """Learner side: one train_step on a fresh classifier; what it returned, the forwards,
+    the grads, and the weights before and after (raw)."""
     model = _classifier()
-    reference = copy.deepcopy(model)
     loss_fn = nn.CrossEntropyLoss()
-    ref_loss = loss_fn(reference(x), y)
-    ref_loss.backward()
     seen = _watch(model)
     if stale:
         plant_stale_grads(model.parameters())
     before = [p.detach().clone() for p in model.parameters()]
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     result = learner.train_step(model, (x, y), loss_fn, optimizer)
-    return {"result": result, "ref_loss": ref_loss.item(), "forwards": len(seen),
-            "fresh": [p.grad for p in reference.parameters()],
+    return {"result": result, "forwards": len(seen),
             "grads": [None if p.grad is None else p.grad.clone() for p in model.parameters()],
             "before": before, "after": [p.detach().clone() for p in model.parameters()]}
+
+
+def _one_train_step(kata, x: torch.Tensor, y: torch.Tensor, lr: float, stale: bool) -> dict:
+    """Grader side: the reference loss and fresh gradients from the weights before the step."""
+    info = kata.run(one_train_step, x, y, lr, stale)
+    reference = _load(_classifier(), info["before"])
+    ref_loss = nn.CrossEntropyLoss()(reference(x), y)
+    ref_loss.backward()
+    info["ref_loss"], info["fresh"] = ref_loss.item(), [p.grad for p in reference.parameters()]
+    return info
 
 
 def _same(a: list[torch.Tensor], b: list[torch.Tensor]) -> bool:
@@ -68,7 +76,7 @@ def _same(a: list[torch.Tensor], b: list[torch.Tensor]) -> bool:
 class TestTrainStep:
     def _run(self, kata, lr: float, stale: bool) -> dict:
         x, y = torch.randn(8, 4), torch.randint(0, 3, (8,))
-        return kata.run(one_train_step, x, y, lr, stale)
+        return _one_train_step(kata, x, y, lr, stale)
 
     def test_returns_the_loss_as_a_python_float(self, kata):
         info = self._run(kata, 0.1, False)
@@ -110,24 +118,33 @@ class TestTrainStep:
 # -- task 2: an epoch ------------------------------------------------------------------
 
 def one_epoch(learner, x: torch.Tensor, y: torch.Tensor, batch_size: int) -> dict:
+    """Learner side: train_epoch on a fresh classifier; what it returned, the modes it ran in,
+    and the weights before and after (raw)."""
     model = _classifier(dropout=0.0)
-    reference = copy.deepcopy(model)
+    before = [p.detach().clone() for p in model.parameters()]
     loader = DataLoader(TensorDataset(x, y), batch_size=batch_size)
+    model.eval()  # train_epoch must switch it to training mode itself
+    seen = _watch(model)
+    result = learner.train_epoch(model, loader, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.1))
+    return {"result": result, "modes": [t for t, _ in seen], "forwards": len(seen), "before": before,
+            "after": [p.detach().clone() for p in model.parameters()]}
+
+
+def _one_epoch(kata, x: torch.Tensor, y: torch.Tensor, batch_size: int) -> dict:
+    """Grader side: the reference epoch (losses, weights after) from the weights before it."""
+    info = kata.run(one_epoch, x, y, batch_size)
+    reference = _load(_classifier(dropout=0.0), info["before"])
     loss_fn = nn.CrossEntropyLoss()
     ref_opt = torch.optim.SGD(reference.parameters(), lr=0.1)
-    losses = []
-    for xb, yb in loader:
+    info["losses"] = []
+    for xb, yb in DataLoader(TensorDataset(x, y), batch_size=batch_size):
         ref_opt.zero_grad()
         loss = loss_fn(reference(xb), yb)
         loss.backward()
         ref_opt.step()
-        losses.append(loss.item())
-    model.eval()  # train_epoch must switch it to training mode itself
-    seen = _watch(model)
-    result = learner.train_epoch(model, loader, loss_fn, torch.optim.SGD(model.parameters(), lr=0.1))
-    return {"result": result, "losses": losses, "modes": [t for t, _ in seen], "forwards": len(seen),
-            "after": [p.detach().clone() for p in model.parameters()],
-            "ref_after": [p.detach().clone() for p in reference.parameters()]}
+        info["losses"].append(loss.item())
+    info["ref_after"] = [p.detach().clone() for p in reference.parameters()]
+    return info
 
 
 @KATA.task("epoch", "One epoch over a DataLoader", points=3,
@@ -136,7 +153,7 @@ def one_epoch(learner, x: torch.Tensor, y: torch.Tensor, batch_size: int) -> dic
 class TestTrainEpoch:
     def _run(self, kata) -> dict:
         x, y = torch.randn(64, 4), torch.randint(0, 3, (64,))
-        return kata.run(one_epoch, x, y, 16)
+        return _one_epoch(kata, x, y, 16)
 
     def test_returns_the_mean_batch_loss_as_a_float(self, kata):
         info = self._run(kata)
@@ -228,21 +245,45 @@ class TestAccuracy:
 # -- task 4: evaluation -------------------------------------------------------------------
 
 def evaluate_watched(learner, x: torch.Tensor, y: torch.Tensor) -> dict:
+    """Learner side: evaluate on a fresh classifier; what it returned, what each forward
+    saw, the modes and grads afterwards, and the weights before and after (raw)."""
     model = _classifier(dropout=0.5)
     model.train()
-    reference = copy.deepcopy(model).eval()
+    loader = DataLoader(TensorDataset(x, y), batch_size=16)
+    before = [p.detach().clone() for p in model.parameters()]
+    seen = _watch(model)
+    result = learner.evaluate(model, loader, nn.CrossEntropyLoss())
+    return {"result": result, "seen": seen, "training_after": [m.training for m in model.modules()],
+            "grads": any(p.grad is not None for p in model.parameters()),
+            "before": before, "after": [p.detach() for p in model.parameters()]}
+
+
+def _load(model: nn.Module, weights: Any) -> nn.Module:
+    __tracebackhide__ = True
+    params = list(model.parameters())
+    if not (isinstance(weights, list) and len(weights) == len(params) and all(
+            isinstance(w, torch.Tensor) and w.shape == p.shape for w, p in zip(weights, params))):
+        raise CheckFailed("the model's weights did not come back from the learner's side as they were made")
+    with torch.no_grad():
+        for p, w in zip(params, weights):
+            p.copy_(w)
+    return model
+
+
+def _evaluate_watched(kata, x: torch.Tensor, y: torch.Tensor) -> dict:
+    """Grader side: the expected mean loss and accuracy from the weights the model had,
+    and whether evaluate changed them, decided here."""
+    info = kata.run(evaluate_watched, x, y)
+    reference = _load(_classifier(dropout=0.5), info["before"])
+    reference.eval()
     loader = DataLoader(TensorDataset(x, y), batch_size=16)
     loss_fn = nn.CrossEntropyLoss()
     with torch.no_grad():
         losses = [loss_fn(reference(xb), yb).item() for xb, yb in loader]
         correct = sum((reference(xb).argmax(1) == yb).sum().item() for xb, yb in loader)
-    before = [p.detach().clone() for p in model.parameters()]
-    seen = _watch(model)
-    result = learner.evaluate(model, loader, loss_fn)
-    return {"result": result, "ref": (sum(losses) / len(losses), correct / len(y)), "seen": seen,
-            "training_after": [m.training for m in model.modules()],
-            "grads": any(p.grad is not None for p in model.parameters()),
-            "changed": any(not torch.equal(p, b) for p, b in zip(model.parameters(), before))}
+    info["ref"] = (sum(losses) / len(losses), correct / len(y))
+    info["changed"] = any(not torch.equal(a, b) for a, b in zip(info["after"], info["before"]))
+    return info
 
 
 @KATA.task("evaluate", "Evaluation in eval mode without gradients", points=3,
@@ -251,7 +292,7 @@ def evaluate_watched(learner, x: torch.Tensor, y: torch.Tensor) -> dict:
 class TestEvaluate:
     def _run(self, kata) -> dict:
         x, y = torch.randn(48, 4), torch.randint(0, 3, (48,))
-        return kata.run(evaluate_watched, x, y)
+        return _evaluate_watched(kata, x, y)
 
     def test_runs_in_eval_mode(self, kata):
         seen = self._run(kata)["seen"]
@@ -352,16 +393,32 @@ def fit_blobs(learner, epochs: int, lr: float) -> dict:
     train_loader = DataLoader(TensorDataset(x_train, y_train), batch_size=24, shuffle=True,
                               generator=torch.Generator().manual_seed(0))
     val_loader = DataLoader(TensorDataset(x_val, y_val), batch_size=40)
+    """Learner side: fit on the blobs; the history it returned and the trained weights (raw)."""
     model = _classifier(dropout=0.1)
-    start = time.perf_counter()
     history = learner.fit(model, train_loader, val_loader, epochs, lr)
-    seconds = time.perf_counter() - start
+    return {"history": history, "weights": [p.detach() for p in model.parameters()]}
+
+
+def _fit_blobs(kata, epochs: int, lr: float) -> dict:
+    """Grader side: the trained model's validation loss and accuracy from its weights, and the
+    time of the request, measured here."""
+    info = kata.run(fit_blobs, epochs, lr)
+    info["seconds"] = kata.last_seconds or 0.0
+    model = _load(_classifier(dropout=0.1), info["weights"])
     model.eval()
+    x_val, y_val = _blobs(120, _after_train_blobs())
     with torch.no_grad():
         logits = model(x_val)
-        final = (nn.functional.cross_entropy(logits, y_val).item(),
-                 (logits.argmax(1) == y_val).float().mean().item())
-    return {"history": history, "seconds": seconds, "final": final}
+        info["final"] = (nn.functional.cross_entropy(logits, y_val).item(),
+                         (logits.argmax(1) == y_val).float().mean().item())
+    return info
+
+
+def _after_train_blobs() -> torch.Generator:
+    """The generator state fit_blobs draws the validation set from (after the training set)."""
+    data = torch.Generator().manual_seed(0)
+    _blobs(240, data)
+    return data
 
 
 def _expect_history(history, epochs: int) -> dict:
@@ -384,11 +441,11 @@ def _expect_history(history, epochs: int) -> dict:
                 "append the three numbers")
 class TestFit:
     def test_history_has_one_entry_per_epoch(self, kata):
-        info = kata.run(fit_blobs, 2, LR)
+        info = _fit_blobs(kata, 2, LR)
         _expect_history(info["history"], 2)
 
     def test_learns_three_gaussian_classes(self, kata):
-        info = kata.run(fit_blobs, EPOCHS, LR)
+        info = _fit_blobs(kata, EPOCHS, LR)
         history = _expect_history(info["history"], EPOCHS)
         result = {"history": history["train_loss"], "steps": EPOCHS, "seconds": info["seconds"],
                   "reached": history["train_loss"][-1] <= TARGET_LOSS, "stopped": "max_steps"}
@@ -401,7 +458,7 @@ class TestFit:
                     f"least {TARGET_ACC} on these well-separated classes")
 
     def test_validation_numbers_describe_the_trained_model(self, kata):
-        info = kata.run(fit_blobs, 2, LR)
+        info = _fit_blobs(kata, 2, LR)
         history = _expect_history(info["history"], 2)
         loss, acc = info["final"]
         expect_close(history["val_loss"][-1], loss, what="the last val_loss (the trained model on val_loader)",

@@ -1,15 +1,25 @@
 """The ``kata`` fixture's object: the one way checks reach learner code.
 
 ``kata.call("softmax", x, dim=1)`` calls a function of the learner's file;
-``kata.run(helper, *args)`` runs a trusted helper (a module-level function of
-the grader's, ``helper(learner_module, *args)``) next to the learner code, for
+``kata.run(helper, *args)`` runs a helper (a module-level function of the
+grader's, ``helper(learner_module, *args)``) next to the learner code, for
 what only the learner's world can tell (gradients after backward, parameter
 names, whether memory is shared).  Both return plain data only, the same
 in-process and isolated.
+
+The rule for every helper given to ``kata.run``: it OBSERVES, it never judges.
+It returns outputs of learner code on inputs the check chose, the gradients
+and weights it produced, names, shapes and raw events; never an expected
+value, a comparison, a tolerance, an accuracy, a time or an "ok".  The helper
+runs in the learner's process, where learner code can replace it, the
+grader's modules or torch itself: whatever it returns is only what the learner
+side claims, and the check decides the grade from it here (timing included:
+``last_seconds`` is measured around the request, in this process).
 """
 
 from __future__ import annotations
 
+import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +56,7 @@ class KataAccess:
     torch_calls: int = 0
     breakpoints: list[str] = field(default_factory=list)
     records: dict[str, Any] = field(default_factory=dict)
+    last_seconds: float | None = None  # wall time of the last request, measured here
     _calls: int = 0
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
@@ -53,7 +64,9 @@ class KataAccess:
         return self._request("call", name, name, args, kwargs)
 
     def run(self, helper: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run ``helper(learner_module, *args, **kwargs)`` next to the learner code."""
+        """Run ``helper(learner_module, *args, **kwargs)`` next to the learner code and
+        return its observations (see the module docstring: no verdict is computed
+        there; the caller compares and decides)."""
         if "<locals>" in helper.__qualname__ or "<lambda>" in helper.__qualname__:
             raise TypeError("kata.run needs a module-level function")
         ref = f"{helper.__module__}:{helper.__qualname__}"
@@ -71,7 +84,9 @@ class KataAccess:
             "seed": derive_seed(self.seed, str(self._calls)), "forbid": sorted(self.task.forbidden),
             "timeout": self.timeout, "debug": self.debug,
         }
+        start = time.perf_counter()
         response = self.backend.request(message, self.timeout)
+        self.last_seconds = time.perf_counter() - start
         self.breakpoints.extend(response.get("breakpoints") or [])
         if "error" not in response:
             self.torch_calls = int(response.get("torch_calls") or 0)

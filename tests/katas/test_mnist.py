@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from kata_testing import mutate, stub_source
 
-import pytest_torchkata.katas.mnist as mnist_checks  # imported here so monkeypatch reaches the graded run
+import pytest_torchkata.katas._mnist_data as mnist_checks  # imported here so monkeypatch reaches the graded run
 
 KATA = "mnist"
 OFFLINE = Path("/work/shared/data/mnist/offline")
