@@ -175,10 +175,10 @@ def expect_optimizer_used(got: dict, what: str) -> None:
     __tracebackhide__ = True
     events = got["events"]
     if "forward" not in events:
-        raise Mistake(tr("{what} never called the model as `model(x)`: `model.forward(x)` skips the "
-                         "model's hooks; call the model itself",
-                         "{what} 没有以 `model(x)` 的方式调用模型：`model.forward(x)` 会跳过模型的钩子；"
-                         "请直接调用模型", what=what))
+        raise Mistake(tr("{what} never called the model as `model(x)`; `model.forward(x)` skips hooks "
+                         "(the model's own and every tool's): call the model itself",
+                         "{what} 没有以 `model(x)` 的方式调用模型；`model.forward(x)` 会跳过钩子"
+                         "（模型自己的和各种工具的）：请直接调用模型", what=what))
     expect_graph_reached(events, what, tr("the model's parameters", "模型的参数"))
     if "step" not in events:
         raise Mistake(tr("{what} never called step() on the optimizer it was given: backward() only "
@@ -222,7 +222,7 @@ def expect_grads_not_stale(grads: dict, fresh: dict, what: str, fix: str) -> Non
 
 
 def expect_manual_update(got: dict, start: list, grads: list, lr: float, names: list,
-                         what: str) -> None:
+                         what: str, var: str = "p") -> None:
     """A by-hand gradient-descent step: ``p -= lr * p.grad`` on the caller's own tensors."""
     __tracebackhide__ = True
     both = ", ".join(names)
@@ -249,23 +249,46 @@ def expect_manual_update(got: dict, start: list, grads: list, lr: float, names: 
                              "cleared: the gradient was cleared before the update used it; clear it after "
                              "the update", "{what} 之后，{names} 仍是初始值，且 .grad 已被清空：梯度在被更新"
                              "使用之前就清掉了；请在更新之后再清零", what=what, names=both))
-        raise Mistake(tr("after {what}, {names} hold their starting values although their .grad holds "
-                         "this step's gradient: the update never reached the caller's tensors; "
-                         "`p = p - lr * p.grad` makes a new tensor and only rebinds the name p, so "
-                         "update in place: `p -= lr * p.grad` under torch.no_grad()",
-                         "{what} 之后，{names} 仍是初始值，而它们的 .grad 里已有这一步的梯度：更新没有"
-                         "作用到调用者的张量上；`p = p - lr * p.grad` 会创建新张量，只是重新绑定了名字 p，"
-                         "请原地更新：在 torch.no_grad() 中写 `p -= lr * p.grad`", what=what, names=both))
+        raise Mistake(tr("after {what}, {names} hold their starting values (unchanged) although their "
+                         ".grad holds this step's gradient: the update never reached the caller's tensors; "
+                         "`{p} = {p} - lr * {p}.grad` makes a new tensor and only rebinds the name {p}, so "
+                         "update in place: `{p} -= lr * {p}.grad` under torch.no_grad()",
+                         "{what} 之后，{names} 仍是初始值（没有变化），而它们的 .grad 里已有这一步的梯度："
+                         "更新没有作用到调用者的张量上；`{p} = {p} - lr * {p}.grad` 会创建新张量，只是重新"
+                         "绑定了名字 {p}，请原地更新：在 torch.no_grad() 中写 `{p} -= lr * {p}.grad`",
+                         what=what, names=both, p=var))
     uphill = [s + lr * g for s, g in zip(start, grads)]
     if all(torch.allclose(v.double(), u.double(), rtol=1e-4, atol=1e-7) for v, u in zip(values, uphill)):
         raise Mistake(tr("after {what}, {names} moved WITH the gradient (uphill): gradient descent "
-                         "subtracts it: `p -= lr * p.grad`",
+                         "subtracts it: `{p} -= lr * {p}.grad`",
                          "{what} 之后，{names} 顺着梯度方向移动了（上坡）：梯度下降要减去梯度："
-                         "`p -= lr * p.grad`", what=what, names=both))
+                         "`{p} -= lr * {p}.grad`", what=what, names=both, p=var))
     for name, v, s, g in zip(names, values, start, grads):
         expect_close(v, (s - lr * g).to(v.dtype), rtol=1e-4, atol=1e-6,
                      what=tr("`{name}` after one step of {what} (lr {lr:g})",
                              "{what} 一步之后的 `{name}`（lr {lr:g}）", name=name, what=what, lr=lr))
+
+
+def observe_global_rng(fn: Callable, *args: Any, **kwargs: Any) -> dict:
+    """Learner world: call ``fn``; torch's global random state before and after."""
+    before = torch.get_rng_state()
+    out = fn(*args, **kwargs)
+    with trusted():
+        return {"out": out, "before": before, "after": torch.get_rng_state()}
+
+
+def expect_own_generator(got: dict, what: str) -> None:
+    """Check side: a function told to use its own ``torch.Generator`` left torch's global one alone."""
+    __tracebackhide__ = True
+    if not torch.equal(got["before"], got["after"]):
+        raise Mistake(tr("{what} changed torch's global random state: `torch.manual_seed(seed)`, or a random "
+                         "call without `generator=g`, uses (and moves) the generator every other piece of "
+                         "code shares; make `g = torch.Generator().manual_seed(seed)` and pass `generator=g` "
+                         "to every random call",
+                         "{what} 改变了 torch 的全局随机状态：`torch.manual_seed(seed)` 或不带 `generator=g` "
+                         "的随机调用，会使用（并推进）所有代码共享的那个生成器；请创建 "
+                         "`g = torch.Generator().manual_seed(seed)`，并在每个随机调用中传入 `generator=g`",
+                         what=what))
 
 
 def observe_call(fn: Callable, *args: Any) -> dict:
