@@ -291,6 +291,26 @@ def expect_own_generator(got: dict, what: str) -> None:
                          what=what))
 
 
+def expect_mean_not_sum(out: Any, want: torch.Tensor, n: int, what: str) -> None:
+    """Check side: a loss that should average over a batch of ``n`` did not sum instead."""
+    __tracebackhide__ = True
+    if isinstance(out, torch.Tensor) and out.shape == () and torch.allclose(out, want * n, rtol=1e-4):
+        raise Mistake(tr("{what} returned the SUM over the batch ({got:.4g}), expected the mean ({want:.4g}): "
+                         "`.mean()`, so the loss does not grow with the batch size",
+                         "{what} 返回的是整个批次的和（{got:.4g}），应为平均值（{want:.4g}）：用 `.mean()`，"
+                         "这样损失不会随批次大小变化", what=what, got=float(out), want=float(want)))
+
+
+def expect_connected(connected: bool, what: str, wrt: str) -> None:
+    """Check side: a loss the learner wrote is still part of the graph of its input."""
+    __tracebackhide__ = True
+    if not connected:
+        raise Mistake(tr("{what} is not connected to {wrt}'s graph (it does not require grad): keep it a torch "
+                         "computation (no .item(), .detach() or torch.tensor(...))",
+                         "{what} 没有连到 {wrt} 的计算图上（它不需要梯度）：请全程使用 torch 运算"
+                         "（不要 .item()、.detach() 或 torch.tensor(...)）", what=what, wrt=wrt))
+
+
 def observe_call(fn: Callable, *args: Any) -> dict:
     """Learner world: call ``fn(*args)``; the output and the inputs as they are afterwards."""
     out = fn(*args)

@@ -14,8 +14,8 @@ from pytest_torchkata.checks.training import STALE_GRAD, expect_converged
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _linear_regression_world as world
-from pytest_torchkata.katas._step_probe import (expect_float_loss, expect_grads_not_stale,
-                                                expect_manual_update, expect_optimizer_used,
+from pytest_torchkata.katas._step_probe import (expect_connected, expect_float_loss, expect_grads_not_stale,
+                                                expect_manual_update, expect_mean_not_sum, expect_optimizer_used,
                                                 expect_own_generator)
 from pytest_torchkata.model import Kata
 
@@ -166,11 +166,7 @@ class TestMse:
         pred, target = torch.randn(8, 1), torch.randn(8, 1)
         out = expect_shape(kata.call("mse", pred, target), (), what="mse(pred (8, 1), target (8, 1))")
         want = ((pred - target) ** 2).mean()
-        if isinstance(out, torch.Tensor) and torch.allclose(out, want * 8):
-            raise Mistake(tr("mse returned the SUM of the squared errors ({got:.4g}); the mean squared error "
-                             "divides by N ({want:.4g}): `.mean()`",
-                             "mse 返回的是误差平方的和（{got:.4g}）；均方误差要除以 N（{want:.4g}）：用 `.mean()`",
-                             got=float(out), want=float(want)))
+        expect_mean_not_sum(out, want, 8, "mse")
         expect_close(out, want, what="mse(pred, target)")
 
     def test_refuses_n_by_1_against_n(self, kata):
@@ -194,11 +190,7 @@ class TestMse:
     def test_gradient_flows_back_to_pred(self, kata):
         pred, target = torch.randn(6, 1), torch.randn(6, 1)
         info = kata.run(world.mse_backward, pred, target)
-        if not info["connected"]:
-            raise Mistake(tr("mse(pred, target) is not connected to pred's graph (it does not require grad): "
-                             "keep it a torch computation (no .item(), .detach() or torch.tensor(...))",
-                             "mse(pred, target) 没有连到 pred 的计算图上（它不需要梯度）：请全程使用 torch "
-                             "运算（不要 .item()、.detach() 或 torch.tensor(...)）"))
+        expect_connected(info["connected"], "mse(pred, target)", "pred")
         expect_close(info["grad"], 2 * (pred - target) / 6, what="d mse / d pred")
 
 

@@ -16,8 +16,9 @@ from pytest_torchkata.checks.training import expect_converged
 from pytest_torchkata.checks.values import describe, expect_close, expect_finite, expect_shape
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _logistic_regression_world as world
-from pytest_torchkata.katas._step_probe import (expect_float_loss, expect_grads_not_stale, expect_inputs_kept,
-                                                expect_optimizer_used, expect_own_generator)
+from pytest_torchkata.katas._step_probe import (expect_connected, expect_float_loss, expect_grads_not_stale,
+                                                expect_inputs_kept, expect_mean_not_sum, expect_optimizer_used,
+                                                expect_own_generator)
 from pytest_torchkata.model import Kata
 
 KATA = Kata("logistic_regression", Text("Logistic regression", "逻辑回归"),
@@ -47,15 +48,6 @@ def _pair(got, what: str) -> tuple:
         raise CheckFailed(tr("{what} should return two tensors, but returned {got}",
                              "{what} 应返回两个张量，但返回了 {got}", what=what, got=describe(got)))
     return got[0], got[1]
-
-
-def _expect_mean_not_sum(out, want: torch.Tensor, n: int, what: str) -> None:
-    __tracebackhide__ = True
-    if isinstance(out, torch.Tensor) and out.shape == () and torch.allclose(out, want * n, rtol=1e-4):
-        raise Mistake(tr("{what} returned the SUM over the batch ({got:.4g}), expected the mean ({want:.4g}): "
-                         "`.mean()`, so the loss does not grow with the batch size",
-                         "{what} 返回的是整个批次的和（{got:.4g}），应为平均值（{want:.4g}）：用 `.mean()`，"
-                         "这样损失不会随批次大小变化", what=what, got=float(out), want=float(want)))
 
 
 # -- the tasks -----------------------------------------------------------------------
@@ -139,7 +131,7 @@ class TestBce:
         z, y = 3 * torch.randn(20), torch.randint(0, 2, (20,)).float()
         out = expect_shape(kata.call("bce_with_logits", z, y), (), what="bce_with_logits(z (20,), y (20,))")
         want = F.binary_cross_entropy_with_logits(z, y)
-        _expect_mean_not_sum(out, want, 20, "bce_with_logits")
+        expect_mean_not_sum(out, want, 20, "bce_with_logits")
         expect_close(out, want, what="bce_with_logits(z, y)", **TOL)
 
     def test_matches_torch_on_soft_targets(self, kata):
@@ -161,10 +153,7 @@ class TestBce:
         expect_close(loss, torch.tensor(50.0), what=tr("bce_with_logits at logits [100, -100, 100, -100]",
                                                        "logits 为 [100, -100, 100, -100] 时的 bce_with_logits"),
                      rtol=1e-5, atol=1e-4)
-        if not got["connected"] or got["grad"] is None:
-            raise Mistake(tr("bce_with_logits is not connected to the logits' graph: keep it a torch computation "
-                             "(no .item() or .detach())", "bce_with_logits 没有连到 logits 的计算图上：请全程使用 "
-                             "torch 运算（不要 .item() 或 .detach()）"))
+        expect_connected(got["connected"] and got["grad"] is not None, "bce_with_logits(logits, targets)", "logits")
         grad = expect_finite(got["grad"], what=tr("the gradient of bce_with_logits at logits ±100",
                                                   "logits 为 ±100 时 bce_with_logits 的梯度"))
         expect_close(grad, (torch.sigmoid(z) - y) / 4, what="d bce / d logits (±100)", **TOL)
@@ -226,9 +215,7 @@ class TestBlobs:
         x, y = _pair(kata.call("make_blobs", 40, seed=1), "make_blobs")
         expect_shape(x, (40, 2), what="make_blobs(40)'s x")
         expect_shape(y, (40,), what="make_blobs(40)'s y")
-        if x.dtype != torch.float32:
-            raise CheckFailed(tr("x has dtype {got}, expected float32", "x 的数据类型是 {got}，应为 float32",
-                                 got=str(x.dtype).replace("torch.", "")))
+        expect_close(x, x.float(), what="make_blobs(40)'s x")  # float32, as the dtype check says
         if y.dtype != torch.float32:
             cls = Mistake if y.dtype == torch.int64 else CheckFailed
             raise cls(tr("y has dtype {got}, expected float32: BCEWithLogitsLoss needs float targets "
@@ -381,7 +368,7 @@ class TestCrossEntropy:
         z, t = 2 * torch.randn(10, 5), torch.randint(0, 5, (10,))
         out = expect_shape(kata.call("cross_entropy", z, t), (), what="cross_entropy(z (10, 5), t (10,))")
         want = F.cross_entropy(z, t)
-        _expect_mean_not_sum(out, want, 10, "cross_entropy")
+        expect_mean_not_sum(out, want, 10, "cross_entropy")
         table = -torch.log_softmax(z, dim=1)[:, t].mean()
         if torch.allclose(out, table, **TOL) and not torch.allclose(out, want, **TOL):
             raise Mistake(tr("cross_entropy averaged an (N, N) table: `log_probs[:, targets]` takes every row's "
@@ -403,10 +390,7 @@ class TestCrossEntropy:
                              "应为 {want:g}：exp(1000) 溢出了；请先减去每一行的最大值", got=loss.item(), want=want.item()))
         expect_close(loss, want, rtol=1e-5, atol=1e-4, what=tr("cross_entropy at logits ±1000",
                                                                "logits 为 ±1000 时的 cross_entropy"))
-        if not got["connected"] or got["grad"] is None:
-            raise Mistake(tr("cross_entropy is not connected to the logits' graph: keep it a torch computation "
-                             "(no .item() or .detach())", "cross_entropy 没有连到 logits 的计算图上：请全程使用 "
-                             "torch 运算（不要 .item() 或 .detach()）"))
+        expect_connected(got["connected"] and got["grad"] is not None, "cross_entropy(logits, targets)", "logits")
         grad = expect_finite(got["grad"], what=tr("the gradient of cross_entropy at logits ±1000",
                                                   "logits 为 ±1000 时 cross_entropy 的梯度"))
         want_grad = (torch.softmax(z, dim=1) - F.one_hot(t, 3).float()) / 2

@@ -51,7 +51,7 @@ MISTAKES = [
          (("    g = torch.Generator().manual_seed(seed)\n", "    torch.manual_seed(seed)\n    g = None\n"),),
          ("global random state", "generator=g")),
     Case("mse_sums_instead_of_averaging", "mse", ((MSE_RETURN, "    return ((pred - target) ** 2).sum()\n"),),
-         ("SUM of the squared errors",), others_pass=False),
+         ("SUM over the batch",), others_pass=False),
     Case("mse_rewrapped_as_a_new_tensor", "mse",
          ((MSE_RETURN, "    return torch.tensor(((pred - target) ** 2).mean().item())\n"),),
          ("not connected to pred's graph",), others_pass=False),
