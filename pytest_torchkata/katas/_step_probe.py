@@ -196,6 +196,16 @@ def expect_optimizer_used(got: dict, what: str) -> None:
                          "所以权重没有变化；正确顺序是 zero_grad、前向、损失、backward、step", what=what))
 
 
+def graded_step(kata: Any, helper: Callable, x: torch.Tensor, y: torch.Tensor, lr: float,
+                what: str = "train_step") -> tuple[dict, float]:
+    """Check side: one observed optimizer step (``helper`` wraps ``observe_optimizer_step``),
+    read for the classic ordering mistakes; the observation and the loss it returned."""
+    __tracebackhide__ = True
+    got = kata.run(helper, x, y, lr, False)
+    expect_optimizer_used(got, what)
+    return got, expect_float_loss(got, what)
+
+
 def expect_grads_not_stale(grads: dict, fresh: dict, what: str, fix: str) -> None:
     """With STALE_GRAD planted in every ``.grad`` before the step: afterwards each
     gradient is None or zero (cleared after the step) or the fresh one (cleared before

@@ -114,6 +114,10 @@ class TestExp:
         expect_gradients(kata, "Exp.apply", [torch.randn(2, 3)], what="Exp.apply(x)")
 
 
+def _matmul_what() -> str:
+    return tr("MatMul.apply(a, b) with a (3, 4), b (4, 2)", "a 为 (3, 4)、b 为 (4, 2) 时的 MatMul.apply(a, b)")
+
+
 @KATA.task("matmul", Text("Only the gradients asked for", "只计算需要的梯度"), points=3, hints=[
     Text("autograd tells backward which inputs want a gradient: computing one nobody asked for is "
          "wasted work", "autograd 会告诉 backward 哪些输入需要梯度：计算没人要的梯度是白费功夫"),
@@ -125,11 +129,11 @@ class TestMatMul:
     def test_forward_is_matrix_product(self, kata):
         a, b = torch.randn(3, 4), torch.randn(4, 2)
         out = _applied(kata, "MatMul", [a, b], torch.ones(3, 2), names=("a", "b"))["out"]
-        expect_close(out, a @ b, what="MatMul.apply(a, b) with a (3, 4), b (4, 2)")
+        expect_close(out, a @ b, what=_matmul_what())
 
     def test_passes_gradcheck(self, kata):
         expect_gradients(kata, "MatMul.apply", [torch.randn(3, 4), torch.randn(4, 2)],
-                         what="MatMul.apply(a, b) with a (3, 4), b (4, 2)")
+                         what=_matmul_what())
 
     def _only(self, kata, needs: tuple, wanted: int) -> None:
         a, b, g = torch.randn(3, 4), torch.randn(4, 2), torch.randn(3, 2)

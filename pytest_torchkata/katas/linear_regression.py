@@ -15,8 +15,8 @@ from pytest_torchkata.checks.values import describe, expect_close, expect_shape
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _linear_regression_world as world
 from pytest_torchkata.katas._step_probe import (expect_connected, expect_float_loss, expect_grads_not_stale,
-                                                expect_manual_update, expect_mean_not_sum, expect_optimizer_used,
-                                                expect_own_generator)
+                                                expect_manual_update, expect_mean_not_sum, expect_own_generator,
+                                                graded_step)
 from pytest_torchkata.model import Kata
 
 KATA = Kata("linear_regression", Text("Linear regression", "线性回归"),
@@ -48,20 +48,17 @@ def _broadcast_mse(pred: torch.Tensor, target: torch.Tensor) -> float:
     return ((pred.reshape(-1, 1) - target.reshape(1, -1)) ** 2).mean().item()
 
 
-BROADCAST = ("; that is the mean over an (N, N) table: prediction and target have shapes (N, 1) and (N,), "
-             "which broadcast instead of lining up; keep both (N, 1)",
-             "；这是一个 (N, N) 表格的平均值：预测和目标的形状分别是 (N, 1) 和 (N,)，它们被广播了，"
-             "而不是一一对应；请让两者都保持 (N, 1)")
-
-
 def _expect_mse_loss(got: float, pred: torch.Tensor, y: torch.Tensor, what: str) -> None:
     __tracebackhide__ = True
     want = ((pred - y) ** 2).mean().item()
     if _close(got, want):
         return
     if _close(got, _broadcast_mse(pred, y)):
-        raise Mistake(tr("{what} returned loss {got:.6g}, expected the MSE {want:.6g}" + BROADCAST[0],
-                         "{what} 返回的损失是 {got:.6g}，应为 MSE {want:.6g}" + BROADCAST[1],
+        raise Mistake(tr("{what} returned loss {got:.6g}, expected the MSE {want:.6g}; that is the mean over an "
+                         "(N, N) table: prediction and target have shapes (N, 1) and (N,), which broadcast instead "
+                         "of lining up; keep both (N, 1)",
+                         "{what} 返回的损失是 {got:.6g}，应为 MSE {want:.6g}；这是一个 (N, N) 表格的平均值："
+                         "预测和目标的形状分别是 (N, 1) 和 (N,)，它们被广播了，而不是一一对应；请让两者都保持 (N, 1)",
                          what=what, got=got, want=want))
     raise CheckFailed(tr("{what} returned loss {got:.6g}, expected the MSE {want:.6g} (of the loss before "
                          "the update; allowed relative difference 1e-4)",
@@ -111,7 +108,7 @@ class TestMakeData:
     def test_x_and_y_are_column_tensors_of_float32(self, kata):
         x, y = kata.call("make_data", 50, seed=3)
         for name, t in (("x", x), ("y", y)):
-            t = expect_shape(t, (50, 1), what=f"make_data(50)'s {name}")
+            t = expect_shape(t, (50, 1), what=tr("make_data(50)'s {name}", "make_data(50) 的 {name}", name=name))
             if t.dtype != torch.float32:
                 raise CheckFailed(tr("make_data(50)'s {name} has dtype {got}, expected float32",
                                      "make_data(50) 的 {name} 数据类型是 {got}，应为 float32",
@@ -143,7 +140,7 @@ class TestMakeData:
 
     def test_y_is_two_x_plus_one_with_noise_of_size_point_one(self, kata):
         x, y = kata.call("make_data", 1000, seed=2)
-        expect_shape(y, tuple(x.shape), what="make_data(1000)'s y")
+        expect_shape(y, tuple(x.shape), what=tr("make_data(1000)'s y", "make_data(1000) 的 y"))
         r = y - (2 * x + 1)
         mean, std = float(r.mean()), float(r.std())
         if not (abs(mean) < 0.03 and 0.08 < std < 0.12):
@@ -287,10 +284,9 @@ class TestModel:
 class TestTrainStep:
     def test_one_step_matches_sgd_on_the_mse(self, kata):
         x, y = line_data(40, seed=4)
-        got = kata.run(world.train_step_once, x, y, 0.1, False)
-        expect_optimizer_used(got, "train_step")
+        got, loss = graded_step(kata, world.train_step_once, x, y, 0.1)
         want = _expected_step(x, y, 0.5, -0.3)
-        _expect_mse_loss(expect_float_loss(got, "train_step"), want["pred"], y, "train_step")
+        _expect_mse_loss(loss, want["pred"], y, "train_step")
         start, grads = want["start"], want["grads"]
         expect_close(got["params"]["weight"].reshape(1), start[0] - 0.1 * grads[0], rtol=1e-4, atol=1e-5,
                      what=tr("weight after one SGD step (lr 0.1)", "SGD 一步之后的 weight（lr 0.1）"))

@@ -16,9 +16,8 @@ from pytest_torchkata.checks.training import expect_converged
 from pytest_torchkata.checks.values import describe, expect_close, expect_finite, expect_shape
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _logistic_regression_world as world
-from pytest_torchkata.katas._step_probe import (expect_connected, expect_float_loss, expect_grads_not_stale,
-                                                expect_inputs_kept, expect_mean_not_sum, expect_optimizer_used,
-                                                expect_own_generator)
+from pytest_torchkata.katas._step_probe import (expect_connected, expect_grads_not_stale, expect_inputs_kept,
+                                                expect_mean_not_sum, expect_own_generator, graded_step)
 from pytest_torchkata.model import Kata
 
 KATA = Kata("logistic_regression", Text("Logistic regression", "逻辑回归"),
@@ -173,7 +172,8 @@ class TestStandardize:
         x_test = x_train[:10].clone()
         got = kata.run(world.standardize_call, x_train, x_test)
         expect_inputs_kept(got, [x_train, x_test], "standardize", ["x_train", "x_test"])
-        train = expect_shape(_pair(got["out"], "standardize")[0], (200, 3), what="standardize's train_scaled")
+        train = expect_shape(_pair(got["out"], "standardize")[0], (200, 3),
+                             what=tr("standardize's train_scaled", "standardize 的 train_scaled"))
         std = train.std(dim=0)
         std_pop = train.std(dim=0, unbiased=False)  # either std convention is fine
         if not ((std - 1).abs().max() < 0.01 or (std_pop - 1).abs().max() < 0.01):
@@ -190,7 +190,7 @@ class TestStandardize:
         x_train = torch.randn(300, 2) * torch.tensor([2.0, 0.5]) + torch.tensor([1.0, -4.0])
         x_test = torch.randn(100, 2) * torch.tensor([2.0, 0.5]) + torch.tensor([7.0, -4.0])  # shifted by +6
         test = expect_shape(_pair(kata.call("standardize", x_train, x_test), "standardize")[1], (100, 2),
-                            what="standardize's test_scaled")
+                            what=tr("standardize's test_scaled", "standardize 的 test_scaled"))
         mean, std = x_train.mean(dim=0), x_train.std(dim=0)
         if abs(float(test[:, 0].mean())) < 0.5:
             raise Mistake(tr("the test set was shifted by +6 in feature 0, but its scaled mean is {m:.3g}: it was "
@@ -200,7 +200,8 @@ class TestStandardize:
                              m=float(test[:, 0].mean())))
         if not torch.allclose(test, (x_test - mean) / x_train.std(dim=0, unbiased=False), rtol=1e-4, atol=1e-4):
             expect_close(test, (x_test - mean) / std, rtol=1e-4, atol=1e-4,
-                         what="test_scaled = (x_test - train mean) / train std")
+                         what=tr("test_scaled = (x_test - train mean) / train std",
+                                 "test_scaled = (x_test - 训练集均值) / 训练集标准差"))
 
 
 @KATA.task("blobs", Text("Two Gaussian blobs with float labels", "带浮点标签的两团高斯数据"), points=2, hints=[
@@ -213,9 +214,9 @@ class TestStandardize:
 class TestBlobs:
     def test_shapes_and_dtypes(self, kata):
         x, y = _pair(kata.call("make_blobs", 40, seed=1), "make_blobs")
-        expect_shape(x, (40, 2), what="make_blobs(40)'s x")
-        expect_shape(y, (40,), what="make_blobs(40)'s y")
-        expect_close(x, x.float(), what="make_blobs(40)'s x")  # float32, as the dtype check says
+        expect_shape(x, (40, 2), what=tr("make_blobs(40)'s x", "make_blobs(40) 的 x"))
+        expect_shape(y, (40,), what=tr("make_blobs(40)'s y", "make_blobs(40) 的 y"))
+        expect_close(x, x.float(), what=tr("make_blobs(40)'s x", "make_blobs(40) 的 x"))  # dtype float32
         if y.dtype != torch.float32:
             cls = Mistake if y.dtype == torch.int64 else CheckFailed
             raise cls(tr("y has dtype {got}, expected float32: BCEWithLogitsLoss needs float targets "
@@ -225,8 +226,8 @@ class TestBlobs:
 
     def test_labels_are_half_zeros_then_half_ones(self, kata):
         _, y = _pair(kata.call("make_blobs", 40, seed=1), "make_blobs")
-        expect_close(y.to(torch.float32), torch.cat([torch.zeros(20), torch.ones(20)]), what="make_blobs(40)'s y",
-                     check_dtype=False)
+        expect_close(y.to(torch.float32), torch.cat([torch.zeros(20), torch.ones(20)]), check_dtype=False,
+                     what=tr("make_blobs(40)'s y", "make_blobs(40) 的 y"))
 
     def test_blobs_sit_at_minus_two_and_plus_two_with_std_1(self, kata):
         x, y = _pair(kata.call("make_blobs", 2000, seed=2), "make_blobs")
@@ -274,10 +275,8 @@ def _expected_step(x: torch.Tensor, y: torch.Tensor, lr: float) -> dict:
 class TestTrain:
     def test_one_step_matches_sgd_on_bce_with_logits(self, kata):
         x, y = blobs(64, seed=3)
-        got = kata.run(world.train_step_once, x, y, 0.5, False)
-        expect_optimizer_used(got, "train_step")
+        got, loss = graded_step(kata, world.train_step_once, x, y, 0.5)
         want = _expected_step(x, y, 0.5)
-        loss = expect_float_loss(got, "train_step")
         if not _close(loss, want["loss"]):
             if _close(loss, F.binary_cross_entropy_with_logits(torch.sigmoid(want["logits"]), y).item()):
                 raise Mistake(tr("train_step returned loss {got:.6g}, expected BCE-with-logits {want:.6g}; that is "

@@ -54,6 +54,9 @@ MISTAKES = [
     case("softplus_changes_its_input_in_place", "softplus",
          ((STABLE_SOFTPLUS, "return x.clamp_(min=0) + torch.log1p(torch.exp(-x.abs()))\n"),),
          ("changed its input `x` in place",)),
+    case("matmul_gradients_in_the_wrong_order", "matmul",
+         (("        return grad_a, grad_b\n", "        return grad_b, grad_a\n"),),
+         ("in the order of `forward`'s inputs",)),
     case("detached_backward", "cube", ((CUBE_GRAD, "return grad_output * 3 * x.detach() ** 2\n"),),
          ("second derivative", "detach")),
     case("numpy_backward", "cube",
@@ -89,6 +92,8 @@ MISTAKES = [
     case("fit_clears_the_gradient_before_the_update", "fit",
          (("    loss.backward()\n", "    loss.backward()\n    for p in params:\n        p.grad.zero_()\n"),),
          ("cleared before the update used it",)),
+    case("fit_sets_grad_to_none_before_the_update", "fit", ((UPDATE + CLEAR, CLEAR + UPDATE),),
+         ("this `.grad` is None", "cleared before the update")),
     case("fit_loss_rewrapped_as_a_new_tensor", "fit",
          (("    loss.backward()\n", "    loss = torch.tensor(loss.item(), requires_grad=True)\n"
                                      "    loss.backward()\n"),),
