@@ -145,6 +145,14 @@ class TestMatMul:
                                  "MatMul.backward 返回了 {n} 个值；forward 的每个输入（a 和 b）各需要一个，"
                                  "不需要的梯度返回 None", n=len(got)))
         other = 1 - wanted
+        expected = g @ b.T if wanted == 0 else a.T @ g
+        moved = got[other]
+        if got[wanted] is None and isinstance(moved, torch.Tensor) and moved.shape == expected.shape \
+                and torch.allclose(moved, expected, rtol=1e-4, atol=1e-5):
+            raise Mistake(tr("MatMul.backward returned the gradient for `{x}` in place {i}: gradients go in the "
+                             "order of `forward`'s inputs, (grad for a, grad for b)",
+                             "MatMul.backward 把 `{x}` 的梯度放在了第 {i} 个位置：梯度要按 `forward` 输入的顺序"
+                             "返回，即（a 的梯度, b 的梯度）", x=names[wanted], i=other))
         if got[other] is not None:
             raise Mistake(tr(
                 "MatMul.backward computed a gradient for `{other}` although only `{wanted}` requires grad "
@@ -153,7 +161,6 @@ class TestMatMul:
                 "MatMul.backward 为 `{other}` 计算了梯度，但只有 `{wanted}` 需要梯度"
                 "（ctx.needs_input_grad 是 {needs}）；请检查 `ctx.needs_input_grad[{i}]`，并为 `{other}` "
                 "返回 None", other=names[other], wanted=names[wanted], needs=needs, i=other))
-        expected = g @ b.T if wanted == 0 else a.T @ g
         expect_close(got[wanted], expected,
                      what=tr("the gradient for `{x}` when only `{x}` requires grad",
                              "只有 `{x}` 需要梯度时 `{x}` 的梯度", x=names[wanted]))
