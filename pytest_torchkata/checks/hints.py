@@ -79,6 +79,12 @@ TORCH_MESSAGE_HINTS: list[tuple[str, str]] = [
     ("'bool' object has no attribute",
      "a comparison gave a plain Python bool: `torch.max(x, dim)` returns (values, indices), so compare "
      "the indices (or use `x.argmax(dim)`)"),
+    ("returned an invalid gradient at index",
+     "`backward` returns the gradients in the order of `forward`'s inputs, each with its input's shape "
+     "(an (N, K) input gets an (N, K) gradient)"),
+    ("unsupported operand type(s) for *: 'float' and 'nonetype'",
+     "this `.grad` is None: backward fills `.grad` only on leaf tensors the loss depends on; was it "
+     "cleared before the update, is the parameter no longer a leaf, or did backward() not reach it?"),
 ]
 
 

@@ -3,8 +3,8 @@
 Values and gradients are compared with torch's own operations; gradient formulas
 go through ``gradcheck``/``gradgradcheck`` (``pytest_torchkata.checks.gradients``).
 What only the learner's world can show (the backward node, what ``ctx`` holds,
-the raw tuple ``backward`` returns, a training run) comes back from the helpers
-below through ``kata.run``.
+the raw tuple ``backward`` returns, a training step) comes back from the helpers
+in ``_functions_world.py`` through ``kata.run``.
 """
 
 import math
@@ -12,202 +12,158 @@ import math
 import torch
 import torch.nn.functional as F
 
-from pytest_torchkata.checks.values import expect_close, expect_true
-from pytest_torchkata.checks.errors import CheckFailed
+from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.gradients import expect_gradgrad, expect_gradients
+from pytest_torchkata.checks.training import expect_converged
+from pytest_torchkata.checks.values import expect_close
+from pytest_torchkata.i18n import Text, tr
+from pytest_torchkata.katas import _functions_world as world
+from pytest_torchkata.katas._step_probe import expect_float_loss, expect_inputs_kept, expect_manual_update
 from pytest_torchkata.model import Kata
-from pytest_torchkata.checks.training import expect_converged, run_until
 
-KATA = Kata("functions", "Custom autograd Functions",
-            "torch.autograd.Function: forward/backward, ctx.save_for_backward, "
-            "ctx.needs_input_grad, double backward, stable and straight-through gradients, "
-            "and a curve fit with your own Function")
+KATA = Kata("functions", Text("Custom autograd Functions", "自定义 autograd Function"),
+            Text("torch.autograd.Function: forward/backward, ctx.save_for_backward, "
+                 "ctx.needs_input_grad, double backward, stable and straight-through gradients, "
+                 "and a curve fit with your own Function",
+                 "torch.autograd.Function：forward/backward、ctx.save_for_backward、"
+                 "ctx.needs_input_grad、二阶反向传播、数值稳定的梯度与直通梯度，"
+                 "以及用你自己的 Function 做曲线拟合"))
 
-# The article's fit: 2000 points on [-pi, pi], a=0, b=-1, c=0, d=0.3, sum of squares, lr 5e-6.
-FIT_POINTS, FIT_START, FIT_LR = 2000, (0.0, -1.0, 0.0, 0.3), 5e-6
-# The reference passes 15 at step 995 (8.9 at step 2000) in 0.6-1.1 s on 2 busy cores; an
-# unconverged run stops at max_steps (2x that), the time budget only guards very slow steps.
-FIT_TARGET, FIT_MAX_STEPS, FIT_BUDGET_S = 15.0, 2000, 10.0
-
-
-# -- learner world (run through kata.run) -----------------------------------------
-
-def _leaf(t: torch.Tensor, requires_grad: bool = True) -> torch.Tensor:
-    return t.detach().clone().requires_grad_(requires_grad)
-
-
-def apply_and_backward(module, name: str, inputs: list, upstream: torch.Tensor,
-                       extra: tuple = ()) -> dict:
-    """``name.apply(*inputs, *extra)``, then backward with ``upstream``: the output
-    and each input's ``.grad``."""
-    xs = [_leaf(x) for x in inputs]
-    out = getattr(module, name).apply(*xs, *extra)
-    if isinstance(out, torch.Tensor) and out.requires_grad:
-        out.backward(upstream)
-    return {"out": out.detach() if isinstance(out, torch.Tensor) else out, "grads": [x.grad for x in xs]}
-
-
-def ctx_contents(module, name: str, x: torch.Tensor) -> dict:
-    """How many tensors the Function saved with ``save_for_backward``, and which
-    tensors it stored as plain ``ctx`` attributes instead."""
-    out = getattr(module, name).apply(_leaf(x))
-    node = getattr(out, "grad_fn", None)
-    if node is None:
-        return {"saved": 0, "attributes": []}
-    return {"saved": len(node.saved_tensors),
-            "attributes": sorted(k for k, v in vars(node).items() if isinstance(v, torch.Tensor))}
-
-
-def raw_backward(module, name: str, a: torch.Tensor, b: torch.Tensor, needs: tuple,
-                 upstream: torch.Tensor) -> dict:
-    """Call the Function's ``backward`` through its node, with only the inputs in
-    ``needs`` requiring grad, and return exactly what it returned."""
-    out = getattr(module, name).apply(_leaf(a, needs[0]), _leaf(b, needs[1]))
-    returned = out.grad_fn.apply(upstream)
-    if isinstance(returned, torch.Tensor) or returned is None:
-        returned = (returned,)
-    return {"returned": [g.detach() if isinstance(g, torch.Tensor) else g for g in returned]}
-
-
-def _fit_data() -> tuple[torch.Tensor, torch.Tensor, list[torch.Tensor]]:
-    x = torch.linspace(-math.pi, math.pi, FIT_POINTS)
-    params = [torch.tensor(v, requires_grad=True) for v in FIT_START]
-    return x, torch.sin(x), params
-
-
-def two_steps(module) -> dict:
-    """Two ``train_step`` calls from the article's start: the losses they returned
-    and the parameters after each."""
-    x, y, params = _fit_data()
-    losses, after = [], []
-    for _ in range(2):
-        losses.append(module.train_step(params, x, y, FIT_LR))
-        after.append([p.detach().clone() for p in params])
-    return {"losses": losses, "params": after,
-            "leaves": [p.is_leaf and p.requires_grad for p in params]}
-
-
-def counts_custom_calls(module) -> dict:
-    """One ``train_step`` with ``LegendreP3`` swapped for a subclass that counts
-    forward and backward calls."""
-    original = module.LegendreP3
-    calls = {"forward": 0, "backward": 0}
-
-    class Counted(original):
-        @staticmethod
-        def forward(ctx, *args):
-            calls["forward"] += 1
-            return original.forward(ctx, *args)
-
-        @staticmethod
-        def backward(ctx, *grads):
-            calls["backward"] += 1
-            return original.backward(ctx, *grads)
-
-    x, y, params = _fit_data()
-    module.LegendreP3 = Counted
-    try:
-        module.train_step(params, x, y, FIT_LR)
-    finally:
-        module.LegendreP3 = original
-    return calls
-
-
-def fit(module) -> dict:
-    """The article's fit with the learner's ``train_step``, until the target loss."""
-    x, y, params = _fit_data()
-    return run_until(lambda: module.train_step(params, x, y, FIT_LR), max_steps=FIT_MAX_STEPS,
-                     time_budget_s=FIT_BUDGET_S, target=FIT_TARGET)
-
-
-# The names learner errors are reported under ("`train_step` raised ..."), instead of the helpers'.
-apply_and_backward.__name__ = "Function.apply(...).backward()"
-ctx_contents.__name__ = "Function.apply"
-raw_backward.__name__ = "backward"
-two_steps.__name__ = counts_custom_calls.__name__ = fit.__name__ = "train_step"
-
-
-# -- check side ---------------------------------------------------------------------
 
 def _grads(result: dict, what: str) -> list:
     grads = result["grads"]
     if all(g is None for g in grads):
-        raise CheckFailed(f"{what}: no gradient reached the input after backward; "
-                          f"does backward return a tensor, and is the Function used through `.apply`?")
+        raise CheckFailed(tr("{what}: no gradient reached the input after backward; does backward return "
+                             "a tensor, and is the Function used through `.apply`?",
+                             "{what}：反向传播之后输入没有得到梯度；backward 是否返回了张量？"
+                             "Function 是否通过 `.apply` 调用？", what=what))
     return grads
 
 
-@KATA.task("scale", "One gradient per input", points=2,
-           hint="`backward` returns one value per `forward` input after ctx: a gradient for x, "
-                "and None for the float factor")
+def _applied(kata, name: str, inputs: list, upstream: torch.Tensor, extra: tuple = (),
+             names: tuple = ("x",)) -> dict:
+    """Apply the learner's Function and backward; its inputs must come back unchanged."""
+    got = kata.run(world.apply_and_backward, name, inputs, upstream, extra)
+    expect_inputs_kept(got, inputs, f"{name}.apply", list(names))
+    return got
+
+
+@KATA.task("scale", Text("One gradient per input", "每个输入一个梯度"), points=2, hints=[
+    Text("autograd calls backward with d loss / d output and expects one answer per forward input, "
+         "in order, even for inputs that are not tensors",
+         "autograd 调用 backward 时传入 d loss / d output，并要求按顺序为 forward 的每个输入各返回一个值，"
+         "不是张量的输入也不例外"),
+    Text("the derivative of x * factor is factor: return grad_output * ctx.factor for x, and None for "
+         "the float factor", "x * factor 对 x 的导数是 factor：为 x 返回 grad_output * ctx.factor，"
+         "为浮点数 factor 返回 None"),
+    Text("return grad_output * ctx.factor, None", "return grad_output * ctx.factor, None")])
 class TestScale:
     def test_forward_multiplies_by_factor(self, kata):
         x = torch.randn(3, 4)
-        out = kata.run(apply_and_backward, "Scale", [x], torch.ones(3, 4), (2.5,))["out"]
+        out = _applied(kata, "Scale", [x], torch.ones(3, 4), (2.5,))["out"]
         expect_close(out, x * 2.5, what="Scale.apply(x, 2.5)")
 
     def test_backward_scales_the_incoming_gradient(self, kata):
         x, g = torch.randn(3, 4), torch.randn(3, 4)
-        grad = _grads(kata.run(apply_and_backward, "Scale", [x], g, (2.5,)), "Scale")[0]
+        grad = _grads(_applied(kata, "Scale", [x], g, (2.5,)), "Scale")[0]
         if isinstance(grad, torch.Tensor) and grad.shape == g.shape and torch.allclose(grad, g):
-            raise CheckFailed("Scale: x.grad equals grad_output; backward must multiply it by factor "
-                              "(d(x * factor)/dx = factor)")
-        expect_close(grad, g * 2.5, what="x.grad after Scale.apply(x, 2.5).backward(g)")
+            raise Mistake(tr("Scale: x.grad equals grad_output; backward must multiply it by factor "
+                             "(d(x * factor)/dx = factor)",
+                             "Scale：x.grad 等于 grad_output；backward 必须再乘以 factor"
+                             "（d(x * factor)/dx = factor）"))
+        expect_close(grad, g * 2.5, what=tr("x.grad after Scale.apply(x, 2.5).backward(g)",
+                                            "Scale.apply(x, 2.5).backward(g) 之后的 x.grad"))
 
     def test_passes_gradcheck(self, kata):
         expect_gradients(kata, "Scale.apply", [torch.randn(2, 3), -1.5], what="Scale.apply(x, -1.5)")
 
 
-@KATA.task("exp", "Saving tensors for backward", points=2,
-           hint="`ctx.save_for_backward(result)` in forward, `(result,) = ctx.saved_tensors` in backward")
+@KATA.task("exp", Text("Saving tensors for backward", "为反向传播保存张量"), points=2, hints=[
+    Text("backward runs later, after forward returned: whatever it needs must be kept, and autograd "
+         "tracks kept tensors only through ctx.save_for_backward",
+         "backward 在 forward 返回之后才运行：它需要的东西必须保存下来，而 autograd 只通过 "
+         "ctx.save_for_backward 跟踪保存的张量"),
+    Text("exp is its own derivative: ctx.save_for_backward(result) in forward, then "
+         "(result,) = ctx.saved_tensors in backward",
+         "exp 的导数就是它自己：在 forward 中 ctx.save_for_backward(result)，在 backward 中 "
+         "(result,) = ctx.saved_tensors"),
+    Text("return grad_output * result", "return grad_output * result")])
 class TestExp:
     def test_forward_is_exp(self, kata):
         x = torch.randn(5)
-        out = kata.run(apply_and_backward, "Exp", [x], torch.ones(5))["out"]
+        out = _applied(kata, "Exp", [x], torch.ones(5))["out"]
         expect_close(out, x.exp(), what="Exp.apply(x)")
 
     def test_tensors_go_through_save_for_backward(self, kata):
-        found = kata.run(ctx_contents, "Exp", torch.randn(4))
+        found = kata.run(world.ctx_contents, "Exp", torch.randn(4))
         if found["attributes"]:
             names = ", ".join(f"`ctx.{a}`" for a in found["attributes"])
-            raise CheckFailed(f"Exp keeps a tensor as {names}; pass tensors to `ctx.save_for_backward(...)` "
-                              f"and read them from `ctx.saved_tensors` (autograd then checks they were not "
-                              f"changed in place, and frees them after backward)")
-        expect_true(found["saved"] >= 1, "Exp saved nothing with `ctx.save_for_backward`; backward needs "
-                                         "exp(x): save the result in forward")
+            raise Mistake(tr("Exp keeps a tensor as {names}; pass tensors to `ctx.save_for_backward(...)` "
+                             "and read them from `ctx.saved_tensors` (autograd then checks they were not "
+                             "changed in place, and frees them after backward)",
+                             "Exp 把张量存成了 {names}；张量应当传给 `ctx.save_for_backward(...)`，再从 "
+                             "`ctx.saved_tensors` 读回（这样 autograd 会检查它们没有被原地修改，并在反向传播后"
+                             "释放它们）", names=names))
+        if found["saved"] < 1:
+            raise CheckFailed(tr("Exp saved nothing with `ctx.save_for_backward`; backward needs exp(x): "
+                                 "save the result in forward",
+                                 "Exp 没有用 `ctx.save_for_backward` 保存任何东西；backward 需要 exp(x)："
+                                 "请在 forward 中保存结果"))
 
     def test_passes_gradcheck(self, kata):
         expect_gradients(kata, "Exp.apply", [torch.randn(2, 3)], what="Exp.apply(x)")
 
 
-@KATA.task("matmul", "Only the gradients asked for", points=3,
-           hint="`if ctx.needs_input_grad[0]: grad_a = grad_output @ b.T`; leave the other as None "
-                "when it is not needed")
+def _matmul_what() -> str:
+    return tr("MatMul.apply(a, b) with a (3, 4), b (4, 2)", "a 为 (3, 4)、b 为 (4, 2) 时的 MatMul.apply(a, b)")
+
+
+@KATA.task("matmul", Text("Only the gradients asked for", "只计算需要的梯度"), points=3, hints=[
+    Text("autograd tells backward which inputs want a gradient: computing one nobody asked for is "
+         "wasted work", "autograd 会告诉 backward 哪些输入需要梯度：计算没人要的梯度是白费功夫"),
+    Text("check ctx.needs_input_grad[0] and [1]; d a = grad_output @ b.T, d b = a.T @ grad_output; "
+         "return None for the one not needed",
+         "检查 ctx.needs_input_grad[0] 和 [1]；d a = grad_output @ b.T，d b = a.T @ grad_output；"
+         "不需要的那个返回 None")])
 class TestMatMul:
     def test_forward_is_matrix_product(self, kata):
         a, b = torch.randn(3, 4), torch.randn(4, 2)
-        out = kata.run(apply_and_backward, "MatMul", [a, b], torch.ones(3, 2))["out"]
-        expect_close(out, a @ b, what="MatMul.apply(a, b) with a (3, 4), b (4, 2)")
+        out = _applied(kata, "MatMul", [a, b], torch.ones(3, 2), names=("a", "b"))["out"]
+        expect_close(out, a @ b, what=_matmul_what())
 
     def test_passes_gradcheck(self, kata):
         expect_gradients(kata, "MatMul.apply", [torch.randn(3, 4), torch.randn(4, 2)],
-                         what="MatMul.apply(a, b) with a (3, 4), b (4, 2)")
+                         what=_matmul_what())
 
     def _only(self, kata, needs: tuple, wanted: int) -> None:
         a, b, g = torch.randn(3, 4), torch.randn(4, 2), torch.randn(3, 2)
-        got = kata.run(raw_backward, "MatMul", a, b, needs, g)["returned"]
+        got = kata.run(world.raw_backward, "MatMul", a, b, needs, g)["returned"]
         names = ("a", "b")
-        expect_true(len(got) == 2, f"MatMul.backward returned {len(got)} value(s); it needs one per input "
-                                   f"of forward (a and b), None for a gradient that is not needed")
+        if len(got) != 2:
+            raise CheckFailed(tr("MatMul.backward returned {n} value(s); it needs one per input of forward "
+                                 "(a and b), None for a gradient that is not needed",
+                                 "MatMul.backward 返回了 {n} 个值；forward 的每个输入（a 和 b）各需要一个，"
+                                 "不需要的梯度返回 None", n=len(got)))
         other = 1 - wanted
-        if got[other] is not None:
-            raise CheckFailed(
-                f"MatMul.backward computed a gradient for `{names[other]}` although only "
-                f"`{names[wanted]}` requires grad (ctx.needs_input_grad is {needs}); "
-                f"check `ctx.needs_input_grad[{other}]` and return None for `{names[other]}`")
         expected = g @ b.T if wanted == 0 else a.T @ g
+        moved = got[other]
+        if got[wanted] is None and isinstance(moved, torch.Tensor) and moved.shape == expected.shape \
+                and torch.allclose(moved, expected, rtol=1e-4, atol=1e-5):
+            raise Mistake(tr("MatMul.backward returned the gradient for `{x}` in place {i}: gradients go in the "
+                             "order of `forward`'s inputs, (grad for a, grad for b)",
+                             "MatMul.backward 把 `{x}` 的梯度放在了第 {i} 个位置：梯度要按 `forward` 输入的顺序"
+                             "返回，即（a 的梯度, b 的梯度）", x=names[wanted], i=other))
+        if got[other] is not None:
+            raise Mistake(tr(
+                "MatMul.backward computed a gradient for `{other}` although only `{wanted}` requires grad "
+                "(ctx.needs_input_grad is {needs}); check `ctx.needs_input_grad[{i}]` and return None "
+                "for `{other}`",
+                "MatMul.backward 为 `{other}` 计算了梯度，但只有 `{wanted}` 需要梯度"
+                "（ctx.needs_input_grad 是 {needs}）；请检查 `ctx.needs_input_grad[{i}]`，并为 `{other}` "
+                "返回 None", other=names[other], wanted=names[wanted], needs=needs, i=other))
         expect_close(got[wanted], expected,
-                     what=f"the gradient for `{names[wanted]}` when only `{names[wanted]}` requires grad")
+                     what=tr("the gradient for `{x}` when only `{x}` requires grad",
+                             "只有 `{x}` 需要梯度时 `{x}` 的梯度", x=names[wanted]))
 
     def test_only_a_requires_grad(self, kata):
         self._only(kata, (True, False), 0)
@@ -216,13 +172,18 @@ class TestMatMul:
         self._only(kata, (False, True), 1)
 
 
-@KATA.task("cube", "A backward autograd can differentiate", points=2,
-           hint="build backward from torch operations on the saved tensors (no .detach(), .item(), "
-                "NumPy or @once_differentiable) so that second derivatives work")
+@KATA.task("cube", Text("A backward autograd can differentiate", "可以再求导的 backward"), points=2, hints=[
+    Text("a second derivative differentiates backward itself: every step of it must be a torch "
+         "operation that autograd records", "二阶导数是对 backward 本身求导：它的每一步都必须是 autograd "
+         "能记录的 torch 运算"),
+    Text("build backward from torch operations on the saved tensors (no .detach(), .item(), NumPy or "
+         "@once_differentiable)", "用保存的张量上的 torch 运算写 backward（不要 .detach()、.item()、NumPy "
+         "或 @once_differentiable）"),
+    Text("return grad_output * 3 * x ** 2", "return grad_output * 3 * x ** 2")])
 class TestCube:
     def test_forward_is_cube(self, kata):
         x = torch.randn(5)
-        out = kata.run(apply_and_backward, "Cube", [x], torch.ones(5))["out"]
+        out = _applied(kata, "Cube", [x], torch.ones(5))["out"]
         expect_close(out, x ** 3, what="Cube.apply(x)")
 
     def test_passes_gradcheck(self, kata):
@@ -230,11 +191,12 @@ class TestCube:
         expect_gradients(kata, "Cube.apply", [torch.randn(5)], what="Cube.apply(x)")
 
     def test_passes_gradgradcheck(self, kata):
-        expect_gradgrad(kata, "Cube.apply", [torch.randn(2, 3)], what="Cube.apply(x), second derivative")
+        expect_gradgrad(kata, "Cube.apply", [torch.randn(2, 3)],
+                        what=tr("Cube.apply(x), second derivative", "Cube.apply(x) 的二阶导数"))
 
 
 EXTREMES = torch.tensor([-100.0, -20.0, -1.0, 0.0, 1.0, 20.0, 100.0])
-AT_EXTREMES = "at x = [-100, -20, -1, 0, 1, 20, 100]"
+AT_EXTREMES = "x = [-100, -20, -1, 0, 1, 20, 100]"
 
 
 def _expect_finite_at_extremes(values, what: str, fix: str) -> None:
@@ -242,121 +204,187 @@ def _expect_finite_at_extremes(values, what: str, fix: str) -> None:
     if isinstance(values, torch.Tensor) and values.shape == EXTREMES.shape:
         bad = ~torch.isfinite(values)
         if bad.any():
-            raise CheckFailed(f"{what} is {values[bad][0].item()} at x = {EXTREMES[bad][0].item():g} "
-                              f"(float32): exp of a large number overflows (exp(100) is inf); {fix}")
+            raise Mistake(tr("{what} is {v} at x = {x:g} (float32): exp of a large number overflows "
+                             "(exp(100) is inf); {fix}",
+                             "{what} 在 x = {x:g} 处是 {v}（float32）：大数的 exp 会溢出"
+                             "（exp(100) 是 inf）；{fix}",
+                             what=what, v=values[bad][0].item(), x=EXTREMES[bad][0].item(), fix=fix))
 
 
-@KATA.task("softplus", "Numerically stable softplus", points=3,
-           hint="log(1 + e^x) = max(x, 0) + log1p(e^-|x|): exp then never sees a large number; "
-                "the derivative is torch.sigmoid(x)",
+@KATA.task("softplus", Text("Numerically stable softplus", "数值稳定的 softplus"), points=3, hints=[
+    Text("exp(100) is inf in float32; the same number can be written so that exp only ever sees "
+         "numbers <= 0", "在 float32 中 exp(100) 是 inf；同一个数可以改写成让 exp 只接触 <= 0 的数"),
+    Text("log(1 + e^x) = max(x, 0) + log1p(e^-|x|); the derivative is torch.sigmoid(x), which is stable",
+         "log(1 + e^x) = max(x, 0) + log1p(e^-|x|)；导数是 torch.sigmoid(x)，它本身是稳定的"),
+    Text("x.clamp(min=0) + torch.log1p(torch.exp(-x.abs()))",
+         "x.clamp(min=0) + torch.log1p(torch.exp(-x.abs()))")],
            forbidden={"torch.nn.functional.softplus": "write the stable formula yourself",
                       "torch.logaddexp": "write the stable formula yourself",
                       "torch.Tensor.logaddexp": "write the stable formula yourself"})
 class TestSoftplus:
     def test_forward_is_finite_and_correct_at_plus_minus_100(self, kata):
-        out = kata.run(apply_and_backward, "Softplus", [EXTREMES], torch.ones(7))["out"]
-        _expect_finite_at_extremes(out, "Softplus.apply(x)", "rewrite log(1 + exp(x)) as "
-                                                             "max(x, 0) + log1p(exp(-|x|))")
-        expect_close(out, F.softplus(EXTREMES), what=f"Softplus.apply(x) {AT_EXTREMES}")
+        out = _applied(kata, "Softplus", [EXTREMES], torch.ones(7))["out"]
+        _expect_finite_at_extremes(out, "Softplus.apply(x)", tr(
+            "rewrite log(1 + exp(x)) as max(x, 0) + log1p(exp(-|x|))",
+            "把 log(1 + exp(x)) 改写成 max(x, 0) + log1p(exp(-|x|))"))
+        expect_close(out, F.softplus(EXTREMES), what=tr("Softplus.apply(x) at {at}", "Softplus.apply(x)，"
+                                                        "{at}", at=AT_EXTREMES))
 
     def test_gradient_is_finite_and_correct_at_plus_minus_100(self, kata):
-        grad = _grads(kata.run(apply_and_backward, "Softplus", [EXTREMES], torch.ones(7)), "Softplus")[0]
-        _expect_finite_at_extremes(grad, "the gradient of Softplus", "exp(x) / (1 + exp(x)) is inf / inf "
-                                                                     "there; use torch.sigmoid(x)")
-        expect_close(grad, torch.sigmoid(EXTREMES), what=f"x.grad of Softplus.apply(x).sum() {AT_EXTREMES}")
+        grad = _grads(_applied(kata, "Softplus", [EXTREMES], torch.ones(7)), "Softplus")[0]
+        _expect_finite_at_extremes(grad, tr("the gradient of Softplus", "Softplus 的梯度"), tr(
+            "exp(x) / (1 + exp(x)) is inf / inf there; use torch.sigmoid(x)",
+            "那里 exp(x) / (1 + exp(x)) 是 inf / inf；请用 torch.sigmoid(x)"))
+        expect_close(grad, torch.sigmoid(EXTREMES), what=tr(
+            "x.grad of Softplus.apply(x).sum() at {at}", "Softplus.apply(x).sum() 的 x.grad，{at}",
+            at=AT_EXTREMES))
 
     def test_passes_gradcheck(self, kata):
         expect_gradients(kata, "Softplus.apply", [3 * torch.randn(2, 3)], what="Softplus.apply(x)")
 
 
-@KATA.task("round_ste", "Straight-through rounding", points=2,
-           hint="forward: torch.round(x); backward: return grad_output unchanged")
+@KATA.task("round_ste", Text("Straight-through rounding", "直通估计的取整"), points=2, hints=[
+    Text("round's true derivative is 0 almost everywhere, which stops learning; a straight-through "
+         "estimator pretends the forward was the identity",
+         "round 的真实导数几乎处处为 0，会让学习停下来；直通估计器假装前向是恒等映射"),
+    Text("forward: torch.round(x); backward: return grad_output unchanged",
+         "forward：torch.round(x)；backward：原样返回 grad_output")])
 class TestRoundSTE:
     # No values halfway between integers, where rounding conventions differ.
     X = torch.tensor([-2.6, -1.4, -0.3, 0.2, 0.7, 1.6, 2.4, 3.49])
 
     def test_forward_rounds(self, kata):
-        out = kata.run(apply_and_backward, "RoundSTE", [self.X], torch.ones(8))["out"]
-        expect_close(out, torch.round(self.X), what=f"RoundSTE.apply(x) at x = {self.X.tolist()}")
+        out = _applied(kata, "RoundSTE", [self.X], torch.ones(8))["out"]
+        expect_close(out, torch.round(self.X), what=tr("RoundSTE.apply(x) at x = {x}",
+                                                       "RoundSTE.apply(x)，x = {x}", x=self.X.tolist()))
 
     def test_gradient_passes_straight_through(self, kata):
         # Not gradcheck: this gradient is meant to differ from round's true derivative (0).
         g = torch.arange(1.0, 9.0)
-        grad = _grads(kata.run(apply_and_backward, "RoundSTE", [self.X], g), "RoundSTE")[0]
+        grad = _grads(_applied(kata, "RoundSTE", [self.X], g), "RoundSTE")[0]
         if isinstance(grad, torch.Tensor) and grad.shape == g.shape:
             if not grad.any():
-                raise CheckFailed("x.grad from RoundSTE is all zero: that is round's true derivative; "
-                                  "a straight-through estimator passes grad_output through unchanged")
+                raise Mistake(tr("x.grad from RoundSTE is all zero: that is round's true derivative; a "
+                                 "straight-through estimator passes grad_output through unchanged",
+                                 "RoundSTE 给出的 x.grad 全是 0：那是 round 的真实导数；直通估计器应当把 "
+                                 "grad_output 原样传回"))
             if torch.equal(grad, torch.ones(8)):
-                raise CheckFailed("x.grad from RoundSTE is all ones whatever grad_output is; "
-                                  "return grad_output itself, not ones")
-        expect_close(grad, g, what="x.grad after RoundSTE.apply(x).backward(g) with g = [1, 2, ..., 8]")
+                raise Mistake(tr("x.grad from RoundSTE is all ones whatever grad_output is; return "
+                                 "grad_output itself, not ones",
+                                 "无论 grad_output 是什么，RoundSTE 给出的 x.grad 都是 1；请返回 grad_output "
+                                 "本身，而不是全 1"))
+        expect_close(grad, g, what=tr("x.grad after RoundSTE.apply(x).backward(g) with g = [1, 2, ..., 8]",
+                                      "g = [1, 2, ..., 8] 时 RoundSTE.apply(x).backward(g) 之后的 x.grad"))
 
 
-@KATA.task("legendre", "Legendre polynomial P3", points=2,
-           hint="forward: 0.5 * (5 x^3 - 3 x); backward: grad_output * 1.5 * (5 x^2 - 1), with x saved")
+@KATA.task("legendre", Text("Legendre polynomial P3", "勒让德多项式 P3"), points=2, hints=[
+    Text("a Function needs its input again in backward, because P3' depends on x",
+         "因为 P3' 依赖 x，这个 Function 在 backward 里还要用到输入"),
+    Text("forward: save x, return 0.5 * (5 x^3 - 3 x); backward: grad_output * 1.5 * (5 x^2 - 1)",
+         "forward：保存 x，返回 0.5 * (5 x^3 - 3 x)；backward：grad_output * 1.5 * (5 x^2 - 1)")])
 class TestLegendreP3:
     def test_forward_is_p3(self, kata):
         x = torch.linspace(-1.5, 1.5, 7)
-        out = kata.run(apply_and_backward, "LegendreP3", [x], torch.ones(7))["out"]
+        out = _applied(kata, "LegendreP3", [x], torch.ones(7))["out"]
         expect_close(out, 0.5 * (5 * x ** 3 - 3 * x), what="LegendreP3.apply(x)")
 
     def test_passes_gradcheck(self, kata):
         expect_gradients(kata, "LegendreP3.apply", [torch.randn(2, 3)], what="LegendreP3.apply(x)")
 
 
-def _reference_steps() -> tuple[list[float], list[list[torch.Tensor]]]:
-    """The article's update, with autograd's own derivatives (not the learner's P3)."""
-    x = torch.linspace(-math.pi, math.pi, FIT_POINTS)
+def _reference_steps() -> dict:
+    """The article's update in float64, with autograd's own derivatives (not the learner's
+    P3): the losses, the parameters and gradients at each step, and the second step's
+    parameters as they come out when the first gradient is left in ``.grad``."""
+    x = torch.linspace(-math.pi, math.pi, world.FIT_POINTS).double()
     y = torch.sin(x)
-    params = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in FIT_START]
-    x, y = x.double(), y.double()
-    losses, after = [], []
+    params = [torch.tensor(v, dtype=torch.float64) for v in world.FIT_START]
+    out: dict = {"losses": [], "means": [], "start": [], "grads": []}
     for _ in range(2):
-        a, b, c, d = params
+        leaves = [p.clone().requires_grad_() for p in params]
+        a, b, c, d = leaves
         z = c + d * x
-        loss = (a + b * 0.5 * (5 * z ** 3 - 3 * z) - y).pow(2).sum()
-        grads = torch.autograd.grad(loss, params)
-        losses.append(loss.item())
-        params = [(p - FIT_LR * g).detach().requires_grad_() for p, g in zip(params, grads)]
-        after.append([p.detach().float() for p in params])
-    return losses, after
+        errors = (a + b * 0.5 * (5 * z ** 3 - 3 * z) - y).pow(2)
+        grads = torch.autograd.grad(errors.sum(), leaves)
+        out["losses"].append(errors.sum().item())
+        out["means"].append(errors.mean().item())
+        out["start"].append(params)
+        out["grads"].append(list(grads))
+        params = [p - world.FIT_LR * g for p, g in zip(params, grads)]
+    g0, g1 = out["grads"]
+    out["piled"] = [p - world.FIT_LR * (a + b) for p, a, b in zip(out["start"][1], g0, g1)]
+    return out
 
 
-@KATA.task("fit", "Fit sin(x) with your Function", points=3, timeout=30,
-           hint="loss = (a + b * LegendreP3.apply(c + d * x) - y).pow(2).sum(); loss.backward(); "
-                "then under torch.no_grad(): p -= lr * p.grad and p.grad = None")
+STEP = "train_step"
+
+
+def _float32(tensors: list) -> list:
+    return [t.float() for t in tensors]
+
+
+@KATA.task("fit", Text("Fit sin(x) with your Function", "用你的 Function 拟合 sin(x)"), points=3,
+           timeout=30, hints=[
+    Text("autograd adds each backward's gradient into .grad, and a parameter must stay the same leaf "
+         "tensor the caller holds, so update it in place without recording the update",
+         "autograd 会把每次 backward 的梯度累加进 .grad，而参数必须一直是调用者手里的同一个叶子张量，"
+         "所以要原地更新，并且不让 autograd 记录这次更新"),
+    Text("loss = (a + b * LegendreP3.apply(c + d * x) - y).pow(2).sum(); loss.backward(); then under "
+         "torch.no_grad(): p -= lr * p.grad and p.grad = None; return loss.item()",
+         "loss = (a + b * LegendreP3.apply(c + d * x) - y).pow(2).sum()；loss.backward()；然后在 "
+         "torch.no_grad() 中：p -= lr * p.grad，并 p.grad = None；返回 loss.item()")])
 class TestFit:
     def test_one_step_is_gradient_descent_on_the_sum_of_squares(self, kata):
-        got = kata.run(two_steps)
-        losses, after = _reference_steps()
-        expect_true(all(got["leaves"]), "after train_step a parameter is no longer a leaf that requires "
-                                        "grad; update in place (`p -= lr * p.grad`) under torch.no_grad()")
-        expect_close(got["losses"][0], losses[0], rtol=1e-4,
-                     what="the loss train_step returned (sum of squared errors, before the update)")
-        for i, name in enumerate("abcd"):
-            expect_close(got["params"][0][i], after[0][i], rtol=1e-4, atol=1e-7,
-                         what=f"`{name}` after one step of train_step (lr {FIT_LR:g})")
+        got = kata.run(world.two_steps)["steps"][0]
+        want = _reference_steps()
+        loss = expect_float_loss(got, STEP)
+        if abs(loss - want["means"][0]) <= 1e-4 * want["means"][0]:
+            raise Mistake(tr("train_step returned {got:.6g}, the MEAN of the squared errors; this fit "
+                             "uses their sum ({want:.6g}): `.sum()`, not `.mean()`",
+                             "train_step 返回了 {got:.6g}，是误差平方的平均值；这个拟合用的是它们的和"
+                             "（{want:.6g}）：用 `.sum()`，不是 `.mean()`", got=loss, want=want["losses"][0]))
+        expect_close(loss, want["losses"][0], rtol=1e-4, what=tr(
+            "the loss train_step returned (sum of squared errors, before the update)",
+            "train_step 返回的损失（误差平方和，更新之前）"))
+        expect_manual_update(got, _float32(want["start"][0]), _float32(want["grads"][0]), world.FIT_LR,
+                             list("abcd"), STEP)
 
     def test_gradients_do_not_pile_up_between_steps(self, kata):
-        got = kata.run(two_steps)
-        _, after = _reference_steps()
+        steps = kata.run(world.two_steps)["steps"]
+        if len(steps) < 2:
+            raise CheckFailed(tr("the first train_step already left the parameters unusable (see the "
+                                 "first check), so no second step was taken",
+                                 "第一次 train_step 已经让参数无法再用（见第一项检查），所以没有进行第二步"))
+        got = steps[1]
+        want = _reference_steps()
+        values = got["values"]
+        second = _float32([p - world.FIT_LR * g for p, g in zip(want["start"][1], want["grads"][1])])
+        piled = _float32(want["piled"])
+        if not all(torch.allclose(v, w, rtol=1e-4, atol=1e-7) for v, w in zip(values, second)) and \
+                all(torch.allclose(v, p, rtol=1e-4, atol=1e-7) for v, p in zip(values, piled)):
+            raise Mistake(tr("the second train_step moved the parameters by the first step's gradient plus "
+                             "the second's: the first gradient was still in `.grad` (backward adds to it); "
+                             "clear it after the update (`p.grad = None` or `p.grad.zero_()`)",
+                             "第二次 train_step 按第一步和第二步梯度之和移动了参数：第一步的梯度还留在 "
+                             "`.grad` 里（backward 会往里累加）；请在更新之后清掉它（`p.grad = None` 或 "
+                             "`p.grad.zero_()`）"))
         for i, name in enumerate("abcd"):
-            ok = torch.allclose(got["params"][1][i], after[1][i], rtol=1e-4, atol=1e-7)
-            expect_true(ok, f"`{name}` after a second step is {got['params'][1][i].item():.6g}, expected "
-                            f"{after[1][i].item():.6g}: the gradient of the first step is still in "
-                            f"`.grad`; clear it after the update (`p.grad = None` or `p.grad.zero_()`)")
+            expect_close(values[i], second[i], rtol=1e-4, atol=1e-7, what=tr(
+                "`{name}` after a second step of train_step", "第二次 train_step 之后的 `{name}`", name=name))
 
     def test_uses_the_custom_function(self, kata):
-        calls = kata.run(counts_custom_calls)
-        expect_true(calls["forward"] >= 1, "train_step never called LegendreP3.apply; "
-                                           "compute P3 with your Function")
-        expect_true(calls["backward"] >= 1, "LegendreP3.backward never ran during train_step; "
-                                            "is loss.backward() called?")
+        calls = kata.run(world.counts_custom_calls)
+        if calls["forward"] < 1:
+            raise Mistake(tr("train_step never called LegendreP3.apply; compute P3 with your Function",
+                             "train_step 没有调用 LegendreP3.apply；请用你自己的 Function 计算 P3"))
+        if calls["backward"] < 1:
+            raise Mistake(tr("LegendreP3.backward never ran during train_step; is loss.backward() called?",
+                             "train_step 运行期间 LegendreP3.backward 一次也没有执行；是否调用了 loss.backward()？"))
 
     def test_converges(self, kata):
-        result = kata.run(fit)
-        expect_converged(result, target=FIT_TARGET, kata=kata,
-                         what=f"the fit of a + b * P3(c + d * x) to sin(x) (lr {FIT_LR:g})",
-                         hint="start from a=0, b=-1, c=0, d=0.3; use the sum (not the mean) of "
-                              "squared errors")
+        result = kata.run(world.fit)
+        expect_converged(result, target=world.FIT_TARGET, kata=kata, what=tr(
+            "the fit of a + b * P3(c + d * x) to sin(x) (lr {lr:g})",
+            "a + b * P3(c + d * x) 对 sin(x) 的拟合（lr {lr:g}）", lr=world.FIT_LR),
+            hint=tr("start from a=0, b=-1, c=0, d=0.3; use the sum (not the mean) of squared errors",
+                    "从 a=0, b=-1, c=0, d=0.3 开始；使用误差平方的和（不是平均值）"))

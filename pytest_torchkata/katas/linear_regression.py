@@ -1,24 +1,27 @@
 """Checks for the linear_regression kata: y = w·x + b with a known answer.
 
-The training checks drive the learner's step functions themselves (through
-``run_until``) on data made here, so each task is graded on its own: a wrong
-``make_data`` cannot sink the training tasks.
+The training checks drive the learner's step functions themselves (through the
+helpers in ``_linear_regression_world.py``) on data made here, so each task is
+graded on its own: a wrong ``make_data`` cannot sink the training tasks.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
-from torch import nn
 
-from pytest_torchkata.checks.values import describe, expect_close, expect_float, expect_shape, expect_true
-from pytest_torchkata.checks.errors import CheckFailed
+from pytest_torchkata.checks.errors import CheckFailed, Mistake
+from pytest_torchkata.checks.training import STALE_GRAD, expect_converged
+from pytest_torchkata.checks.values import describe, expect_close, expect_shape
+from pytest_torchkata.i18n import Text, tr
+from pytest_torchkata.katas import _linear_regression_world as world
+from pytest_torchkata.katas._step_probe import (expect_connected, expect_float_loss, expect_grads_not_stale,
+                                                expect_manual_update, expect_mean_not_sum, expect_own_generator,
+                                                graded_step)
 from pytest_torchkata.model import Kata
-from pytest_torchkata.checks.training import STALE_GRAD as STALE, expect_converged, plant_stale_grads, run_until
 
-KATA = Kata("linear_regression", "Linear regression (线性回归)",
-            "y = w·x + b: data, a shape-safe MSE, gradient descent by hand, nn.Linear + SGD, closed form")
+KATA = Kata("linear_regression", Text("Linear regression", "线性回归"),
+            Text("y = w·x + b: data, a shape-safe MSE, gradient descent by hand, nn.Linear + SGD, closed form",
+                 "y = w·x + b：数据、检查形状的 MSE、手写梯度下降、nn.Linear + SGD、闭式解"))
 
 TRUE_W, TRUE_B, TOL = 2.0, 1.0, 0.05
 LR, STEPS = 0.1, 200
@@ -32,344 +35,322 @@ def line_data(n: int = 100, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     return x, y
 
 
+def _dtype(t: torch.Tensor) -> str:
+    return str(t.dtype).replace("torch.", "")
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-4 * max(1.0, abs(b))
+
+
 def _broadcast_mse(pred: torch.Tensor, target: torch.Tensor) -> float:
     """What an (N, 1) against (N,) loss quietly computes: the mean over an (N, N) table."""
     return ((pred.reshape(-1, 1) - target.reshape(1, -1)) ** 2).mean().item()
 
 
-def _loss_message(got: float, pred: torch.Tensor, y: torch.Tensor, what: str) -> str:
+def _expect_mse_loss(got: float, pred: torch.Tensor, y: torch.Tensor, what: str) -> None:
+    __tracebackhide__ = True
     want = ((pred - y) ** 2).mean().item()
-    text = f"{what} returned loss {got:.6g}, expected the MSE {want:.6g}"
-    if abs(got - _broadcast_mse(pred, y)) <= 1e-4 * max(1.0, abs(got)):
-        text += ("; that is the mean over an (N, N) table: prediction and target have shapes (N, 1) "
-                 "and (N,), which broadcast instead of lining up — keep both (N, 1)")
-    return text
+    if _close(got, want):
+        return
+    if _close(got, _broadcast_mse(pred, y)):
+        raise Mistake(tr("{what} returned loss {got:.6g}, expected the MSE {want:.6g}; that is the mean over an "
+                         "(N, N) table: prediction and target have shapes (N, 1) and (N,), which broadcast instead "
+                         "of lining up; keep both (N, 1)",
+                         "{what} 返回的损失是 {got:.6g}，应为 MSE {want:.6g}；这是一个 (N, N) 表格的平均值："
+                         "预测和目标的形状分别是 (N, 1) 和 (N,)，它们被广播了，而不是一一对应；请让两者都保持 (N, 1)",
+                         what=what, got=got, want=want))
+    raise CheckFailed(tr("{what} returned loss {got:.6g}, expected the MSE {want:.6g} (of the loss before "
+                         "the update; allowed relative difference 1e-4)",
+                         "{what} 返回的损失是 {got:.6g}，应为更新之前的 MSE {want:.6g}（允许相对误差 1e-4）",
+                         what=what, got=got, want=want))
 
 
-def _stale_message(what: str, names: list[str]) -> str:
-    return (f"after {what}, {' and '.join(names)} still held the stale gradient the grader put there "
-            f"({STALE:g}) plus the new one: gradients add up across backward calls until zeroed, "
-            f"so zero them every step")
-
-
-# -- learner-world helpers ---------------------------------------------------------
-
-def mse_on_mismatched_shapes(mod: Any) -> dict:
-    pred, target = torch.randn(5, 1), torch.randn(5)
-    try:
-        value = mod.mse(pred, target)
-    except NotImplementedError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - which exception the learner raised is the point
-        return {"raised": type(exc).__name__, "message": str(exc)[:200]}
-    return {"raised": None, "value": value, "broadcast": _broadcast_mse(pred, target)}
-
-
-def mse_backward(mod: Any, pred: torch.Tensor, target: torch.Tensor) -> dict:
-    loss = mod.mse(pred, target)
-    if not isinstance(loss, torch.Tensor) or not loss.requires_grad:
-        return {"connected": False, "loss": loss}
-    loss.backward()
-    return {"connected": True, "grad": pred.grad}
-
-
-def _leaves(w: torch.Tensor, b: torch.Tensor) -> dict:
-    return {"w": w.detach().clone(), "b": b.detach().clone(),
-            "leaf": bool(w.is_leaf and b.is_leaf), "requires_grad": bool(w.requires_grad and b.requires_grad),
-            "w_grad": None if w.grad is None else w.grad.clone(),
-            "b_grad": None if b.grad is None else b.grad.clone()}
-
-
-def gd_step_once(mod: Any, x: torch.Tensor, y: torch.Tensor, w0: float, b0: float, lr: float,
-                 stale: bool) -> dict:
-    w = torch.tensor([w0], requires_grad=True)
-    b = torch.tensor([b0], requires_grad=True)
-    if stale:
-        plant_stale_grads([w, b])
-    loss = mod.gd_step(w, b, x, y, lr)
-    return {"loss": loss, **_leaves(w, b)}
-
-
-def gd_step_training(mod: Any, x: torch.Tensor, y: torch.Tensor, lr: float, steps: int) -> dict:
-    w = torch.zeros(1, requires_grad=True)
-    b = torch.zeros(1, requires_grad=True)
-    result = run_until(lambda: mod.gd_step(w, b, x, y, lr), max_steps=steps, time_budget_s=5.0)
-    return {"result": result, **_leaves(w, b)}
-
-
-def make_model_and_optimizer(mod: Any, lr: float) -> dict:
-    model = mod.make_model()
-    info: dict = {"type": type(model).__name__, "linear": isinstance(model, nn.Linear)}
-    if info["linear"]:
-        info.update(in_features=model.in_features, out_features=model.out_features,
-                    bias=model.bias is not None)
-    if not isinstance(model, nn.Module):
-        return info
-    opt = mod.make_optimizer(model, lr)
-    info["opt_type"] = type(opt).__name__
-    if isinstance(opt, torch.optim.Optimizer):
-        in_opt = {id(p) for group in opt.param_groups for p in group["params"]}
-        info["covers"] = all(id(p) in in_opt for p in model.parameters())
-        info["lrs"] = [float(group["lr"]) for group in opt.param_groups]
-        info["momentum"] = [float(group.get("momentum", 0.0)) for group in opt.param_groups]
-    return info
-
-
-def _fresh_linear(w0: float, b0: float) -> nn.Linear:
-    model = nn.Linear(1, 1)
-    with torch.no_grad():
-        model.weight.fill_(w0)
-        model.bias.fill_(b0)
-    return model
-
-
-def train_step_once(mod: Any, x: torch.Tensor, y: torch.Tensor, lr: float, stale: bool) -> dict:
-    model = _fresh_linear(0.5, -0.3)
-    calls = []
-    model.register_forward_hook(lambda m, i, o: calls.append(1))
-    if stale:
-        plant_stale_grads(model.parameters())
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
-    loss = mod.train_step(model, opt, x, y)
-    grads = {n: None if p.grad is None else p.grad.clone() for n, p in model.named_parameters()}
-    return {"loss": loss, "w": model.weight.detach().clone().reshape(1),
-            "b": model.bias.detach().clone().reshape(1), "grads": grads, "forward_calls": len(calls)}
-
-
-def train_step_training(mod: Any, x: torch.Tensor, y: torch.Tensor, lr: float, steps: int) -> dict:
-    model = _fresh_linear(0.0, 0.0)
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
-    result = run_until(lambda: mod.train_step(model, opt, x, y), max_steps=steps, time_budget_s=5.0)
-    return {"result": result, "w": model.weight.item(), "b": model.bias.item()}
-
-
-# -- check-side pieces ---------------------------------------------------------------
-
-def _expected_step(x: torch.Tensor, y: torch.Tensor, w0: float, b0: float, lr: float) -> dict:
+def _expected_step(x: torch.Tensor, y: torch.Tensor, w0: float, b0: float) -> dict:
     w = torch.tensor([w0], requires_grad=True)
     b = torch.tensor([b0], requires_grad=True)
     loss = ((w * x + b - y) ** 2).mean()
     loss.backward()
-    return {"loss": loss.item(), "w": (w - lr * w.grad).detach(), "b": (b - lr * b.grad).detach(),
-            "w_grad": w.grad.clone(), "b_grad": b.grad.clone(), "pred": (w * x + b).detach()}
-
-
-def _grad_ok(got: torch.Tensor | None, fresh: torch.Tensor) -> bool:
-    """Zeroed (or set to None) after the step, or zeroed before backward: both fine."""
-    if got is None:
-        return True
-    return bool(torch.allclose(got, torch.zeros_like(got)) or torch.allclose(got, fresh, rtol=1e-4, atol=1e-5))
-
-
-BROADCAST_HINT = ("w ≈ 0 and b ≈ mean(y) is what an (N, 1) against (N,) loss learns: the shapes "
-                  "broadcast to (N, N) — keep prediction and target both (N, 1)")
+    return {"start": [w.detach().clone(), b.detach().clone()], "grads": [w.grad.clone(), b.grad.clone()],
+            "pred": (w * x + b).detach()}
 
 
 def _broadcast_hint(w: float, b: float) -> str:
-    return BROADCAST_HINT if abs(w) < 0.1 and abs(b - TRUE_B) < 0.2 else ""
+    if abs(w) < 0.1 and abs(b - TRUE_B) < 0.2:
+        return tr("w ≈ 0 and b ≈ mean(y) is what an (N, 1) against (N,) loss learns: the shapes broadcast "
+                  "to (N, N); keep prediction and target both (N, 1)",
+                  "w ≈ 0、b ≈ mean(y) 正是 (N, 1) 对 (N,) 的损失学到的结果：形状被广播成了 (N, N)；"
+                  "请让预测和目标都保持 (N, 1)")
+    return ""
 
 
 def _expect_recovered(w: float, b: float, what: str) -> None:
     __tracebackhide__ = True
     if abs(w - TRUE_W) < TOL and abs(b - TRUE_B) < TOL:
         return
-    raise CheckFailed(f"{what} ended at w = {w:.4g}, b = {b:.4g}; the data was made with w = 2, b = 1 "
-                      f"(allowed ±{TOL})", hint=_broadcast_hint(w, b))
+    raise CheckFailed(tr("{what} ended at w = {w:.4g}, b = {b:.4g}; the data was made with w = 2, b = 1 "
+                         "(allowed ±{tol})", "{what} 结束时 w = {w:.4g}，b = {b:.4g}；数据是用 w = 2、b = 1 "
+                         "生成的（允许 ±{tol}）", what=what, w=w, b=b, tol=TOL), hint=_broadcast_hint(w, b))
 
 
 # -- the tasks -----------------------------------------------------------------------
 
-@KATA.task("make_data", "Data with a known answer", points=2,
-           hint="torch.rand gives [0, 1): scale and shift it to [-2, 2]; pass generator=g to every random call")
+@KATA.task("make_data", Text("Data with a known answer", "答案已知的数据"), points=2, hints=[
+    Text("data made from a known line lets you check what training recovers; your own seeded generator "
+         "makes it the same every time without touching anyone else's randomness",
+         "用已知直线生成数据，才能检验训练学到了什么；用你自己的带种子生成器，每次都得到相同数据，"
+         "又不影响别处的随机性"),
+    Text("g = torch.Generator().manual_seed(seed); torch.rand(n, 1, generator=g) gives [0, 1): scale by 4 "
+         "and shift by -2; noise: 0.1 * torch.randn(n, 1, generator=g)",
+         "g = torch.Generator().manual_seed(seed)；torch.rand(n, 1, generator=g) 给出 [0, 1)：乘 4 再减 2；"
+         "噪声：0.1 * torch.randn(n, 1, generator=g)")])
 class TestMakeData:
     def test_x_and_y_are_column_tensors_of_float32(self, kata):
         x, y = kata.call("make_data", 50, seed=3)
         for name, t in (("x", x), ("y", y)):
-            t = expect_shape(t, (50, 1), what=f"make_data(50)'s {name}")
-            expect_true(t.dtype == torch.float32, f"make_data(50)'s {name} has dtype "
-                        f"{str(t.dtype).replace('torch.', '')}, expected float32")
+            t = expect_shape(t, (50, 1), what=tr("make_data(50)'s {name}", "make_data(50) 的 {name}", name=name))
+            if t.dtype != torch.float32:
+                raise CheckFailed(tr("make_data(50)'s {name} has dtype {got}, expected float32",
+                                     "make_data(50) 的 {name} 数据类型是 {got}，应为 float32",
+                                     name=name, got=_dtype(t)))
 
     def test_same_seed_gives_the_same_data_and_another_seed_does_not(self, kata):
         x1, y1 = kata.call("make_data", 20, seed=7)
         x2, y2 = kata.call("make_data", 20, seed=7)
         x3, _ = kata.call("make_data", 20, seed=8)
-        expect_close(x2, x1, what="make_data(20, seed=7)'s x, made twice")
-        expect_close(y2, y1, what="make_data(20, seed=7)'s y, made twice")
-        expect_true(not torch.equal(x1, x3), "make_data gives the same x for seed 7 and seed 8: "
-                    "seed a torch.Generator with `seed` and pass it to the random calls")
+        expect_close(x2, x1, what=tr("make_data(20, seed=7)'s x, made twice", "两次生成的 make_data(20, seed=7) 的 x"))
+        expect_close(y2, y1, what=tr("make_data(20, seed=7)'s y, made twice", "两次生成的 make_data(20, seed=7) 的 y"))
+        if torch.equal(x1, x3):
+            raise CheckFailed(tr("make_data gives the same x for seed 7 and seed 8: seed a torch.Generator "
+                                 "with `seed` and pass it to the random calls",
+                                 "make_data 在 seed 7 和 seed 8 下给出相同的 x：请用 `seed` 初始化一个 "
+                                 "torch.Generator，并把它传给随机调用"))
+
+    def test_leaves_the_global_random_state_alone(self, kata):
+        expect_own_generator(kata.run(world.make_data_rng, 20, 4), "make_data")
 
     def test_x_covers_minus_two_to_two(self, kata):
         x, _ = kata.call("make_data", 1000, seed=1)
         lo, hi = float(x.min()), float(x.max())
-        expect_true(-2.0 <= lo and hi <= 2.0 and lo < -1.9 and hi > 1.9,
-                    f"x should be uniform in [-2, 2], but ranges over [{lo:.3g}, {hi:.3g}]; "
-                    f"torch.rand gives [0, 1): scale by 4 and shift by -2")
+        if not (-2.0 <= lo and hi <= 2.0 and lo < -1.9 and hi > 1.9):
+            raise CheckFailed(tr("x should be uniform in [-2, 2], but ranges over [{lo:.3g}, {hi:.3g}]; "
+                                 "torch.rand gives [0, 1): scale by 4 and shift by -2",
+                                 "x 应在 [-2, 2] 上均匀分布，但范围是 [{lo:.3g}, {hi:.3g}]；torch.rand 给出 "
+                                 "[0, 1)：乘 4 再减 2", lo=lo, hi=hi))
 
     def test_y_is_two_x_plus_one_with_noise_of_size_point_one(self, kata):
         x, y = kata.call("make_data", 1000, seed=2)
-        expect_shape(y, tuple(x.shape), what="make_data(1000)'s y")
+        expect_shape(y, tuple(x.shape), what=tr("make_data(1000)'s y", "make_data(1000) 的 y"))
         r = y - (2 * x + 1)
         mean, std = float(r.mean()), float(r.std())
-        expect_true(abs(mean) < 0.03 and 0.08 < std < 0.12,
-                    f"y - (2x + 1) should be noise with mean 0 and std 0.1, but has mean {mean:.3g} "
-                    f"and std {std:.3g}")
+        if not (abs(mean) < 0.03 and 0.08 < std < 0.12):
+            raise CheckFailed(tr("y - (2x + 1) should be noise with mean 0 and std 0.1, but has mean {m:.3g} "
+                                 "and std {s:.3g}", "y - (2x + 1) 应是均值 0、标准差 0.1 的噪声，但均值是 {m:.3g}，"
+                                 "标准差是 {s:.3g}", m=mean, s=std))
 
 
-@KATA.task("mse", "Mean squared error that refuses mismatched shapes", points=2,
-           hint="check pred.shape against target.shape first and raise ValueError; then average the squared "
-                "differences",
+@KATA.task("mse", Text("Mean squared error that refuses mismatched shapes", "拒绝形状不匹配的均方误差"),
+           points=2, hints=[
+    Text("broadcasting lines up shapes from the right and stretches size-1 dimensions, so (N, 1) - (N,) "
+         "silently becomes an (N, N) table; only an explicit shape check stops it",
+         "广播从右边对齐形状并拉伸大小为 1 的维度，所以 (N, 1) - (N,) 会悄悄变成 (N, N) 的表格；"
+         "只有显式检查形状才能拦住它"),
+    Text("if pred.shape != target.shape: raise ValueError(...); then ((pred - target) ** 2).mean()",
+         "if pred.shape != target.shape: raise ValueError(...)；然后 ((pred - target) ** 2).mean()")],
            forbidden={"torch.nn.functional.mse_loss": "write the formula yourself"})
 class TestMse:
     def test_matches_torch_mse(self, kata):
         pred, target = torch.randn(8, 1), torch.randn(8, 1)
         out = expect_shape(kata.call("mse", pred, target), (), what="mse(pred (8, 1), target (8, 1))")
-        expect_close(out, torch.nn.functional.mse_loss(pred, target), what="mse(pred, target)")
+        want = ((pred - target) ** 2).mean()
+        expect_mean_not_sum(out, want, 8, "mse")
+        expect_close(out, want, what="mse(pred, target)")
 
     def test_refuses_n_by_1_against_n(self, kata):
-        info = kata.run(mse_on_mismatched_shapes)
+        pred, target = torch.randn(5, 1), torch.randn(5)
+        info = kata.run(world.mse_on_mismatched_shapes, pred, target)
         if info["raised"] == "ValueError":
             return
         if info["raised"] is not None:
-            raise CheckFailed(f"mse(pred (5, 1), target (5,)) raised {info['raised']}; raise ValueError "
-                              f"so the caller knows the shapes are the problem")
+            raise CheckFailed(tr("mse(pred (5, 1), target (5,)) raised {err}; raise ValueError so the caller "
+                                 "knows the shapes are the problem", "mse(pred (5, 1), target (5,)) 抛出了 "
+                                 "{err}；请抛出 ValueError，让调用者知道问题出在形状上", err=info["raised"]))
         value = info["value"]
-        shown = f"{float(value):.4g}" if isinstance(value, (int, float, torch.Tensor)) and \
-            torch.as_tensor(value).numel() == 1 else describe(value)
-        raise CheckFailed(f"mse(pred (5, 1), target (5,)) returned {shown} instead of raising ValueError: "
-                          f"(N, 1) - (N,) broadcasts to an (N, N) table and gives a wrong number "
-                          f"without any error")
+        number = isinstance(value, (int, float, torch.Tensor)) and torch.as_tensor(value).numel() == 1
+        shown = f"{float(value):.4g}" if number else describe(value)
+        cls = Mistake if number and _close(float(value), _broadcast_mse(pred, target)) else CheckFailed
+        raise cls(tr("mse(pred (5, 1), target (5,)) returned {shown} instead of raising ValueError: "
+                     "(N, 1) - (N,) broadcasts to an (N, N) table and gives a wrong number without any error",
+                     "mse(pred (5, 1), target (5,)) 返回了 {shown}，而不是抛出 ValueError："
+                     "(N, 1) - (N,) 会广播成 (N, N) 的表格，给出错误的数却不报错", shown=shown))
 
     def test_gradient_flows_back_to_pred(self, kata):
-        pred, target = torch.randn(6, 1, requires_grad=True), torch.randn(6, 1)
-        info = kata.run(mse_backward, pred, target)
-        expect_true(info["connected"], "mse(pred, target) is not connected to pred's graph: "
-                    "keep it a torch computation (no .item(), .detach() or torch.tensor(...))")
-        expect_close(info["grad"], 2 * (pred.detach() - target) / 6, what="d mse / d pred")
+        pred, target = torch.randn(6, 1), torch.randn(6, 1)
+        info = kata.run(world.mse_backward, pred, target)
+        expect_connected(info["connected"], "mse(pred, target)", "pred")
+        expect_close(info["grad"], 2 * (pred - target) / 6, what="d mse / d pred")
 
 
-@KATA.task("gd_step", "Gradient descent with raw tensors", points=4,
-           hint="after loss.backward(), update w and b in place inside `with torch.no_grad():`, "
-                "then zero their .grad")
+@KATA.task("gd_step", Text("Gradient descent with raw tensors", "用原始张量做梯度下降"), points=4, hints=[
+    Text("autograd records every operation on w and b, and adds each backward's gradient into .grad; "
+         "the update itself must not be recorded, and must change the caller's own tensors",
+         "autograd 会记录对 w 和 b 的每个运算，并把每次 backward 的梯度累加进 .grad；更新本身不能被记录，"
+         "而且必须改变调用者手里的那两个张量"),
+    Text("loss.backward(); then `with torch.no_grad(): w -= lr * w.grad; b -= lr * b.grad`; then "
+         "w.grad.zero_() and b.grad.zero_(); return loss.item()",
+         "loss.backward()；然后 `with torch.no_grad(): w -= lr * w.grad; b -= lr * b.grad`；再 "
+         "w.grad.zero_() 和 b.grad.zero_()；返回 loss.item()")])
 class TestGdStep:
     def test_one_step_moves_w_and_b_against_the_gradient(self, kata):
         x, y = line_data(40, seed=1)
-        got = kata.run(gd_step_once, x, y, 0.5, -0.3, 0.1, False)
-        want = _expected_step(x, y, 0.5, -0.3, 0.1)
-        loss = expect_float(got["loss"], what="gd_step", tensor_note="; return `loss.item()`")
-        if abs(loss - want["loss"]) > 1e-4 * max(1.0, want["loss"]):
-            raise CheckFailed(_loss_message(loss, want["pred"], y, "gd_step"))
-        if torch.equal(got["w"], torch.tensor([0.5])) and torch.equal(got["b"], torch.tensor([-0.3])):
-            raise CheckFailed("after gd_step, w and b are unchanged: `w = w - lr * w.grad` makes a new "
-                              "tensor that the caller never sees; update in place inside "
-                              "torch.no_grad(): `w -= lr * w.grad`")
-        expect_close(got["w"], want["w"], what="w after one step (lr 0.1)", rtol=1e-4, atol=1e-5)
-        expect_close(got["b"], want["b"], what="b after one step (lr 0.1)", rtol=1e-4, atol=1e-5)
-
-    def test_w_and_b_stay_leaves_that_require_grad(self, kata):
-        x, y = line_data(40, seed=2)
-        got = kata.run(gd_step_once, x, y, 0.5, -0.3, 0.1, False)
-        expect_true(got["requires_grad"], "after gd_step, w or b no longer requires grad: keep "
-                    "requires_grad=True and update the values in place under torch.no_grad()")
-        expect_true(got["leaf"], "after gd_step, w or b is no longer a leaf: update in place "
-                    "under torch.no_grad()")
+        got = kata.run(world.gd_step_once, x, y, 0.5, -0.3, 0.1, None)
+        want = _expected_step(x, y, 0.5, -0.3)
+        _expect_mse_loss(expect_float_loss(got, "gd_step"), want["pred"], y, "gd_step")
+        expect_manual_update(got, want["start"], want["grads"], 0.1, ["w", "b"], "gd_step", var="w")
 
     def test_gradients_are_zeroed_every_step(self, kata):
         x, y = line_data(40, seed=3)
-        got = kata.run(gd_step_once, x, y, 0.5, -0.3, 0.0, True)
-        want = _expected_step(x, y, 0.5, -0.3, 0.0)
-        stale = [name for name in ("w", "b") if not _grad_ok(got[f"{name}_grad"], want[f"{name}_grad"])]
-        if stale:
-            raise CheckFailed(_stale_message("gd_step", [f"{n}.grad" for n in stale]))
+        got = kata.run(world.gd_step_once, x, y, 0.5, -0.3, 0.0, STALE_GRAD)
+        want = _expected_step(x, y, 0.5, -0.3)
+        expect_grads_not_stale(dict(zip("wb", got["grads"])), dict(zip("wb", want["grads"])), "gd_step",
+                               tr("zero them every step (w.grad.zero_())", "每一步都要把它们清零（w.grad.zero_()）"))
 
     def test_two_hundred_steps_recover_w_2_and_b_1(self, kata):
         x, y = line_data(100, seed=0)
-        got = kata.run(gd_step_training, x, y, LR, STEPS)
-        expect_converged(got["result"], target=0.02, what="gd_step training loss (lr 0.1)", kata=kata,
-                         hint=_broadcast_hint(float(got["w"]), float(got["b"])))
-        expect_true(got["leaf"] and got["requires_grad"],
-                    "after training, w or b is no longer a leaf that requires grad: update in place "
-                    "under torch.no_grad()")
-        _expect_recovered(float(got["w"]), float(got["b"]), f"gradient descent ({STEPS} steps, lr {LR})")
+        got = kata.run(world.gd_step_training, x, y, LR, STEPS)
+        expect_converged(got["result"], target=0.02, kata=kata, what=tr(
+            "gd_step training loss (lr 0.1)", "gd_step 的训练损失（lr 0.1）"),
+            hint=_broadcast_hint(float(got["w"]), float(got["b"])))
+        if not (all(got["leaf"]) and all(got["requires_grad"])):
+            raise Mistake(tr("after training, w or b is no longer a leaf that requires grad: update in place "
+                             "under torch.no_grad()", "训练之后，w 或 b 不再是需要梯度的叶子节点：请在 "
+                             "torch.no_grad() 中原地更新"))
+        _expect_recovered(float(got["w"]), float(got["b"]), tr(
+            "gradient descent ({steps} steps, lr {lr})", "梯度下降（{steps} 步，lr {lr}）", steps=STEPS, lr=LR))
 
 
-@KATA.task("model", "nn.Linear and an SGD optimizer", points=2,
-           hint="nn.Linear(1, 1); torch.optim.SGD over model.parameters() with the lr you are given")
+@KATA.task("model", Text("A linear layer and an SGD optimizer", "线性层与 SGD 优化器"), points=2, hints=[
+    Text("a layer owns its parameters (registered, so .parameters() finds them); the optimizer only updates "
+         "the parameters it was handed", "层拥有自己的参数（已注册，.parameters() 能找到）；优化器只更新交给它的参数"),
+    Text("nn.Linear(1, 1); torch.optim.SGD(model.parameters(), lr=lr)",
+         "nn.Linear(1, 1)；torch.optim.SGD(model.parameters(), lr=lr)")])
 class TestModel:
-    def test_model_is_a_linear_layer_from_one_feature_to_one(self, kata):
-        info = kata.run(make_model_and_optimizer, 0.1)
-        expect_true(info["linear"], f"make_model() returned a {info['type']}, expected nn.Linear")
-        expect_true((info["in_features"], info["out_features"], info["bias"]) == (1, 1, True),
-                    f"make_model() is nn.Linear({info['in_features']}, {info['out_features']}"
-                    f"{'' if info['bias'] else ', bias=False'}), expected nn.Linear(1, 1) with a bias")
+    def test_model_maps_one_feature_to_one_as_w_x_plus_b(self, kata):
+        x = torch.tensor([[0.0], [1.0], [2.0], [-3.0], [0.5]])
+        info = kata.run(world.model_outputs, x)
+        if not info["module"]:
+            raise CheckFailed(tr("make_model() returned {got}, expected an nn.Module such as nn.Linear(1, 1)",
+                                 "make_model() 返回了 {got}，应为 nn.Module，例如 nn.Linear(1, 1)", got=info["type"]))
+        out = expect_shape(info["out"], (5, 1), what=tr("make_model()(x) for x of shape (5, 1)",
+                                                        "x 形状为 (5, 1) 时的 make_model()(x)"))
+        if info["n_params"] != 2 or not info["trainable"]:
+            raise CheckFailed(tr("make_model() holds {n} trainable number(s), expected 2 (one weight and a bias, "
+                                 "as nn.Linear(1, 1) has)", "make_model() 含有 {n} 个可训练的数，应为 2 个"
+                                 "（一个权重和一个偏置，就像 nn.Linear(1, 1)）", n=info["n_params"]))
+        w, b = out[1] - out[0], out[0]
+        expect_close(out, w * x + b, rtol=1e-5, atol=1e-5, what=tr(
+            "make_model()(x) compared with w·x + b", "make_model()(x) 与 w·x + b 的比较"))
 
     def test_optimizer_is_sgd_over_all_parameters_with_the_given_lr(self, kata):
-        info = kata.run(make_model_and_optimizer, 0.037)
-        expect_true(info.get("opt_type") == "SGD",
-                    f"make_optimizer returned a {info.get('opt_type', info['type'])}, expected torch.optim.SGD")
-        expect_true(info.get("covers", False), "the optimizer does not hold every parameter of the model: "
-                    "pass model.parameters()")
-        expect_true(all(abs(lr - 0.037) < 1e-12 for lr in info.get("lrs", [])),
-                    f"make_optimizer(model, lr=0.037) made an optimizer with lr {info.get('lrs')}: use the lr argument")
-        expect_true(not any(info.get("momentum", [])), "plain SGD here: leave momentum at 0")
+        info = kata.run(world.make_optimizer, 0.037)
+        if not info["sgd"]:
+            raise CheckFailed(tr("make_optimizer returned a {got}, expected torch.optim.SGD",
+                                 "make_optimizer 返回了 {got}，应为 torch.optim.SGD", got=info["type"]))
+        if not any(info["held"]):
+            raise Mistake(tr("the optimizer holds none of the model's parameters: it was built over another "
+                             "model's; pass model.parameters() of the model you are given",
+                             "优化器里没有这个模型的任何参数：它是用别的模型的参数建的；请传入所给模型的 "
+                             "model.parameters()"))
+        if not all(info["held"]):
+            raise CheckFailed(tr("the optimizer does not hold every parameter of the model: pass "
+                                 "model.parameters()", "优化器没有包含模型的全部参数：请传入 model.parameters()"))
+        lrs = [group.get("lr") for group in info["groups"]]
+        if not all(abs(float(lr) - 0.037) < 1e-12 for lr in lrs):
+            raise CheckFailed(tr("make_optimizer(model, lr=0.037) made an optimizer with lr {lrs}: use the lr "
+                                 "argument", "make_optimizer(model, lr=0.037) 建的优化器 lr 是 {lrs}：请使用 lr 参数",
+                                 lrs=lrs))
+        if any(group.get("momentum", 0) for group in info["groups"]):
+            raise CheckFailed(tr("plain SGD here: leave momentum at 0", "这里要普通 SGD：momentum 保持为 0"))
 
 
-@KATA.task("train_step", "One training step with nn.MSELoss", points=4,
-           hint="zero_grad, forward with model(x), loss, backward, step; keep prediction and y both (N, 1); "
-                "return loss.item()")
+@KATA.task("train_step", Text("One training step with nn.MSELoss", "用 nn.MSELoss 训练一步"), points=4, hints=[
+    Text("backward adds gradients into .grad and step() applies whatever is there, so the order matters: "
+         "clear, compute, apply", "backward 把梯度累加进 .grad，step() 用的是 .grad 里现有的东西，所以顺序很重要："
+         "先清零，再计算，最后更新"),
+    Text("optimizer.zero_grad(); pred = model(x); loss = nn.MSELoss()(pred, y) with both (N, 1); "
+         "loss.backward(); optimizer.step(); return loss.item()",
+         "optimizer.zero_grad()；pred = model(x)；loss = nn.MSELoss()(pred, y)，两者都是 (N, 1)；"
+         "loss.backward()；optimizer.step()；返回 loss.item()")])
 class TestTrainStep:
     def test_one_step_matches_sgd_on_the_mse(self, kata):
         x, y = line_data(40, seed=4)
-        got = kata.run(train_step_once, x, y, 0.1, False)
-        expect_true(got["forward_calls"] >= 1, "train_step never called the model as `model(x)`; "
-                    "`model.forward(x)` skips hooks — call the model itself")
-        want = _expected_step(x, y, 0.5, -0.3, 0.1)
-        loss = expect_float(got["loss"], what="train_step", tensor_note="; return `loss.item()`")
-        if abs(loss - want["loss"]) > 1e-4 * max(1.0, want["loss"]):
-            raise CheckFailed(_loss_message(loss, want["pred"], y, "train_step"))
-        if torch.equal(got["w"], torch.tensor([0.5])) and torch.equal(got["b"], torch.tensor([-0.3])):
-            raise CheckFailed("after train_step the weights are unchanged: call optimizer.step() after "
-                              "loss.backward() (and zero_grad before backward, not between them)")
-        expect_close(got["w"], want["w"], what="weight after one SGD step (lr 0.1)", rtol=1e-4, atol=1e-5)
-        expect_close(got["b"], want["b"], what="bias after one SGD step (lr 0.1)", rtol=1e-4, atol=1e-5)
+        got, loss = graded_step(kata, world.train_step_once, x, y, 0.1)
+        want = _expected_step(x, y, 0.5, -0.3)
+        _expect_mse_loss(loss, want["pred"], y, "train_step")
+        start, grads = want["start"], want["grads"]
+        expect_close(got["params"]["weight"].reshape(1), start[0] - 0.1 * grads[0], rtol=1e-4, atol=1e-5,
+                     what=tr("weight after one SGD step (lr 0.1)", "SGD 一步之后的 weight（lr 0.1）"))
+        expect_close(got["params"]["bias"], start[1] - 0.1 * grads[1], rtol=1e-4, atol=1e-5,
+                     what=tr("bias after one SGD step (lr 0.1)", "SGD 一步之后的 bias（lr 0.1）"))
 
     def test_gradients_are_zeroed_every_step(self, kata):
         x, y = line_data(40, seed=5)
-        got = kata.run(train_step_once, x, y, 0.0, True)
-        want = _expected_step(x, y, 0.5, -0.3, 0.0)
-        fresh = {"weight": want["w_grad"].reshape(1, 1), "bias": want["b_grad"]}
-        stale = [n for n, g in got["grads"].items() if not _grad_ok(g, fresh[n])]
-        if stale:
-            raise CheckFailed(_stale_message("train_step", [f"{n}.grad" for n in stale]) +
-                              "; call optimizer.zero_grad() before loss.backward()")
+        got = kata.run(world.train_step_once, x, y, 0.0, True)
+        want = _expected_step(x, y, 0.5, -0.3)
+        expect_grads_not_stale(got["grads"], {"weight": want["grads"][0].reshape(1, 1), "bias": want["grads"][1]},
+                               "train_step", tr("call optimizer.zero_grad() before loss.backward()",
+                                                "请在 loss.backward() 之前调用 optimizer.zero_grad()"))
 
     def test_two_hundred_steps_recover_w_2_and_b_1(self, kata):
         x, y = line_data(100, seed=0)
-        got = kata.run(train_step_training, x, y, LR, STEPS)
-        expect_converged(got["result"], target=0.02, what="train_step training loss (SGD lr 0.1)",
-                         kata=kata, hint=_broadcast_hint(float(got["w"]), float(got["b"])))
-        _expect_recovered(float(got["w"]), float(got["b"]), f"nn.Linear + SGD ({STEPS} steps, lr {LR})")
+        got = kata.run(world.train_step_training, x, y, LR, STEPS)
+        expect_converged(got["result"], target=0.02, kata=kata, what=tr(
+            "train_step training loss (SGD lr 0.1)", "train_step 的训练损失（SGD lr 0.1）"),
+            hint=_broadcast_hint(float(got["w"]), float(got["b"])))
+        _expect_recovered(float(got["w"]), float(got["b"]), tr(
+            "nn.Linear + SGD ({steps} steps, lr {lr})", "nn.Linear + SGD（{steps} 步，lr {lr}）", steps=STEPS, lr=LR))
 
 
-@KATA.task("closed_form", "Least squares in closed form", points=2,
-           hint="put a column of ones beside x for the bias, then use torch.linalg.lstsq")
+def _expect_floats(got, what: str) -> tuple[float, float]:
+    __tracebackhide__ = True
+    if not (isinstance(got, (tuple, list)) and len(got) == 2):
+        raise CheckFailed(tr("{what} should return (w, b), but returned {got}", "{what} 应返回 (w, b)，"
+                             "但返回了 {got}", what=what, got=describe(got)))
+    for value in got:
+        if not isinstance(value, float):
+            raise CheckFailed(tr("{what} should return (w, b) as Python floats, but returned {got}; turn a "
+                                 "one-element tensor into a float with `.item()`",
+                                 "{what} 应以 Python 浮点数返回 (w, b)，但返回了 {got}；用 `.item()` 把单元素张量"
+                                 "变成浮点数", what=what, got=describe(value)))
+    return got[0], got[1]
+
+
+@KATA.task("closed_form", Text("Least squares in closed form", "最小二乘的闭式解"), points=2, hints=[
+    Text("a bias is the weight of a feature that is always 1, so least squares can solve for w and b together",
+         "偏置就是一个恒为 1 的特征的权重，所以最小二乘可以一起解出 w 和 b"),
+    Text("A = torch.cat([x, torch.ones_like(x)], dim=1); theta = torch.linalg.lstsq(A, y).solution; "
+         "return theta[0, 0].item(), theta[1, 0].item()",
+         "A = torch.cat([x, torch.ones_like(x)], dim=1)；theta = torch.linalg.lstsq(A, y).solution；"
+         "返回 theta[0, 0].item(), theta[1, 0].item()")])
 class TestClosedForm:
     def test_noise_free_line_is_solved_exactly(self, kata):
         x = torch.linspace(-1, 3, 30).reshape(30, 1)
-        y = -3 * x + 0.5
-        got = kata.call("closed_form", x, y)
-        expect_true(isinstance(got, (tuple, list)) and len(got) == 2,
-                    f"closed_form should return (w, b), but returned {describe(got)}")
-        w, b = got
-        if abs(float(b)) < 1e-6:
-            raise CheckFailed(f"closed_form gave b = {float(b):.4g}: without a column of ones in the "
-                              f"design matrix there is no bias to solve for")
-        expect_close(w, -3.0, what="w for y = -3x + 0.5", atol=1e-4, rtol=0)
-        expect_close(b, 0.5, what="b for y = -3x + 0.5", atol=1e-4, rtol=0)
+        w, b = _expect_floats(kata.call("closed_form", x, -3 * x + 0.5), "closed_form")
+        if abs(b) < 1e-6:
+            raise Mistake(tr("closed_form gave b = {b:.4g}: without a column of ones in the design matrix "
+                             "there is no bias to solve for", "closed_form 给出 b = {b:.4g}：设计矩阵里没有全 1 "
+                             "的列，就没有偏置可解", b=b))
+        if abs(w - 0.5) < 1e-3 and abs(b + 3) < 1e-3:
+            raise Mistake(tr("closed_form returned (b, w) = ({w:.4g}, {b:.4g}): return w first, then b, in the "
+                             "order of your design matrix's columns", "closed_form 返回的是 (b, w) = ({w:.4g}, "
+                             "{b:.4g})：请先返回 w 再返回 b，与设计矩阵的列顺序一致", w=w, b=b))
+        expect_close(w, -3.0, what=tr("w for y = -3x + 0.5", "y = -3x + 0.5 的 w"), atol=1e-4, rtol=0)
+        expect_close(b, 0.5, what=tr("b for y = -3x + 0.5", "y = -3x + 0.5 的 b"), atol=1e-4, rtol=0)
 
     def test_matches_least_squares_on_noisy_data(self, kata):
         x, y = line_data(100, seed=6)
         A = torch.cat([x, torch.ones_like(x)], dim=1).double()
         theta = torch.linalg.lstsq(A, y.double()).solution.reshape(-1)
-        w, b = kata.call("closed_form", x, y)
-        expect_close(w, float(theta[0]), what="closed-form w", atol=1e-4, rtol=0)
-        expect_close(b, float(theta[1]), what="closed-form b", atol=1e-4, rtol=0)
+        w, b = _expect_floats(kata.call("closed_form", x, y), "closed_form")
+        expect_close(w, float(theta[0]), what=tr("closed-form w", "闭式解的 w"), atol=1e-4, rtol=0)
+        expect_close(b, float(theta[1]), what=tr("closed-form b", "闭式解的 b"), atol=1e-4, rtol=0)

@@ -1,29 +1,32 @@
 """Checks for the logistic_regression kata: logits, stable losses, honest scaling.
 
-The training checks use the grader's own model and blobs, so each task is
-graded on its own. Reference values come from torch, computed here on the
-check side (outside the learner's forbidden-API rules).
+The training checks use the grader's own model and blobs, so each task is graded
+on its own.  Reference values come from torch, computed here on the check side
+(outside the learner's forbidden-API rules); the learner-world helpers are in
+``_logistic_regression_world.py``.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 import torch.nn.functional as F
-from torch import nn
 
-from pytest_torchkata.checks.values import describe, expect_close, expect_finite, expect_float, expect_shape, expect_true
-from pytest_torchkata.checks.errors import CheckFailed
-from pytest_torchkata.sandbox.guards import trusted
+from pytest_torchkata.checks.errors import CheckFailed, Mistake
+from pytest_torchkata.checks.training import expect_converged
+from pytest_torchkata.checks.values import describe, expect_close, expect_finite, expect_shape
+from pytest_torchkata.i18n import Text, tr
+from pytest_torchkata.katas import _logistic_regression_world as world
+from pytest_torchkata.katas._step_probe import (expect_connected, expect_grads_not_stale, expect_inputs_kept,
+                                                expect_mean_not_sum, expect_own_generator, graded_step)
 from pytest_torchkata.model import Kata
-from pytest_torchkata.checks.training import STALE_GRAD as STALE, expect_converged, plant_stale_grads, run_until
 
-KATA = Kata("logistic_regression", "Logistic regression (逻辑回归)",
-            "logits, a stable BCE, train-only standardisation, training to a loss, softmax cross-entropy")
+KATA = Kata("logistic_regression", Text("Logistic regression", "逻辑回归"),
+            Text("logits, a stable BCE, train-only standardisation, training to a loss, softmax cross-entropy",
+                 "logits、数值稳定的 BCE、只用训练集统计量的标准化、训练到指定损失、softmax 交叉熵"))
 
 LR, STEPS = 0.5, 300
 MIN_ACCURACY, MAX_LOSS = 0.97, 0.05
+TOL = {"rtol": 1e-5, "atol": 1e-5}  # no tighter than torch.testing.assert_close's float32 defaults
 
 
 def blobs(n: int = 400, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -34,311 +37,360 @@ def blobs(n: int = 400, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     return x, y
 
 
-def _stale_message(names: list[str]) -> str:
-    return (f"after train_step, {' and '.join(names)} still held the stale gradient the grader put there "
-            f"({STALE:g}) plus the new one: gradients add up across backward calls, so call "
-            f"optimizer.zero_grad() before loss.backward()")
-
-
-# -- learner-world helpers ---------------------------------------------------------
-
-def logistic_regression_forward(mod: Any, in_features: int, x: torch.Tensor) -> dict:
-    model = mod.LogisticRegression(in_features)
-    out = model(x)
-    with trusted():
-        linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
-        info: dict = {"out": out.detach() if isinstance(out, torch.Tensor) else out,
-                      "n_params": sum(p.numel() for p in model.parameters()),
-                      "linears": [(m.in_features, m.out_features) for m in linears]}
-        if len(linears) == 1:
-            info["linear_map"] = F.linear(x, linears[0].weight, linears[0].bias).reshape(-1).detach()
-    return info
-
-
-def loss_backward(mod: Any, name: str, logits: torch.Tensor, targets: torch.Tensor) -> dict:
-    loss = getattr(mod, name)(logits, targets)
-    if not isinstance(loss, torch.Tensor) or not loss.requires_grad:
-        return {"loss": loss, "grad": None}
-    with trusted():
-        (grad,) = torch.autograd.grad(loss, [logits], allow_unused=True)
-        return {"loss": loss.detach(), "grad": grad}
-
-
-def _fresh_model(w: list[float], b: float) -> nn.Module:
-    model = nn.Sequential(nn.Linear(len(w), 1), nn.Flatten(0))  # (N, D) -> (N,) logits
-    with torch.no_grad():
-        model[0].weight.copy_(torch.tensor([w]))
-        model[0].bias.fill_(b)
-    return model
-
-
-def train_step_once(mod: Any, x: torch.Tensor, y: torch.Tensor, lr: float, stale: bool) -> dict:
-    model = _fresh_model([0.3, -0.2], 0.1)
-    calls = []
-    model.register_forward_hook(lambda m, i, o: calls.append(1))
-    if stale:
-        plant_stale_grads(model.parameters())
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
-    loss = mod.train_step(model, opt, x, y)
-    return {"loss": loss, "forward_calls": len(calls),
-            "params": {n: p.detach().clone() for n, p in model[0].named_parameters()},
-            "grads": {n: None if p.grad is None else p.grad.clone() for n, p in model[0].named_parameters()}}
-
-
-def train_step_training(mod: Any, x: torch.Tensor, y: torch.Tensor, lr: float, steps: int) -> dict:
-    model = _fresh_model([0.0, 0.0], 0.0)
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
-    result = run_until(lambda: mod.train_step(model, opt, x, y), max_steps=steps, time_budget_s=5.0,
-                       target=MAX_LOSS)
-    with torch.no_grad():
-        logits = model(x)
-    return {"result": result, "logits": logits}
-
-
-# -- check-side pieces ---------------------------------------------------------------
-
-def _expected_step(x: torch.Tensor, y: torch.Tensor, lr: float) -> dict:
-    model = _fresh_model([0.3, -0.2], 0.1)
-    logits = model(x)
-    loss = F.binary_cross_entropy_with_logits(logits, y)
-    loss.backward()
-    return {"loss": loss.item(), "logits": logits.detach(),
-            "params": {n: (p - lr * p.grad).detach() for n, p in model[0].named_parameters()},
-            "grads": {n: p.grad.clone() for n, p in model[0].named_parameters()}}
-
-
-def _grad_ok(got: torch.Tensor | None, fresh: torch.Tensor) -> bool:
-    """Zeroed (or None) after the step, or zeroed before backward: both fine."""
-    if got is None:
-        return True
-    return bool(torch.allclose(got, torch.zeros_like(got)) or torch.allclose(got, fresh, rtol=1e-4, atol=1e-5))
-
-
 def _close(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-4 * max(1.0, abs(b))
 
 
+def _pair(got, what: str) -> tuple:
+    __tracebackhide__ = True
+    if not (isinstance(got, (tuple, list)) and len(got) == 2):
+        raise CheckFailed(tr("{what} should return two tensors, but returned {got}",
+                             "{what} 应返回两个张量，但返回了 {got}", what=what, got=describe(got)))
+    return got[0], got[1]
+
+
 # -- the tasks -----------------------------------------------------------------------
 
-@KATA.task("model", "A model that returns logits", points=2,
-           hint="one nn.Linear(in_features, 1); return its output squeezed to (N,), without a sigmoid")
+PROBE_D = 3
+
+
+def _probe() -> torch.Tensor:
+    """Inputs that read off an affine map: 0 gives b, each unit vector gives b + w_i."""
+    return torch.cat([torch.zeros(1, PROBE_D), torch.eye(PROBE_D), torch.randn(8, PROBE_D)])
+
+
+def _affine(x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    b = out[0]
+    return x @ (out[1:PROBE_D + 1] - b) + b
+
+
+@KATA.task("model", Text("A model that returns logits", "返回 logits 的模型"), points=2, hints=[
+    Text("a logit is an unbounded score; the loss turns it into a probability itself, in a numerically "
+         "safe way, so the model must not squash it", "logit 是没有上下界的分数；损失函数会以数值安全的方式"
+         "自己把它变成概率，所以模型不能先把它压扁"),
+    Text("one affine layer from in_features to 1 (e.g. nn.Linear(in_features, 1)); return its output as "
+         "(N,) with .squeeze(1), without a sigmoid", "一个从 in_features 到 1 的仿射层（例如 "
+         "nn.Linear(in_features, 1)）；用 .squeeze(1) 把输出变成 (N,)，不要 sigmoid")])
 class TestModel:
     def test_returns_one_logit_per_row(self, kata):
-        info = kata.run(logistic_regression_forward, 3, torch.randn(7, 3))
-        expect_shape(info["out"], (7,), what="LogisticRegression(3) on x of shape (7, 3)")
+        info = kata.run(world.model_outputs, 3, [torch.randn(7, 3)])
+        expect_shape(info["outs"][0], (7,), what=tr("LogisticRegression(3) on x of shape (7, 3)",
+                                                    "x 形状为 (7, 3) 时的 LogisticRegression(3)"))
 
-    def test_has_one_linear_layer_with_in_features_plus_one_parameters(self, kata):
-        info = kata.run(logistic_regression_forward, 5, torch.randn(4, 5))
-        expect_true(info["linears"] == [(5, 1)],
-                    f"LogisticRegression(5) should hold one nn.Linear(5, 1), but holds "
-                    f"{info['linears'] or 'no nn.Linear'}")
-        expect_true(info["n_params"] == 6, f"LogisticRegression(5) has {info['n_params']} parameters, "
-                    f"expected 6 (5 weights and a bias)")
+    def test_keeps_the_batch_dimension_for_a_single_row(self, kata):
+        info = kata.run(world.model_outputs, 3, [torch.randn(1, 3)])
+        out = info["outs"][0]
+        if isinstance(out, torch.Tensor) and out.shape == ():
+            raise Mistake(tr("LogisticRegression(3) on one row (x of shape (1, 3)) returned a 0-dim tensor: "
+                             "`.squeeze()` with no dim also drops the batch dimension when N = 1; use "
+                             "`.squeeze(1)`", "LogisticRegression(3) 在只有一行（x 形状为 (1, 3)）时返回了 0 维"
+                             "张量：不带 dim 的 `.squeeze()` 在 N = 1 时连批次维度也去掉了；请用 `.squeeze(1)`"))
+        expect_shape(out, (1,), what=tr("LogisticRegression(3) on x of shape (1, 3)",
+                                        "x 形状为 (1, 3) 时的 LogisticRegression(3)"))
+
+    def test_has_in_features_plus_one_parameters(self, kata):
+        info = kata.run(world.model_outputs, 5, [torch.randn(4, 5)])
+        if info["n_params"] != 6 or not info["trainable"]:
+            raise CheckFailed(tr("LogisticRegression(5) has {n} trainable parameter value(s), expected 6 "
+                                 "(5 weights and a bias, one affine layer)",
+                                 "LogisticRegression(5) 有 {n} 个可训练参数值，应为 6 个"
+                                 "（5 个权重和 1 个偏置，一个仿射层）", n=info["n_params"]))
 
     def test_forward_returns_logits_not_probabilities(self, kata):
-        x = 50 * torch.randn(16, 3)  # large inputs: logits far outside (0, 1)
-        info = kata.run(logistic_regression_forward, 3, x)
-        out = expect_shape(info["out"], (16,), what="LogisticRegression(3) on x of shape (16, 3)")
-        expect_true("linear_map" in info, "keep exactly one nn.Linear(in_features, 1) in the model")
-        lin = info["linear_map"]
-        if ((out >= 0) & (out <= 1)).all() and torch.allclose(out, torch.sigmoid(lin), atol=1e-5):
-            raise CheckFailed("forward returns sigmoid(w·x + b), all in (0, 1), where logits were expected: "
-                              "drop the sigmoid, BCEWithLogitsLoss applies it itself")
-        expect_close(out, lin, what="forward(x) compared with w·x + b", rtol=1e-5, atol=1e-4)
+        x = _probe()
+        out = kata.run(world.model_outputs, PROBE_D, [x])["outs"][0]
+        out = expect_shape(out, (len(x),), what=tr("LogisticRegression(3) on x of shape ({n}, 3)",
+                                                   "x 形状为 ({n}, 3) 时的 LogisticRegression(3)", n=len(x)))
+        if not torch.allclose(out, _affine(x, out), rtol=1e-4, atol=1e-4) and ((out > 0) & (out < 1)).all():
+            z = torch.logit(out.double())
+            if torch.allclose(out.double(), torch.sigmoid(_affine(x.double(), z)), rtol=1e-4, atol=1e-5):
+                raise Mistake(tr("forward returns sigmoid(w·x + b), all in (0, 1), where logits were expected: "
+                                 "drop the sigmoid, BCEWithLogitsLoss applies it itself",
+                                 "forward 返回的是 sigmoid(w·x + b)，全部在 (0, 1) 之间，而这里要的是 logits："
+                                 "去掉 sigmoid，BCEWithLogitsLoss 会自己做"))
+        expect_close(out, _affine(x, out), rtol=1e-4, atol=1e-4, what=tr(
+            "forward(x) compared with the affine map w·x + b read off at x = 0 and the unit vectors",
+            "forward(x) 与在 x = 0 和单位向量处读出的仿射映射 w·x + b 的比较"))
 
 
-@KATA.task("bce", "Stable binary cross-entropy on logits", points=3,
-           hint="keep exp away from large positive numbers: max(z, 0) - z·y + log1p(exp(-|z|)), averaged",
-           forbidden={"torch.nn.functional.binary_cross_entropy_with_logits": "write the formula yourself",
-                      "torch.binary_cross_entropy_with_logits": "write the formula yourself",
-                      "torch.nn.functional.binary_cross_entropy": "write the formula yourself"})
+BCE_FORBIDDEN = ("torch.nn.functional.binary_cross_entropy_with_logits", "torch.binary_cross_entropy_with_logits",
+                 "torch.nn.functional.binary_cross_entropy")
+
+
+@KATA.task("bce", Text("Stable binary cross-entropy on logits", "基于 logits 的数值稳定二元交叉熵"), points=3, hints=[
+    Text("σ(100) rounds to exactly 1 in float32, so log(1 - σ(z)) is log(0); the same loss can be written so "
+         "that exp only sees numbers <= 0", "在 float32 中 σ(100) 恰好舍入为 1，于是 log(1 - σ(z)) 就是 log(0)；"
+         "同一个损失可以改写成让 exp 只接触 <= 0 的数"),
+    Text("max(z, 0) - z·y + log1p(exp(-|z|)), averaged: logits.clamp(min=0) - logits * targets + "
+         "torch.log1p(torch.exp(-logits.abs()))", "max(z, 0) - z·y + log1p(exp(-|z|))，再取平均："
+         "logits.clamp(min=0) - logits * targets + torch.log1p(torch.exp(-logits.abs()))")],
+           forbidden={name: "write the formula yourself" for name in BCE_FORBIDDEN})
 class TestBce:
     def test_matches_torch_on_ordinary_logits(self, kata):
         z, y = 3 * torch.randn(20), torch.randint(0, 2, (20,)).float()
         out = expect_shape(kata.call("bce_with_logits", z, y), (), what="bce_with_logits(z (20,), y (20,))")
-        expect_close(out, F.binary_cross_entropy_with_logits(z, y), what="bce_with_logits(z, y)",
-                     rtol=1e-5, atol=1e-6)
+        want = F.binary_cross_entropy_with_logits(z, y)
+        expect_mean_not_sum(out, want, 20, "bce_with_logits")
+        expect_close(out, want, what="bce_with_logits(z, y)", **TOL)
 
     def test_matches_torch_on_soft_targets(self, kata):
         z, y = 3 * torch.randn(20), torch.rand(20)
-        expect_close(kata.call("bce_with_logits", z, y), F.binary_cross_entropy_with_logits(z, y),
-                     what="bce_with_logits(z, y) with targets in [0, 1]", rtol=1e-5, atol=1e-6)
+        expect_close(kata.call("bce_with_logits", z, y), F.binary_cross_entropy_with_logits(z, y), **TOL,
+                     what=tr("bce_with_logits(z, y) with targets in [0, 1]", "目标在 [0, 1] 中时的 bce_with_logits(z, y)"))
 
     def test_value_and_gradient_are_finite_at_plus_minus_100(self, kata):
-        z = torch.tensor([100.0, -100.0, 100.0, -100.0], requires_grad=True)
+        z = torch.tensor([100.0, -100.0, 100.0, -100.0])
         y = torch.tensor([0.0, 1.0, 1.0, 0.0])
-        got = kata.run(loss_backward, "bce_with_logits", z, y)
+        got = kata.run(world.loss_backward, "bce_with_logits", z, y)
         loss = got["loss"]
-        if isinstance(loss, torch.Tensor) and not torch.isfinite(loss).all():
-            raise CheckFailed(f"bce_with_logits at logits ±100 gave {loss.item()}, expected 50: "
-                              f"σ(100) rounds to 1, so a naive log(1 - sigmoid(z)) is log(0) = -inf; "
-                              f"use the max(z, 0) - z·y + log1p(exp(-|z|)) form")
-        expect_close(loss, torch.tensor(50.0), what="bce_with_logits at logits [100, -100, 100, -100]",
+        if isinstance(loss, torch.Tensor) and loss.numel() == 1 and not torch.isfinite(loss).all():
+            raise Mistake(tr("bce_with_logits at logits ±100 gave {got}, expected 50: σ(100) rounds to 1, so a "
+                             "naive log(1 - sigmoid(z)) is log(0) = -inf; use the max(z, 0) - z·y + "
+                             "log1p(exp(-|z|)) form", "logits 为 ±100 时 bce_with_logits 给出 {got}，应为 50："
+                             "σ(100) 舍入为 1，朴素的 log(1 - sigmoid(z)) 就是 log(0) = -inf；请用 "
+                             "max(z, 0) - z·y + log1p(exp(-|z|)) 的形式", got=loss.item()))
+        expect_close(loss, torch.tensor(50.0), what=tr("bce_with_logits at logits [100, -100, 100, -100]",
+                                                       "logits 为 [100, -100, 100, -100] 时的 bce_with_logits"),
                      rtol=1e-5, atol=1e-4)
-        expect_true(got["grad"] is not None, "bce_with_logits is not connected to the logits' graph: "
-                    "keep it a torch computation (no .item() or .detach())")
-        grad = expect_finite(got["grad"], what="the gradient of bce_with_logits at logits ±100")
-        want = (torch.sigmoid(z.detach()) - y) / 4
-        expect_close(grad, want, what="d bce / d logits at ±100", rtol=1e-5, atol=1e-6)
+        expect_connected(got["connected"] and got["grad"] is not None, "bce_with_logits(logits, targets)", "logits")
+        grad = expect_finite(got["grad"], what=tr("the gradient of bce_with_logits at logits ±100",
+                                                  "logits 为 ±100 时 bce_with_logits 的梯度"))
+        expect_close(grad, (torch.sigmoid(z) - y) / 4, what="d bce / d logits (±100)", **TOL)
 
 
-@KATA.task("standardize", "Standardise with training statistics only", points=2,
-           hint="compute the mean and std over dim=0 on x_train only, then apply them to both sets")
+@KATA.task("standardize", Text("Standardise with training statistics only", "只用训练集统计量做标准化"),
+           points=2, hints=[
+    Text("the test set stands for data not seen yet: anything computed from it leaks into the model, so "
+         "only the training set's statistics may be used", "测试集代表还没见过的数据：用它算出的任何量都会泄露给"
+         "模型，所以只能用训练集的统计量"),
+    Text("mean = x_train.mean(dim=0, keepdim=True), std = x_train.std(dim=0, keepdim=True); return "
+         "(x_train - mean) / std, (x_test - mean) / std", "mean = x_train.mean(dim=0, keepdim=True)，"
+         "std = x_train.std(dim=0, keepdim=True)；返回 (x_train - mean) / std, (x_test - mean) / std")])
 class TestStandardize:
     def test_training_features_get_mean_0_and_std_1_each(self, kata):
         x_train = torch.randn(200, 3) * torch.tensor([1.0, 5.0, 0.2]) + torch.tensor([3.0, -1.0, 10.0])
-        got = kata.call("standardize", x_train, x_train[:10].clone())
-        expect_true(isinstance(got, (tuple, list)) and len(got) == 2,
-                    f"standardize should return (train_scaled, test_scaled), but returned {describe(got)}")
-        train = expect_shape(got[0], (200, 3), what="standardize's train_scaled")
+        x_test = x_train[:10].clone()
+        got = kata.run(world.standardize_call, x_train, x_test)
+        expect_inputs_kept(got, [x_train, x_test], "standardize", ["x_train", "x_test"])
+        train = expect_shape(_pair(got["out"], "standardize")[0], (200, 3),
+                             what=tr("standardize's train_scaled", "standardize 的 train_scaled"))
         std = train.std(dim=0)
         std_pop = train.std(dim=0, unbiased=False)  # either std convention is fine
-        expect_true((std - 1).abs().max() < 0.01 or (std_pop - 1).abs().max() < 0.01,
-                    f"each feature's std after scaling should be 1, but is {[round(s, 3) for s in std.tolist()]}; "
-                    f"take the mean and std over dim=0 (one per feature), not over the whole tensor")
-        expect_close(train.mean(dim=0), torch.zeros(3), what="each feature's mean after scaling", atol=1e-3, rtol=0)
+        if not ((std - 1).abs().max() < 0.01 or (std_pop - 1).abs().max() < 0.01):
+            whole = (x_train - x_train.mean()) / x_train.std()
+            cls = Mistake if torch.allclose(train, whole, rtol=1e-3, atol=1e-3) else CheckFailed
+            raise cls(tr("each feature's std after scaling should be 1, but is {std}; take the mean and std over "
+                         "dim=0 (one per feature), not over the whole tensor",
+                         "缩放后每个特征的标准差应为 1，但实际是 {std}；请沿 dim=0 求均值和标准差（每个特征一个），"
+                         "而不是对整个张量求", std=[round(s, 3) for s in std.tolist()]))
+        expect_close(train.mean(dim=0), torch.zeros(3), atol=1e-3, rtol=0,
+                     what=tr("each feature's mean after scaling", "缩放后每个特征的均值"))
 
     def test_test_set_uses_the_training_mean_and_std(self, kata):
         x_train = torch.randn(300, 2) * torch.tensor([2.0, 0.5]) + torch.tensor([1.0, -4.0])
         x_test = torch.randn(100, 2) * torch.tensor([2.0, 0.5]) + torch.tensor([7.0, -4.0])  # shifted by +6
-        got = kata.call("standardize", x_train, x_test)
-        expect_true(isinstance(got, (tuple, list)) and len(got) == 2,
-                    f"standardize should return (train_scaled, test_scaled), but returned {describe(got)}")
-        test = expect_shape(got[1], (100, 2), what="standardize's test_scaled")
+        test = expect_shape(_pair(kata.call("standardize", x_train, x_test), "standardize")[1], (100, 2),
+                            what=tr("standardize's test_scaled", "standardize 的 test_scaled"))
         mean, std = x_train.mean(dim=0), x_train.std(dim=0)
-        want = (x_test - mean) / std
-        want_pop = (x_test - mean) / x_train.std(dim=0, unbiased=False)
         if abs(float(test[:, 0].mean())) < 0.5:
-            raise CheckFailed(f"the test set was shifted by +6 in feature 0, but its scaled mean is "
-                              f"{float(test[:, 0].mean()):.3g}: it looks standardised with the test set's "
-                              f"own mean and std (a leak); scale it with the training statistics")
-        if not torch.allclose(test, want_pop, rtol=1e-4, atol=1e-4):
-            expect_close(test, want, what="test_scaled = (x_test - train mean) / train std",
-                         rtol=1e-4, atol=1e-4)
+            raise Mistake(tr("the test set was shifted by +6 in feature 0, but its scaled mean is {m:.3g}: it was "
+                             "standardised with the test set's own mean and std (a leak); scale it with the "
+                             "training statistics", "测试集的特征 0 平移了 +6，但缩放后的均值是 {m:.3g}：它是用测试集"
+                             "自己的均值和标准差标准化的（数据泄露）；请用训练集的统计量缩放",
+                             m=float(test[:, 0].mean())))
+        if not torch.allclose(test, (x_test - mean) / x_train.std(dim=0, unbiased=False), rtol=1e-4, atol=1e-4):
+            expect_close(test, (x_test - mean) / std, rtol=1e-4, atol=1e-4,
+                         what=tr("test_scaled = (x_test - train mean) / train std",
+                                 "test_scaled = (x_test - 训练集均值) / 训练集标准差"))
 
 
-@KATA.task("blobs", "Two Gaussian blobs with float labels", points=2,
-           hint="float labels from torch.zeros/torch.ones; each point = its class centre + "
-                "torch.randn(..., generator=g)")
+@KATA.task("blobs", Text("Two Gaussian blobs with float labels", "带浮点标签的两团高斯数据"), points=2, hints=[
+    Text("BCE losses compare probabilities with targets, so the labels must be float numbers 0. and 1.; "
+         "integer class indices are what cross-entropy takes", "BCE 损失拿概率和目标比较，所以标签必须是浮点数 "
+         "0. 和 1.；整数类别索引是交叉熵用的"),
+    Text("y = torch.cat([torch.zeros(n0), torch.ones(n - n0)]); x = centres[y.long()] + "
+         "torch.randn(n, 2, generator=g)", "y = torch.cat([torch.zeros(n0), torch.ones(n - n0)])；x = "
+         "centres[y.long()] + torch.randn(n, 2, generator=g)")])
 class TestBlobs:
     def test_shapes_and_dtypes(self, kata):
-        x, y = kata.call("make_blobs", 40, seed=1)
-        expect_shape(x, (40, 2), what="make_blobs(40)'s x")
-        expect_shape(y, (40,), what="make_blobs(40)'s y")
-        expect_true(x.dtype == torch.float32, f"x has dtype {str(x.dtype).replace('torch.', '')}, expected float32")
-        expect_true(y.dtype == torch.float32,
-                    f"y has dtype {str(y.dtype).replace('torch.', '')}, expected float32: "
-                    f"BCEWithLogitsLoss needs float targets (`y.float()`); int64 labels are for cross-entropy")
+        x, y = _pair(kata.call("make_blobs", 40, seed=1), "make_blobs")
+        expect_shape(x, (40, 2), what=tr("make_blobs(40)'s x", "make_blobs(40) 的 x"))
+        expect_shape(y, (40,), what=tr("make_blobs(40)'s y", "make_blobs(40) 的 y"))
+        expect_close(x, x.float(), what=tr("make_blobs(40)'s x", "make_blobs(40) 的 x"))  # dtype float32
+        if y.dtype != torch.float32:
+            cls = Mistake if y.dtype == torch.int64 else CheckFailed
+            raise cls(tr("y has dtype {got}, expected float32: BCEWithLogitsLoss needs float targets "
+                         "(`y.float()`); int64 labels are for cross-entropy", "y 的数据类型是 {got}，应为 float32："
+                         "BCEWithLogitsLoss 需要浮点目标（`y.float()`）；int64 标签是给交叉熵用的",
+                         got=str(y.dtype).replace("torch.", "")))
 
     def test_labels_are_half_zeros_then_half_ones(self, kata):
-        _, y = kata.call("make_blobs", 40, seed=1)
-        want = torch.cat([torch.zeros(20), torch.ones(20)])
-        expect_close(y.to(torch.float32), want, what="make_blobs(40)'s y", check_dtype=False)
+        _, y = _pair(kata.call("make_blobs", 40, seed=1), "make_blobs")
+        expect_close(y.to(torch.float32), torch.cat([torch.zeros(20), torch.ones(20)]), check_dtype=False,
+                     what=tr("make_blobs(40)'s y", "make_blobs(40) 的 y"))
 
     def test_blobs_sit_at_minus_two_and_plus_two_with_std_1(self, kata):
-        x, y = kata.call("make_blobs", 2000, seed=2)
+        x, y = _pair(kata.call("make_blobs", 2000, seed=2), "make_blobs")
         y = y.to(torch.float32)
         for label, centre in ((0.0, -2.0), (1.0, 2.0)):
             pts = x[y == label]
             m, s = pts.mean(dim=0), pts.std(dim=0)
-            expect_true(((m - centre).abs() < 0.15).all() and ((s - 1).abs() < 0.1).all(),
-                        f"class {int(label)} should be centred at ({centre:g}, {centre:g}) with std 1, but has "
-                        f"mean {[round(v, 2) for v in m.tolist()]} and std {[round(v, 2) for v in s.tolist()]}")
+            if not (((m - centre).abs() < 0.15).all() and ((s - 1).abs() < 0.1).all()):
+                raise CheckFailed(tr("class {c} should be centred at ({p:g}, {p:g}) with std 1, but has mean {m} "
+                                     "and std {s}", "类别 {c} 应以 ({p:g}, {p:g}) 为中心、标准差为 1，但均值是 {m}，"
+                                     "标准差是 {s}", c=int(label), p=centre, m=[round(v, 2) for v in m.tolist()],
+                                     s=[round(v, 2) for v in s.tolist()]))
 
     def test_same_seed_gives_the_same_blobs(self, kata):
-        x1, _ = kata.call("make_blobs", 30, seed=5)
-        x2, _ = kata.call("make_blobs", 30, seed=5)
-        x3, _ = kata.call("make_blobs", 30, seed=6)
-        expect_close(x2, x1, what="make_blobs(30, seed=5)'s x, made twice")
-        expect_true(not torch.equal(x1, x3), "make_blobs gives the same x for seeds 5 and 6: "
-                    "pass generator=g (seeded with `seed`) to torch.randn")
+        x1, _ = _pair(kata.call("make_blobs", 30, seed=5), "make_blobs")
+        x2, _ = _pair(kata.call("make_blobs", 30, seed=5), "make_blobs")
+        x3, _ = _pair(kata.call("make_blobs", 30, seed=6), "make_blobs")
+        expect_close(x2, x1, what=tr("make_blobs(30, seed=5)'s x, made twice", "两次生成的 make_blobs(30, seed=5) 的 x"))
+        if torch.equal(x1, x3):
+            raise CheckFailed(tr("make_blobs gives the same x for seeds 5 and 6: pass generator=g (seeded with "
+                                 "`seed`) to torch.randn", "make_blobs 在 seed 5 和 6 下给出相同的 x：请给 torch.randn "
+                                 "传入用 `seed` 初始化的 generator=g"))
+
+    def test_leaves_the_global_random_state_alone(self, kata):
+        expect_own_generator(kata.run(world.make_blobs_rng, 20, 3), "make_blobs")
 
 
-@KATA.task("train", "Training to an accuracy and a loss", points=4,
-           hint="zero_grad, logits = model(x), nn.BCEWithLogitsLoss on the logits (no sigmoid of your own), "
-                "backward, step; return loss.item()")
+def _expected_step(x: torch.Tensor, y: torch.Tensor, lr: float) -> dict:
+    model = world.fresh_model([0.3, -0.2], 0.1)
+    logits = model(x)
+    loss = F.binary_cross_entropy_with_logits(logits, y)
+    loss.backward()
+    return {"loss": loss.item(), "logits": logits.detach(),
+            "params": {n: (p - lr * p.grad).detach() for n, p in model.named_parameters()},
+            "grads": {n: p.grad.clone() for n, p in model.named_parameters()}}
+
+
+@KATA.task("train", Text("Training to an accuracy and a loss", "训练到指定的准确率和损失"), points=4, hints=[
+    Text("BCEWithLogitsLoss applies the sigmoid itself; a second sigmoid squashes the logits into (0, 1) and "
+         "the loss can never get small, even when accuracy looks fine", "BCEWithLogitsLoss 自带 sigmoid；"
+         "再加一个 sigmoid 会把 logits 压进 (0, 1)，损失再也降不下去，哪怕准确率看起来不错"),
+    Text("optimizer.zero_grad(); logits = model(x); loss = nn.BCEWithLogitsLoss()(logits, y); loss.backward(); "
+         "optimizer.step(); return loss.item()", "optimizer.zero_grad()；logits = model(x)；loss = "
+         "nn.BCEWithLogitsLoss()(logits, y)；loss.backward()；optimizer.step()；返回 loss.item()")])
 class TestTrain:
     def test_one_step_matches_sgd_on_bce_with_logits(self, kata):
         x, y = blobs(64, seed=3)
-        got = kata.run(train_step_once, x, y, 0.5, False)
-        expect_true(got["forward_calls"] >= 1, "train_step never called the model as `model(x)`; "
-                    "`model.forward(x)` skips hooks — call the model itself")
+        got, loss = graded_step(kata, world.train_step_once, x, y, 0.5)
         want = _expected_step(x, y, 0.5)
-        loss = expect_float(got["loss"], what="train_step", tensor_note="; return `loss.item()`")
         if not _close(loss, want["loss"]):
-            text = f"train_step returned loss {loss:.6g}, expected BCE-with-logits {want['loss']:.6g}"
             if _close(loss, F.binary_cross_entropy_with_logits(torch.sigmoid(want["logits"]), y).item()):
-                text += ("; that is the loss of sigmoid(logits): a sigmoid before BCEWithLogitsLoss "
-                         "squashes twice — pass the logits straight in")
-            raise CheckFailed(text)
+                raise Mistake(tr("train_step returned loss {got:.6g}, expected BCE-with-logits {want:.6g}; that is "
+                                 "the loss of sigmoid(logits): a sigmoid before BCEWithLogitsLoss squashes twice, "
+                                 "pass the logits straight in", "train_step 返回的损失是 {got:.6g}，应为 "
+                                 "BCE-with-logits {want:.6g}；这是 sigmoid(logits) 的损失：在 BCEWithLogitsLoss 之前"
+                                 "再用 sigmoid 会压两次，请直接传入 logits", got=loss, want=want["loss"]))
+            raise CheckFailed(tr("train_step returned loss {got:.6g}, expected BCE-with-logits {want:.6g} (before "
+                                 "the update; allowed relative difference 1e-4)", "train_step 返回的损失是 {got:.6g}，"
+                                 "应为更新之前的 BCE-with-logits {want:.6g}（允许相对误差 1e-4）",
+                                 got=loss, want=want["loss"]))
         for name, value in got["params"].items():
-            expect_close(value, want["params"][name], what=f"{name} after one SGD step (lr 0.5)",
-                         rtol=1e-4, atol=1e-5)
+            expect_close(value, want["params"][name], rtol=1e-4, atol=1e-5, what=tr(
+                "{name} after one SGD step (lr 0.5)", "SGD 一步之后的 {name}（lr 0.5）", name=name))
 
     def test_gradients_are_zeroed_every_step(self, kata):
         x, y = blobs(64, seed=4)
-        got = kata.run(train_step_once, x, y, 0.0, True)
-        want = _expected_step(x, y, 0.0)
-        stale = [n for n, g in got["grads"].items() if not _grad_ok(g, want["grads"][n])]
-        if stale:
-            raise CheckFailed(_stale_message([f"{n}.grad" for n in stale]))
+        got = kata.run(world.train_step_once, x, y, 0.0, True)
+        expect_grads_not_stale(got["grads"], _expected_step(x, y, 0.0)["grads"], "train_step", tr(
+            "call optimizer.zero_grad() before loss.backward()", "请在 loss.backward() 之前调用 optimizer.zero_grad()"))
 
     def test_three_hundred_steps_reach_the_accuracy_and_the_loss(self, kata):
         x, y = blobs(400, seed=0)
-        got = kata.run(train_step_training, x, y, LR, STEPS)
+        got = kata.run(world.train_step_training, x, y, LR, STEPS, MAX_LOSS)
         accuracy = float(((got["logits"] > 0).float() == y).float().mean())
         history = got["result"]["history"]
         final = history[-1] if history else float("nan")
         hint = ""
         if accuracy >= MIN_ACCURACY and final > 0.3:
-            hint = (f"accuracy is {accuracy:.3f} but the loss stays near {final:.2f}: that is the floor of "
-                    f"a sigmoid before BCEWithLogitsLoss (squashed twice) — pass the logits straight in")
-        expect_converged(got["result"], target=MAX_LOSS, what=f"BCE loss after {STEPS} SGD steps (lr {LR})",
-                         kata=kata, hint=hint)
-        expect_true(accuracy >= MIN_ACCURACY,
-                    f"accuracy after training is {accuracy:.3f}, expected at least {MIN_ACCURACY}")
+            hint = tr("accuracy is {acc:.3f} but the loss stays near {loss:.2f}: that is the floor of a sigmoid "
+                      "before BCEWithLogitsLoss (squashed twice); pass the logits straight in",
+                      "准确率是 {acc:.3f}，但损失一直在 {loss:.2f} 附近：这是在 BCEWithLogitsLoss 之前多加一个 sigmoid"
+                      "（压了两次）时的下限；请直接传入 logits", acc=accuracy, loss=final)
+        expect_converged(got["result"], target=MAX_LOSS, kata=kata, hint=hint, what=tr(
+            "BCE loss after {steps} SGD steps (lr {lr})", "{steps} 步 SGD 之后的 BCE 损失（lr {lr}）", steps=STEPS, lr=LR))
+        if accuracy < MIN_ACCURACY:
+            raise CheckFailed(tr("accuracy after training is {acc:.3f}, expected at least {min}",
+                                 "训练后的准确率是 {acc:.3f}，应至少为 {min}", acc=accuracy, min=MIN_ACCURACY))
 
 
-@KATA.task("cross_entropy", "Stable log-softmax and cross-entropy", points=4,
-           hint="subtract each row's max before exp; pick each row's log-probability at its target "
-                "class (gather) and average the negatives",
-           forbidden={name: "write it yourself" for name in (
-               "torch.log_softmax", "torch.Tensor.log_softmax", "torch.nn.functional.log_softmax",
-               "torch.softmax", "torch.Tensor.softmax", "torch.nn.functional.softmax",
-               "torch.logsumexp", "torch.Tensor.logsumexp",
-               "torch.nn.functional.cross_entropy", "torch.nn.functional.nll_loss")})
+CE_FORBIDDEN = ("torch.log_softmax", "torch.Tensor.log_softmax", "torch.nn.functional.log_softmax",
+                "torch.softmax", "torch.Tensor.softmax", "torch.nn.functional.softmax",
+                "torch.logsumexp", "torch.Tensor.logsumexp", "torch.nn.functional.cross_entropy")
+EXTREME = torch.tensor([[1000.0, 1001.0, 1002.0], [-1000.0, 0.0, 1000.0], [-1000.0, -1001.0, -1002.0]])
+
+
+@KATA.task("cross_entropy", Text("Stable log-softmax and cross-entropy", "数值稳定的 log-softmax 与交叉熵"),
+           points=4, hints=[
+    Text("softmax does not change when the same number is subtracted from a whole row, so each row can be "
+         "shifted until its largest logit is 0 and exp can no longer overflow",
+         "对一整行减去同一个数，softmax 不变；所以可以平移每一行，让它最大的 logit 变成 0，exp 就不会溢出了"),
+    Text("m = logits.amax(dim=1, keepdim=True); shifted = logits - m; shifted - shifted.exp().sum(dim=1, "
+         "keepdim=True).log(); then pick each row's target entry with gather (or F.nll_loss) and average",
+         "m = logits.amax(dim=1, keepdim=True)；shifted = logits - m；shifted - shifted.exp().sum(dim=1, "
+         "keepdim=True).log()；再用 gather（或 F.nll_loss）取出每行目标类别的值并取平均")],
+           forbidden={name: "write it yourself" for name in CE_FORBIDDEN})
 class TestCrossEntropy:
     def test_log_softmax_matches_torch(self, kata):
         z = 3 * torch.randn(6, 4)
-        expect_close(kata.call("log_softmax", z), torch.log_softmax(z, dim=1), what="log_softmax(z (6, 4))",
-                     rtol=1e-5, atol=1e-5)
+        got = kata.run(world.log_softmax_call, z)
+        expect_inputs_kept(got, [z], "log_softmax", ["logits"])
+        out = expect_shape(got["out"], (6, 4), what="log_softmax(z (6, 4))")
+        if torch.allclose(out, torch.log_softmax(z, dim=0), **TOL):
+            raise Mistake(tr("log_softmax normalised each column (dim 0, across the batch); each ROW is one "
+                             "sample's scores: use dim=1", "log_softmax 对每一列（dim 0，跨批次）做了归一化；"
+                             "每一行才是一个样本的分数：请用 dim=1"))
+        expect_close(out, torch.log_softmax(z, dim=1), what="log_softmax(z (6, 4))", **TOL)
 
     def test_log_softmax_is_finite_at_logits_of_1000(self, kata):
-        z = torch.tensor([[1000.0, 1001.0, 1002.0], [-1000.0, 0.0, 1000.0]])
-        out = kata.call("log_softmax", z)
-        expect_shape(out, (2, 3), what="log_softmax(z (2, 3))")
-        if not torch.isfinite(out).all():
-            raise CheckFailed(f"log_softmax at logits ~1000 gave {out[0].tolist()}: exp(1000) overflows "
-                              f"to inf; subtract each row's maximum before exp")
-        expect_close(out, torch.log_softmax(z, dim=1), what="log_softmax at logits ±1000", rtol=1e-5, atol=1e-5)
+        out = expect_shape(kata.call("log_softmax", EXTREME), (3, 3), what="log_softmax(z (3, 3))")
+        finite = torch.isfinite(out).all(dim=1)
+        if not finite.all():
+            if finite[0] and not finite[2]:
+                raise Mistake(tr("log_softmax is finite in the row near +1000 but gives {row} in the row near "
+                                 "-1000: one maximum for the whole tensor was subtracted, which leaves exp of "
+                                 "-2000 there (0, then log 0); subtract each ROW's maximum: "
+                                 "amax(dim=1, keepdim=True)", "log_softmax 在接近 +1000 的那一行是有限的，但在接近 "
+                                 "-1000 的那一行给出 {row}：减去的是整个张量的一个最大值，那一行就剩下 exp(-2000)"
+                                 "（得 0，再取 log 0）；请减去每一行自己的最大值：amax(dim=1, keepdim=True)",
+                                 row=out[2].tolist()))
+            raise Mistake(tr("log_softmax at logits ~1000 gave {row}: exp(1000) overflows to inf; subtract each "
+                             "row's maximum before exp", "logits 约为 1000 时 log_softmax 给出 {row}：exp(1000) "
+                             "溢出为 inf；请在 exp 之前减去每一行的最大值", row=out[0].tolist()))
+        expect_close(out, torch.log_softmax(EXTREME, dim=1), what=tr("log_softmax at logits ±1000",
+                                                                     "logits 为 ±1000 时的 log_softmax"), **TOL)
 
     def test_cross_entropy_matches_torch_with_integer_targets(self, kata):
         z, t = 2 * torch.randn(10, 5), torch.randint(0, 5, (10,))
         out = expect_shape(kata.call("cross_entropy", z, t), (), what="cross_entropy(z (10, 5), t (10,))")
-        expect_close(out, F.cross_entropy(z, t), what="cross_entropy(z, targets)", rtol=1e-5, atol=1e-5)
+        want = F.cross_entropy(z, t)
+        expect_mean_not_sum(out, want, 10, "cross_entropy")
+        table = -torch.log_softmax(z, dim=1)[:, t].mean()
+        if torch.allclose(out, table, **TOL) and not torch.allclose(out, want, **TOL):
+            raise Mistake(tr("cross_entropy averaged an (N, N) table: `log_probs[:, targets]` takes every row's "
+                             "entries at every target; pick one entry per row with "
+                             "`log_probs[torch.arange(N), targets]` or `gather`",
+                             "cross_entropy 对一个 (N, N) 的表格取了平均：`log_probs[:, targets]` 取出的是每一行在"
+                             "所有目标处的值；请用 `log_probs[torch.arange(N), targets]` 或 `gather` 每行只取一个"))
+        expect_close(out, want, what="cross_entropy(z, targets)", **TOL)
 
     def test_cross_entropy_value_and_gradient_are_finite_at_1000(self, kata):
-        z = torch.tensor([[1000.0, -1000.0, 0.0], [0.0, 1000.0, -1000.0]], requires_grad=True)
+        z = torch.tensor([[1000.0, -1000.0, 0.0], [0.0, 1000.0, -1000.0]])
         t = torch.tensor([1, 1])
-        got = kata.run(loss_backward, "cross_entropy", z, t)
-        want = F.cross_entropy(z.detach(), t)
+        got = kata.run(world.loss_backward, "cross_entropy", z, t)
+        want = F.cross_entropy(z, t)
         loss = got["loss"]
-        if isinstance(loss, torch.Tensor) and not torch.isfinite(loss).all():
-            raise CheckFailed(f"cross_entropy at logits ±1000 gave {loss.item()}, expected {want.item():g}: "
-                              f"exp(1000) overflows; subtract each row's maximum first")
-        expect_close(loss, want, what="cross_entropy at logits ±1000", rtol=1e-5, atol=1e-4)
-        expect_true(got["grad"] is not None, "cross_entropy is not connected to the logits' graph: "
-                    "keep it a torch computation (no .item() or .detach())")
-        grad = expect_finite(got["grad"], what="the gradient of cross_entropy at logits ±1000")
-        want_grad = (torch.softmax(z.detach(), dim=1) - F.one_hot(t, 3).float()) / 2
-        expect_close(grad, want_grad, what="d cross_entropy / d logits at ±1000", rtol=1e-5, atol=1e-6)
+        if isinstance(loss, torch.Tensor) and loss.numel() == 1 and not torch.isfinite(loss).all():
+            raise Mistake(tr("cross_entropy at logits ±1000 gave {got}, expected {want:g}: exp(1000) overflows; "
+                             "subtract each row's maximum first", "logits 为 ±1000 时 cross_entropy 给出 {got}，"
+                             "应为 {want:g}：exp(1000) 溢出了；请先减去每一行的最大值", got=loss.item(), want=want.item()))
+        expect_close(loss, want, rtol=1e-5, atol=1e-4, what=tr("cross_entropy at logits ±1000",
+                                                               "logits 为 ±1000 时的 cross_entropy"))
+        expect_connected(got["connected"] and got["grad"] is not None, "cross_entropy(logits, targets)", "logits")
+        grad = expect_finite(got["grad"], what=tr("the gradient of cross_entropy at logits ±1000",
+                                                  "logits 为 ±1000 时 cross_entropy 的梯度"))
+        want_grad = (torch.softmax(z, dim=1) - F.one_hot(t, 3).float()) / 2
+        expect_close(grad, want_grad, what="d cross_entropy / d logits (±1000)", **TOL)

@@ -1,107 +1,126 @@
-"""The functions kata: the reference gets full marks, the stub none, and each
-classic mistake with a custom autograd Function is caught and named."""
+"""The functions kata: each classic mistake with a custom autograd Function, written
+into a copy of the reference, is caught and named; correct alternatives get full marks."""
 
-from kata_testing import mutate
+from pathlib import Path
+
+import pytest
+from kata_testing import Case, cases, expect_caught
 
 KATA = "functions"
+ALTERNATIVES = sorted((Path(__file__).parent / "alternatives" / KATA).glob("*.py"))
 CLASSES = {"scale": "TestScale", "exp": "TestExp", "matmul": "TestMatMul", "cube": "TestCube",
-           "softplus": "TestSoftplus", "round_ste": "TestRoundSTE", "fit": "TestFit"}
+           "softplus": "TestSoftplus", "round_ste": "TestRoundSTE", "legendre": "TestLegendreP3",
+           "fit": "TestFit"}
 
 CUBE_GRAD = "return grad_output * 3 * x ** 2\n"
 STABLE_SOFTPLUS = "return x.clamp(min=0) + torch.log1p(torch.exp(-x.abs()))\n"
+UPDATE = "            p -= lr * p.grad\n"
+CLEAR = "            p.grad = None\n"
+NEEDS = ("        if ctx.needs_input_grad[0]:\n"
+         "            grad_a = grad_output @ b.T  # (N, M) @ (M, K) -> (N, K)\n"
+         "        if ctx.needs_input_grad[1]:\n"
+         "            grad_b = a.T @ grad_output  # (K, N) @ (N, M) -> (K, M)\n")
 
 
-def failed(grade, task: str, *replacements: tuple[str, str]):
-    """Grade the reference with ``replacements`` made, running only ``task``'s
-    checks; the task must fail.  Returns its message (without the hint) and the grade."""
-    g = grade(KATA, mutate(KATA, *replacements), "-k", CLASSES[task])
-    assert g.status(task) == "failed", g.output
-    return g.task(task)["message"], g
+def case(id, task, replace, says, **kw):
+    return Case(id, task, replace, says, args=("-k", CLASSES[task]), **kw)
 
 
-def test_backward_missing_none_for_the_float_input_is_caught(grade):
-    message, g = failed(grade, "scale", ("return grad_output * ctx.factor, None\n",
-                                         "return grad_output * ctx.factor\n"))
-    assert "incorrect number of gradients (expected 2, got 1)" in message
-    assert "None for non-tensors" in g.task("scale")["hint"]
+MISTAKES = [
+    case("backward_missing_none_for_the_float", "scale",
+         (("return grad_output * ctx.factor, None\n", "return grad_output * ctx.factor\n"),),
+         ("incorrect number of gradients (expected 2, got 1)", "None for non-tensors")),
+    case("backward_ignoring_the_factor", "scale",
+         (("return grad_output * ctx.factor, None\n", "return grad_output, None\n"),),
+         ("multiply it by factor",)),
+    case("wrong_constant_factor", "cube", ((CUBE_GRAD, "return grad_output * x ** 2\n"),),
+         ("0.333x the true gradient",)),
+    case("tensor_kept_on_ctx", "exp",
+         (("        ctx.save_for_backward(result)\n", "        ctx.result = result\n"),
+          ("        (result,) = ctx.saved_tensors\n", "        result = ctx.result\n")),
+         ("`ctx.result`", "save_for_backward")),
+    case("unneeded_gradients_computed", "matmul",
+         ((NEEDS, "        grad_a = grad_output @ b.T\n        grad_b = a.T @ grad_output\n"),),
+         ("needs_input_grad", "return None for `b`")),
+    case("naive_softplus_forward_overflows", "softplus",
+         ((STABLE_SOFTPLUS, "return torch.log(1 + torch.exp(x))\n"),), ("inf at x = 100", "overflows")),
+    case("naive_softplus_gradient_overflows", "softplus",
+         (("return grad_output * torch.sigmoid(x)\n",
+           "return grad_output * torch.exp(x) / (1 + torch.exp(x))\n"),),
+         ("nan at x = 100", "use torch.sigmoid(x)")),
+    case("softplus_from_torch", "softplus",
+         ((STABLE_SOFTPLUS, "return torch.nn.functional.softplus(x)\n"),),
+         ("`torch.nn.functional.softplus`, which this task rules out",)),
+    case("softplus_changes_its_input_in_place", "softplus",
+         ((STABLE_SOFTPLUS, "return x.clamp_(min=0) + torch.log1p(torch.exp(-x.abs()))\n"),),
+         ("changed its input `x` in place",)),
+    case("matmul_gradients_in_the_wrong_order", "matmul",
+         (("        return grad_a, grad_b\n", "        return grad_b, grad_a\n"),),
+         ("in the order of `forward`'s inputs",)),
+    case("detached_backward", "cube", ((CUBE_GRAD, "return grad_output * 3 * x.detach() ** 2\n"),),
+         ("second derivative", "detach")),
+    case("numpy_backward", "cube",
+         ((CUBE_GRAD, "return grad_output * torch.from_numpy(3 * x.detach().numpy() ** 2)\n"),),
+         ("second derivative", "differentiable way")),
+    case("true_gradient_of_round", "round_ste",
+         (("        return grad_output\n", "        return torch.zeros_like(grad_output)\n"),),
+         ("round's true derivative",)),
+    case("ones_instead_of_grad_output", "round_ste",
+         (("        return grad_output\n", "        return torch.ones_like(grad_output)\n"),),
+         ("all ones whatever grad_output is",)),
+    case("fit_without_clearing_gradients", "fit", ((CLEAR, ""),), ("first gradient was still in `.grad`",)),
+    case("fit_with_the_mean_instead_of_the_sum", "fit",
+         (("loss = (y_pred - y).pow(2).sum()\n", "loss = (y_pred - y).pow(2).mean()\n"),),
+         ("MEAN of the squared errors", "`.sum()`")),
+    case("fit_without_the_custom_function", "fit",
+         (("y_pred = a + b * LegendreP3.apply(c + d * x)  # (N,)\n",
+           "z = c + d * x\n    y_pred = a + b * 0.5 * (5 * z ** 3 - 3 * z)\n"),),
+         ("never called LegendreP3.apply",)),
+    case("fit_returns_the_loss_tensor", "fit", (("    return loss.item()\n", "    return loss\n"),),
+         ("returned the loss tensor", "loss.item()")),
+    case("fit_rebinds_p_so_the_leaf_is_lost", "fit", ((UPDATE, "            p = p - lr * p.grad\n"),),
+         ("hold their starting values", "`p -= lr * p.grad`")),
+    case("fit_replaces_the_parameters_in_the_list", "fit",
+         (("        for p in params:\n" + UPDATE + CLEAR,
+           "        for i, p in enumerate(params):\n            params[i] = p - lr * p.grad\n"),),
+         ("put new tensors in place of the parameters",)),
+    case("fit_moves_uphill", "fit", ((UPDATE, "            p += lr * p.grad\n"),), ("uphill",)),
+    case("fit_update_outside_no_grad", "fit",
+         (("    with torch.no_grad():\n        for p in params:\n",
+           "    if True:\n        for p in params:\n"),),
+         ("leaf Variable", "torch.no_grad()")),
+    case("fit_clears_the_gradient_before_the_update", "fit",
+         (("    loss.backward()\n", "    loss.backward()\n    for p in params:\n        p.grad.zero_()\n"),),
+         ("cleared before the update used it",)),
+    case("fit_sets_grad_to_none_before_the_update", "fit", ((UPDATE + CLEAR, CLEAR + UPDATE),),
+         ("this `.grad` is None", "cleared before the update")),
+    case("fit_loss_rewrapped_as_a_new_tensor", "fit",
+         (("    loss.backward()\n", "    loss = torch.tensor(loss.item(), requires_grad=True)\n"
+                                     "    loss.backward()\n"),),
+         ("no history",)),
+]
 
 
-def test_backward_ignoring_the_factor_is_caught(grade):
-    message, _ = failed(grade, "scale", ("return grad_output * ctx.factor, None\n",
-                                         "return grad_output, None\n"))
-    assert "multiply it by factor" in message
+@pytest.mark.parametrize("mistake", cases(MISTAKES))
+def test_mistake_is_caught_and_named(grade, mistake):
+    expect_caught(grade, KATA, mistake)
 
 
-def test_backward_with_a_wrong_constant_factor_is_caught(grade):
-    message, _ = failed(grade, "cube", (CUBE_GRAD, "return grad_output * x ** 2\n"))
-    assert "0.333x the true gradient" in message
+def test_computing_unneeded_gradients_keeps_the_points_for_right_gradients(grade):
+    g = expect_caught(grade, KATA, MISTAKES[4])
+    assert g.task("matmul")["score"] > 0
 
 
-def test_tensor_kept_on_ctx_instead_of_save_for_backward_is_caught(grade):
-    message, _ = failed(grade, "exp",
-                        ("        ctx.save_for_backward(result)\n", "        ctx.result = result\n"),
-                        ("        (result,) = ctx.saved_tensors\n", "        result = ctx.result\n"))
-    assert "`ctx.result`" in message and "save_for_backward" in message
+def test_detached_backward_keeps_the_points_for_the_first_derivative(grade):
+    g = expect_caught(grade, KATA, next(c for c in MISTAKES if c.id == "detached_backward"))
+    assert g.task("cube")["score"] > 0
 
 
-def test_computing_unneeded_gradients_is_caught(grade):
-    message, g = failed(grade, "matmul", (
-        "        if ctx.needs_input_grad[0]:\n"
-        "            grad_a = grad_output @ b.T  # (N, M) @ (M, K) -> (N, K)\n"
-        "        if ctx.needs_input_grad[1]:\n"
-        "            grad_b = a.T @ grad_output  # (K, N) @ (N, M) -> (K, M)\n",
-        "        grad_a = grad_output @ b.T\n"
-        "        grad_b = a.T @ grad_output\n"))
-    assert "needs_input_grad" in message and "return None for `b`" in message
-    assert g.task("matmul")["score"] > 0  # the gradients themselves are right
+@pytest.mark.parametrize("path", ALTERNATIVES, ids=[p.stem for p in ALTERNATIVES])
+def test_correct_alternative_gets_full_marks(grade, path):
+    g = grade(KATA, path.read_text(encoding="utf-8"))
+    assert g.full_marks, g.output
 
 
-def test_naive_softplus_forward_overflow_is_caught(grade):
-    message, _ = failed(grade, "softplus", (STABLE_SOFTPLUS, "return torch.log(1 + torch.exp(x))\n"))
-    assert "inf at x = 100" in message and "overflows" in message
-
-
-def test_naive_softplus_gradient_overflow_is_caught(grade):
-    message, _ = failed(grade, "softplus", ("return grad_output * torch.sigmoid(x)\n",
-                                            "return grad_output * torch.exp(x) / (1 + torch.exp(x))\n"))
-    assert "nan at x = 100" in message and "use torch.sigmoid(x)" in message
-
-
-def test_softplus_from_torch_is_refused(grade):
-    message, _ = failed(grade, "softplus", (STABLE_SOFTPLUS, "return torch.nn.functional.softplus(x)\n"))
-    assert "`torch.nn.functional.softplus`, which this task rules out" in message
-
-
-def test_detached_backward_fails_gradgradcheck(grade):
-    message, g = failed(grade, "cube", (CUBE_GRAD, "return grad_output * 3 * x.detach() ** 2\n"))
-    assert "second derivative" in message and "detach" in message
-    assert g.task("cube")["score"] > 0  # forward and first derivative are still right
-
-
-def test_numpy_backward_fails_gradgradcheck(grade):
-    numpy_grad = "return grad_output * torch.from_numpy(3 * x.detach().numpy() ** 2)\n"
-    message, _ = failed(grade, "cube", (CUBE_GRAD, numpy_grad))
-    assert "second derivative" in message and "differentiable way" in message
-
-
-def test_true_gradient_of_round_instead_of_straight_through_is_caught(grade):
-    message, _ = failed(grade, "round_ste", ("        return grad_output\n",
-                                             "        return torch.zeros_like(grad_output)\n"))
-    assert "round's true derivative" in message
-
-
-def test_fit_without_clearing_gradients_is_caught(grade):
-    message, _ = failed(grade, "fit", ("            p.grad = None\n", ""))
-    assert "still in `.grad`" in message
-
-
-def test_fit_with_the_mean_instead_of_the_sum_is_caught(grade):
-    message, _ = failed(grade, "fit", ("loss = (y_pred - y).pow(2).sum()\n",
-                                       "loss = (y_pred - y).pow(2).mean()\n"))
-    assert "sum of squared errors" in message
-
-
-def test_fit_without_the_custom_function_is_caught(grade):
-    message, _ = failed(grade, "fit", ("y_pred = a + b * LegendreP3.apply(c + d * x)  # (N,)\n",
-                                       "z = c + d * x\n    y_pred = a + b * 0.5 * (5 * z ** 3 - 3 * z)\n"))
-    assert "never called LegendreP3.apply" in message
+def test_there_are_at_least_three_alternatives():
+    assert len(ALTERNATIVES) >= 3

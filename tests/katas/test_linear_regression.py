@@ -1,83 +1,113 @@
-"""The linear_regression kata: the reference passes, the stub is untouched, and
-each classic mistake, written into a copy of the reference, is caught by name."""
+"""The linear_regression kata: each classic mistake, written into a copy of the
+reference, is caught and named; correct alternatives get full marks."""
 
-from kata_testing import mutate
+from pathlib import Path
+
+import pytest
+from kata_testing import Case, cases, expect_caught
 
 KATA = "linear_regression"
+ALTERNATIVES = sorted((Path(__file__).parent / "alternatives" / KATA).glob("*.py"))
+
+SHAPE_CHECK = ("    if pred.shape != target.shape:\n"
+               "        raise ValueError(f\"mse: pred has shape {tuple(pred.shape)} but target has "
+               "{tuple(target.shape)}\")\n")
+MSE_RETURN = "    return ((pred - target) ** 2).mean()\n"
+PRED = "    pred = model(x)                   # (N, 1), same shape as y\n"
+UPDATE = "        w -= lr * w.grad\n        b -= lr * b.grad\n"
+ZERO = "    w.grad.zero_()\n    b.grad.zero_()\n"
+GD_LOSS = "    loss = mse(w * x + b, y)          # (N, 1) vs (N, 1) -> scalar\n"
+TS_BACKWARD = "    loss.backward()\n    optimizer.step()\n"
+DESIGN = "    A = torch.cat([x, torch.ones_like(x)], dim=1)      # (N, 2)\n"
+THETA = "    return theta[0, 0].item(), theta[1, 0].item()\n"
+
+MISTAKES = [
+    Case("mse_broadcasts_n1_against_n", "mse", ((SHAPE_CHECK, ""),), ("(N, N)", "ValueError")),
+    Case("training_on_n1_against_n", "train_step", ((PRED, "    pred = model(x).squeeze(1)\n"),),
+         ("(N, N)", "(N,)")),
+    Case("raw_gradients_not_zeroed", "gd_step", ((ZERO, ""),), ("stale gradient", "zero")),
+    Case("optimizer_zero_grad_forgotten", "train_step", (("    optimizer.zero_grad()\n", ""),),
+         ("stale gradient", "optimizer.zero_grad()")),
+    Case("update_outside_no_grad", "gd_step",
+         (("    with torch.no_grad():\n" + UPDATE, "    w -= lr * w.grad\n    b -= lr * b.grad\n"),),
+         ("leaf Variable", "torch.no_grad()")),
+    Case("rebinding_w_loses_the_leaf", "gd_step",
+         ((UPDATE, "        w = w - lr * w.grad\n        b = b - lr * b.grad\n"),),
+         ("w = w - lr * w.grad", "leaf")),
+    Case("rebinding_w_with_grads_reset_first", "gd_step",
+         ((GD_LOSS, "    w.grad = b.grad = None\n    loss = mse(w * x + b, y)\n"),
+          (UPDATE, "        w = w - lr * w.grad\n        b = b - lr * b.grad\n"), (ZERO, "")),
+         ("unchanged", "w -= lr * w.grad")),
+    Case("model_forward_instead_of_call", "train_step", ((PRED, "    pred = model.forward(x)\n"),),
+         ("skips hooks",)),
+    Case("closed_form_without_the_bias_column", "closed_form",
+         ((DESIGN + "    theta = torch.linalg.lstsq(A, y).solution          # (2, 1)\n" + THETA,
+           "    return torch.linalg.lstsq(x, y).solution.item(), 0.0\n"),),
+         ("gave b = 0", "column of ones")),
+    Case("data_from_randn_instead_of_uniform", "make_data",
+         (("    x = torch.rand(n, 1, generator=g) * 4 - 2          # (n, 1) in [-2, 2]\n",
+           "    x = torch.randn(n, 1, generator=g)\n"),), ("ranges over",)),
+    Case("data_seeded_globally", "make_data",
+         (("    g = torch.Generator().manual_seed(seed)\n", "    torch.manual_seed(seed)\n    g = None\n"),),
+         ("global random state", "generator=g")),
+    Case("mse_sums_instead_of_averaging", "mse", ((MSE_RETURN, "    return ((pred - target) ** 2).sum()\n"),),
+         ("SUM over the batch",), others_pass=False),
+    Case("mse_rewrapped_as_a_new_tensor", "mse",
+         ((MSE_RETURN, "    return torch.tensor(((pred - target) ** 2).mean().item())\n"),),
+         ("not connected to pred's graph",), others_pass=False),
+    Case("gd_step_returns_the_loss_tensor", "gd_step",
+         (("    b.grad.zero_()\n    return loss.item()\n", "    b.grad.zero_()\n    return loss\n"),),
+         ("returned the loss tensor", "loss.item()")),
+    Case("gd_step_moves_uphill", "gd_step",
+         ((UPDATE, "        w += lr * w.grad\n        b += lr * b.grad\n"),), ("uphill",)),
+    Case("gd_step_clears_the_gradient_before_the_update", "gd_step",
+         ((ZERO, ""), ("    loss.backward()\n    with torch.no_grad():\n",
+                       "    loss.backward()\n    w.grad.zero_()\n    b.grad.zero_()\n    with torch.no_grad():\n")),
+         ("cleared before the update used it",)),
+    Case("gd_step_sets_grad_to_none_before_the_update", "gd_step",
+         ((ZERO, ""), ("    loss.backward()\n    with torch.no_grad():\n",
+                       "    loss.backward()\n    w.grad = None\n    with torch.no_grad():\n")),
+         ("this `.grad` is None",)),
+    Case("zero_grad_between_backward_and_step", "train_step",
+         (("    optimizer.zero_grad()\n", ""),
+          (TS_BACKWARD, "    loss.backward()\n    optimizer.zero_grad()\n    optimizer.step()\n")),
+         ("between backward() and step()",)),
+    Case("optimizer_step_forgotten", "train_step", ((TS_BACKWARD, "    loss.backward()\n"),),
+         ("never called step()",)),
+    Case("loss_rewrapped_as_a_new_tensor", "train_step",
+         ((TS_BACKWARD, "    loss = torch.tensor(loss.item(), requires_grad=True)\n" + TS_BACKWARD),),
+         ("no history",)),
+    Case("train_step_returns_the_loss_tensor", "train_step",
+         (("    optimizer.step()\n    return loss.item()\n", "    optimizer.step()\n    return loss\n"),),
+         ("returned the loss tensor",)),
+    Case("train_step_makes_its_own_optimizer", "train_step",
+         (("    loss_fn = nn.MSELoss()\n",
+           "    loss_fn = nn.MSELoss()\n    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)\n"),),
+         ("on the optimizer it was given",)),
+    Case("optimizer_over_another_model", "model",
+         (("    return torch.optim.SGD(model.parameters(), lr=lr)\n",
+           "    return torch.optim.SGD(nn.Linear(1, 1).parameters(), lr=lr)\n"),),
+         ("none of the model's parameters",)),
+    Case("optimizer_with_momentum", "model",
+         (("    return torch.optim.SGD(model.parameters(), lr=lr)\n",
+           "    return torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)\n"),), ("momentum",)),
+    Case("closed_form_returns_tensors", "closed_form", ((THETA, "    return theta[0, 0], theta[1, 0]\n"),),
+         ("Python floats", ".item()")),
+    Case("closed_form_returns_b_then_w", "closed_form",
+         ((DESIGN, "    A = torch.cat([torch.ones_like(x), x], dim=1)\n"),), ("(b, w)",)),
+]
 
 
-def test_mse_that_broadcasts_n1_against_n_is_caught(grade):
-    g = grade(KATA, mutate(KATA, ("    if pred.shape != target.shape:\n"
-                                  "        raise ValueError(f\"mse: pred has shape {tuple(pred.shape)} "
-                                  "but target has {tuple(target.shape)}\")\n", "")))
-    assert g.status("mse") == "failed"
-    assert "(N, N)" in g.message("mse") and "ValueError" in g.message("mse")
+@pytest.mark.parametrize("mistake", cases(MISTAKES))
+def test_mistake_is_caught_and_named(grade, mistake):
+    expect_caught(grade, KATA, mistake)
 
 
-def test_training_on_n1_against_n_shapes_is_caught(grade):
-    g = grade(KATA, mutate(KATA, ("    pred = model(x)                   # (N, 1), same shape as y\n",
-                                  "    pred = model(x).squeeze(1)\n")))
-    assert g.status("train_step") == "failed"
-    assert "(N, N)" in g.message("train_step") and "(N,)" in g.message("train_step")
+@pytest.mark.parametrize("path", ALTERNATIVES, ids=[p.stem for p in ALTERNATIVES])
+def test_correct_alternative_gets_full_marks(grade, path):
+    g = grade(KATA, path.read_text(encoding="utf-8"))
+    assert g.full_marks, g.output
 
 
-def test_forgetting_to_zero_raw_gradients_is_caught(grade):
-    g = grade(KATA, mutate(KATA, ("    w.grad.zero_()\n    b.grad.zero_()\n", "")))
-    assert g.status("gd_step") == "failed"
-    assert "stale gradient" in g.message("gd_step") and "zero" in g.message("gd_step")
-
-
-def test_forgetting_optimizer_zero_grad_is_caught(grade):
-    g = grade(KATA, mutate(KATA, ("    optimizer.zero_grad()\n", "")))
-    assert g.status("train_step") == "failed"
-    assert "stale gradient" in g.message("train_step") and "optimizer.zero_grad()" in g.message("train_step")
-
-
-def test_update_outside_no_grad_is_caught(grade):
-    g = grade(KATA, mutate(KATA, ("    with torch.no_grad():\n        w -= lr * w.grad\n        b -= lr * b.grad\n",
-                                  "    w -= lr * w.grad\n    b -= lr * b.grad\n")))
-    assert g.status("gd_step") == "failed"
-    assert "leaf Variable" in g.message("gd_step") and "torch.no_grad()" in g.message("gd_step")
-
-
-def test_rebinding_w_so_it_is_no_longer_a_leaf_is_caught(grade):
-    g = grade(KATA, mutate(KATA, ("        w -= lr * w.grad\n        b -= lr * b.grad\n",
-                                  "        w = w - lr * w.grad\n        b = b - lr * b.grad\n")))
-    assert g.status("gd_step") == "failed"
-    assert "w = w - lr * w.grad" in g.message("gd_step") and "leaf" in g.message("gd_step")
-
-
-def test_rebinding_w_with_grads_reset_first_is_caught(grade):
-    """Without the telltale error: the caller's w simply never moves."""
-    g = grade(KATA, mutate(
-        KATA,
-        ("    loss = mse(w * x + b, y)          # (N, 1) vs (N, 1) -> scalar\n",
-         "    w.grad = b.grad = None\n    loss = mse(w * x + b, y)\n"),
-        ("        w -= lr * w.grad\n        b -= lr * b.grad\n",
-         "        w = w - lr * w.grad\n        b = b - lr * b.grad\n"),
-        ("    w.grad.zero_()\n    b.grad.zero_()\n", "")))
-    assert g.status("gd_step") == "failed"
-    assert "unchanged" in g.message("gd_step") and "w -= lr * w.grad" in g.message("gd_step")
-
-
-def test_model_forward_instead_of_call_is_caught(grade):
-    g = grade(KATA, mutate(KATA, ("    pred = model(x)                   # (N, 1), same shape as y\n",
-                                  "    pred = model.forward(x)\n")))
-    assert g.status("train_step") == "failed"
-    assert "skips hooks" in g.message("train_step")
-
-
-def test_closed_form_without_the_bias_column_is_caught(grade):
-    g = grade(KATA, mutate(KATA, ("    A = torch.cat([x, torch.ones_like(x)], dim=1)      # (N, 2)\n"
-                                  "    theta = torch.linalg.lstsq(A, y).solution          # (2, 1)\n"
-                                  "    return theta[0, 0].item(), theta[1, 0].item()\n",
-                                  "    return torch.linalg.lstsq(x, y).solution.item(), 0.0\n")))
-    assert g.status("closed_form") == "failed"
-    assert "gave b = 0" in g.message("closed_form") and "column of ones" in g.message("closed_form")
-
-
-def test_data_from_torch_randn_instead_of_uniform_is_caught(grade):
-    g = grade(KATA, mutate(KATA, ("    x = torch.rand(n, 1, generator=g) * 4 - 2          # (n, 1) in [-2, 2]\n",
-                                  "    x = torch.randn(n, 1, generator=g)\n")))
-    assert g.status("make_data") == "failed"
-    assert "ranges over" in g.message("make_data")
+def test_there_are_at_least_three_alternatives():
+    assert len(ALTERNATIVES) >= 3

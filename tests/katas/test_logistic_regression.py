@@ -1,69 +1,100 @@
-"""The logistic_regression kata: the reference passes, the stub is untouched, and
-each classic mistake, written into a copy of the reference, is caught by name."""
+"""The logistic_regression kata: each classic mistake, written into a copy of the
+reference, is caught and named; correct alternatives get full marks."""
 
-from kata_testing import mutate
+from pathlib import Path
+
+import pytest
+from kata_testing import Case, cases, expect_caught, mutate
 
 KATA = "logistic_regression"
+ALTERNATIVES = sorted((Path(__file__).parent / "alternatives" / KATA).glob("*.py"))
+
+FORWARD = "        return self.linear(x).squeeze(1)  # (N, 1) -> (N,)\n"
+BCE = ("    per_sample = logits.clamp(min=0) - logits * targets + "
+       "torch.log1p(torch.exp(-logits.abs()))\n")
+BCE_RETURN = "    return per_sample.mean()\n"
+SCALE = "    return (x_train - mean) / std, (x_test - mean) / std\n"
+LABELS = "    y = torch.cat([torch.zeros(n0), torch.ones(n - n0)])     # (n,) float32\n"
 LOSS_LINE = "    loss = loss_fn(logits, y)\n"
+STEP = "    loss.backward()\n    optimizer.step()\n"
+ROW_MAX = "    m = logits.amax(dim=1, keepdim=True)                          # (N, 1)\n"
+SHIFT = "    shifted = logits - m                                          # (N, C), max 0 per row\n"
+NORMALISE = "    return shifted - shifted.exp().sum(dim=1, keepdim=True).log()\n"
+PICK = "    picked = log_probs.gather(1, targets.unsqueeze(1))            # (N, 1)\n"
+
+MISTAKES = [
+    Case("sigmoid_in_forward", "model",
+         ((FORWARD, "        return torch.sigmoid(self.linear(x)).squeeze(1)\n"),),
+         ("all in (0, 1)", "drop the sigmoid")),
+    Case("squeeze_drops_the_batch_dimension", "model",
+         ((FORWARD, "        return self.linear(x).squeeze()\n"),), ("`.squeeze()` with no dim",)),
+    Case("naive_log_sigmoid_bce", "bce",
+         ((BCE, "    p = torch.sigmoid(logits)\n"
+                "    per_sample = -(targets * torch.log(p) + (1 - targets) * torch.log(1 - p))\n"),),
+         ("log(0)", "log1p")),
+    Case("torch_bce_refused", "bce",
+         ((BCE + BCE_RETURN, "    return nn.BCEWithLogitsLoss()(logits, targets)\n"),),
+         ("binary_cross_entropy_with_logits",)),
+    Case("bce_sums_instead_of_averaging", "bce", ((BCE_RETURN, "    return per_sample.sum()\n"),),
+         ("SUM over the batch",)),
+    Case("bce_rewrapped_as_a_new_tensor", "bce",
+         ((BCE_RETURN, "    return torch.tensor(per_sample.mean().item())\n"),), ("not connected",)),
+    Case("test_set_standardised_with_its_own_statistics", "standardize",
+         ((SCALE, "    return (x_train - mean) / std, (x_test - x_test.mean(0)) / x_test.std(0)\n"),),
+         ("test set's own mean and std",)),
+    Case("standardised_over_the_whole_tensor", "standardize",
+         (("    mean = x_train.mean(dim=0, keepdim=True)    # (1, D)\n"
+           "    std = x_train.std(dim=0, keepdim=True)      # (1, D)\n",
+           "    mean, std = x_train.mean(), x_train.std()\n"),), ("not over the whole tensor",)),
+    Case("standardize_changes_its_input_in_place", "standardize",
+         ((SCALE, "    x_train -= mean\n    x_test -= mean\n    return x_train / std, x_test / std\n"),),
+         ("changed its input `x_train` in place",)),
+    Case("long_labels_for_bce", "blobs",
+         ((LABELS, "    y = torch.cat([torch.zeros(n0), torch.ones(n - n0)]).long()\n"),),
+         ("int64", "float targets")),
+    Case("blobs_seeded_globally", "blobs",
+         (("    g = torch.Generator().manual_seed(seed)\n", "    torch.manual_seed(seed)\n    g = None\n"),),
+         ("global random state",)),
+    Case("long_targets_given_to_bce_with_logits", "train", ((LOSS_LINE, "    loss = loss_fn(logits, y.long())\n"),),
+         ("y.float()",)),
+    Case("sigmoid_before_bce_with_logits", "train",
+         ((LOSS_LINE, "    loss = loss_fn(torch.sigmoid(logits), y)\n"),), ("sigmoid before BCEWithLogitsLoss",)),
+    Case("zero_grad_forgotten", "train", (("    optimizer.zero_grad()\n", ""),),
+         ("stale gradient", "optimizer.zero_grad()")),
+    Case("zero_grad_between_backward_and_step", "train",
+         (("    optimizer.zero_grad()\n", ""), (STEP, "    loss.backward()\n    optimizer.zero_grad()\n"
+                                                   "    optimizer.step()\n")),
+         ("between backward() and step()",)),
+    Case("optimizer_step_forgotten", "train", ((STEP, "    loss.backward()\n"),), ("never called step()",)),
+    Case("model_forward_instead_of_call", "train",
+         (("    logits = model(x)                 # (N,)\n", "    logits = model.forward(x)\n"),),
+         ("skips hooks",)),
+    Case("loss_rewrapped_as_a_new_tensor", "train",
+         ((STEP, "    loss = torch.tensor(loss.item(), requires_grad=True)\n" + STEP),), ("no history",)),
+    Case("train_step_returns_the_loss_tensor", "train",
+         (("    optimizer.step()\n    return loss.item()\n", "    optimizer.step()\n    return loss\n"),),
+         ("returned the loss tensor",)),
+    Case("float_class_targets_in_cross_entropy", "cross_entropy",
+         ((PICK, "    picked = log_probs.gather(1, targets.float().unsqueeze(1))\n"),), ("int64",)),
+    Case("log_softmax_without_the_max_shift", "cross_entropy",
+         ((ROW_MAX, "    m = torch.zeros_like(logits[:, :1])\n"),), ("overflows", "maximum")),
+    Case("log_softmax_with_the_global_max", "cross_entropy", ((ROW_MAX, "    m = logits.max()\n"),),
+         ("each ROW's maximum",)),
+    Case("log_softmax_over_the_batch_dimension", "cross_entropy",
+         ((ROW_MAX, "    m = logits.amax(dim=0, keepdim=True)\n"),
+          (NORMALISE, "    return shifted - shifted.exp().sum(dim=0, keepdim=True).log()\n")), ("use dim=1",)),
+    Case("log_softmax_changes_the_logits_in_place", "cross_entropy",
+         ((SHIFT, "    logits -= m\n    shifted = logits\n"),), ("changed its input `logits` in place",)),
+    Case("cross_entropy_over_an_n_by_n_table", "cross_entropy",
+         ((PICK, "    picked = log_probs[:, targets]\n"),), ("(N, N) table",)),
+    Case("cross_entropy_sums_instead_of_averaging", "cross_entropy",
+         (("    return -picked.mean()\n", "    return -picked.sum()\n"),), ("SUM over the batch",)),
+]
 
 
-def test_sigmoid_in_forward_is_caught(grade):
-    g = grade(KATA, mutate(KATA, ("        return self.linear(x).squeeze(1)  # (N, 1) -> (N,)\n",
-                                  "        return torch.sigmoid(self.linear(x)).squeeze(1)\n")))
-    assert g.status("model") == "failed"
-    assert "all in (0, 1)" in g.message("model") and "drop the sigmoid" in g.message("model")
-
-
-def test_naive_log_sigmoid_bce_is_caught(grade):
-    naive = ("    p = torch.sigmoid(logits)\n"
-             "    per_sample = -(targets * torch.log(p) + (1 - targets) * torch.log(1 - p))\n")
-    g = grade(KATA, mutate(KATA, ("    per_sample = logits.clamp(min=0) - logits * targets + "
-                                  "torch.log1p(torch.exp(-logits.abs()))\n", naive)))
-    assert g.status("bce") == "failed"
-    assert "log(0)" in g.message("bce") and "log1p" in g.message("bce")
-
-
-def test_calling_torch_bce_is_refused(grade):
-    g = grade(KATA, mutate(KATA, ("    per_sample = logits.clamp(min=0) - logits * targets + "
-                                  "torch.log1p(torch.exp(-logits.abs()))\n    return per_sample.mean()\n",
-                                  "    return nn.BCEWithLogitsLoss()(logits, targets)\n")))
-    assert g.status("bce") == "failed"
-    assert "binary_cross_entropy_with_logits" in g.message("bce")
-
-
-def test_standardising_the_test_set_with_its_own_statistics_is_caught(grade):
-    g = grade(KATA, mutate(KATA, ("    return (x_train - mean) / std, (x_test - mean) / std\n",
-                                  "    return (x_train - mean) / std, "
-                                  "(x_test - x_test.mean(0)) / x_test.std(0)\n")))
-    assert g.status("standardize") == "failed"
-    assert "test set's own mean and std" in g.message("standardize")
-
-
-def test_standardising_over_the_whole_tensor_is_caught(grade):
-    g = grade(KATA, mutate(KATA, ("    mean = x_train.mean(dim=0, keepdim=True)    # (1, D)\n"
-                                  "    std = x_train.std(dim=0, keepdim=True)      # (1, D)\n",
-                                  "    mean, std = x_train.mean(), x_train.std()\n")))
-    assert g.status("standardize") == "failed"
-    assert "not over the whole tensor" in g.message("standardize")
-
-
-def test_long_labels_for_bce_are_caught_in_the_data(grade):
-    g = grade(KATA, mutate(KATA, ("    y = torch.cat([torch.zeros(n0), torch.ones(n - n0)])     # (n,) float32\n",
-                                  "    y = torch.cat([torch.zeros(n0), torch.ones(n - n0)]).long()\n")))
-    assert g.status("blobs") == "failed"
-    assert "int64" in g.message("blobs") and "float targets" in g.message("blobs")
-
-
-def test_long_targets_given_to_bce_with_logits_get_a_dtype_hint(grade):
-    g = grade(KATA, mutate(KATA, (LOSS_LINE, "    loss = loss_fn(logits, y.long())\n")))
-    assert g.status("train") == "failed"
-    assert "y.float()" in g.message("train")
-
-
-def test_sigmoid_before_bce_with_logits_is_caught(grade):
-    g = grade(KATA, mutate(KATA, (LOSS_LINE, "    loss = loss_fn(torch.sigmoid(logits), y)\n")))
-    assert g.status("train") == "failed"
-    assert "sigmoid before BCEWithLogitsLoss" in g.message("train")
+@pytest.mark.parametrize("mistake", cases(MISTAKES))
+def test_mistake_is_caught_and_named(grade, mistake):
+    expect_caught(grade, KATA, mistake)
 
 
 def test_double_sigmoid_floors_the_loss_while_accuracy_looks_fine(grade):
@@ -71,26 +102,15 @@ def test_double_sigmoid_floors_the_loss_while_accuracy_looks_fine(grade):
     g = grade(KATA, mutate(KATA, (LOSS_LINE, "    loss = loss_fn(torch.sigmoid(logits), y)\n")),
               "-k", "three_hundred_steps")
     assert g.status("train") == "failed"
-    task = g.task("train")
     assert "squashed twice" in g.message("train")
-    assert task["data"], "the loss history should be kept in the report"
+    assert g.task("train")["data"], "the loss history should be kept in the report"
 
 
-def test_forgetting_zero_grad_is_caught(grade):
-    g = grade(KATA, mutate(KATA, ("    optimizer.zero_grad()\n", "")))
-    assert g.status("train") == "failed"
-    assert "stale gradient" in g.message("train") and "optimizer.zero_grad()" in g.message("train")
+@pytest.mark.parametrize("path", ALTERNATIVES, ids=[p.stem for p in ALTERNATIVES])
+def test_correct_alternative_gets_full_marks(grade, path):
+    g = grade(KATA, path.read_text(encoding="utf-8"))
+    assert g.full_marks, g.output
 
 
-def test_float_class_targets_in_cross_entropy_get_a_dtype_hint(grade):
-    g = grade(KATA, mutate(KATA, ("    picked = log_probs.gather(1, targets.unsqueeze(1))            # (N, 1)\n",
-                                  "    picked = log_probs.gather(1, targets.float().unsqueeze(1))\n")))
-    assert g.status("cross_entropy") == "failed"
-    assert "int64" in g.message("cross_entropy")
-
-
-def test_log_softmax_without_the_max_shift_is_caught(grade):
-    g = grade(KATA, mutate(KATA, ("    m = logits.amax(dim=1, keepdim=True)                          # (N, 1)\n",
-                                  "    m = torch.zeros_like(logits[:, :1])\n")))
-    assert g.status("cross_entropy") == "failed"
-    assert "overflows" in g.message("cross_entropy") and "maximum" in g.message("cross_entropy")
+def test_there_are_at_least_three_alternatives():
+    assert len(ALTERNATIVES) >= 3
