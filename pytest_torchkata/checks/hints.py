@@ -79,6 +79,12 @@ TORCH_MESSAGE_HINTS: list[tuple[str, str]] = [
     ("'bool' object has no attribute",
      "a comparison gave a plain Python bool: `torch.max(x, dim)` returns (values, indices), so compare "
      "the indices (or use `x.argmax(dim)`)"),
+    ("not implemented for 'long'",
+     "an integer tensor went where floats were expected: with a loss, the order is `loss_fn(output, target)`; "
+     "class labels (int64) are the target, the model's output comes first"),
+    ("expected more than 1 value per channel when training",
+     "BatchNorm in training mode needs more than one sample per batch: use `drop_last=True`, or `model.eval()` "
+     "for single samples"),
 ]
 
 

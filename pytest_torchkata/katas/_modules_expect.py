@@ -5,6 +5,8 @@ diagnoses several checks share.  Nothing here runs learner code: it reads the ob
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -92,3 +94,24 @@ def expect_moved(info: dict) -> None:
     expect_true(not info["left"], tr("after run_on, the model still holds {names}: move the model itself with "
                                      "model.to(...)", "run_on 之后，模型里仍有 {names}：请用 model.to(...) 移动模型本身",
                                      names=", ".join(info["left"][:3])))
+
+
+def expect_saved_keys(saved: list[str], source: nn.Module) -> None:
+    """The keys torch.load found in the learner's bytes must be exactly ``source.state_dict()``'s."""
+    __tracebackhide__ = True
+    expected = sorted(source.state_dict())
+    missing = [k for k in expected if k not in saved]
+    extra = [k for k in saved if k not in expected]
+    if missing and not extra and set(missing) <= {n for n, _ in source.named_buffers()}:
+        raise Mistake(tr("the saved dict lacks the buffers {names}: only the parameters were saved; save "
+                         "`model.state_dict()`, which holds the parameters and the buffers (BatchNorm's "
+                         "running statistics)", "保存的字典缺少缓冲区 {names}：只保存了参数；请保存 "
+                         "`model.state_dict()`，它包含参数和缓冲区（BatchNorm 的滑动统计量）", names=", ".join(missing)))
+    expect_true(not missing and not extra, tr("the saved dict's keys are {got}, expected {want}: save "
+                                              "`model.state_dict()`", "保存的字典的键是 {got}，应为 {want}：请保存 "
+                                              "`model.state_dict()`", got=saved, want=expected))
+
+
+def numel(shapes: list[list[int]]) -> int:
+    """How many numbers parameters of these shapes hold."""
+    return sum(math.prod(shape) for shape in shapes)

@@ -79,7 +79,7 @@ def run_mlp(learner, sizes: list[int], x: torch.Tensor) -> dict:
                          if isinstance(value, (list, tuple)) and any(isinstance(v, nn.Module) for v in value))
     return {"out": out.detach(), "layers": [(m.weight.detach(), m.bias.detach()) for m in linears],
             "linears": [(m.in_features, m.out_features) for m in linears],
-            "numel": sum(p.numel() for p in model.parameters()), "plain_lists": plain_lists}
+            "shapes": [list(p.shape) for p in model.parameters()], "plain_lists": plain_lists}
 
 
 # -- task 3 ---------------------------------------------------------------------------
@@ -122,7 +122,7 @@ def run_residual(learner, state: dict, x: torch.Tensor) -> dict:
     with torch.no_grad():
         out = model(x_in)
     return {"out": out, "hook_calls": len(calls), "x_after": x_in,
-            "numel": sum(p.numel() for p in model.parameters())}
+            "shapes": [list(p.shape) for p in model.parameters()]}
 
 
 @labelled("Residual")

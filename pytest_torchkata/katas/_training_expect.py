@@ -71,3 +71,22 @@ def expect_history(history, epochs: int) -> dict:
         for v in values:
             expect_float(v, what=tr("each entry of history[{key!r}]", "history[{key!r}] 的每一项", key=key))
     return history
+
+
+def epoch_mistake(value: float, losses: list[float], samples: int) -> str:
+    """What a wrong mean epoch loss shows, in words, or ""."""
+    total, mean = sum(losses), sum(losses) / len(losses)
+    if math.isclose(value, mean, rel_tol=1e-4):
+        return ""
+    if math.isclose(value, total, rel_tol=1e-4):
+        return tr("the sum of the {n} batch losses; divide by the number of batches",
+                  "这是 {n} 个批次损失之和；请除以批次数", n=len(losses))
+    if math.isclose(value, losses[-1], rel_tol=1e-4):
+        return tr("the last batch's loss; return the mean over all batches",
+                  "这是最后一个批次的损失；请返回所有批次的平均值")
+    if math.isclose(value, total / samples, rel_tol=1e-4):
+        return tr("the sum of the batch losses divided by the {n} samples; each batch loss is already a mean over "
+                  "its batch, so divide by the number of batches, len(loader)",
+                  "这是批次损失之和除以 {n} 个样本；每个批次的损失本身已是该批次的平均，所以应除以批次数 len(loader)",
+                  n=samples)
+    return ""

@@ -62,7 +62,8 @@ class TestMLP:
         for sizes in self.SIZES:
             info = kata.run(world.run_mlp, sizes, torch.randn(5, 4))
             want = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
-            if info["numel"] == want:
+            numel = grader.numel(info["shapes"])
+            if numel == want:
                 continue
             if info["plain_lists"]:
                 raise Mistake(tr("MLP({sizes}) has {got} parameters, expected {want}; the layers in `{name}` sit "
@@ -70,9 +71,9 @@ class TestMLP:
                                  "an empty parameter list): use nn.ModuleList",
                                  "MLP({sizes}) 有 {got} 个参数，应为 {want}；`{name}` 里的层放在普通 Python 列表中，"
                                  "模块看不到它们（优化器会拿到空的参数列表）：请用 nn.ModuleList",
-                                 sizes=sizes, got=info["numel"], want=want, name=info["plain_lists"][0]))
+                                 sizes=sizes, got=numel, want=want, name=info["plain_lists"][0]))
             raise CheckFailed(tr("MLP({sizes}) has {got} parameters, expected {want}",
-                                 "MLP({sizes}) 有 {got} 个参数，应为 {want}", sizes=sizes, got=info["numel"], want=want))
+                                 "MLP({sizes}) 有 {got} 个参数，应为 {want}", sizes=sizes, got=numel, want=want))
 
     def test_forward_is_linear_relu_with_no_relu_at_the_end(self, kata):
         sizes = [4, 16, 8, 3]
@@ -169,11 +170,11 @@ class TestResidual:
 
     def test_the_wrapped_module_is_registered(self, kata):
         _, _, info = self._run(kata, world.run_residual)
-        expect_true(info["numel"] == 42,
+        expect_true(grader.numel(info["shapes"]) == 42,
                     tr("Residual(Linear(6, 6)) has {got} parameters, expected the Linear's 42: assign the module "
                        "to an attribute (`self.module = module`) so it is registered",
                        "Residual(Linear(6, 6)) 有 {got} 个参数，应为 Linear 的 42 个：把模块赋值给属性"
-                       "（`self.module = module`），它才会被注册", got=info["numel"]))
+                       "（`self.module = module`），它才会被注册", got=grader.numel(info["shapes"])))
 
     def test_the_module_is_called_not_its_forward(self, kata):
         _, _, info = self._run(kata, world.run_residual)
@@ -238,6 +239,9 @@ class TestRunningMean:
             raise Mistake(tr("`mean` is a plain tensor attribute: it is not saved in state_dict() and `.to()` does "
                              "not move it; use `self.register_buffer('mean', ...)`", "`mean` 是普通张量属性："
                              "state_dict() 不会保存它，`.to()` 也不会移动它；请用 `self.register_buffer('mean', ...)`"))
+        if "mean" in info["buffers"] and "mean" not in info["state"]:
+            raise Mistake(tr("`mean` is a buffer but not saved in state_dict(): drop persistent=False",
+                             "`mean` 是缓冲区，但没有保存在 state_dict() 里：去掉 persistent=False"))
         expect_true("mean" in info["buffers"] and "mean" in info["state"],
                     tr("RunningMean has no buffer named `mean` (buffers: {names})",
                        "RunningMean 没有名为 `mean` 的缓冲区（现有缓冲区：{names}）",
@@ -329,14 +333,7 @@ class TestCheckpoint:
                              "cannot read them): save `model.state_dict()`, not the model itself",
                              "保存的字节里不是普通的 state dict（weights_only=True 的 torch.load 读不出来）："
                              "请保存 `model.state_dict()`，而不是模型本身"))
-        expected = sorted(source.state_dict())
-        missing = [k for k in expected if k not in info["saved"]]
-        extra = [k for k in info["saved"] if k not in expected]
-        expect_true(not missing and not extra,
-                    tr("the saved dict lacks [{missing}] and has extra keys [{extra}]: save `model.state_dict()`, "
-                       "which holds the parameters and the buffers (BatchNorm's running statistics)",
-                       "保存的字典缺少 [{missing}]，多出 [{extra}]：请保存 `model.state_dict()`，"
-                       "它包含参数和缓冲区（BatchNorm 的滑动统计量）", missing=", ".join(missing), extra=", ".join(extra)))
+        grader.expect_saved_keys(info["saved"], source)
 
     def test_loading_restores_parameters_and_buffers(self, kata):
         source, _, info = self._run(kata)

@@ -136,14 +136,10 @@ class TestTrainEpoch:
                              "请累加 `loss.item()`"))
         value = expect_float(result, what="train_epoch")
         mean = sum(losses) / len(losses)
-        if math.isclose(value, sum(losses), rel_tol=1e-4):
-            raise Mistake(tr("train_epoch returned {got:.4g}, the sum of the {n} batch losses; divide by the number "
-                             "of batches", "train_epoch 返回了 {got:.4g}，这是 {n} 个批次损失之和；请除以批次数",
-                             got=value, n=len(losses)))
-        if math.isclose(value, losses[-1], rel_tol=1e-4) and not math.isclose(value, mean, rel_tol=1e-4):
-            raise Mistake(tr("train_epoch returned {got:.4g}, the last batch's loss; return the mean over all "
-                             "batches", "train_epoch 返回了 {got:.4g}，这是最后一个批次的损失；请返回所有批次的平均值",
-                             got=value))
+        named = grader.epoch_mistake(value, losses, 64)
+        if named:
+            raise Mistake(tr("train_epoch returned {got:.4g}, {named}", "train_epoch 返回了 {got:.4g}，{named}",
+                             got=value, named=named))
         expect_close(value, mean, what=tr("train_epoch's mean batch loss", "train_epoch 的平均批次损失"),
                      rtol=1e-4, atol=1e-5)
 
@@ -290,6 +286,11 @@ class TestEvaluate:
                              "evaluate 的准确率是 {got:.4g}，这是各批次准确率的平均，但最后一个批次只有 {last} 个样本；"
                              "请统计全部 {n} 个样本中预测正确的个数再除以 {n}（应为 {want:.4g}）",
                              got=acc, last=self.N % self.BATCH, n=self.N, want=ref["acc"]))
+        batches = math.ceil(self.N / self.BATCH)
+        if math.isclose(acc, ref["acc"] * self.N / batches, abs_tol=1e-6):
+            raise Mistake(tr("evaluate's accuracy is {got:.4g}: the number of correct predictions divided by the {b} "
+                             "batches; divide by the {n} samples", "evaluate 的准确率是 {got:.4g}：这是预测正确的个数"
+                             "除以 {b} 个批次；应除以 {n} 个样本", got=acc, b=batches, n=self.N))
         expect_close(acc, ref["acc"], what=tr("evaluate's accuracy over all {n} samples", "evaluate 在全部 {n} 个样本上的"
                                               "准确率", n=self.N))
 

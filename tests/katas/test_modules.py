@@ -65,6 +65,9 @@ MISTAKES = [
     case("mean_as_a_parameter", "buffer", [('self.register_buffer("mean", torch.zeros(features))',
                                             "self.mean = nn.Parameter(torch.zeros(features), requires_grad=False)")],
          ("is a parameter", "register_buffer")),
+    case("buffer_not_persistent", "buffer", [('self.register_buffer("mean", torch.zeros(features))',
+                                              'self.register_buffer("mean", torch.zeros(features), persistent=False)')],
+         ("not saved in state_dict()", "persistent=False")),
     case("update_tracked_by_autograd", "buffer",
          [("            with torch.no_grad():\n"
            "                self.mean.mul_(1 - self.momentum).add_(self.momentum * x.mean(dim=0))\n",
@@ -88,7 +91,7 @@ MISTAKES = [
          ("not the model itself",)),
     case("saving_parameters_only", "checkpoint",
          [("torch.save(model.state_dict(), buffer)", "torch.save(dict(model.named_parameters()), buffer)")],
-         ("model.state_dict()", "running_mean")),
+         ("only the parameters were saved", "running_mean", "model.state_dict()")),
     case("not_loading_into_the_given_model", "checkpoint",
          [("    model.load_state_dict(state)\n    return model\n", "    return state\n")],
          ("return the model it was given",)),

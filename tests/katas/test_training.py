@@ -53,6 +53,8 @@ MISTAKES = [
     case("returning_the_sum", "epoch", [("return total / len(loader)", "return total")],
          ("sum of the 4 batch losses",)),
     case("forgetting_model_train", "epoch", [EPOCH_TRAIN], ("model.train()",)),
+    case("dividing_by_the_samples", "epoch", [("return total / len(loader)", "return total / len(loader.dataset)")],
+         ("divided by the 64 samples", "len(loader)")),
     case("torch_max_tuple_used_as_tensor", "accuracy", [(PRED, "predictions = torch.max(logits, 1)")],
          ("torch.max", "indices")),
     case("torch_max_values_instead_of_indices", "accuracy", [(PRED, "predictions = torch.max(logits, 1)[0]")],
@@ -78,6 +80,8 @@ MISTAKES = [
          "correct += (logits.argmax(dim=1) == y).float().mean().item()"),
         ("return total_loss / len(loader), correct / seen", "return total_loss / len(loader), correct / len(loader)")],
          ("mean of the per-batch accuracies", "only 2 samples")),
+    case("accuracy_divided_by_batches", "evaluate", [("correct / seen", "correct / len(loader)")],
+         ("divided by the 4 batches", "50 samples")),
     case("seeding_the_global_generator", "loader", [(LOADER, (
         "    torch.manual_seed(seed)\n    return DataLoader(dataset, batch_size=batch_size, shuffle=True)\n"))],
          ("torch.Generator().manual_seed(seed)",)),
