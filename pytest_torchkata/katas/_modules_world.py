@@ -77,7 +77,7 @@ def run_mlp(learner, sizes: list[int], x: torch.Tensor) -> dict:
     linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
     plain_lists = sorted(name for name, value in vars(model).items()
                          if isinstance(value, (list, tuple)) and any(isinstance(v, nn.Module) for v in value))
-    return {"out": out.detach(), "layers": [(m.weight.detach(), m.bias.detach()) for m in linears],
+    return {"out": out, "layers": [(m.weight.detach(), m.bias.detach()) for m in linears],
             "linears": [(m.in_features, m.out_features) for m in linears],
             "shapes": [list(p.shape) for p in model.parameters()], "plain_lists": plain_lists}
 
@@ -152,11 +152,11 @@ def run_running_mean(learner, batches: list[torch.Tensor], eval_x: torch.Tensor)
         mean = model.mean
         info.setdefault("mean_requires_grad", bool(mean.requires_grad))
         means.append(mean.detach().clone())
-        outs.append(out.detach())
+        outs.append(out)
     info["means"], info["outs"] = means, outs
     model.eval()
     before = model.mean.detach().clone()
-    info["eval_out"] = model(eval_x).detach()
+    info["eval_out"] = model(eval_x)
     info["eval_mean_before"], info["eval_mean_after"] = before, model.mean.detach().clone()
     model.to(torch.float64)
     info["dtype_after_to"] = str(model.mean.dtype).replace("torch.", "")

@@ -287,8 +287,8 @@ class TestDropoutMLP:
     def test_eval_mode_has_no_dropout(self, kata):
         x = torch.randn(6, 5)
         info = kata.run(world.run_dropout_mlp, x)
-        first, second = info["evals"]
-        expect_shape(first, (6, 3), what=tr("DropoutMLP(5, 32, 3)(x) in eval mode", "评估模式下的 DropoutMLP(5, 32, 3)(x)"))
+        first, second = (expect_shape(out, (6, 3), what=tr("DropoutMLP(5, 32, 3)(x) in eval mode",
+                                                           "评估模式下的 DropoutMLP(5, 32, 3)(x)")) for out in info["evals"])
         if info["eval_mode_after"]:
             raise Mistake(tr("the forward switched the model back to training mode; forward must not call train() "
                              "or eval()", "forward 把模型切回了训练模式；forward 里不能调用 train() 或 eval()"))
@@ -305,7 +305,8 @@ class TestDropoutMLP:
 
     def test_training_mode_drops_units(self, kata):
         info = kata.run(world.run_dropout_mlp, torch.randn(6, 5))
-        first, second = info["trains"]
+        first, second = (expect_shape(out, (6, 3), what=tr("DropoutMLP(5, 32, 3)(x) in training mode",
+                                                           "训练模式下的 DropoutMLP(5, 32, 3)(x)")) for out in info["trains"])
         if not info["train_mode_after"]:
             raise Mistake(tr("the forward switched the model to eval mode; forward must not call train() or eval()",
                              "forward 把模型切换到了评估模式；forward 里不能调用 train() 或 eval()"))
