@@ -85,6 +85,12 @@ TORCH_MESSAGE_HINTS: list[tuple[str, str]] = [
     ("unsupported operand type(s) for *: 'float' and 'nonetype'",
      "this `.grad` is None: backward fills `.grad` only on leaf tensors the loss depends on; was it "
      "cleared before the update, is the parameter no longer a leaf, or did backward() not reach it?"),
+    ("not implemented for 'long'",
+     "an integer tensor went where floats were expected: with a loss, the order is `loss_fn(output, target)`; "
+     "class labels (int64) are the target, the model's output comes first"),
+    ("expected more than 1 value per channel when training",
+     "BatchNorm in training mode needs more than one sample per batch: use `drop_last=True`, or `model.eval()` "
+     "for single samples"),
 ]
 
 

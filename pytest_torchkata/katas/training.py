@@ -1,226 +1,205 @@
 """Checks for the training kata: a step, an epoch, accuracy, evaluation, a seeded loader, fit.
 
-The helpers passed to ``kata.run`` build small models and loaders next to the
-learner code, watch it with hooks (a forward pre-hook records
-``module.training`` and ``torch.is_grad_enabled()``), replay the same work with
-a reference loop on a copy of the model, and hand back plain data.  Classic
-mistakes are told apart by probing: stale gradients planted before a step with
-``lr=0`` show whether ``zero_grad()`` ran, and where.
+The grader chooses the starting weights and the data, and replays every piece of work with a
+reference loop on its own copy of the model, here, where no learner code runs.  The helpers in
+``_training_world`` hand the learner's functions the same model and report what they saw
+(results, parameters, gradients, the order of zero_grad / backward / step, modes).  A message
+names a mistake only when those observations show it: stale gradients planted before a step
+with ``lr=0`` are blamed only when they are still there afterwards.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import math
 
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
 
+from pytest_torchkata.checks.errors import CheckFailed, Mistake
+from pytest_torchkata.checks.training import STALE_GRAD as STALE, expect_converged
 from pytest_torchkata.checks.values import describe, expect_close, expect_float, expect_true
-from pytest_torchkata.checks.errors import CheckFailed
+from pytest_torchkata.i18n import Text, tr
+from pytest_torchkata.katas import _training_expect as grader, _training_world as world
+from pytest_torchkata.katas._training_hints import HINTS
 from pytest_torchkata.model import Kata
-from pytest_torchkata.checks.training import STALE_GRAD as STALE, expect_converged, plant_stale_grads
 
-KATA = Kata("training", "The training loop",
-            "forward, loss, backward, step: a step, an epoch, accuracy, evaluation, seeded loaders, fit")
-
-
-def _classifier(hidden: int = 16, dropout: float = 0.0) -> nn.Module:
-    return nn.Sequential(nn.Linear(4, hidden), nn.ReLU(), nn.Dropout(dropout), nn.Linear(hidden, 3))
-
-
-def _watch(model: nn.Module) -> list[tuple[bool, bool]]:
-    """Each forward of ``model`` appends (model.training, torch.is_grad_enabled())."""
-    seen: list[tuple[bool, bool]] = []
-    model.register_forward_pre_hook(lambda m, _: seen.append((m.training, torch.is_grad_enabled())))
-    return seen
+KATA = Kata("training", Text("The training loop", "训练循环"), Text(
+    "forward, loss, backward, step: a step, an epoch, accuracy, evaluation, seeded loaders, fit",
+    "前向、损失、反向传播、更新：一步、一个 epoch、准确率、评估、带种子的数据加载器、fit"))
 
 
 # -- task 1: one step ----------------------------------------------------------------
 
-def one_train_step(learner, x: torch.Tensor, y: torch.Tensor, lr: float, stale: bool) -> dict:
-    """Learner side: one train_step on a fresh classifier; what it returned, the forwards,
-    the grads, and the weights before and after (raw)."""
-    model = _classifier()
-    loss_fn = nn.CrossEntropyLoss()
-    seen = _watch(model)
-    if stale:
-        plant_stale_grads(model.parameters())
-    before = [p.detach().clone() for p in model.parameters()]
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    result = learner.train_step(model, (x, y), loss_fn, optimizer)
-    return {"result": result, "forwards": len(seen),
-            "grads": [None if p.grad is None else p.grad.clone() for p in model.parameters()],
-            "before": before, "after": [p.detach().clone() for p in model.parameters()]}
-
-
-def _one_train_step(kata, x: torch.Tensor, y: torch.Tensor, lr: float, stale: bool) -> dict:
-    """Grader side: the reference loss and fresh gradients from the weights before the step."""
-    info = kata.run(one_train_step, x, y, lr, stale)
-    reference = _load(_classifier(), info["before"])
-    ref_loss = nn.CrossEntropyLoss()(reference(x), y)
-    ref_loss.backward()
-    info["ref_loss"], info["fresh"] = ref_loss.item(), [p.grad for p in reference.parameters()]
-    return info
-
-
-def _same(a: list[torch.Tensor], b: list[torch.Tensor]) -> bool:
-    return all(torch.allclose(u, v, rtol=1e-4, atol=1e-5) for u, v in zip(a, b))
-
-
-@KATA.task("step", "One training step", points=3,
-           hint="`optimizer.zero_grad()`, `loss = loss_fn(model(x), y)`, `loss.backward()`, "
-                "`optimizer.step()`, `return loss.item()`")
+@KATA.task("step", Text("One training step", "一步训练"), points=3, hints=HINTS["step"])
 class TestTrainStep:
-    def _run(self, kata, lr: float, stale: bool) -> dict:
+    def _run(self, kata, lr: float, stale: bool):
         x, y = torch.randn(8, 4), torch.randint(0, 3, (8,))
-        return _one_train_step(kata, x, y, lr, stale)
+        net, state = grader.start()
+        loss = nn.CrossEntropyLoss()(net(x), y)
+        loss.backward()
+        ref = {"loss": loss.item(), "fresh": [p.grad for p in net.parameters()],
+               "before": [p.detach() for p in net.parameters()]}
+        return ref, kata.run(world.one_train_step, state, x, y, lr, stale)
 
     def test_returns_the_loss_as_a_python_float(self, kata):
-        info = self._run(kata, 0.1, False)
-        value = expect_float(info["result"], what="train_step",
-                             tensor_note="; return `loss.item()`: a loss tensor keeps its whole graph alive, and "
-                                         "adding such tensors up over an epoch fills the memory")
-        expect_close(value, info["ref_loss"], what="the loss train_step returned (before the update)",
-                     rtol=1e-5, atol=1e-6)
+        ref, info = self._run(kata, 0.1, False)
+        value = expect_float(info["result"], what="train_step", tensor_note=tr(
+            "; return `loss.item()`: a loss tensor keeps its whole graph alive, and adding such tensors up over an "
+            "epoch fills the memory", "；请 return `loss.item()`：损失张量会让整个计算图一直留在内存里，"
+            "一个 epoch 里把这些张量加起来会占满内存"))
+        expect_close(value, ref["loss"], what=tr("the loss train_step returned (before the update)",
+                                                 "train_step 返回的损失（更新之前）"))
 
     def test_old_gradients_are_cleared_before_backward(self, kata):
-        info = self._run(kata, 0.0, True)  # lr 0: the step changes nothing, the gradients stay to be seen
-        grads = info["grads"]
-        if any(g is None for g in grads) or all(float(g.abs().max()) == 0 for g in grads):
-            raise CheckFailed("after train_step the gradients are empty: zero_grad() ran after backward() "
-                              "(so the step used old gradients, or none at all); call it first, before "
-                              "the forward pass")
-        if _same(grads, [f + STALE for f in info["fresh"]]):
-            raise CheckFailed(f"gradients left from before the step (.grad filled with {STALE:g}) were "
-                              f"added to the new ones: call optimizer.zero_grad() at the start of every step")
-        for i, (got, want) in enumerate(zip(grads, info["fresh"])):
-            expect_close(got, want, what=f"the gradient of parameter {i} after train_step", rtol=1e-4, atol=1e-5)
+        ref, info = self._run(kata, 0.0, True)  # lr 0: the step changes nothing, the gradients stay to be seen
+        events, grads = info["events"], info["grads"]
+        if "grad" not in events:
+            raise Mistake(tr("no gradient reached the parameters during train_step: backward() was not called on "
+                             "the model's loss, or the loss was cut from the graph (a new tensor made from "
+                             "loss.item(), or .detach()); call loss.backward() on loss_fn(model(x), y) itself",
+                             "train_step 期间没有梯度到达参数：没有对模型的损失调用 backward()，或者损失被从计算图上"
+                             "切断了（用 loss.item() 新建的张量，或 .detach()）；请直接对 loss_fn(model(x), y) "
+                             "调用 loss.backward()"))
+        if grader.close(grads, [f + STALE for f in ref["fresh"]]):
+            raise Mistake(tr("gradients left from before the step (.grad filled with {stale:g}) were added to the new "
+                             "ones: call optimizer.zero_grad() at the start of every step",
+                             "这一步之前留下的梯度（.grad 里填的 {stale:g}）被加到了新梯度上：每一步开始时都要调用 "
+                             "optimizer.zero_grad()", stale=STALE))
+        later = events[len(events) - 1 - events[::-1].index("grad"):]  # from the last backward on
+        if "zero" in later and all(g is None or not bool(g.any()) for g in grads):
+            if "step" in later and later.index("zero") < later.index("step"):
+                where = tr("before step(): the step found no gradients", "在 step() 之前：step 找不到梯度")
+            elif "zero" not in events[:events.index("grad")]:
+                where = tr("after step(): the step used the old gradients added to the new ones",
+                           "在 step() 之后：step 用的是旧梯度加上新梯度")
+            else:
+                return  # cleared before backward and again after the step: the step was right
+            raise Mistake(tr("zero_grad() ran after backward() ({where}); call it first, before the forward pass",
+                             "zero_grad() 在 backward() 之后才运行（{where}）；请最先调用它，在前向传播之前",
+                             where=where))
+        for i, (got, want) in enumerate(zip(grads, ref["fresh"])):
+            expect_true(got is not None, tr("after train_step, parameter {i} has no gradient",
+                                            "train_step 之后，参数 {i} 没有梯度", i=i))
+            expect_close(got, want, what=tr("the gradient of parameter {i} after train_step",
+                                            "train_step 之后参数 {i} 的梯度", i=i), rtol=1e-4, atol=1e-5)
 
     def test_parameters_take_one_sgd_step(self, kata):
-        info = self._run(kata, 0.1, False)
-        if _same(info["after"], info["before"]):
-            raise CheckFailed("the parameters did not change: call optimizer.step() after loss.backward() "
-                              "(and no zero_grad() between the two)")
-        for i, (after, before, grad) in enumerate(zip(info["after"], info["before"], info["fresh"])):
-            expect_close(after, before - 0.1 * grad, what=f"parameter {i} after one SGD step (lr 0.1)",
+        ref, info = self._run(kata, 0.1, False)
+        events = info["events"]
+        if "step" not in events:
+            raise Mistake(tr("the parameters did not change: optimizer.step() was never called; backward() only "
+                             "computes gradients, call optimizer.step() after it",
+                             "参数没有变化：从未调用 optimizer.step()；backward() 只计算梯度，之后要调用 optimizer.step()"))
+        if "grad" in events and "zero" in events[events.index("grad"):events.index("step")]:
+            raise Mistake(tr("zero_grad() ran after backward() and before step(): the step found no gradients, so "
+                             "the parameters did not change; the order is zero_grad, forward, backward, step",
+                             "zero_grad() 在 backward() 之后、step() 之前运行：step 找不到梯度，参数没有变化；"
+                             "正确顺序是 zero_grad、前向、backward、step"))
+        for i, (after, before, grad) in enumerate(zip(info["after"], ref["before"], ref["fresh"])):
+            expect_close(after, before - 0.1 * grad, what=tr("parameter {i} after one SGD step (lr 0.1)",
+                                                             "一步 SGD（lr 0.1）之后的参数 {i}", i=i),
                          rtol=1e-4, atol=1e-5)
 
     def test_calls_the_model_once_as_model_x(self, kata):
-        forwards = self._run(kata, 0.1, False)["forwards"]
-        expect_true(forwards != 0, "a forward hook on the model never fired: call the model as `model(x)`; "
-                                   "`model.forward(x)` skips hooks")
-        expect_true(forwards == 1, f"the model ran {forwards} times for one step; run it once")
+        forwards = self._run(kata, 0.1, False)[1]["forwards"]
+        if forwards == 0:
+            raise Mistake(tr("a forward hook on the model never fired: call the model as `model(x)`; "
+                             "`model.forward(x)` skips hooks",
+                             "模型上的前向钩子一次也没有触发：请用 `model(x)` 调用模型；`model.forward(x)` 会跳过钩子"))
+        expect_true(forwards == 1, tr("the model ran {n} times for one step; run it once",
+                                      "一步训练里模型运行了 {n} 次；只运行一次", n=forwards))
 
 
 # -- task 2: an epoch ------------------------------------------------------------------
 
-def one_epoch(learner, x: torch.Tensor, y: torch.Tensor, batch_size: int) -> dict:
-    """Learner side: train_epoch on a fresh classifier; what it returned, the modes it ran in,
-    and the weights before and after (raw)."""
-    model = _classifier(dropout=0.0)
-    before = [p.detach().clone() for p in model.parameters()]
-    loader = DataLoader(TensorDataset(x, y), batch_size=batch_size)
-    model.eval()  # train_epoch must switch it to training mode itself
-    seen = _watch(model)
-    result = learner.train_epoch(model, loader, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.1))
-    return {"result": result, "modes": [t for t, _ in seen], "forwards": len(seen), "before": before,
-            "after": [p.detach().clone() for p in model.parameters()]}
-
-
-def _one_epoch(kata, x: torch.Tensor, y: torch.Tensor, batch_size: int) -> dict:
-    """Grader side: the reference epoch (losses, weights after) from the weights before it."""
-    info = kata.run(one_epoch, x, y, batch_size)
-    reference = _load(_classifier(dropout=0.0), info["before"])
-    loss_fn = nn.CrossEntropyLoss()
-    ref_opt = torch.optim.SGD(reference.parameters(), lr=0.1)
-    info["losses"] = []
-    for xb, yb in DataLoader(TensorDataset(x, y), batch_size=batch_size):
-        ref_opt.zero_grad()
-        loss = loss_fn(reference(xb), yb)
-        loss.backward()
-        ref_opt.step()
-        info["losses"].append(loss.item())
-    info["ref_after"] = [p.detach().clone() for p in reference.parameters()]
-    return info
-
-
-@KATA.task("epoch", "One epoch over a DataLoader", points=3,
-           hint="`model.train()`, then for each `(x, y)` in the loader do one step and add `loss.item()`; "
-                "return the total divided by `len(loader)`")
+@KATA.task("epoch", Text("One epoch over a DataLoader", "在 DataLoader 上训练一个 epoch"), points=3, hints=HINTS["epoch"])
 class TestTrainEpoch:
-    def _run(self, kata) -> dict:
+    def _run(self, kata):
         x, y = torch.randn(64, 4), torch.randint(0, 3, (64,))
-        return _one_epoch(kata, x, y, 16)
+        net, state = grader.start()
+        optimizer, loss_fn, losses = torch.optim.SGD(net.parameters(), lr=0.1), nn.CrossEntropyLoss(), []
+        for xb, yb in zip(x.split(16), y.split(16)):
+            optimizer.zero_grad()
+            loss = loss_fn(net(xb), yb)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        return losses, [p.detach() for p in net.parameters()], kata.run(world.one_epoch, state, x, y, 16)
 
     def test_returns_the_mean_batch_loss_as_a_float(self, kata):
-        info = self._run(kata)
+        losses, _, info = self._run(kata)
         result = info["result"]
         if isinstance(result, torch.Tensor) and result.requires_grad:
-            raise CheckFailed("train_epoch returned a tensor that requires grad: adding up `loss` tensors "
-                              "keeps every batch's graph in memory; add `loss.item()` instead")
+            raise Mistake(tr("train_epoch returned a tensor that requires grad: adding up `loss` tensors keeps every "
+                             "batch's graph in memory; add `loss.item()` instead",
+                             "train_epoch 返回了需要梯度的张量：把 `loss` 张量加起来会让每个批次的计算图都留在内存里；"
+                             "请累加 `loss.item()`"))
         value = expect_float(result, what="train_epoch")
-        losses = info["losses"]
         mean = sum(losses) / len(losses)
-        if math.isclose(value, sum(losses), rel_tol=1e-4):
-            raise CheckFailed(f"train_epoch returned {value:.4g}, the sum of the {len(losses)} batch losses; "
-                              f"divide by the number of batches")
-        if math.isclose(value, losses[-1], rel_tol=1e-4) and not math.isclose(value, mean, rel_tol=1e-4):
-            raise CheckFailed(f"train_epoch returned {value:.4g}, the last batch's loss; return the mean "
-                              f"over all batches")
-        expect_close(value, mean, what="train_epoch's mean batch loss", rtol=1e-4, atol=1e-5)
+        named = grader.epoch_mistake(value, losses, 64)
+        if named:
+            raise Mistake(tr("train_epoch returned {got:.4g}, {named}", "train_epoch 返回了 {got:.4g}，{named}",
+                             got=value, named=named))
+        expect_close(value, mean, what=tr("train_epoch's mean batch loss", "train_epoch 的平均批次损失"),
+                     rtol=1e-4, atol=1e-5)
+
+    def test_keeps_no_batch_graph_alive(self, kata):
+        _, _, info = self._run(kata)
+        if info["kept"] > 1:
+            raise Mistake(tr("the loss tensors of {n} batches were added up while they still held their graphs "
+                             "(like `total += loss`, with .item() only at the end): every batch's graph stays in "
+                             "memory until the epoch ends; add `loss.item()` each batch instead",
+                             "{n} 个批次的损失张量在仍带着计算图时被加在了一起（比如 `total += loss`，最后才 .item()）："
+                             "每个批次的计算图都会留在内存里直到 epoch 结束；请每个批次累加 `loss.item()`",
+                             n=info["kept"]))
 
     def test_takes_one_step_per_batch(self, kata):
-        info = self._run(kata)
-        expect_true(info["forwards"] == 4, f"the model ran {info['forwards']} times for a loader of 4 batches, "
-                                           f"expected 4 (one forward per batch, called as `model(x)`)")
-        for i, (got, want) in enumerate(zip(info["after"], info["ref_after"])):
-            expect_close(got, want, what=f"parameter {i} after one epoch (4 SGD steps, lr 0.1)",
-                         rtol=1e-4, atol=1e-5)
+        _, ref_after, info = self._run(kata)
+        expect_true(info["forwards"] == 4, tr("the model ran {n} times for a loader of 4 batches, expected 4 (one "
+                                              "forward per batch, called as `model(x)`)",
+                                              "对 4 个批次的 loader，模型运行了 {n} 次，应为 4 次（每个批次一次前向，"
+                                              "用 `model(x)` 调用）", n=info["forwards"]))
+        for i, (got, want) in enumerate(zip(info["after"], ref_after)):
+            expect_close(got, want, what=tr("parameter {i} after one epoch (4 SGD steps, lr 0.1)",
+                                            "一个 epoch（4 步 SGD，lr 0.1）之后的参数 {i}", i=i), rtol=1e-4, atol=1e-5)
 
     def test_trains_in_training_mode(self, kata):
-        info = self._run(kata)
-        expect_true(info["modes"] and all(info["modes"]),
-                    "the model started this epoch in eval mode and stayed there (dropout would be off): "
-                    "call model.train() at the start of train_epoch")
+        _, _, info = self._run(kata)
+        if info["modes"] and not all(info["modes"]):
+            raise Mistake(tr("the model started this epoch in eval mode and stayed there (dropout would be off): "
+                             "call model.train() at the start of train_epoch",
+                             "模型以评估模式开始这个 epoch 并一直保持（dropout 会是关闭的）：请在 train_epoch 开头调用 "
+                             "model.train()"))
 
 
 # -- task 3: accuracy ---------------------------------------------------------------------
 
-def _accuracy_note(value: float, logits: torch.Tensor, labels: torch.Tensor) -> str:
-    n = len(labels)
-    if logits.shape[0] == logits.shape[1]:
-        wrong_dim = (logits.argmax(dim=0) == labels).float().mean().item()
-        right = (logits.argmax(dim=1) == labels).float().mean().item()
-        if math.isclose(value, wrong_dim) and not math.isclose(value, right):
-            return "; that is argmax over dim=0 (down the batch): take it over dim=1 (across the classes)"
-    if value > 1 and float(value).is_integer() and value <= n:
-        return f"; that looks like the number of correct rows: divide by N ({n})"
-    if 1 < value <= 100:
-        return "; that looks like a percentage: return a fraction between 0 and 1"
-    if value == 0:
-        return ("; if you used torch.max(logits, 1), it returns (values, indices): compare the indices "
-                "(or use logits.argmax(dim=1))")
-    return ""
-
-
-@KATA.task("accuracy", "Accuracy from logits", points=2,
-           hint="`(logits.argmax(dim=1) == labels).float().mean().item()`")
+@KATA.task("accuracy", Text("Accuracy from logits", "由 logits 计算准确率"), points=2, hints=HINTS["accuracy"])
 class TestAccuracy:
     def _check(self, kata, logits: torch.Tensor, labels: torch.Tensor) -> None:
         __tracebackhide__ = True
         what = f"accuracy(logits {tuple(logits.shape)}, labels {tuple(labels.shape)})"
         result = kata.call("accuracy", logits, labels)
         if isinstance(result, bool):
-            raise CheckFailed(f"{what} returned a bool ({result}): comparing the (values, indices) pair from "
-                              f"torch.max with a tensor gives a plain bool; compare the indices")
+            raise Mistake(tr("{what} returned a bool ({got}): comparing the (values, indices) pair from torch.max with "
+                             "a tensor gives a plain bool; compare the indices",
+                             "{what} 返回了 bool（{got}）：把 torch.max 返回的 (values, indices) 二元组和张量比较，"
+                             "得到的是普通 bool；请比较 indices", what=what, got=result))
         value = expect_float(result, what=what)
         want = (logits.argmax(dim=1) == labels).float().mean().item()
-        if not math.isclose(value, want, rel_tol=1e-6, abs_tol=1e-6):
-            raise CheckFailed(f"{what} is {value:.4g}, expected {want:.4g}"
-                              f"{_accuracy_note(value, logits, labels)}")
+        if math.isclose(value, want, rel_tol=1e-6, abs_tol=1e-6):
+            return
+        named = grader.accuracy_mistake(value, logits, labels)
+        if named:
+            raise Mistake(tr("{what} is {got:.4g}, expected {want:.4g}; {named}", "{what} 是 {got:.4g}，应为 {want:.4g}；"
+                             "{named}", what=what, got=value, want=want, named=named))
+        text = tr("{what} is {got:.4g}, expected {want:.4g}", "{what} 是 {got:.4g}，应为 {want:.4g}",
+                  what=what, got=value, want=want)
+        if value == 0:
+            text += tr("; if you used torch.max(logits, 1), it returns (values, indices): compare the indices (or use "
+                       "logits.argmax(dim=1))", "；如果用了 torch.max(logits, 1)，它返回 (values, indices)：请比较 indices"
+                       "（或用 logits.argmax(dim=1)）")
+        raise CheckFailed(text)
 
     def test_fraction_of_rows_whose_top_logit_is_the_label(self, kata):
         logits = torch.randn(10, 4)
@@ -229,10 +208,7 @@ class TestAccuracy:
 
     def test_argmax_runs_across_classes(self, kata):
         # square logits: argmax over the wrong dim gives a plausible number instead of an error
-        logits = torch.tensor([[0.1, 2.0, 0.3, 0.0],
-                               [1.5, 0.2, 0.1, 0.0],
-                               [0.3, 0.1, 0.2, 2.5],
-                               [0.2, 3.0, 0.9, 0.1]])
+        logits = torch.tensor([[0.1, 2.0, 0.3, 0.0], [1.5, 0.2, 0.1, 0.0], [0.3, 0.1, 0.2, 2.5], [0.2, 3.0, 0.9, 0.1]])
         self._check(kata, logits, torch.tensor([1, 0, 3, 3]))  # 0.75 by rows, 0.5 by columns
 
     def test_all_wrong_and_all_right(self, kata):
@@ -244,132 +220,111 @@ class TestAccuracy:
 
 # -- task 4: evaluation -------------------------------------------------------------------
 
-def evaluate_watched(learner, x: torch.Tensor, y: torch.Tensor) -> dict:
-    """Learner side: evaluate on a fresh classifier; what it returned, what each forward
-    saw, the modes and grads afterwards, and the weights before and after (raw)."""
-    model = _classifier(dropout=0.5)
-    model.train()
-    loader = DataLoader(TensorDataset(x, y), batch_size=16)
-    before = [p.detach().clone() for p in model.parameters()]
-    seen = _watch(model)
-    result = learner.evaluate(model, loader, nn.CrossEntropyLoss())
-    return {"result": result, "seen": seen, "training_after": [m.training for m in model.modules()],
-            "grads": any(p.grad is not None for p in model.parameters()),
-            "before": before, "after": [p.detach() for p in model.parameters()]}
-
-
-def _load(model: nn.Module, weights: Any) -> nn.Module:
-    __tracebackhide__ = True
-    params = list(model.parameters())
-    if not (isinstance(weights, list) and len(weights) == len(params) and all(
-            isinstance(w, torch.Tensor) and w.shape == p.shape for w, p in zip(weights, params))):
-        raise CheckFailed("the model's weights did not come back from the learner's side as they were made")
-    with torch.no_grad():
-        for p, w in zip(params, weights):
-            p.copy_(w)
-    return model
-
-
-def _evaluate_watched(kata, x: torch.Tensor, y: torch.Tensor) -> dict:
-    """Grader side: the expected mean loss and accuracy from the weights the model had,
-    and whether evaluate changed them, decided here."""
-    info = kata.run(evaluate_watched, x, y)
-    reference = _load(_classifier(dropout=0.5), info["before"])
-    reference.eval()
-    loader = DataLoader(TensorDataset(x, y), batch_size=16)
-    loss_fn = nn.CrossEntropyLoss()
-    with torch.no_grad():
-        losses = [loss_fn(reference(xb), yb).item() for xb, yb in loader]
-        correct = sum((reference(xb).argmax(1) == yb).sum().item() for xb, yb in loader)
-    info["ref"] = (sum(losses) / len(losses), correct / len(y))
-    info["changed"] = any(not torch.equal(a, b) for a, b in zip(info["after"], info["before"]))
-    return info
-
-
-@KATA.task("evaluate", "Evaluation in eval mode without gradients", points=3,
-           hint="`model.eval()`, then the loop inside `with torch.no_grad():`, then `model.train()` "
-                "before returning")
+@KATA.task("evaluate", Text("Evaluation in eval mode without gradients", "在评估模式下、不计算梯度地评估"),
+           points=3, hints=HINTS["evaluate"])
 class TestEvaluate:
-    def _run(self, kata) -> dict:
-        x, y = torch.randn(48, 4), torch.randint(0, 3, (48,))
-        return _evaluate_watched(kata, x, y)
+    N, BATCH = 50, 16  # batches of 16, 16, 16 and 2: the last one is smaller
+
+    def _run(self, kata):
+        net, state = grader.start(dropout=0.5)
+        x = torch.randn(self.N, 4)
+        with torch.no_grad():
+            pred = net.eval()(x).argmax(1)
+            y = torch.randint(0, 3, (self.N,))
+            y[-2:] = pred[-2:]  # the small last batch is all right, so a mean of batch accuracies is visibly off
+            batches = [(net(xb), yb) for xb, yb in zip(x.split(self.BATCH), y.split(self.BATCH))]
+        losses = [nn.functional.cross_entropy(out, yb).item() for out, yb in batches]
+        accs = [(out.argmax(1) == yb).float().mean().item() for out, yb in batches]
+        ref = {"losses": losses, "sample_loss": sum(l * len(yb) for l, (_, yb) in zip(losses, batches)) / self.N,
+               "acc": (pred == y).float().mean().item(), "batch_acc": sum(accs) / len(accs),
+               "before": [p.detach() for p in net.parameters()]}
+        return ref, kata.run(world.evaluate_watched, state, x, y, self.BATCH)
 
     def test_runs_in_eval_mode(self, kata):
-        seen = self._run(kata)["seen"]
-        expect_true(seen, "evaluate never ran the model (call it as `model(x)`)")
-        expect_true(not any(training for training, _ in seen),
-                    "the model was in training mode during evaluate, so dropout was still dropping units: "
-                    "call model.eval() first")
+        seen = self._run(kata)[1]["seen"]
+        expect_true(seen, tr("a forward hook on the model never fired during evaluate: call it as `model(x)`",
+                             "evaluate 期间模型上的前向钩子一次也没有触发：请用 `model(x)` 调用模型"))
+        if any(training for training, _ in seen):
+            raise Mistake(tr("the model was in training mode during evaluate, so dropout was still dropping units: "
+                             "call model.eval() first", "evaluate 期间模型处于训练模式，dropout 仍在丢弃神经元："
+                             "请先调用 model.eval()"))
 
     def test_computes_no_gradients(self, kata):
-        info = self._run(kata)
-        expect_true(info["seen"], "evaluate never ran the model (call it as `model(x)`)")
-        expect_true(not any(grad for _, grad in info["seen"]),
-                    "evaluate ran the model with gradients enabled, building graphs nobody uses: wrap the "
-                    "loop in `with torch.no_grad():`")
-        expect_true(not info["grads"] and not info["changed"],
-                    "evaluate changed the parameters or their gradients: it must only measure")
+        ref, info = self._run(kata)
+        if any(grad for _, grad in info["seen"]):
+            raise Mistake(tr("evaluate ran the model with gradients enabled, building graphs nobody uses: wrap the "
+                             "loop in `with torch.no_grad():`", "evaluate 在开启梯度的情况下运行模型，构建了没人用的"
+                             "计算图：请把循环放进 `with torch.no_grad():`"))
+        changed = any(not torch.equal(a, b) for a, b in zip(info["after"], ref["before"]))
+        expect_true(not any(info["has_grad"]) and not changed,
+                    tr("evaluate changed the parameters or their gradients: it must only measure",
+                       "evaluate 改变了参数或它们的梯度：它只能测量"))
 
     def test_leaves_the_model_in_training_mode(self, kata):
-        info = self._run(kata)
-        expect_true(all(info["training_after"]),
-                    "after evaluate the model is still in eval mode, so the next epoch would train without "
-                    "dropout: call model.train() before returning")
+        info = self._run(kata)[1]
+        if not all(info["training_after"]):
+            raise Mistake(tr("after evaluate the model is still in eval mode, so the next epoch would train without "
+                             "dropout: call model.train() before returning",
+                             "evaluate 之后模型仍处于评估模式，下一个 epoch 会在没有 dropout 的情况下训练："
+                             "返回前请调用 model.train()"))
 
     def test_returns_mean_loss_and_accuracy(self, kata):
-        info = self._run(kata)
+        ref, info = self._run(kata)
         result = info["result"]
         if not isinstance(result, (tuple, list)) or len(result) != 2:
-            raise CheckFailed(f"evaluate should return (mean loss, accuracy), but returned {describe(result)}")
-        loss = expect_float(result[0], what="evaluate's mean loss")
-        acc = expect_float(result[1], what="evaluate's accuracy")
-        expect_close(loss, info["ref"][0], what="evaluate's mean loss (eval mode)", rtol=1e-4, atol=1e-5)
-        expect_close(acc, info["ref"][1], what="evaluate's accuracy over all 48 samples", rtol=1e-6, atol=1e-6)
+            raise CheckFailed(tr("evaluate should return (mean loss, accuracy), but returned {got}",
+                                 "evaluate 应返回 (平均损失, 准确率)，实际返回了 {got}", got=describe(result)))
+        loss = expect_float(result[0], what=tr("evaluate's mean loss", "evaluate 的平均损失"))
+        acc = expect_float(result[1], what=tr("evaluate's accuracy", "evaluate 的准确率"))
+        if not math.isclose(loss, ref["sample_loss"], rel_tol=1e-4, abs_tol=1e-5):  # either mean is accepted
+            expect_close(loss, sum(ref["losses"]) / len(ref["losses"]),
+                         what=tr("evaluate's mean loss (eval mode)", "evaluate 的平均损失（评估模式）"), rtol=1e-4, atol=1e-5)
+        if math.isclose(acc, ref["batch_acc"], abs_tol=1e-6) and not math.isclose(acc, ref["acc"], abs_tol=1e-6):
+            raise Mistake(tr("evaluate's accuracy is {got:.4g}, the mean of the per-batch accuracies, but the last "
+                             "batch holds only {last} samples; count the correct predictions over all {n} samples "
+                             "and divide by {n} (expected {want:.4g})",
+                             "evaluate 的准确率是 {got:.4g}，这是各批次准确率的平均，但最后一个批次只有 {last} 个样本；"
+                             "请统计全部 {n} 个样本中预测正确的个数再除以 {n}（应为 {want:.4g}）",
+                             got=acc, last=self.N % self.BATCH, n=self.N, want=ref["acc"]))
+        batches = math.ceil(self.N / self.BATCH)
+        if math.isclose(acc, ref["acc"] * self.N / batches, abs_tol=1e-6):
+            raise Mistake(tr("evaluate's accuracy is {got:.4g}: the number of correct predictions divided by the {b} "
+                             "batches; divide by the {n} samples", "evaluate 的准确率是 {got:.4g}：这是预测正确的个数"
+                             "除以 {b} 个批次；应除以 {n} 个样本", got=acc, b=batches, n=self.N))
+        expect_close(acc, ref["acc"], what=tr("evaluate's accuracy over all {n} samples", "evaluate 在全部 {n} 个样本上的"
+                                              "准确率", n=self.N))
 
 
 # -- task 5: a seeded DataLoader -------------------------------------------------------
 
-def loader_orders(learner, n: int, batch_size: int, seed: int) -> dict:
-    dataset = TensorDataset(torch.arange(n))
-
-    def order(loader) -> list[list[int]]:
-        return [[int(i) for i in batch] for (batch,) in loader]
-
-    first = learner.make_loader(dataset, batch_size, seed)
-    torch.manual_seed(1)  # unrelated use of the global generator must not matter
-    first_order = order(first)
-    again = learner.make_loader(dataset, batch_size, seed)
-    torch.manual_seed(2)
-    return {"first": first_order, "again": order(again),
-            "other": order(learner.make_loader(dataset, batch_size, seed + 1))}
-
-
-@KATA.task("loader", "A seeded, shuffled DataLoader", points=2,
-           hint="`DataLoader(dataset, batch_size=batch_size, shuffle=True, "
-                "generator=torch.Generator().manual_seed(seed))`")
+@KATA.task("loader", Text("A seeded, shuffled DataLoader", "带种子的、打乱顺序的 DataLoader"), points=2, hints=HINTS["loader"])
 class TestMakeLoader:
     def test_serves_every_item_in_shuffled_batches(self, kata):
-        info = kata.run(loader_orders, 20, 5, 0)
-        batches = info["first"]
-        expect_true([len(b) for b in batches] == [5] * 4,
-                    f"make_loader(dataset of 20, batch_size=5) gave batches of sizes {[len(b) for b in batches]}, "
-                    f"expected [5, 5, 5, 5]")
+        batches = kata.run(world.loader_orders, 20, 5, 0)["first"]
+        sizes = [len(b) for b in batches]
+        expect_true(sizes == [5] * 4, tr("make_loader(dataset of 20, batch_size=5) gave batches of sizes {got}, "
+                                         "expected [5, 5, 5, 5]", "make_loader(20 个样本的数据集, batch_size=5) 给出的"
+                                         "批次大小是 {got}，应为 [5, 5, 5, 5]", got=sizes))
         flat = [i for b in batches for i in b]
-        expect_true(sorted(flat) == list(range(20)), "the loader should serve every item exactly once per epoch")
-        expect_true(flat != list(range(20)), "the loader serves the items in their original order: "
-                                             "pass shuffle=True")
+        expect_true(sorted(flat) == list(range(20)), tr("the loader should serve every item exactly once per epoch",
+                                                        "每个 epoch 里 loader 应该把每个样本恰好给出一次"))
+        if flat == list(range(20)):
+            raise Mistake(tr("the loader serves the items in their original order: pass shuffle=True",
+                             "loader 按原始顺序给出样本：请传 shuffle=True"))
 
     def test_the_same_seed_gives_the_same_order(self, kata):
-        info = kata.run(loader_orders, 20, 5, 0)
-        expect_true(info["first"] == info["again"],
-                    "two loaders made with the same seed served different orders: the shuffle follows torch's "
-                    "global random generator; give the DataLoader its own "
-                    "`generator=torch.Generator().manual_seed(seed)`")
+        info = kata.run(world.loader_orders, 20, 5, 0)
+        if info["first"] != info["again"]:
+            raise Mistake(tr("two loaders made with the same seed served different orders: the shuffle follows "
+                             "torch's global random generator; give the DataLoader its own "
+                             "`generator=torch.Generator().manual_seed(seed)`", "用同一个种子创建的两个 loader 给出了"
+                             "不同的顺序：打乱顺序用的是 torch 的全局随机数生成器；请给 DataLoader 它自己的 "
+                             "`generator=torch.Generator().manual_seed(seed)`"))
 
     def test_another_seed_gives_another_order(self, kata):
-        info = kata.run(loader_orders, 20, 5, 0)
-        expect_true(info["first"] != info["other"], "seeds 0 and 1 gave the same order: seed the generator "
-                                                    "with `seed`")
+        info = kata.run(world.loader_orders, 20, 5, 0)
+        expect_true(info["first"] != info["other"], tr("seeds 0 and 1 gave the same order: seed the generator with "
+                                                       "`seed`", "种子 0 和 1 给出了相同的顺序：请用 `seed` 设定生成器的种子"))
 
 
 # -- task 6: fit ----------------------------------------------------------------------------
@@ -379,89 +334,67 @@ class TestMakeLoader:
 EPOCHS, LR, TARGET_LOSS, TARGET_ACC = 6, 0.05, 0.3, 0.9
 
 
-def _blobs(n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """Three well-separated Gaussian classes in 4-D."""
-    centres = 3.0 * torch.eye(3, 4)
-    y = torch.arange(n) % 3
-    return centres[y] + torch.randn(n, 4, generator=generator), y
+def _fit(kata, epochs: int) -> tuple[dict, tuple]:
+    generator = torch.Generator().manual_seed(0)
+    data = (*grader.blobs(240, generator), *grader.blobs(120, generator))
+    _, state = grader.start(dropout=0.1)
+    return kata.run(world.fit_blobs, state, data, epochs, LR), data
 
 
-def fit_blobs(learner, epochs: int, lr: float) -> dict:
-    data = torch.Generator().manual_seed(0)
-    x_train, y_train = _blobs(240, data)
-    x_val, y_val = _blobs(120, data)
-    train_loader = DataLoader(TensorDataset(x_train, y_train), batch_size=24, shuffle=True,
-                              generator=torch.Generator().manual_seed(0))
-    val_loader = DataLoader(TensorDataset(x_val, y_val), batch_size=40)
-    """Learner side: fit on the blobs; the history it returned and the trained weights (raw)."""
-    model = _classifier(dropout=0.1)
-    history = learner.fit(model, train_loader, val_loader, epochs, lr)
-    return {"history": history, "weights": [p.detach() for p in model.parameters()]}
-
-
-def _fit_blobs(kata, epochs: int, lr: float) -> dict:
-    """Grader side: the trained model's validation loss and accuracy from its weights, and the
-    time of the request, measured here."""
-    info = kata.run(fit_blobs, epochs, lr)
-    info["seconds"] = kata.last_seconds or 0.0
-    model = _load(_classifier(dropout=0.1), info["weights"])
-    model.eval()
-    x_val, y_val = _blobs(120, _after_train_blobs())
-    with torch.no_grad():
-        logits = model(x_val)
-        info["final"] = (nn.functional.cross_entropy(logits, y_val).item(),
-                         (logits.argmax(1) == y_val).float().mean().item())
-    return info
-
-
-def _after_train_blobs() -> torch.Generator:
-    """The generator state fit_blobs draws the validation set from (after the training set)."""
-    data = torch.Generator().manual_seed(0)
-    _blobs(240, data)
-    return data
-
-
-def _expect_history(history, epochs: int) -> dict:
-    __tracebackhide__ = True
-    if not isinstance(history, dict):
-        raise CheckFailed(f"fit should return a dict of lists, but returned {describe(history)}")
-    for key in ("train_loss", "val_loss", "val_acc"):
-        values = history.get(key)
-        expect_true(isinstance(values, list), f"fit's history has no list under {key!r} "
-                                              f"(keys: {sorted(map(str, history))})")
-        expect_true(len(values) == epochs, f"history[{key!r}] has {len(values)} value(s) for {epochs} epochs; "
-                                           f"append one per epoch")
-        for v in values:
-            expect_float(v, what=f"each entry of history[{key!r}]")
-    return history
-
-
-@KATA.task("fit", "Fitting a classifier", points=3, timeout=30,
-           hint="make the optimizer and the loss once, then per epoch: `train_epoch(...)`, `evaluate(...)`, "
-                "append the three numbers")
+@KATA.task("fit", Text("Fitting a classifier", "训练一个分类器"), points=3, timeout=30, hints=HINTS["fit"])
 class TestFit:
     def test_history_has_one_entry_per_epoch(self, kata):
-        info = _fit_blobs(kata, 2, LR)
-        _expect_history(info["history"], 2)
+        grader.expect_history(_fit(kata, 2)[0]["history"], 2)
 
     def test_learns_three_gaussian_classes(self, kata):
-        info = _fit_blobs(kata, EPOCHS, LR)
-        history = _expect_history(info["history"], EPOCHS)
+        info = _fit(kata, EPOCHS)[0]
+        history = grader.expect_history(info["history"], EPOCHS)
         result = {"history": history["train_loss"], "steps": EPOCHS, "seconds": info["seconds"],
                   "reached": history["train_loss"][-1] <= TARGET_LOSS, "stopped": "max_steps"}
-        expect_converged(result, target=TARGET_LOSS, what=f"fit's training loss over {EPOCHS} epochs",
-                         kata=kata, hint="check that the loss gets the raw logits (no softmax before "
-                                         "CrossEntropyLoss) and that the optimizer is made once, with lr "
-                                         "and momentum=0.9")
+        expect_converged(result, target=TARGET_LOSS, what=tr("fit's training loss over {n} epochs",
+                                                             "fit 在 {n} 个 epoch 里的训练损失", n=EPOCHS),
+                         kata=kata, hint=tr("check that the loss gets the raw logits (no softmax before "
+                                            "CrossEntropyLoss) and that the optimizer is made once, with lr and "
+                                            "momentum=0.9", "检查损失函数拿到的是原始 logits（CrossEntropyLoss 之前"
+                                            "不要 softmax），以及优化器只创建一次，带 lr 和 momentum=0.9"))
         expect_true(history["val_acc"][-1] >= TARGET_ACC,
-                    f"validation accuracy after {EPOCHS} epochs is {history['val_acc'][-1]:.3f}, expected at "
-                    f"least {TARGET_ACC} on these well-separated classes")
+                    tr("validation accuracy after {n} epochs is {got:.3f}, expected at least {want} on these "
+                       "well-separated classes", "{n} 个 epoch 之后验证准确率是 {got:.3f}，在这些分得很开的类别上应至少为 "
+                       "{want}", n=EPOCHS, got=history["val_acc"][-1], want=TARGET_ACC))
+
+    def test_makes_one_sgd_optimizer_with_momentum(self, kata):
+        optimizers = _fit(kata, 2)[0]["optimizers"]
+        expect_true(optimizers, tr("fit never called an optimizer's step()", "fit 从未调用优化器的 step()"))
+        if len(optimizers) > 1:
+            raise Mistake(tr("fit made {n} optimizers for 2 epochs: each new one starts with empty momentum, so the "
+                             "state SGD built up is thrown away; make the optimizer once, before the epoch loop",
+                             "2 个 epoch 里 fit 创建了 {n} 个优化器：每个新优化器的动量都是空的，SGD 积累的状态被丢掉了；"
+                             "请在 epoch 循环之前只创建一次优化器", n=len(optimizers)))
+        opt = optimizers[0]
+        expect_true(opt["type"] == "SGD" and opt["momentum"] == 0.9 and opt["lr"] == LR,
+                    tr("fit's optimizer is {type} with lr {lr} and momentum {momentum}; the task asks for "
+                       "torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)", "fit 的优化器是 {type}，lr 为 {lr}，"
+                       "momentum 为 {momentum}；任务要求 torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)",
+                       type=opt["type"], lr=opt["lr"], momentum=opt["momentum"]))
+
+    def test_every_epoch_trains_in_training_mode(self, kata):
+        seen = _fit(kata, 2)[0]["seen"]
+        if any(grad and not training for training, grad in seen):
+            raise Mistake(tr("fit trained with the model in eval mode (after the first evaluation?): dropout was off "
+                             "while learning; make sure model.train() runs at the start of every epoch",
+                             "fit 在模型处于评估模式时进行了训练（第一次评估之后？）：学习时 dropout 是关闭的；"
+                             "请确保每个 epoch 开始时都会运行 model.train()"))
 
     def test_validation_numbers_describe_the_trained_model(self, kata):
-        info = _fit_blobs(kata, 2, LR)
-        history = _expect_history(info["history"], 2)
-        loss, acc = info["final"]
-        expect_close(history["val_loss"][-1], loss, what="the last val_loss (the trained model on val_loader)",
+        info, (_, _, x_val, y_val) = _fit(kata, 2)
+        history = grader.expect_history(info["history"], 2)
+        model = world.loaded(world.classifier(dropout=0.1), info["final"]).eval()
+        with torch.no_grad():
+            logits = model(x_val)
+        loss = nn.functional.cross_entropy(logits, y_val).item()
+        acc = (logits.argmax(1) == y_val).float().mean().item()
+        expect_close(history["val_loss"][-1], loss, what=tr("the last val_loss (the trained model on val_loader)",
+                                                            "最后一个 val_loss（训练后的模型在 val_loader 上）"),
                      rtol=1e-4, atol=1e-5)
-        expect_close(history["val_acc"][-1], acc, what="the last val_acc (the trained model on val_loader)",
-                     rtol=1e-6, atol=1e-6)
+        expect_close(history["val_acc"][-1], acc, what=tr("the last val_acc (the trained model on val_loader)",
+                                                          "最后一个 val_acc（训练后的模型在 val_loader 上）"))

@@ -1,220 +1,124 @@
-"""The modules kata: the reference passes, the stub is not started, and each
-classic nn.Module mistake is caught with a message that names it."""
+"""The modules kata: each classic nn.Module mistake is caught with a message that names it,
+and correct solutions written in other styles get full marks."""
 
-from kata_testing import mutate
+from pathlib import Path
 
-
+import pytest
+from kata_testing import Case, cases, expect_caught
 
 CHECKS = {"parameter": "TestScale", "mlp": "TestMLP", "count": "TestCountTrainable", "freeze": "TestFreeze",
           "residual": "TestResidual", "buffer": "TestRunningMean", "train_eval": "TestDropoutMLP",
           "checkpoint": "TestCheckpoint", "to_device": "TestRunOn"}
+ALTERNATIVES = sorted((Path(__file__).parent / "alternatives" / "modules").glob("*.py"))
+
+COUNT = "return sum(p.numel() for p in model.parameters() if p.requires_grad)"
+FREEZE = ("    for p in model.parameters():\n        p.requires_grad_(False)\n"
+          "    for p in model[-1].parameters():\n        p.requires_grad_(True)\n")
+RESIDUAL = "return x + self.module(x)"
+DROPOUT = "h = F.dropout(h, self.p, training=self.training)"
+TO = "    model.to(device=device, dtype=dtype)\n    x = x.to(device=device, dtype=dtype)\n    return model(x)\n"
 
 
-def graded_task(grade, task, *replacements):
-    """Grade one task (only its checks run) of a mutated reference: (status, "message | hint")."""
-    g = grade("modules", mutate("modules", *replacements), "-k", CHECKS[task])
-    return g.status(task), g.message(task)
+def case(id, task, replace, says):
+    """A one-task case: only that task's checks run (``-k``), so other tasks are not graded."""
+    return Case(id, task, replace, says, args=("-k", CHECKS[task]), others_pass=False)
 
 
-# -- task 1 ------------------------------------------------------------------------
-
-def test_plain_tensor_weight_is_caught(grade):
-    status, message = graded_task(grade, "parameter", (
-        "self.weight = nn.Parameter(torch.ones(features))",
-        "self.weight = torch.ones(features, requires_grad=True)"))
-    assert status == "failed"
-    assert "plain tensor" in message and "nn.Parameter" in message
-
-
-# -- task 2 ------------------------------------------------------------------------
-
-def test_layers_in_a_plain_list_are_caught(grade):
-    status, message = graded_task(grade, "mlp", (
-        "self.layers = nn.ModuleList(\n", "self.layers = list(\n"))
-    assert status == "failed"
-    assert "plain Python list" in message and "nn.ModuleList" in message
-
-
-def test_relu_after_the_last_layer_is_caught(grade):
-    status, message = graded_task(grade, "mlp", (
-        "return self.layers[-1](x)  # (N, sizes[-1])", "return F.relu(self.layers[-1](x))"))
-    assert status == "failed"
-    assert "ReLU after the last" in message
-
-
-# -- task 3 ------------------------------------------------------------------------
-
-def test_counting_frozen_parameters_is_caught(grade):
-    status, message = graded_task(grade, "count", (
-        "return sum(p.numel() for p in model.parameters() if p.requires_grad)",
-        "return sum(p.numel() for p in model.parameters())"))
-    assert status == "failed"
-    assert "frozen parameters were counted" in message
-
-
-def test_counting_tensors_instead_of_numbers_is_caught(grade):
-    status, message = graded_task(grade, "count", (
-        "return sum(p.numel() for p in model.parameters() if p.requires_grad)",
-        "return len([p for p in model.parameters() if p.requires_grad])"))
-    assert status == "failed"
-    assert "p.numel()" in message
-
-
-def test_counting_buffers_is_caught(grade):
-    status, message = graded_task(grade, "count", (
-        "return sum(p.numel() for p in model.parameters() if p.requires_grad)",
-        "return sum(t.numel() for t in model.state_dict().values())"))
-    assert status == "failed"
-    assert "buffers" in message
-
-
-# -- task 4 ------------------------------------------------------------------------
-
-def test_requires_grad_attribute_on_a_module_is_caught(grade):
-    status, message = graded_task(grade, "freeze", (
-        "    for p in model.parameters():\n        p.requires_grad_(False)\n"
-        "    for p in model[-1].parameters():\n        p.requires_grad_(True)\n",
-        "    for layer in model[:-1]:\n        layer.requires_grad = False\n"))
-    assert status == "failed"
-    assert "no parameter was frozen" in message and "requires_grad_(False)" in message
-
-
-def test_freezing_the_last_layer_too_is_caught(grade):
-    status, message = graded_task(grade, "freeze", (
-        "    for p in model[-1].parameters():\n        p.requires_grad_(True)\n", ""))
-    assert status == "failed"
-    assert "last layer was frozen too" in message
-
-
-# -- task 5 ------------------------------------------------------------------------
-
-def test_calling_forward_directly_is_caught(grade):
-    status, message = graded_task(grade, "residual", (
-        "return x + self.module(x)", "return x + self.module.forward(x)"))
-    assert status == "failed"
-    assert "forward hook" in message and "self.module(x)" in message
-
-
-def test_in_place_addition_is_caught(grade):
-    status, message = graded_task(grade, "residual", (
-        "return x + self.module(x)", "x += self.module(x)\n        return x"))
-    assert status == "failed"
-    assert "in place" in message
+MISTAKES = [
+    case("plain_tensor_weight", "parameter", [("self.weight = nn.Parameter(torch.ones(features))",
+                                               "self.weight = torch.ones(features, requires_grad=True)")],
+         ("plain tensor", "nn.Parameter")),
+    case("layers_in_a_plain_list", "mlp", [("self.layers = nn.ModuleList(\n", "self.layers = list(\n")],
+         ("plain Python list", "nn.ModuleList")),
+    case("relu_after_the_last_layer", "mlp", [("return self.layers[-1](x)  # (N, sizes[-1])",
+                                               "return F.relu(self.layers[-1](x))")], ("ReLU after the last",)),
+    case("counting_frozen_parameters", "count", [(COUNT, "return sum(p.numel() for p in model.parameters())")],
+         ("frozen parameters were counted",)),
+    case("counting_tensors_not_numbers", "count",
+         [(COUNT, "return len([p for p in model.parameters() if p.requires_grad])")], ("p.numel()",)),
+    case("counting_buffers", "count", [(COUNT, "return sum(t.numel() for t in model.state_dict().values())")],
+         ("buffers",)),
+    case("requires_grad_attribute_on_a_module", "freeze",
+         [(FREEZE, "    for layer in model[:-1]:\n        layer.requires_grad = False\n")],
+         ("no parameter was frozen", "requires_grad_(False)")),
+    case("freezing_the_last_layer_too", "freeze",
+         [("    for p in model[-1].parameters():\n        p.requires_grad_(True)\n", "")],
+         ("last layer was frozen too",)),
+    case("calling_forward_directly", "residual", [(RESIDUAL, "return x + self.module.forward(x)")],
+         ("forward hook", "self.module(x)")),
+    case("in_place_addition", "residual", [(RESIDUAL, "x += self.module(x)\n        return x")], ("in place",)),
+    case("module_in_a_list_is_not_registered", "residual",
+         [("self.module = module", "self.inner = [module]"), (RESIDUAL, "return x + self.inner[0](x)")],
+         ("registered",)),
+    case("forgetting_super_init", "residual",
+         [("        super().__init__()\n        # BEGIN SOLUTION residual\n", "        # BEGIN SOLUTION residual\n")],
+         ("before Module.__init__() call", "super().__init__()")),
+    case("module_output_detached", "residual", [(RESIDUAL, "return x + self.module(x).detach()")],
+         ("no gradient", "self.module(x).detach()")),
+    case("module_input_detached", "residual", [(RESIDUAL, "return x + self.module(x.detach())")],
+         ("only through the skip connection", "x.detach()")),
+    case("whole_output_detached", "residual", [(RESIDUAL, "return (x + self.module(x)).detach()")],
+         ("graph was cut",)),
+    case("plain_tensor_mean", "buffer", [('self.register_buffer("mean", torch.zeros(features))',
+                                          "self.mean = torch.zeros(features)")],
+         ("plain tensor attribute", "register_buffer")),
+    case("mean_as_a_parameter", "buffer", [('self.register_buffer("mean", torch.zeros(features))',
+                                            "self.mean = nn.Parameter(torch.zeros(features), requires_grad=False)")],
+         ("is a parameter", "register_buffer")),
+    case("buffer_not_persistent", "buffer", [('self.register_buffer("mean", torch.zeros(features))',
+                                              'self.register_buffer("mean", torch.zeros(features), persistent=False)')],
+         ("not saved in state_dict()", "persistent=False")),
+    case("update_tracked_by_autograd", "buffer",
+         [("            with torch.no_grad():\n"
+           "                self.mean.mul_(1 - self.momentum).add_(self.momentum * x.mean(dim=0))\n",
+           "            self.mean = (1 - self.momentum) * self.mean + self.momentum * x.mean(dim=0)\n")],
+         ("requires grad", "no_grad")),
+    case("updating_in_eval_mode", "buffer", [("        if self.training:\n", "        if True:\n")],
+         ("must not change in eval",)),
+    case("dropout_active_in_eval", "train_eval", [(DROPOUT, "h = F.dropout(h, self.p)")],
+         ("two eval-mode forwards", "training=self.training")),
+    case("dropout_module_made_in_forward", "train_eval", [(DROPOUT, "h = nn.Dropout(self.p)(h)")],
+         ("nn.Dropout once in __init__",)),
+    case("missing_dropout", "train_eval", [(f"        {DROPOUT}\n", "")], ("never drops",)),
+    case("forward_switches_to_train", "train_eval", [(DROPOUT, f"self.train()\n        {DROPOUT}")],
+         ("switched the model back to training mode",)),
+    case("reading_the_buffer_at_its_end", "checkpoint", [("return buffer.getvalue()", "return buffer.read()")],
+         ("0 bytes", "getvalue()")),
+    case("saving_the_whole_model", "checkpoint", [
+        ("torch.save(model.state_dict(), buffer)", "torch.save(model, buffer)"),
+        ("state = torch.load(io.BytesIO(data), weights_only=True)\n    model.load_state_dict(state)",
+         "state = torch.load(io.BytesIO(data), weights_only=False)\n    model.load_state_dict(state.state_dict())")],
+         ("not the model itself",)),
+    case("saving_parameters_only", "checkpoint",
+         [("torch.save(model.state_dict(), buffer)", "torch.save(dict(model.named_parameters()), buffer)")],
+         ("only the parameters were saved", "running_mean", "model.state_dict()")),
+    case("not_loading_into_the_given_model", "checkpoint",
+         [("    model.load_state_dict(state)\n    return model\n", "    return state\n")],
+         ("return the model it was given",)),
+    case("tensor_to_without_reassigning", "to_device",
+         [("    x = x.to(device=device, dtype=dtype)\n", "    x.to(device=device, dtype=dtype)\n")],
+         ("returns a new tensor", "x = x.to(")),
+    case("model_not_moved", "to_device", [(TO, "    x = x.to(device=device, dtype=dtype)\n    return model(x)\n")],
+         ("model.to(",)),
+]
 
 
-def test_module_in_a_list_is_not_registered(grade):
-    status, message = graded_task(grade, "residual", (
-        "self.module = module", "self.inner = [module]"), (
-        "return x + self.module(x)", "return x + self.inner[0](x)"))
-    assert status == "failed"
-    assert "registered" in message
+@pytest.mark.parametrize("mistake", cases(MISTAKES))
+def test_mistake_is_caught_and_named(grade, mistake):
+    expect_caught(grade, "modules", mistake)
 
 
-def test_forgetting_super_init_is_caught(grade):
-    status, message = graded_task(grade, "residual", (
-        "        super().__init__()\n        # BEGIN SOLUTION residual\n", "        # BEGIN SOLUTION residual\n"))
-    assert status == "failed"
-    assert "before Module.__init__() call" in message and "super().__init__()" in message
+def test_the_summary_names_the_mistake_rather_than_the_raw_error(grade):
+    """``x.to()`` not reassigned makes torch raise a dtype mismatch in three checks; the task shows the named one."""
+    g = expect_caught(grade, "modules", MISTAKES[-2])
+    assert "raised RuntimeError" not in g.task("to_device")["message"]
 
 
-# -- task 6 ------------------------------------------------------------------------
-
-def test_plain_tensor_mean_is_caught(grade):
-    status, message = graded_task(grade, "buffer", (
-        'self.register_buffer("mean", torch.zeros(features))', "self.mean = torch.zeros(features)"))
-    assert status == "failed"
-    assert "plain tensor attribute" in message and "register_buffer" in message
+@pytest.mark.parametrize("path", ALTERNATIVES, ids=[p.stem for p in ALTERNATIVES])
+def test_correct_alternative_gets_full_marks(grade, path):
+    g = grade("modules", path.read_text(encoding="utf-8"))
+    assert g.full_marks, (g.statuses(), g.output)
 
 
-def test_mean_as_a_parameter_is_caught(grade):
-    status, message = graded_task(grade, "buffer", (
-        'self.register_buffer("mean", torch.zeros(features))',
-        "self.mean = nn.Parameter(torch.zeros(features), requires_grad=False)"))
-    assert status == "failed"
-    assert "is a parameter" in message and "register_buffer" in message
-
-
-def test_update_tracked_by_autograd_is_caught(grade):
-    status, message = graded_task(grade, "buffer", (
-        "            with torch.no_grad():\n"
-        "                self.mean.mul_(1 - self.momentum).add_(self.momentum * x.mean(dim=0))\n",
-        "            self.mean = (1 - self.momentum) * self.mean + self.momentum * x.mean(dim=0)\n"))
-    assert status == "failed"
-    assert "requires grad" in message and "no_grad" in message
-
-
-def test_updating_in_eval_mode_is_caught(grade):
-    status, message = graded_task(grade, "buffer", ("        if self.training:\n", "        if True:\n"))
-    assert status == "failed"
-    assert "must not change in eval" in message
-
-
-# -- task 7 ------------------------------------------------------------------------
-
-def test_dropout_active_in_eval_is_caught(grade):
-    status, message = graded_task(grade, "train_eval", (
-        "h = F.dropout(h, self.p, training=self.training)", "h = F.dropout(h, self.p)"))
-    assert status == "failed"
-    assert "two eval-mode forwards" in message and "training=self.training" in message
-
-
-def test_dropout_module_made_in_forward_is_caught(grade):
-    status, message = graded_task(grade, "train_eval", (
-        "h = F.dropout(h, self.p, training=self.training)", "h = nn.Dropout(self.p)(h)"))
-    assert status == "failed"
-    assert "nn.Dropout once in __init__" in message
-
-
-def test_missing_dropout_is_caught(grade):
-    status, message = graded_task(grade, "train_eval", (
-        "        h = F.dropout(h, self.p, training=self.training)\n", ""))
-    assert status == "failed"
-    assert "never drops" in message
-
-
-# -- task 8 ------------------------------------------------------------------------
-
-def test_reading_the_buffer_at_its_end_is_caught(grade):
-    status, message = graded_task(grade, "checkpoint", ("return buffer.getvalue()", "return buffer.read()"))
-    assert status == "failed"
-    assert "0 bytes" in message and "getvalue()" in message
-
-
-def test_saving_the_whole_model_is_caught(grade):
-    status, message = graded_task(grade, "checkpoint", (
-        "torch.save(model.state_dict(), buffer)", "torch.save(model, buffer)"), (
-        "state = torch.load(io.BytesIO(data), weights_only=True)\n    model.load_state_dict(state)",
-        "state = torch.load(io.BytesIO(data), weights_only=False)\n    model.load_state_dict(state.state_dict())"))
-    assert status == "failed"
-    assert "not the model itself" in message
-
-
-def test_saving_parameters_only_is_caught(grade):
-    status, message = graded_task(grade, "checkpoint", (
-        "torch.save(model.state_dict(), buffer)", "torch.save(dict(model.named_parameters()), buffer)"))
-    assert status == "failed"
-    assert "model.state_dict()" in message
-
-
-def test_not_loading_into_the_given_model_is_caught(grade):
-    status, message = graded_task(grade, "checkpoint", (
-        "    model.load_state_dict(state)\n    return model\n", "    return state\n"))
-    assert status == "failed"
-    assert "return the model it was given" in message
-
-
-# -- task 9 ------------------------------------------------------------------------
-
-def test_tensor_to_without_reassigning_is_caught(grade):
-    status, message = graded_task(grade, "to_device", (
-        "    x = x.to(device=device, dtype=dtype)\n", "    x.to(device=device, dtype=dtype)\n"))
-    assert status == "failed"
-    assert "returns a new tensor" in message
-
-
-def test_model_not_moved_is_caught(grade):
-    status, message = graded_task(grade, "to_device", (
-        "    model.to(device=device, dtype=dtype)\n    x = x.to(device=device, dtype=dtype)\n    return model(x)\n",
-        "    x = x.to(device=device, dtype=dtype)\n    return model(x)\n"))
-    assert status == "failed"
-    assert "model.to(" in message
+def test_there_are_at_least_three_alternatives():
+    assert len(ALTERNATIVES) >= 3

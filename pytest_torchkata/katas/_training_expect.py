@@ -1,0 +1,92 @@
+"""Grader side of the training kata: fresh starting states, data, and the diagnoses the checks
+share.  Nothing here runs learner code: it reads the observations the ``_training_world``
+helpers returned and names a mistake only when they show it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from pytest_torchkata.checks.errors import CheckFailed
+from pytest_torchkata.checks.values import describe, expect_float, expect_true
+from pytest_torchkata.i18n import tr
+from pytest_torchkata.katas import _training_world as world
+
+
+def start(**kwargs) -> tuple[nn.Module, dict]:
+    """A classifier with fresh weights and its state, to hand the learner the same starting point."""
+    net = world.classifier(**kwargs)
+    return net, {k: v.detach().clone() for k, v in net.state_dict().items()}
+
+
+def close(a: list[torch.Tensor], b: list[torch.Tensor]) -> bool:
+    return all(u is not None and torch.allclose(u, v, rtol=1e-4, atol=1e-5) for u, v in zip(a, b))
+
+
+def accuracy_mistake(value: float, logits: torch.Tensor, labels: torch.Tensor) -> str:
+    """The classic mistake ``value`` shows, in words, or ""."""
+    n, pred = len(labels), logits.argmax(dim=1)
+    right = (pred == labels).float().mean().item()
+    if logits.shape[0] == logits.shape[1]:
+        wrong_dim = (logits.argmax(dim=0) == labels).float().mean().item()
+        if math.isclose(value, wrong_dim) and not math.isclose(value, right):
+            return tr("that is argmax over dim=0 (down the batch): take it over dim=1 (across the classes)",
+                      "这是沿 dim=0（沿批次方向）取的 argmax：应沿 dim=1（沿类别方向）取")
+    column = (pred.unsqueeze(1) == labels).float().mean().item()
+    if math.isclose(value, column) and not math.isclose(value, right):
+        return tr("that compares a (N, 1) column with the (N,) labels, which broadcasts to an (N, N) table: keep "
+                  "the predictions 1-D (no keepdim=True), or use pred.view_as(labels)",
+                  "这是把 (N, 1) 的列与 (N,) 的 labels 比较，广播成了 (N, N) 的表：让预测保持一维（不要 keepdim=True），"
+                  "或用 pred.view_as(labels)")
+    if value > 1 and float(value).is_integer() and value <= n:
+        return tr("that looks like the number of correct rows: divide by N ({n})",
+                  "这看起来是预测正确的行数：请除以 N（{n}）", n=n)
+    if 1 < value <= 100 and math.isclose(value, 100 * right):
+        return tr("that is a percentage: return a fraction between 0 and 1", "这是百分数：请返回 0 到 1 之间的比例")
+    return ""
+
+
+def blobs(n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """Three well-separated Gaussian classes in 4-D."""
+    y = torch.arange(n) % 3
+    return 3.0 * torch.eye(3, 4)[y] + torch.randn(n, 4, generator=generator), y
+
+
+def expect_history(history, epochs: int) -> dict:
+    __tracebackhide__ = True
+    if not isinstance(history, dict):
+        raise CheckFailed(tr("fit should return a dict of lists, but returned {got}",
+                             "fit 应返回由列表组成的 dict，实际返回了 {got}", got=describe(history)))
+    for key in ("train_loss", "val_loss", "val_acc"):
+        values = history.get(key)
+        expect_true(isinstance(values, list), tr("fit's history has no list under {key!r} (keys: {keys})",
+                                                 "fit 的 history 里没有 {key!r} 对应的列表（现有键：{keys}）",
+                                                 key=key, keys=sorted(map(str, history))))
+        expect_true(len(values) == epochs, tr("history[{key!r}] has {n} value(s) for {epochs} epochs; append one per "
+                                              "epoch", "{epochs} 个 epoch 里 history[{key!r}] 有 {n} 个值；每个 epoch "
+                                              "追加一个（one per epoch）", key=key, n=len(values), epochs=epochs))
+        for v in values:
+            expect_float(v, what=tr("each entry of history[{key!r}]", "history[{key!r}] 的每一项", key=key))
+    return history
+
+
+def epoch_mistake(value: float, losses: list[float], samples: int) -> str:
+    """What a wrong mean epoch loss shows, in words, or ""."""
+    total, mean = sum(losses), sum(losses) / len(losses)
+    if math.isclose(value, mean, rel_tol=1e-4):
+        return ""
+    if math.isclose(value, total, rel_tol=1e-4):
+        return tr("the sum of the {n} batch losses; divide by the number of batches",
+                  "这是 {n} 个批次损失之和；请除以批次数", n=len(losses))
+    if math.isclose(value, losses[-1], rel_tol=1e-4):
+        return tr("the last batch's loss; return the mean over all batches",
+                  "这是最后一个批次的损失；请返回所有批次的平均值")
+    if math.isclose(value, total / samples, rel_tol=1e-4):
+        return tr("the sum of the batch losses divided by the {n} samples; each batch loss is already a mean over "
+                  "its batch, so divide by the number of batches, len(loader)",
+                  "这是批次损失之和除以 {n} 个样本；每个批次的损失本身已是该批次的平均，所以应除以批次数 len(loader)",
+                  n=samples)
+    return ""
