@@ -54,6 +54,15 @@ def make_blobs_rng(mod: Any, n: int, seed: int) -> dict:
     return observe_global_rng(mod.make_blobs, n, seed=seed)
 
 
+def blobs(n: int = 400, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """The grader's own two blobs (its data, also read on the check side):
+    (n, 2) float32 and (n,) float32 labels."""
+    g = torch.Generator().manual_seed(seed)
+    y = torch.cat([torch.zeros(n // 2), torch.ones(n - n // 2)])
+    x = torch.tensor([[-2.0, -2.0], [2.0, 2.0]])[y.long()] + torch.randn(n, 2, generator=g)
+    return x, y
+
+
 def fresh_model(w: list[float], b: float) -> nn.Module:
     model = nn.Sequential(nn.Linear(len(w), 1), nn.Flatten(0))  # (N, D) -> (N,) logits
     with torch.no_grad():

@@ -46,7 +46,9 @@ class _Events(TorchFunctionMode):
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         if func in _BACKWARD and args and isinstance(args[0], torch.Tensor):
-            self.events.append("backward" if args[0].grad_fn is not None else "backward_on_leaf")
+            t = args[0]
+            self.events.append("backward" if t.grad_fn is not None else
+                               "backward_on_leaf" if t.requires_grad else "backward_no_grad")
         return func(*args, **(kwargs or {}))
 
 
@@ -153,6 +155,13 @@ def expect_graph_reached(events: list, what: str, names: str) -> None:
     __tracebackhide__ = True
     if "grad" in events:
         return
+    if "backward_no_grad" in events:
+        raise Mistake(tr("{what} called backward() on a loss that does not require grad, so no gradient reached "
+                         "{names}: it was computed under torch.no_grad() or from a `.detach()`ed tensor; build it "
+                         "from model(x) with autograd on",
+                         "{what} 对一个不需要梯度的损失调用了 backward()，所以梯度没有到达 {names}：它是在 "
+                         "torch.no_grad() 中、或由 `.detach()` 过的张量算出来的；请在开启 autograd 时由 model(x) "
+                         "计算损失", what=what, names=names))
     if "backward_on_leaf" in events:
         raise Mistake(tr("{what} called backward() on a tensor with no history, so no gradient reached "
                          "{names}: a loss rebuilt as a new tensor (e.g. `torch.tensor(loss.item(), "

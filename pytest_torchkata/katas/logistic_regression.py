@@ -29,14 +29,6 @@ MIN_ACCURACY, MAX_LOSS = 0.97, 0.05
 TOL = {"rtol": 1e-5, "atol": 1e-5}  # no tighter than torch.testing.assert_close's float32 defaults
 
 
-def blobs(n: int = 400, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    """The grader's own two blobs: (n, 2) float32 and (n,) float32 labels."""
-    g = torch.Generator().manual_seed(seed)
-    y = torch.cat([torch.zeros(n // 2), torch.ones(n - n // 2)])
-    x = torch.tensor([[-2.0, -2.0], [2.0, 2.0]])[y.long()] + torch.randn(n, 2, generator=g)
-    return x, y
-
-
 def _close(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-4 * max(1.0, abs(b))
 
@@ -90,6 +82,11 @@ class TestModel:
 
     def test_has_in_features_plus_one_parameters(self, kata):
         info = kata.run(world.model_outputs, 5, [torch.randn(4, 5)])
+        if info["n_params"] == 0:
+            raise Mistake(tr("LogisticRegression(5) has no parameters: plain tensors kept as attributes are not "
+                             "registered (the optimizer would never see them); wrap them in nn.Parameter or use "
+                             "nn.Linear", "LogisticRegression(5) 没有任何参数：作为属性保存的普通张量不会被注册"
+                             "（优化器永远看不到它们）；请用 nn.Parameter 包起来，或使用 nn.Linear"))
         if info["n_params"] != 6 or not info["trainable"]:
             raise CheckFailed(tr("LogisticRegression(5) has {n} trainable parameter value(s), expected 6 "
                                  "(5 weights and a bias, one affine layer)",
@@ -274,10 +271,15 @@ def _expected_step(x: torch.Tensor, y: torch.Tensor, lr: float) -> dict:
          "nn.BCEWithLogitsLoss()(logits, y)；loss.backward()；optimizer.step()；返回 loss.item()")])
 class TestTrain:
     def test_one_step_matches_sgd_on_bce_with_logits(self, kata):
-        x, y = blobs(64, seed=3)
+        x, y = world.blobs(64, seed=3)
         got, loss = graded_step(kata, world.train_step_once, x, y, 0.5)
         want = _expected_step(x, y, 0.5)
         if not _close(loss, want["loss"]):
+            if _close(loss, F.binary_cross_entropy_with_logits(y, want["logits"]).item()):
+                raise Mistake(tr("train_step returned loss {got:.6g}, which is loss_fn(y, logits): the arguments are "
+                                 "swapped; a loss takes (input, target), here (logits, y)",
+                                 "train_step 返回的损失是 {got:.6g}，等于 loss_fn(y, logits)：参数顺序反了；"
+                                 "损失函数的参数是 (input, target)，这里是 (logits, y)", got=loss))
             if _close(loss, F.binary_cross_entropy_with_logits(torch.sigmoid(want["logits"]), y).item()):
                 raise Mistake(tr("train_step returned loss {got:.6g}, expected BCE-with-logits {want:.6g}; that is "
                                  "the loss of sigmoid(logits): a sigmoid before BCEWithLogitsLoss squashes twice, "
@@ -293,13 +295,13 @@ class TestTrain:
                 "{name} after one SGD step (lr 0.5)", "SGD 一步之后的 {name}（lr 0.5）", name=name))
 
     def test_gradients_are_zeroed_every_step(self, kata):
-        x, y = blobs(64, seed=4)
+        x, y = world.blobs(64, seed=4)
         got = kata.run(world.train_step_once, x, y, 0.0, True)
         expect_grads_not_stale(got["grads"], _expected_step(x, y, 0.0)["grads"], "train_step", tr(
             "call optimizer.zero_grad() before loss.backward()", "请在 loss.backward() 之前调用 optimizer.zero_grad()"))
 
     def test_three_hundred_steps_reach_the_accuracy_and_the_loss(self, kata):
-        x, y = blobs(400, seed=0)
+        x, y = world.blobs(400, seed=0)
         got = kata.run(world.train_step_training, x, y, LR, STEPS, MAX_LOSS)
         accuracy = float(((got["logits"] > 0).float() == y).float().mean())
         history = got["result"]["history"]

@@ -77,6 +77,8 @@ MISTAKES = [
     Case("loss_rewrapped_as_a_new_tensor", "train_step",
          ((TS_BACKWARD, "    loss = torch.tensor(loss.item(), requires_grad=True)\n" + TS_BACKWARD),),
          ("no history",)),
+    Case("prediction_detached", "train_step", ((PRED, "    pred = model(x).detach()\n"),),
+         ("does not require grad", ".detach()")),
     Case("train_step_returns_the_loss_tensor", "train_step",
          (("    optimizer.step()\n    return loss.item()\n", "    optimizer.step()\n    return loss\n"),),
          ("returned the loss tensor",)),

@@ -28,6 +28,11 @@ MISTAKES = [
          ("all in (0, 1)", "drop the sigmoid")),
     Case("squeeze_drops_the_batch_dimension", "model",
          ((FORWARD, "        return self.linear(x).squeeze()\n"),), ("`.squeeze()` with no dim",)),
+    Case("plain_tensors_instead_of_parameters", "model",
+         (("        self.linear = nn.Linear(in_features, 1)\n",
+           "        self.w = torch.zeros(in_features, requires_grad=True)\n"
+           "        self.b = torch.zeros((), requires_grad=True)\n"),
+          (FORWARD, "        return x @ self.w + self.b\n")), ("has no parameters", "nn.Parameter")),
     Case("naive_log_sigmoid_bce", "bce",
          ((BCE, "    p = torch.sigmoid(logits)\n"
                 "    per_sample = -(targets * torch.log(p) + (1 - targets) * torch.log(1 - p))\n"),),
@@ -59,6 +64,8 @@ MISTAKES = [
          ("y.float()",)),
     Case("sigmoid_before_bce_with_logits", "train",
          ((LOSS_LINE, "    loss = loss_fn(torch.sigmoid(logits), y)\n"),), ("sigmoid before BCEWithLogitsLoss",)),
+    Case("loss_arguments_swapped", "train", ((LOSS_LINE, "    loss = loss_fn(y, logits)\n"),),
+         ("arguments are swapped",)),
     Case("zero_grad_forgotten", "train", (("    optimizer.zero_grad()\n", ""),),
          ("stale gradient", "optimizer.zero_grad()")),
     Case("zero_grad_between_backward_and_step", "train",
