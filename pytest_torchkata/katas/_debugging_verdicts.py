@@ -83,9 +83,9 @@ def first_bad_verdict(got: dict, model: nn.Module, x: torch.Tensor, case: str) -
             "first_bad_module returned {got!r}, which runs after {want!r}, whose output is already bad; later "
             "modules inherit the NaN, so take the first hook that fires{declared}",
             "first_bad_module 返回了 {got!r}，它在 {want!r} 之后运行，而 {want!r} 的输出已经异常；后面的模块"
-            "都会继承 NaN，所以请取第一个触发的钩子{declared_zh}", got=name, want=truth,
-            declared=", not the first name in declaration order" if first_declared else "",
-            declared_zh="，而不是声明顺序中的第一个名字" if first_declared else ""))
+            "都会继承 NaN，所以请取第一个触发的钩子{declared}", got=name, want=truth,
+            declared=tr(", not the first name in declaration order", "，而不是声明顺序中的第一个名字")
+            if first_declared else ""))
     if name in order:
         raise Mistake(tr(
             "first_bad_module returned {got!r}, whose output is finite: the test is the wrong way round; return "
@@ -103,10 +103,10 @@ def mean_loss_verdict(got: dict, truth: float, n: int) -> float:
     if isinstance(value, torch.Tensor):
         raise Mistake(tr(
             "mean_loss returned {got}{extra}: `total += loss` keeps a tensor; add `loss.item()` so a plain float "
-            "comes back", "mean_loss 返回了 {got}{extra_zh}：`total += loss` 得到的是张量；请加 `loss.item()`，"
+            "comes back", "mean_loss 返回了 {got}{extra}：`total += loss` 得到的是张量；请加 `loss.item()`，"
             "这样返回的是普通 float", got=describe(value),
-            extra=" that still holds the autograd graph of every batch" if got["graph"] else "",
-            extra_zh="，它仍然持有每个批次的计算图" if got["graph"] else ""))
+            extra=tr(" that still holds the autograd graph of every batch", "，它仍然持有每个批次的计算图")
+            if got["graph"] else ""))
     expect_true(isinstance(value, float), tr("mean_loss should return a Python float, but returned {got}",
                                              "mean_loss 应返回 Python float，实际返回了 {got}",
                                              got=describe(value)))

@@ -177,12 +177,12 @@ class TestToDevice:
 class TestAddOnesColumn:
     def test_appends_a_column_of_ones(self, kata):
         x = torch.randn(4, 3)
-        got = expect_shape(kata.call("add_ones_column", x), (4, 4), what="add_ones_column(x) for x of shape (4, 3)")
+        got = expect_shape(kata.call("add_ones_column", x), (4, 4), what=tr("add_ones_column(x) for x of shape (4, 3)", "形状为 (4, 3) 的 x 的 add_ones_column(x)"))
         if got.dtype == x.dtype and bool((got[:, 0] == 1).all()) and torch.equal(got[:, 1:], x):
             raise Mistake(tr("add_ones_column put the ones in the first column: append them last, "
                              "`torch.cat([x, ones], dim=1)`",
                              "add_ones_column 把全 1 列放在了第一列：应追加在最后，`torch.cat([x, ones], dim=1)`"))
-        expect_close(got, torch.cat([x, torch.ones(4, 1)], dim=1), what="add_ones_column(x) for x of shape (4, 3)")
+        expect_close(got, torch.cat([x, torch.ones(4, 1)], dim=1), what=tr("add_ones_column(x) for x of shape (4, 3)", "形状为 (4, 3) 的 x 的 add_ones_column(x)"))
 
     def test_keeps_the_inputs_dtype(self, kata):
         x = torch.randn(4, 3, dtype=torch.float64).half()
@@ -205,7 +205,7 @@ class TestAddOnesColumn:
                 "{message}: add_ones_column made the ones on the CPU while x is on meta; pass device=x.device",
                 "{message}：x 在 meta 上，而 add_ones_column 在 CPU 上创建了全 1 列；请传 device=x.device",
                 message=error.message), where=error.where) from None
-        got = expect_shape(got, (5, 3), what="add_ones_column(x) on the meta device")
+        got = expect_shape(got, (5, 3), what=tr("add_ones_column(x) on the meta device", "meta 设备上的 add_ones_column(x)"))
         expect_true(got.device.type == "meta", tr(
             "add_ones_column(x) for x on meta returned a tensor on {got}, expected meta",
             "x 在 meta 上时 add_ones_column(x) 返回的张量在 {got} 上，应在 meta 上", got=got.device.type))
@@ -353,7 +353,8 @@ class TestPredict:
         # on the CPU torch.testing.assert_close's float32 defaults; GPUs may use other kernels (TF32):
         # agreement within rtol 1e-3, atol 1e-4 there, not bit for bit
         tol = {} if device == "cpu" else {"rtol": 1e-3, "atol": 1e-4}
-        expect_close(out.cpu(), want, what=f"predict(model, x, {device!r}) against the CPU result", **tol)
+        expect_close(out.cpu(), want, what=tr("predict(model, x, {device!r}) against the CPU result",
+                                             "predict(model, x, {device!r}) 与 CPU 结果相比", device=device), **tol)
 
 
 @KATA.task("time_it", Text("Time GPU work", "给 GPU 计算计时"), points=2, hints=[
