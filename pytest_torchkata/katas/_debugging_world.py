@@ -197,14 +197,19 @@ class _LossWatch(TorchFunctionMode):
         return out
 
 
+def _linear_model(weight: torch.Tensor, bias: torch.Tensor, batches: list) -> tuple[nn.Module, list]:
+    """The check's nn.Linear(3, 1) and batches, rebuilt here (batches come over as lists)."""
+    model = nn.Linear(3, 1)
+    with torch.no_grad():
+        model.weight.copy_(weight)
+        model.bias.copy_(bias)
+    return model, [tuple(batch) for batch in batches]
+
+
 @_label("mean_loss")
 def mean_loss_facts(learner, weight: torch.Tensor, bias: torch.Tensor, batches: list) -> dict:
     with trusted():
-        model = nn.Linear(3, 1)
-        with torch.no_grad():
-            model.weight.copy_(weight)
-            model.bias.copy_(bias)
-        batches = [tuple(batch) for batch in batches]
+        model, batches = _linear_model(weight, bias, batches)
         watch = _LossWatch()
     with watch:
         value = learner.mean_loss(model, batches)
@@ -215,11 +220,7 @@ def mean_loss_facts(learner, weight: torch.Tensor, bias: torch.Tensor, batches: 
 @_label("train_steps")
 def train_steps_facts(learner, weight: torch.Tensor, bias: torch.Tensor, batches: list) -> dict:
     with trusted():
-        model = nn.Linear(3, 1)
-        with torch.no_grad():
-            model.weight.copy_(weight)
-            model.bias.copy_(bias)
-        batches = [tuple(batch) for batch in batches]
+        model, batches = _linear_model(weight, bias, batches)
         optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
         events: list[str] = []
         _log_calls(optimizer, "zero_grad", events, "zero_grad")
