@@ -9,6 +9,7 @@ seen by hooks.  Every verdict is reached by the checks in ``devices.py``.
 
 from __future__ import annotations
 
+import sys
 import time
 import warnings
 from typing import Any, Callable
@@ -20,7 +21,7 @@ from pytest_torchkata.sandbox.guards import trusted
 
 STEP = 0.125  # seconds one call of the grader's fn takes on the stand-in clock (exact in binary)
 EARLIER_WORK = 1.0  # seconds of GPU work queued before time_it is called (stand-in GPU)
-_CLOCKS = ("perf_counter", "monotonic", "time")
+_CLOCKS = ("perf_counter", "monotonic", "time", "perf_counter_ns", "monotonic_ns", "time_ns")
 _REAL_CLOCKS = {name: getattr(time, name) for name in _CLOCKS}
 _REAL_SYNC = torch.cuda.synchronize
 
@@ -57,8 +58,8 @@ class StandIn:
     """A stand-in CUDA and clock for one call of learner code.
 
     ``gpu``: torch.cuda looks available (or not).  ``clock``: ``time.perf_counter``,
-    ``time.monotonic`` and ``time.time`` (also where the learner's module imported
-    them by name) read a clock that only moves with the grader's ``fn``: on the CPU
+    ``time.monotonic`` and ``time.time`` (and their ``_ns`` forms, also where the
+    learner's module or ``timeit`` imported them by name) read a clock that only moves with the grader's ``fn``: on the CPU
     each call takes ``STEP`` seconds at once; on the stand-in GPU a call only queues
     ``STEP`` seconds of work, done when ``torch.cuda.synchronize()`` waits for it.
     ``real=True`` keeps the real clock and synchronize and only logs their calls.
@@ -89,9 +90,11 @@ class StandIn:
     def _reader(self, name: str) -> Callable[[], float]:
         real = _REAL_CLOCKS[name]
 
-        def read() -> float:
+        def read() -> float | int:
             self.events.append("clock")
-            return real() if self.real else self.now
+            if self.real:
+                return real()
+            return round(self.now * 1e9) if name.endswith("_ns") else self.now
         return read
 
     # -- patching ------------------------------------------------------------------------
@@ -114,9 +117,10 @@ class StandIn:
             for name in _CLOCKS:
                 reader = self._reader(name)
                 self._patch(time, name, reader)
-                for attr, value in list(vars(self.learner).items()):  # `from time import perf_counter`
-                    if value is _REAL_CLOCKS[name]:
-                        self._patch(self.learner, attr, reader)
+                for owner in (self.learner, sys.modules.get("timeit")):  # `from time import perf_counter`
+                    for attr, value in list(vars(owner).items()) if owner is not None else ():
+                        if value is _REAL_CLOCKS[name]:
+                            self._patch(owner, attr, reader)
         return self
 
     def __exit__(self, *exc: Any) -> None:
