@@ -91,6 +91,15 @@ TORCH_MESSAGE_HINTS: list[tuple[str, str]] = [
     ("expected more than 1 value per channel when training",
      "BatchNorm in training mode needs more than one sample per batch: use `drop_last=True`, or `model.eval()` "
      "for single samples"),
+    # added by the devices and debugging katas
+    ("object has no attribute 'to'",
+     "only tensors and modules have `.to()`: return numbers, strings and None as they are"),
+    ("sizes of tensors must match except in dimension",
+     "`torch.cat` joins along one dimension and every other size must agree: to add a column to an (N, D) "
+     "tensor, cat an (N, 1) tensor along dim=1"),
+    ("tensors must have same number of dimensions",
+     "`torch.cat` needs tensors with the same number of dimensions: make the column (N, 1), not (N,) "
+     "(`unsqueeze(1)`)"),
 ]
 
 

@@ -1,352 +1,365 @@
-"""Checks for the debugging kata: hooks, gradient reports, anomaly detection, a bug hunt."""
+"""Checks for the debugging kata: hooks, gradient reports, anomaly detection, a bug hunt.
+
+The models and inputs are built here, in the grader's process, and every expected
+value (which module makes the first NaN, gradient norms, losses after training)
+is computed here; the learner-world helpers in ``_debugging_world.py`` hand back
+what the learner's functions returned and the calls they made.
+"""
 
 from __future__ import annotations
 
 import math
-import warnings
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
-from pytest_torchkata.checks.errors import CheckFailed
-from pytest_torchkata.sandbox.guards import trusted
+from pytest_torchkata.i18n import Text, tr
+from pytest_torchkata.katas import _debugging_verdicts as verdicts
+from pytest_torchkata.katas import _debugging_world as world
 from pytest_torchkata.model import Kata
 
-KATA = Kata("debugging", "Debugging",
-            "forward hooks to find the first NaN, per-parameter gradient reports, anomaly detection "
-            "in backward, and a hunt for four classic bugs")
+KATA = Kata("debugging", Text("Debugging", "调试"),
+            Text("forward hooks to find the first NaN, per-parameter gradient reports, anomaly detection "
+                 "in backward, and a hunt for four classic bugs",
+                 "用前向钩子找到第一个 NaN、逐参数的梯度报告、反向传播中的异常检测，以及找出四个经典 bug"))
+
+# float32 numbers compared as Python floats: torch.testing.assert_close's float32 defaults, a little looser in rtol
+F32 = {"rtol": 1e-5, "atol": 1e-5}
 
 
-# -- grader models (built next to the learner code by the helpers below) -----------------------
-
-class _Log(nn.Module):
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.log(x)
-
-
-class _Exp(nn.Module):
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.exp(x)
-
-
-class _NaNNet(nn.Module):
-    """Declared head-first but run body-first, so declaration order and run order differ;
-    ``body.log`` makes the first NaN, everything after it inherits it."""
-
-    def __init__(self, bad: str = "log") -> None:
-        super().__init__()
-        self.head = nn.Linear(4, 2)
-        self.scale = nn.Linear(4, 4)
-        self.body = nn.Sequential(nn.Linear(4, 4), _Log() if bad == "log" else _Exp())
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.body(self.scale(x)))
-
-
-def _first_bad_helper(learner, case: str) -> dict:
-    with trusted():
-        torch.manual_seed(1)
-        model = _NaNNet("exp" if case == "inf" else "log")
-        x = torch.randn(8, 4)
-        if case == "inf":
-            x = x * 1e4  # exp overflows to Inf
-        elif case == "clean":
-            model.body[1] = nn.Tanh()
-        calls = []
-        probe = model.head.register_forward_hook(lambda *a: calls.append(1))
-    name = learner.first_bad_module(model, x)
-    with trusted():
-        probe.remove()
-        leftover = [n for n, m in model.named_modules() if m._forward_hooks or m._forward_pre_hooks]
-        truth = None
-        if case != "clean":
-            truth = "body.1"
-    return {"name": name, "truth": truth, "leftover": leftover, "ran": len(calls)}
-
-
-@KATA.task("first_bad", "Find the first module that makes NaN/Inf", points=3,
-           hint="register a forward hook on every `model.named_modules()` entry, record the names whose "
-                "output is not `torch.isfinite(...).all()` in the order the hooks fire, remove the hooks")
+@KATA.task("first_bad", Text("Find the first module that makes NaN/Inf", "找出第一个产生 NaN/Inf 的模块"),
+           points=3, hints=[
+    Text("Once one layer makes a NaN, every later layer inherits it: the culprit is the first module, in the "
+         "order they run, whose output is bad, and a child finishes before its parent.",
+         "一旦某一层产生了 NaN，之后的每一层都会继承它：罪魁祸首是按运行顺序第一个输出异常的模块，"
+         "而子模块总是先于父模块完成。"),
+    Text("Register `module.register_forward_hook` on every `model.named_modules()` entry, record names whose output "
+         "is not `torch.isfinite(...).all()` in the order the hooks fire, and remove the handles in a `finally:`.",
+         "给每个 `model.named_modules()` 条目注册 `module.register_forward_hook`，按钩子触发的顺序记录输出不满足 "
+         "`torch.isfinite(...).all()` 的模块名，并在 `finally:` 中移除所有句柄。"),
+])
 class TestFirstBadModule:
+    def _judge(self, kata, case: str) -> None:
+        model, x = verdicts.nan_case(case)
+        got = kata.run(world.first_bad_facts, case, dict(model.state_dict()), x)
+        verdicts.first_bad_verdict(got, model, x, case)
+
     def test_names_the_innermost_module_that_made_the_first_nan(self, kata):
-        got = kata.run(_first_bad_helper, "nan")
-        expect_true(got["ran"] > 0, "first_bad_module never ran the model: call `model(x)` once")
-        expect_true(isinstance(got["name"], str),
-                    f"first_bad_module should return a module name (a str), but returned {describe(got['name'])}")
-        if got["name"] in ("head", "body"):
-            raise CheckFailed(
-                f"first_bad_module returned {got['name']!r}, but the NaN first appears in "
-                f"{got['truth']!r} (torch.log of a negative number); later modules inherit the NaN, so "
-                f"take the first hook that fires, not the first name in declaration order")
-        expect_true(got["name"] == got["truth"],
-                    f"first_bad_module returned {got['name']!r}, expected {got['truth']!r} (the torch.log "
-                    f"inside `body`, named as in model.named_modules())")
+        self._judge(kata, "log")
 
     def test_counts_inf_as_bad_too(self, kata):
-        got = kata.run(_first_bad_helper, "inf")
-        expect_true(got["name"] == got["truth"],
-                    f"with an overflowing exp the first bad output is Inf in {got['truth']!r}, but "
-                    f"first_bad_module returned {got['name']!r}: check with `torch.isfinite`, which catches "
-                    f"both NaN and Inf")
+        self._judge(kata, "inf")
 
     def test_returns_none_when_every_output_is_finite(self, kata):
-        got = kata.run(_first_bad_helper, "clean")
-        expect_true(got["name"] is None,
-                    f"every output is finite here, so first_bad_module should return None, "
-                    f"but returned {got['name']!r}")
+        self._judge(kata, "clean")
 
     def test_removes_its_hooks(self, kata):
-        got = kata.run(_first_bad_helper, "nan")
-        expect_true(not got["leftover"],
-                    f"hooks are still registered on {', '.join(repr(n) for n in got['leftover'])} after "
-                    f"first_bad_module returned: keep the handles and call `handle.remove()` "
-                    f"(in a `finally:` block)")
+        model, x = verdicts.nan_case("log")
+        got = kata.run(world.first_bad_facts, "log", dict(model.state_dict()), x)
+        left = sorted(got["leftover"]) + (["(global hooks)"] if got["global_left"] else [])
+        expect_true(not left, tr(
+            "hooks are still registered on {names} after first_bad_module returned: keep the handles and call "
+            "`handle.remove()` (in a `finally:` block)",
+            "first_bad_module 返回后 {names} 上仍注册着钩子：请保存句柄并调用 `handle.remove()`（放在 `finally:` 中）",
+            names=", ".join(repr(n) for n in left)))
+
+    def test_removes_its_hooks_when_the_forward_raises(self, kata):
+        model, x = verdicts.nan_case("raise")
+        got = kata.run(world.first_bad_facts, "raise", dict(model.state_dict()), x)
+        left = sorted(got["leftover"]) + (["(global hooks)"] if got["global_left"] else [])
+        if left:
+            raise Mistake(tr(
+                "hooks are still registered on {names} after the model's forward raised ({error}): remove them "
+                "with `handle.remove()` in a `finally:` block, so they go even when the forward fails",
+                "模型的前向计算报错（{error}）后，{names} 上仍注册着钩子：请在 `finally:` 中用 `handle.remove()` 移除它们，"
+                "这样即使前向计算失败也会被移除", names=", ".join(repr(n) for n in left),
+                error=got["raised"] or "RuntimeError"))
 
 
-class _Branchy(nn.Module):
-    """``side``'s output is detached, so ``side.*`` never gets a gradient."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.encoder = nn.Linear(6, 8)
-        self.side = nn.Linear(6, 8)
-        self.head = nn.Linear(8, 3)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(torch.relu(self.encoder(x)) + self.side(x).detach())
-
-
-def _grad_report_case() -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
-    """The same model and batch on both sides (seed 2)."""
-    torch.manual_seed(2)
-    model = _Branchy()
-    return model, torch.randn(16, 6), torch.randint(0, 3, (16,))
-
-
-def _grad_report(kata, stale: bool) -> dict:
-    """Grader side: the true gradient norms, computed here on the same model and batch."""
-    got = kata.run(_grad_report_helper, stale)
+def _branchy_case() -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
     with torch.random.fork_rng(devices=[]):
-        reference, x, y = _grad_report_case()
-    F.cross_entropy(reference(x), y).backward()
-    got["truth"] = {n: (p.grad.norm().item() if p.grad is not None else None)
-                    for n, p in reference.named_parameters()}
-    return got
+        torch.manual_seed(2)
+        model = world.Branchy()
+        x, y = torch.randn(16, 6), torch.randint(0, 3, (16,))
+    return model, x, y
 
 
-def _grad_report_helper(learner, stale: bool) -> dict:
-    with trusted():
-        model, x, y = _grad_report_case()
-        if stale:
-            for p in model.parameters():
-                p.grad = torch.full_like(p, 7.0)
-    report = learner.grad_report(model, nn.CrossEntropyLoss(), x, y)
-    return {"report": report}
-
-
-@KATA.task("grad_report", "Gradient report per parameter", points=3,
-           hint="`model.zero_grad()`, one backward, then `{name: p.grad.norm().item() if p.grad is not None "
-                "else None for name, p in model.named_parameters()}`")
+@KATA.task("grad_report", Text("Gradient report per parameter", "逐参数的梯度报告"), points=3, hints=[
+    Text("A parameter that no gradient reaches keeps `.grad` None, which is different from a zero gradient; "
+         "and gradients add up in `.grad` until you clear them.",
+         "没有梯度到达的参数，其 `.grad` 保持为 None，这与梯度为 0 不同；而且梯度会在 `.grad` 中累加，直到你清除它。"),
+    Text("`model.zero_grad()` (it sets `.grad` to None), one `loss.backward()`, then for each "
+         "`model.named_parameters()` entry `p.grad.norm().item()`, or None when `p.grad is None`.",
+         "先 `model.zero_grad()`（它把 `.grad` 设为 None），做一次 `loss.backward()`，然后对 "
+         "`model.named_parameters()` 的每一项取 `p.grad.norm().item()`，`p.grad is None` 时取 None。"),
+])
 class TestGradReport:
-    def test_reports_every_parameter_and_none_for_the_detached_branch(self, kata):
-        got = _grad_report(kata, False)
-        report, truth = got["report"], got["truth"]
-        expect_true(isinstance(report, dict),
-                    f"grad_report should return a dict, but returned {describe(report)}")
+    def _run(self, kata, stale: bool) -> tuple[dict, dict, dict, list]:
+        model, x, y = _branchy_case()
+        got = kata.run(world.grad_report_facts, dict(model.state_dict()), x, y, stale)
+        F.cross_entropy(model(x), y).backward()
+        truth = {n: (p.grad.norm().item() if p.grad is not None else None) for n, p in model.named_parameters()}
+        own = {n: p.detach().norm().item() for n, p in model.named_parameters()}
+        report = got["report"]
+        expect_true(isinstance(report, dict), tr("grad_report should return a dict, but returned {got}",
+                                                 "grad_report 应返回 dict，实际返回了 {got}", got=describe(report)))
         missing = [n for n in truth if n not in report]
-        expect_true(not missing, f"grad_report has no entry for {', '.join(missing)}: "
-                                 f"use the names from model.named_parameters()")
-        for name in ("side.weight", "side.bias"):
-            expect_true(report[name] is None,
-                        f"grad_report[{name!r}] is {report[name]!r}, expected None: `side` sits behind a "
-                        f".detach(), so its .grad stays None; report None, not 0.0, so a cut-off branch "
-                        f"stands out (and clear with zero_grad(), whose default set_to_none=True keeps it None)")
+        expect_true(not missing, tr("grad_report has no entry for {names}: use the names from "
+                                    "model.named_parameters()", "grad_report 缺少 {names} 的条目：请使用 "
+                                    "model.named_parameters() 给出的名字", names=", ".join(missing)))
+        events = got["events"]
+        if all(report[n] is None for n in truth):
+            if "backward" not in events:
+                raise Mistake(tr("every entry of grad_report is None: backward() never ran; call "
+                                 "`loss.backward()` once", "grad_report 的每一项都是 None：backward() 从未运行；"
+                                 "请调用一次 `loss.backward()`"))
+            if any(e.startswith("zero_grad") for e in events[events.index("backward"):]):
+                raise Mistake(tr("every entry of grad_report is None: zero_grad() after backward() erased the "
+                                 "gradients just computed; clear them before the backward",
+                                 "grad_report 的每一项都是 None：在 backward() 之后调用 zero_grad() 擦掉了刚算出的梯度；"
+                                 "请在反向传播之前清除"))
+        for name, value in report.items():
+            if isinstance(value, torch.Tensor):
+                raise Mistake(tr("grad_report[{name!r}] is a tensor: report Python floats, `p.grad.norm().item()`",
+                                 "grad_report[{name!r}] 是张量：请返回 Python float，`p.grad.norm().item()`",
+                                 name=name))
+        return report, truth, own, events
+
+    def _values(self, report: dict, truth: dict, own: dict, stale: bool) -> None:
         for name, want in truth.items():
-            if want is not None:
-                expect_close(report[name], want, what=f"grad_report[{name!r}]", rtol=1e-4, atol=1e-6)
+            if want is None:
+                continue
+            value = report[name]
+            if isinstance(value, float) and not math.isclose(value, want, rel_tol=1e-4) and \
+                    math.isclose(value, own[name], rel_tol=1e-4):
+                raise Mistake(tr("grad_report[{name!r}] is {got:.6g}, the norm of the parameter itself: report "
+                                 "the norm of its gradient, `p.grad.norm()`", "grad_report[{name!r}] 是 {got:.6g}，"
+                                 "这是参数本身的范数：请报告梯度的范数 `p.grad.norm()`", name=name, got=value))
+            what = (tr("grad_report[{name!r}] with old gradients left in .grad (call model.zero_grad() first)",
+                       "grad_report[{name!r}]（.grad 中留有旧梯度；请先调用 model.zero_grad()）", name=name)
+                    if stale else f"grad_report[{name!r}]")
+            expect_close(value, want, what=what, **F32)
+
+    def test_reports_every_parameter_and_none_for_the_detached_branch(self, kata):
+        report, truth, own, _ = self._run(kata, False)
+        for name in ("side.weight", "side.bias"):
+            expect_true(report[name] is None, tr(
+                "grad_report[{name!r}] is {got!r}, expected None: `side` sits behind a .detach(), so its .grad "
+                "stays None; report None, not 0.0, so a cut-off branch stands out",
+                "grad_report[{name!r}] 是 {got!r}，应为 None：`side` 在 .detach() 之后，它的 .grad 保持 None；"
+                "请报告 None 而不是 0.0，这样被切断的分支才显眼", name=name, got=report[name]))
+        self._values(report, truth, own, False)
 
     def test_clears_old_gradients_first(self, kata):
-        got = _grad_report(kata, True)
-        report, truth = got["report"], got["truth"]
-        expect_true(isinstance(report, dict),
-                    f"grad_report should return a dict, but returned {describe(report)}")
-        if report.get("side.weight") is not None:
-            raise CheckFailed("with old gradients left in .grad, grad_report shows one for 'side.weight', "
-                              "which gets none from this loss: clear them first with `model.zero_grad()`")
-        for name, want in truth.items():
-            if want is not None:
-                expect_close(report.get(name), want, what=f"grad_report[{name!r}] with old gradients left "
-                                                          f"in .grad (call model.zero_grad() first)",
-                             rtol=1e-4, atol=1e-6)
+        report, truth, own, events = self._run(kata, True)
+        side = report.get("side.weight")
+        if side is not None:
+            if side == 0.0 and "zero_grad(set_to_none=False)" in events:
+                raise Mistake(tr(
+                    "grad_report['side.weight'] is 0.0, expected None: zero_grad(set_to_none=False) leaves zero "
+                    "tensors in .grad, so a parameter no gradient reached looks like one with a zero gradient; "
+                    "use model.zero_grad() (set_to_none=True)",
+                    "grad_report['side.weight'] 是 0.0，应为 None：zero_grad(set_to_none=False) 会在 .grad 中留下全零"
+                    "张量，使没有梯度到达的参数看起来像梯度为 0；请用 model.zero_grad()（set_to_none=True）"))
+            planted = 7.0 * math.sqrt(48)
+            if isinstance(side, float) and math.isclose(side, planted, rel_tol=1e-4):
+                raise Mistake(tr(
+                    "with old gradients left in .grad, grad_report shows {got:.6g} for 'side.weight', the norm of the "
+                    "old gradient (this loss gives it none): clear them first with `model.zero_grad()`",
+                    ".grad 中留有旧梯度时，grad_report 对 'side.weight' 报告了 {got:.6g}，这是旧梯度的范数"
+                    "（这次的损失不会给它梯度）：请先用 `model.zero_grad()` 清除", got=side))
+        self._values(report, truth, own, True)
+        expect_true(side is None, tr("grad_report['side.weight'] is {got!r}, expected None",
+                                     "grad_report['side.weight'] 是 {got!r}，应为 None", got=side))
 
 
-def _safe_sqrt(x: torch.Tensor) -> torch.Tensor:
-    # The classic torch.where trap: the forward is finite, but at x = 0 the unused branch's
-    # gradient is 0 * Inf = NaN.
-    return torch.where(x > 0, x.sqrt(), 0.0)
-
-
-def _safe_log(x: torch.Tensor) -> torch.Tensor:
-    return torch.where(x > 0, x.log(), 0.0)
-
-
-def _smooth(x: torch.Tensor) -> torch.Tensor:
-    return torch.tanh(x) * 2
-
-
-_NAN_FUNCTIONS = {"sqrt": (_safe_sqrt, [0.0, 1.0, 4.0]), "log": (_safe_log, [0.0, 1.0, 2.0]),
-                  "smooth": (_smooth, [0.0, 1.0, 2.0])}
-
-
-def _find_nan_helper(learner, case: str) -> dict:
-    fn, values = _NAN_FUNCTIONS[case]
-    with trusted():
-        x = torch.tensor(values, requires_grad=True)
-    with warnings.catch_warnings():
-        # anomaly mode warns with the forward's traceback; the check reports the result instead
-        warnings.filterwarnings("ignore", message="Error detected in")
-        warnings.filterwarnings("ignore", message="Anomaly Detection has been enabled")
-        name = learner.find_nan_backward(fn, x)
-    return {"name": name, "anomaly_after": torch.is_anomaly_enabled()}
-
-
-@KATA.task("find_nan", "Find the NaN in backward with anomaly detection", points=3,
-           hint="run the backward inside `with torch.autograd.detect_anomaly():`, catch the RuntimeError and "
-                "take the name between the quotes in \"Function 'SqrtBackward0' returned nan values\"")
+@KATA.task("find_nan", Text("Find the NaN in backward with anomaly detection", "用异常检测找出反向传播中的 NaN"),
+           points=3, hints=[
+    Text("A NaN in backward shows up only in the gradients, far from its cause; anomaly mode checks every "
+         "backward node and stops at the first that returns NaN, naming it.",
+         "反向传播中的 NaN 只出现在梯度里，离它的起因很远；异常检测模式会检查每个反向节点，"
+         "在第一个返回 NaN 的节点处停下并报出它的名字。"),
+    Text("Run the backward inside `with torch.autograd.detect_anomaly():`, catch the RuntimeError, and take the "
+         "name between the quotes in \"Function 'SqrtBackward0' returned nan values\".",
+         "把反向传播放进 `with torch.autograd.detect_anomaly():`，捕获 RuntimeError，"
+         "从 \"Function 'SqrtBackward0' returned nan values\" 中取出引号里的名字。"),
+])
 class TestFindNanBackward:
+    def _judge(self, kata, case: str, want: str | None, formula: str) -> None:
+        got = kata.run(world.find_nan_facts, case)
+        name, during = got["name"], got["during_backward"]
+        if name != want:
+            if want and isinstance(name, str) and want in name:
+                raise Mistake(tr("find_nan_backward returned {got!r}: return only the node's name, {want!r}",
+                                 "find_nan_backward 返回了 {got!r}：只需返回节点名 {want!r}", got=name, want=want))
+            if want and name is None and during and not during[0][0]:
+                raise Mistake(tr(
+                    "find_nan_backward returned None for {formula}: anomaly detection was off while the backward ran, "
+                    "so no error named the node; run it inside `with torch.autograd.detect_anomaly():`",
+                    "对 {formula}，find_nan_backward 返回了 None：反向传播时异常检测是关闭的，所以没有报错指出节点；"
+                    "请在 `with torch.autograd.detect_anomaly():` 中运行", formula=formula))
+            if want and name is None and during and not during[0][1]:
+                raise Mistake(tr("find_nan_backward returned None: anomaly detection ran with check_nan=False, "
+                                 "which does not look for NaN; keep the default check_nan=True",
+                                 "find_nan_backward 返回了 None：异常检测使用了 check_nan=False，不会检查 NaN；"
+                                 "请保持默认的 check_nan=True"))
+            if case == "log" and name == "SqrtBackward0":
+                raise CheckFailed(tr(
+                    "find_nan_backward returned {got!r} for {formula} at x = 0, expected {want!r}: read the name from "
+                    "the error message, do not hard-code it", "对 x = 0 处的 {formula}，find_nan_backward 返回了 "
+                    "{got!r}，应为 {want!r}：请从报错信息中读出名字，不要写死", got=name, want=want, formula=formula))
+            raise CheckFailed(tr("find_nan_backward returned {got!r} for {formula}, expected {want!r}",
+                                 "对 {formula}，find_nan_backward 返回了 {got!r}，应为 {want!r}",
+                                 got=name, want=want, formula=formula))
+        if got["anomaly_after"]:
+            raise Mistake(tr("anomaly detection is still on after find_nan_backward: use it as a `with` block so it "
+                             "is switched off again", "find_nan_backward 之后异常检测仍然开着：请用 `with` 语句，"
+                             "让它结束后自动关闭"))
+
     def test_names_sqrt_backward(self, kata):
-        got = kata.run(_find_nan_helper, "sqrt")
-        expect_true(got["name"] == "SqrtBackward0",
-                    f"find_nan_backward returned {got['name']!r} for torch.where(x > 0, x.sqrt(), 0) at x = 0, "
-                    f"expected 'SqrtBackward0' (the node named in anomaly mode's error)")
-        expect_true(not got["anomaly_after"], "anomaly detection is still on after find_nan_backward: "
-                                              "use it as a `with` block so it is switched off again")
+        self._judge(kata, "sqrt", "SqrtBackward0", "torch.where(x > 0, x.sqrt(), 0)")
 
     def test_names_log_backward(self, kata):
-        got = kata.run(_find_nan_helper, "log")
-        expect_true(got["name"] == "LogBackward0",
-                    f"find_nan_backward returned {got['name']!r} for torch.where(x > 0, x.log(), 0) at x = 0, "
-                    f"expected 'LogBackward0': read the name from the error message, do not hard-code it")
+        self._judge(kata, "log", "LogBackward0", "torch.where(x > 0, x.log(), 0)")
 
     def test_returns_none_for_a_clean_backward(self, kata):
-        got = kata.run(_find_nan_helper, "smooth")
-        expect_true(got["name"] is None,
-                    f"the backward of tanh(x) * 2 has no NaN, so find_nan_backward should return None, "
-                    f"but returned {got['name']!r}")
+        self._judge(kata, "smooth", None, "tanh(x) * 2")
 
 
-# -- bug hunt ---------------------------------------------------------------------------------
-
-def _linear_case(seed: int, batches: int, n: int) -> tuple[nn.Module, list]:
-    """The same Linear(3, 1) and batches on both sides."""
-    torch.manual_seed(seed)
-    model = nn.Linear(3, 1)
-    return model, [(torch.randn(n, 3), torch.randn(n, 1)) for _ in range(batches)]
-
-
-def _mean_loss_helper(learner) -> dict:
-    with trusted():
-        model, batches = _linear_case(3, 4, 5)
-    value = learner.mean_loss(model, batches)
-    graph = isinstance(value, torch.Tensor) and value.grad_fn is not None
-    return {"value": value, "graph": graph}
-
-
-def _mean_loss(kata) -> dict:
-    """Grader side: the true mean loss, computed here."""
-    got = kata.run(_mean_loss_helper)
+def _linear_batches(seed: int, n: int, size: int) -> tuple[nn.Module, list]:
     with torch.random.fork_rng(devices=[]):
-        model, batches = _linear_case(3, 4, 5)
-    with torch.no_grad():
-        got["truth"] = sum(F.mse_loss(model(x), y).item() for x, y in batches) / len(batches)
-    return got
+        torch.manual_seed(seed)
+        model = nn.Linear(3, 1)
+        batches = [(torch.randn(size, 3), torch.randn(size, 1)) for _ in range(n)]
+    return model, batches
 
 
-@KATA.task("mean_loss", "Bug hunt: a mean loss that keeps the graph", points=2,
-           hint="add `loss.item()` (a Python float) to the total, not the loss tensor")
+@KATA.task("mean_loss", Text("Bug hunt: a mean loss that keeps the graph", "找 bug：保留了计算图的平均损失"),
+           points=2, hints=[
+    Text("A loss tensor carries the autograd graph of its batch; adding tensors keeps every graph alive, while a "
+         "Python number carries none.",
+         "损失张量带着它那个批次的计算图；把张量加起来会让每个计算图都一直存活，而 Python 数字不带计算图。"),
+    Text("Add `loss.item()` (a Python float) to the total for each batch, then divide by `len(batches)`.",
+         "每个批次把 `loss.item()`（Python float）加到总和上，最后除以 `len(batches)`。"),
+])
 class TestMeanLoss:
     def test_returns_a_float_with_the_mean_loss(self, kata):
-        got = _mean_loss(kata)
-        value = got["value"]
-        if isinstance(value, torch.Tensor):
-            extra = (" that still holds the autograd graph of every batch" if got["graph"] else "")
-            raise CheckFailed(f"mean_loss returned {describe(value)}{extra}: `total += loss` keeps a tensor; "
-                              f"add `loss.item()` so a plain float comes back")
-        expect_true(isinstance(value, float),
-                    f"mean_loss should return a Python float, but returned {describe(value)}")
-        expect_close(value, got["truth"], what="mean_loss(model, batches)", rtol=1e-5, atol=1e-7)
+        model, batches = _linear_batches(3, 4, 5)
+        got = kata.run(world.mean_loss_facts, model.weight.detach(), model.bias.detach(), batches)
+        with torch.no_grad():
+            truth = sum(F.mse_loss(model(x), y).item() for x, y in batches) / len(batches)
+        value = verdicts.mean_loss_verdict(got, truth, len(batches))
+        expect_close(value, truth, what="mean_loss(model, batches)", **F32)
 
 
-def _train_steps_helper(learner) -> dict:
-    with trusted():
-        model, batches = _linear_case(4, 3, 8)
-        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    losses = learner.train_steps(model, optimizer, batches)
-    with trusted():
-        params = {n: p.detach().clone() for n, p in model.named_parameters()}
-    return {"losses": losses, "params": params}
-
-
-def _train_steps(kata) -> dict:
-    """Grader side: the reference steps' losses and parameters, computed here."""
-    got = kata.run(_train_steps_helper)
-    with torch.random.fork_rng(devices=[]):
-        reference, batches = _linear_case(4, 3, 8)
-    opt = torch.optim.SGD(reference.parameters(), lr=0.1)
-    got["truth"] = []
-    for x, y in batches:
-        opt.zero_grad()
-        loss = F.mse_loss(reference(x), y)
-        loss.backward()
-        opt.step()
-        got["truth"].append(loss.item())
-    got["want"] = {n: p.detach().clone() for n, p in reference.named_parameters()}
-    return got
-
-
-@KATA.task("train_steps", "Bug hunt: training steps that pile up gradients", points=2,
-           hint="call `optimizer.zero_grad()` at the start of every step")
+@KATA.task("train_steps", Text("Bug hunt: training steps that pile up gradients", "找 bug：梯度不断累加的训练步"),
+           points=2, hints=[
+    Text("`backward()` adds into `.grad`; it never replaces what is there.",
+         "`backward()` 是把梯度加到 `.grad` 上，从不替换里面已有的值。"),
+    Text("Call `optimizer.zero_grad()` at the start of every step: zero_grad, forward, loss, backward, step.",
+         "在每一步开始时调用 `optimizer.zero_grad()`：zero_grad、前向、损失、backward、step。"),
+])
 class TestTrainSteps:
     def test_three_steps_follow_the_reference(self, kata):
-        got = _train_steps(kata)
-        losses = got["losses"]
-        expect_true(isinstance(losses, list) and len(losses) == 3,
-                    f"train_steps should return a list of 3 losses for 3 batches, but returned {describe(losses)}")
-        if not math.isclose(float(losses[2]), got["truth"][2], rel_tol=1e-4, abs_tol=1e-6) and \
-                math.isclose(float(losses[0]), got["truth"][0], rel_tol=1e-4, abs_tol=1e-6):
-            raise CheckFailed(f"the first step matches but later ones drift (step 3 loss {float(losses[2]):.4g}, "
-                              f"expected {got['truth'][2]:.4g}): gradients are piling up across steps; "
-                              f"call optimizer.zero_grad() before each backward")
-        for name, want in got["want"].items():
-            expect_close(got["params"][name], want, what=f"{name} after 3 steps", rtol=1e-5, atol=1e-6)
+        model, batches = _linear_batches(4, 3, 8)
+        got = kata.run(world.train_steps_facts, model.weight.detach(), model.bias.detach(), batches)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        truth = []
+        for x, y in batches:
+            opt.zero_grad()
+            loss = F.mse_loss(model(x), y)
+            loss.backward()
+            opt.step()
+            truth.append(loss.item())
+        losses, events = got["losses"], got["events"]
+        expect_true(isinstance(losses, list) and len(losses) == 3, tr(
+            "train_steps should return a list of 3 losses for 3 batches, but returned {got}",
+            "3 个批次时 train_steps 应返回含 3 个损失的列表，实际返回了 {got}", got=describe(losses)))
+        if any(isinstance(v, torch.Tensor) for v in losses):
+            raise Mistake(tr("train_steps returned loss tensors: append `loss.item()`, a Python float",
+                             "train_steps 返回的是损失张量：请 append `loss.item()`，即 Python float"))
+        wrong = [n for n, p in model.named_parameters()
+                 if not torch.allclose(got["params"][n], p.detach(), rtol=1e-5, atol=1e-5)]
+        if wrong:
+            verdicts.training_order_verdict(events)
+        for i, (value, want) in enumerate(zip(losses, truth)):
+            expect_close(value, want, what=f"train_steps(...)[{i}]", **F32)
+        for name, p in model.named_parameters():
+            expect_close(got["params"][name], p.detach(), what=tr("{name} after 3 steps", "3 步之后的 {name}",
+                                                                  name=name), **F32)
 
 
-@KATA.task("probabilities", "Bug hunt: softmax over the wrong dimension", points=2,
-           hint="softmax over the classes: `dim=1` for an (N, C) batch")
+@KATA.task("probabilities", Text("Bug hunt: softmax over the wrong dimension", "找 bug：在错误的维度上做 softmax"),
+           points=2, hints=[
+    Text("softmax normalises along one dimension: each sample's class scores should sum to 1 on their own, "
+         "independent of the other samples in the batch.",
+         "softmax 沿一个维度归一化：每个样本的各类别分数应各自加起来等于 1，与批次中其他样本无关。"),
+    Text("For an (N, C) batch that is the class dimension: `F.softmax(logits, dim=1)`.",
+         "对形状为 (N, C) 的批次，那就是类别维度：`F.softmax(logits, dim=1)`。"),
+])
 class TestClassProbabilities:
     def test_rows_sum_to_one_and_match_softmax(self, kata):
         logits = torch.randn(5, 4)
         got = expect_shape(kata.call("class_probabilities", logits), (5, 4), what="class_probabilities(logits)")
         if torch.allclose(got.sum(dim=0), torch.ones(4), atol=1e-5) and \
                 not torch.allclose(got.sum(dim=1), torch.ones(5), atol=1e-5):
-            raise CheckFailed("class_probabilities: columns sum to 1 instead of rows, so softmax ran over "
-                              "dim=0 (the batch) and each sample depends on the others; use dim=1")
-        expect_close(got, torch.softmax(logits, dim=1), what="class_probabilities(logits)",
-                     rtol=1e-5, atol=1e-6)
+            raise Mistake(tr("class_probabilities: columns sum to 1 instead of rows, so softmax ran over dim=0 (the "
+                             "batch) and each sample depends on the others; use dim=1",
+                             "class_probabilities：是每列而不是每行加起来等于 1，说明 softmax 在 dim=0（批次维度）上进行，"
+                             "每个样本都依赖其他样本；请用 dim=1"))
+        if math.isclose(got.sum().item(), 1.0, rel_tol=1e-4):
+            raise Mistake(tr("class_probabilities: all 20 entries together sum to 1, so the whole batch was "
+                             "normalised at once; normalise each row, dim=1",
+                             "class_probabilities：全部 20 个元素加起来等于 1，说明整个批次被一起归一化了；"
+                             "请对每一行归一化，dim=1"))
+        if torch.allclose(got.exp().sum(dim=1), torch.ones(5), atol=1e-5):
+            raise Mistake(tr("class_probabilities returned log-probabilities (log_softmax): return probabilities, "
+                             "F.softmax", "class_probabilities 返回的是对数概率（log_softmax）：请返回概率，F.softmax"))
+        expect_close(got, torch.softmax(logits, dim=1), what="class_probabilities(logits)")
 
 
-@KATA.task("accuracy", "Bug hunt: torch.max used as a tensor", points=2,
-           hint="`torch.max(x, dim)` gives (values, indices); for the predicted class use "
-                "`logits.argmax(dim=1)`")
+@KATA.task("accuracy", Text("Bug hunt: torch.max used as a tensor", "找 bug：把 torch.max 的结果当成张量"), points=2,
+           hints=[
+    Text("With a `dim`, `torch.max` answers two questions at once: the largest value and where it is.",
+         "指定 `dim` 时，`torch.max` 同时回答两个问题：最大值是多少、它在哪里。"),
+    Text("`torch.max(x, dim)` gives (values, indices); for the predicted class use `logits.argmax(dim=1)`, then "
+         "`(predicted == labels).float().mean().item()`.",
+         "`torch.max(x, dim)` 返回 (values, indices)；预测类别请用 `logits.argmax(dim=1)`，然后 "
+         "`(predicted == labels).float().mean().item()`。"),
+])
 class TestAccuracy:
     def test_matches_argmax_accuracy(self, kata):
         logits = torch.randn(20, 5)
         labels = torch.randint(0, 5, (20,))
         labels[:8] = logits[:8].argmax(dim=1)  # some right, some wrong
         truth = (logits.argmax(dim=1) == labels).float().mean().item()
-        got = kata.call("accuracy", logits, labels)
-        expect_true(isinstance(got, float),
-                    f"accuracy should return a Python float (use `.item()`), but returned {describe(got)}")
-        expect_close(got, truth, what="accuracy(logits, labels)", rtol=1e-6, atol=1e-7)
+        got = kata.run(world.accuracy_facts, logits, labels)
+        calls, value = got["calls"], got.get("value")
+        if any(name == "argmax" and dim == 0 for name, dim in calls) or \
+                any(name in ("torch.max", "max") and dim == 0 for name, dim in calls):
+            raise Mistake(tr("accuracy took the largest entry over dim=0, across the batch: the predicted class "
+                             "of each row is `logits.argmax(dim=1)`",
+                             "accuracy 在 dim=0（跨批次）上取最大值：每一行的预测类别是 `logits.argmax(dim=1)`"))
+        if got["error"] or isinstance(value, tuple):
+            if any(name in ("torch.max", "max") for name, _ in calls):
+                raise Mistake(tr(
+                    "{error}: `torch.max(logits, 1)` returns a pair (values, indices), not a tensor of classes; take "
+                    "`.indices` or use `logits.argmax(dim=1)`",
+                    "{error}：`torch.max(logits, 1)` 返回的是一对 (values, indices)，不是类别张量；"
+                    "请取 `.indices` 或用 `logits.argmax(dim=1)`", error=got["error"] or describe(value)))
+            raise CheckFailed(tr("accuracy raised {error}", "accuracy 报错：{error}", error=got["error"]))
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and \
+                math.isclose(value, truth * len(labels), rel_tol=1e-6):
+            raise Mistake(tr("accuracy returned {got:.6g}, the number of right answers: divide by the number of "
+                             "rows, or use `.mean()`", "accuracy 返回了 {got:.6g}，是答对的个数：请除以行数，或用 "
+                             "`.mean()`", got=value))
+        if isinstance(value, int) and not isinstance(value, bool) and value == math.floor(truth):
+            raise Mistake(tr("accuracy returned the int {got}: `//` rounds down; divide with `/` or use `.mean()`",
+                             "accuracy 返回了整数 {got}：`//` 会向下取整；请用 `/` 或 `.mean()`", got=value))
+        expect_true(isinstance(value, float), tr(
+            "accuracy should return a Python float (use `.item()`), but returned {got}",
+            "accuracy 应返回 Python float（用 `.item()`），实际返回了 {got}", got=describe(value)))
+        expect_close(value, truth, what="accuracy(logits, labels)", **F32)

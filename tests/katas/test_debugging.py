@@ -1,92 +1,133 @@
 """The debugging kata: the reference passes, the stub is not started, each
 classic mistake (and each bug of the bug hunt, left unfixed) is caught with a
-message that names it, and a leftover breakpoint neither hangs nor goes unnoticed."""
+message that names it, correct alternatives in other styles get full marks, and
+a leftover breakpoint neither hangs nor goes unnoticed."""
 
 import time
+from pathlib import Path
 
 import pytest
-from kata_testing import mutate
+from kata_testing import Case, cases, expect_caught, mutate
 
 KATA = "debugging"
+ALTERNATIVES = sorted((Path(__file__).parent / "alternatives" / KATA).glob("*.py"))
+
+FIRST = "return bad[0] if bad else None"
+TEST = "not torch.isfinite(output).all()"
+GUARDED = ("    try:\n        with torch.no_grad():\n            model(x)\n    finally:\n"
+           "        for handle in handles:\n            handle.remove()\n")
+REPORT = "p.grad.norm().item() if p.grad is not None else None)"
+ZERO = "    model.zero_grad(set_to_none=True)\n"
+ANOMALY = "with torch.autograd.detect_anomaly(check_nan=True):"
+MEAN = ("    total = 0.0\n    for x, y in batches:\n        loss = F.mse_loss(model(x), y)\n"
+        "        total += loss.item()\n    return total / len(batches)\n")
+STEP = "        loss.backward()\n        optimizer.step()\n"
+
+MISTAKES = [
+    # first_bad
+    Case("the last bad module", "first_bad", ((FIRST, "return bad[-1] if bad else None"),),
+         ("the last module whose output is bad", "first hook that fires")),
+    Case("NaN-only test misses Inf", "first_bad", ((TEST, "torch.isnan(output).any()"),),
+         ("Inf", "torch.isfinite")),
+    Case("hooks left registered", "first_bad", (
+        ("        for handle in handles:\n            handle.remove()\n", "        pass\n"),),
+         ("hooks are still registered", "remove()")),
+    Case("hooks left when the forward raises", "first_bad", (
+        (GUARDED, "    with torch.no_grad():\n        model(x)\n    for handle in handles:\n        handle.remove()\n"),),
+         ("after the model's forward raised", "finally:")),
+    Case("hooks only on children()", "first_bad", (
+        ("for name, m in model.named_modules() if name]", "for name, m in model.named_children()]"),),
+         ("not only children()",)),
+    Case("first bad name in declaration order", "first_bad", (
+        (FIRST, "return next((n for n, _ in model.named_modules() if n in bad), None)"),),
+         ("not the first name in declaration order",)),
+    Case("the test the wrong way round", "first_bad", ((TEST, "torch.isfinite(output).all()"),),
+         ("the wrong way round",)),
+    # grad_report
+    Case("0.0 for a missing gradient", "grad_report", ((REPORT, REPORT.replace("else None", "else 0.0")),),
+         ("detach", "not 0.0")),
+    Case("stale gradients", "grad_report", ((ZERO, ""),), ("zero_grad", "old gradient")),
+    Case("zero_grad(set_to_none=False)", "grad_report", ((ZERO, ZERO.replace("True", "False")),),
+         ("set_to_none=False", "expected None")),
+    Case("zero_grad after backward", "grad_report", ((ZERO, ""), ("    loss.backward()\n    return {",
+                                                                   "    loss.backward()\n" + ZERO + "    return {")),
+         ("zero_grad() after backward()",)),
+    Case("norm tensors instead of floats", "grad_report", ((REPORT, REPORT.replace(".item()", "")),),
+         ("is a tensor", ".item()")),
+    Case("the parameter's own norm", "grad_report", ((REPORT, REPORT.replace("p.grad.norm()", "p.norm()")),),
+         ("the norm of the parameter itself",)),
+    # find_nan
+    Case("hard-coded node name", "find_nan", (("return found.group(1)", 'return "SqrtBackward0"'),),
+         ("LogBackward0", "hard-code")),
+    Case("no anomaly detection", "find_nan", ((ANOMALY, "if True:"),), ("anomaly detection was off",)),
+    Case("anomaly detection without its NaN check", "find_nan", ((ANOMALY, ANOMALY.replace("True", "False")),),
+         ("check_nan=False",)),
+    Case("the whole message instead of the name", "find_nan", (("return found.group(1)", "return found.group(0)"),),
+         ("return only the node's name",)),
+    Case("anomaly detection left on", "find_nan", (
+        (ANOMALY + "\n            fn(x).sum().backward()",
+         "torch.autograd.set_detect_anomaly(True)\n        fn(x).sum().backward()"),),
+         ("still on",), others_pass=False),
+    # mean_loss
+    Case("loss tensors added up", "mean_loss", (("total += loss.item()", "total += loss"),),
+         ("autograd graph", "loss.item()")),
+    Case(".item() only at the end", "mean_loss", (("total += loss.item()", "total += loss"),
+                                                  ("return total / len(batches)\n    # END", "return (total / len(batches)).item()\n    # END")),
+         ("only at the end",)),
+    Case("loss tensors kept in a list", "mean_loss", (
+        (MEAN, "    losses = [F.mse_loss(model(x), y) for x, y in batches]\n"
+               "    return sum(loss.item() for loss in losses) / len(losses)\n"),),
+         ("earlier batches alive",)),
+    Case("sum instead of mean", "mean_loss", (("return total / len(batches)\n    # END", "return total\n    # END"),),
+         ("divide by len(batches)",)),
+    Case("integer division", "mean_loss", (("return total / len(batches)\n    # END", "return total // len(batches)\n    # END"),),
+         ("`//` rounds down",)),
+    # train_steps
+    Case("missing zero_grad", "train_steps", (("        optimizer.zero_grad()\n", ""),),
+         ("piling up", "zero_grad")),
+    Case("zero_grad between backward and step", "train_steps", (
+        ("        optimizer.zero_grad()\n", ""),
+        (STEP, "        loss.backward()\n        optimizer.zero_grad()\n        optimizer.step()\n")),
+         ("between backward() and step()",)),
+    Case("missing step", "train_steps", ((STEP, "        loss.backward()\n"),), ("never called optimizer.step()",)),
+    Case("loss tensors returned", "train_steps", (("losses.append(loss.item())\n    return losses", "losses.append(loss)\n    return losses"),),
+         ("loss tensors", "loss.item()")),
+    # probabilities
+    Case("softmax over the batch", "probabilities", (
+        ("return F.softmax(logits, dim=1)  # (N, C)", "return F.softmax(logits, dim=0)"),),
+         ("dim=0", "columns sum to 1")),
+    Case("the whole batch normalised at once", "probabilities", (
+        ("return F.softmax(logits, dim=1)  # (N, C)", "return logits.exp() / logits.exp().sum()"),),
+         ("whole batch",)),
+    Case("log_softmax instead of softmax", "probabilities", (
+        ("return F.softmax(logits, dim=1)  # (N, C)", "return F.log_softmax(logits, dim=1)"),),
+         ("log-probabilities",)),
+    # accuracy
+    Case("torch.max used as a tensor", "accuracy", (
+        ("predicted = logits.argmax(dim=1)  # (N,)", "predicted = torch.max(logits, 1)"),),
+         ("(values, indices)",)),
+    Case("argmax over the batch", "accuracy", (
+        ("predicted = logits.argmax(dim=1)  # (N,)", "predicted = logits.argmax(dim=0)"),), ("dim=0",)),
+    Case("a count instead of a fraction", "accuracy", ((".float().mean().item()\n    # END", ".sum().item()\n    # END"),),
+         ("number of right answers",)),
+    Case("a tensor instead of a float", "accuracy", ((".float().mean().item()\n    # END", ".float().mean()\n    # END"),),
+         ("`.item()`",)),
+]
 
 
-def graded_task(grade, task, *replacements):
-    g = grade(KATA, mutate(KATA, *replacements))
-    return g.status(task), g.message(task)
+@pytest.mark.parametrize("case", cases(MISTAKES))
+def test_mistake_is_caught_and_named(grade, case):
+    expect_caught(grade, KATA, case)
 
 
-# -- task 1: first module with NaN/Inf ----------------------------------------------
-
-def test_taking_the_last_bad_module_is_caught(grade):
-    status, message = graded_task(grade, "first_bad", (
-        "return bad[0] if bad else None", "return bad[-1] if bad else None"))
-    assert status == "failed"
-    assert "first hook that fires" in message
+@pytest.mark.parametrize("path", ALTERNATIVES, ids=[p.stem for p in ALTERNATIVES])
+def test_correct_alternative_gets_full_marks(grade, path):
+    g = grade(KATA, path.read_text(encoding="utf-8"))
+    assert g.full_marks, (g.statuses(), g.output)
 
 
-def test_checking_only_nan_misses_inf(grade):
-    status, message = graded_task(grade, "first_bad", (
-        "not torch.isfinite(output).all()", "torch.isnan(output).any()"))
-    assert status == "failed"
-    assert "Inf" in message and "torch.isfinite" in message
-
-
-def test_hooks_left_registered_are_caught(grade):
-    status, message = graded_task(grade, "first_bad", (
-        "        for handle in handles:\n            handle.remove()\n", "        pass\n"))
-    assert status == "failed"
-    assert "hooks are still registered" in message and "remove()" in message
-
-
-# -- task 2: gradient report --------------------------------------------------------
-
-def test_reporting_zero_for_a_missing_gradient_is_caught(grade):
-    status, message = graded_task(grade, "grad_report", (
-        "if p.grad is not None else None)", "if p.grad is not None else 0.0)"))
-    assert status == "failed"
-    assert "detach" in message and "not 0.0" in message
-
-
-def test_stale_gradients_are_caught(grade):
-    status, message = graded_task(grade, "grad_report", ("    model.zero_grad(set_to_none=True)\n", ""))
-    assert status == "failed"
-    assert "zero_grad" in message
-
-
-# -- task 3: anomaly detection --------------------------------------------------------
-
-def test_hard_coded_node_name_is_caught(grade):
-    status, message = graded_task(grade, "find_nan", ("return found.group(1)", 'return "SqrtBackward0"'))
-    assert status == "failed"
-    assert "LogBackward0" in message and "hard-code" in message
-
-
-# -- tasks 4-7: the bug hunt, each bug left in (the version shown in its docstring) --------
-
-def test_loss_accumulated_as_a_tensor_is_caught(grade):
-    status, message = graded_task(grade, "mean_loss", ("total += loss.item()", "total += loss"))
-    assert status == "failed"
-    assert "autograd graph" in message and "loss.item()" in message
-
-
-def test_missing_zero_grad_in_the_loop_is_caught(grade):
-    status, message = graded_task(grade, "train_steps", ("        optimizer.zero_grad()\n", ""))
-    assert status == "failed"
-    assert "piling up" in message and "zero_grad" in message
-
-
-def test_softmax_over_the_batch_is_caught(grade):
-    status, message = graded_task(grade, "probabilities", (
-        "return F.softmax(logits, dim=1)  # (N, C)", "return F.softmax(logits, dim=0)"))
-    assert status == "failed"
-    assert "dim=0" in message and "columns sum to 1" in message
-
-
-def test_torch_max_used_as_a_tensor_is_caught(grade):
-    status, message = graded_task(grade, "accuracy", (
-        "predicted = logits.argmax(dim=1)  # (N,)", "predicted = torch.max(logits, 1)"))
-    assert status == "failed"
-    assert "(values, indices)" in message
+def test_there_are_at_least_three_alternatives():
+    assert len(ALTERNATIVES) >= 3
 
 
 # -- a leftover breakpoint -----------------------------------------------------------------
