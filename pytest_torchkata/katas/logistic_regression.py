@@ -50,8 +50,9 @@ def logistic_regression_forward(mod: Any, in_features: int, x: torch.Tensor) -> 
         info: dict = {"out": out.detach() if isinstance(out, torch.Tensor) else out,
                       "n_params": sum(p.numel() for p in model.parameters()),
                       "linears": [(m.in_features, m.out_features) for m in linears]}
-        if len(linears) == 1:
-            info["linear_map"] = F.linear(x, linears[0].weight, linears[0].bias).reshape(-1).detach()
+        if len(linears) == 1:  # the check computes w·x + b from these, in the grader
+            info["weight"] = linears[0].weight.detach().clone()
+            info["bias"] = None if linears[0].bias is None else linears[0].bias.detach().clone()
     return info
 
 
@@ -139,8 +140,8 @@ class TestModel:
         x = 50 * torch.randn(16, 3)  # large inputs: logits far outside (0, 1)
         info = kata.run(logistic_regression_forward, 3, x)
         out = expect_shape(info["out"], (16,), what="LogisticRegression(3) on x of shape (16, 3)")
-        expect_true("linear_map" in info, "keep exactly one nn.Linear(in_features, 1) in the model")
-        lin = info["linear_map"]
+        expect_true("weight" in info, "keep exactly one nn.Linear(in_features, 1) in the model")
+        lin = F.linear(x, info["weight"], info["bias"]).reshape(-1)
         if ((out >= 0) & (out <= 1)).all() and torch.allclose(out, torch.sigmoid(lin), atol=1e-5):
             raise CheckFailed("forward returns sigmoid(w·x + b), all in (0, 1), where logits were expected: "
                               "drop the sigmoid, BCEWithLogitsLoss applies it itself")
