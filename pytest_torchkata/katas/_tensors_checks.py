@@ -8,15 +8,15 @@ Runs on the grader's side only; the learner-world helpers are in
 
 from __future__ import annotations
 
-import contextlib
-from typing import Any, Iterator
+from typing import Any
 
 import torch
 
-from pytest_torchkata.checks.errors import CheckFailed, LearnerError, Mistake
+from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.values import expect_close, expect_shape, expect_tensor
 from pytest_torchkata.i18n import tr
 from pytest_torchkata.katas import _tensors_world as world
+from pytest_torchkata.katas._explained import explain
 
 LOOP_N = 300          # rows given to the "no Python loop" checks
 
@@ -81,20 +81,6 @@ def expect_no_loop(kata: Any, name: str, rows: int) -> None:
                          "`{name}` 对 {rows} 行数据调用了 {calls} 次 torch：这像是对每一行做 Python 循环；"
                          "请一次处理整个张量（广播、带 dim= 的归约）",
                          name=name, calls=kata.torch_calls, rows=rows))
-
-
-@contextlib.contextmanager
-def explain(needle: str, en: str, zh: str, *, mistake: bool = False) -> Iterator[None]:
-    """A learner error whose message contains ``needle`` gets the explanation of
-    what usually causes it (and, with ``mistake``, is that named mistake)."""
-    try:
-        yield
-    except LearnerError as exc:
-        if needle not in exc.message:
-            raise
-        text = f"{exc.message} — {tr(en, zh)}"
-        raise (Mistake(text, where=exc.where, hint=exc.hint) if mistake
-               else LearnerError(text, where=exc.where, hint=exc.hint)) from None
 
 
 def shapes_explained(en: str, zh: str):

@@ -16,7 +16,8 @@ from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _tensors_world as world
 from pytest_torchkata.katas._tensors_checks import (
     LOOP_N, distances_checked, dtype_name, expect_batch_kept, expect_dtype, expect_finite_when_rows_differ,
-    expect_no_loop, expect_softmax_along, explain, masked_mean_checked, masked_mean_reference, matches, sq_dists)
+    expect_no_loop, expect_softmax_along, masked_mean_checked, masked_mean_reference, matches, sq_dists)
+from pytest_torchkata.katas._explained import explain
 from pytest_torchkata.model import Kata
 
 KATA = Kata("tensors", Text("Tensors", "张量"),
