@@ -188,18 +188,21 @@ def softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
     """exp(x) normalised to sum to 1 along `dim`; same shape and dtype as `x`.
 
     Must stay finite for logits like ±1000 (exp(1000) overflows to inf), for
-    every row on its own. Write it yourself from exp, max and sum:
-    `torch.softmax`, `torch.Tensor.softmax`, `torch.nn.functional.softmax`,
-    `torch.special.softmax` and the log_softmax functions are ruled out here.
-    Leave `x` unchanged (no `x -= ...`).
+    every row on its own. Write it yourself from exp, max and sum: ruled out
+    here are `torch.softmax`, `torch.Tensor.softmax`, `torch.nn.functional.softmax`,
+    `torch.special.softmax`, and their log versions `torch.log_softmax`,
+    `torch.Tensor.log_softmax`, `torch.nn.functional.log_softmax`,
+    `torch.special.log_softmax`. Leave `x` unchanged (no `x -= ...`).
 
     [zh]
     沿 `dim` 把 exp(x) 归一化使其和为 1；形状和数据类型与 `x` 相同。
 
     对 ±1000 这样的 logits 也必须是有限值（exp(1000) 会溢出为 inf），每一行
     都要如此。请自己用 exp、max 和 sum 写：这里不允许用 `torch.softmax`、
-    `torch.Tensor.softmax`、`torch.nn.functional.softmax`、`torch.special.softmax`
-    以及各个 log_softmax 函数。不要修改 `x`（不要 `x -= ...`）。
+    `torch.Tensor.softmax`、`torch.nn.functional.softmax`、`torch.special.softmax`，
+    以及它们的 log 版本 `torch.log_softmax`、`torch.Tensor.log_softmax`、
+    `torch.nn.functional.log_softmax`、`torch.special.log_softmax`。
+    不要修改 `x`（不要 `x -= ...`）。
     """
     # TODO(task 6): write this part
     raise NotImplementedError("Task 6 (Numerically stable softmax): not written yet")
@@ -209,17 +212,20 @@ def log_softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
     """log(softmax(x)) along `dim`, computed so that it stays finite for
     logits like ±1000; same shape and dtype as `x`.
 
-    The same rules as `softmax`: `torch.log_softmax`, `torch.Tensor.log_softmax`,
-    `torch.nn.functional.log_softmax`, `torch.special.log_softmax` and the softmax
-    functions are ruled out (`torch.logsumexp` is fine). Leave `x` unchanged.
+    The same rules as `softmax`: ruled out are `torch.log_softmax`,
+    `torch.Tensor.log_softmax`, `torch.nn.functional.log_softmax`,
+    `torch.special.log_softmax`, and `torch.softmax`, `torch.Tensor.softmax`,
+    `torch.nn.functional.softmax`, `torch.special.softmax` (`torch.logsumexp` is
+    fine). Leave `x` unchanged.
 
     [zh]
     沿 `dim` 计算 log(softmax(x))，对 ±1000 这样的 logits 也要保持有限值；
     形状和数据类型与 `x` 相同。
 
     规则与 `softmax` 相同：不允许用 `torch.log_softmax`、`torch.Tensor.log_softmax`、
-    `torch.nn.functional.log_softmax`、`torch.special.log_softmax` 以及各个 softmax
-    函数（`torch.logsumexp` 可以用）。不要修改 `x`。
+    `torch.nn.functional.log_softmax`、`torch.special.log_softmax`，以及 `torch.softmax`、
+    `torch.Tensor.softmax`、`torch.nn.functional.softmax`、`torch.special.softmax`
+    （`torch.logsumexp` 可以用）。不要修改 `x`。
     """
     # TODO(task 7): write this part
     raise NotImplementedError("Task 7 (Numerically stable log-softmax): not written yet")

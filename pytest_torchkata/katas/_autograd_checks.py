@@ -11,7 +11,7 @@ import torch
 
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.values import describe
-from pytest_torchkata.i18n import tr
+from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _autograd_world as world
 
 
@@ -47,7 +47,7 @@ def none_grad() -> str:
               "（用 `x.detach().requires_grad_(True)` 创建）")
 
 
-NO_GRAPH = ("nothing on the way from x to the result requires grad, so there is no graph to walk back: make "
+NO_GRAPH = Text("nothing on the way from x to the result requires grad, so there is no graph to walk back: make "
              "the leaf with `x = x.detach().requires_grad_(True)` and build everything from that x (no "
              "`.data`, `.detach()`, `.item()` or `torch.tensor(...)` on the way)",
              "从 x 到结果的路径上没有需要梯度的张量，于是没有计算图可以反向传播：用 "

@@ -9,18 +9,18 @@ import contextlib
 from typing import Iterator
 
 from pytest_torchkata.checks.errors import LearnerError, Mistake
-from pytest_torchkata.i18n import tr
+from pytest_torchkata.i18n import Text
 
 
 @contextlib.contextmanager
-def explain(needle: str, en: str, zh: str, *, mistake: bool = False) -> Iterator[None]:
+def explain(needle: str, why: "Text | str", *, mistake: bool = False) -> Iterator[None]:
     """A learner error whose message contains ``needle`` gets the explanation
-    ``tr(en, zh)`` (and, with ``mistake``, becomes that named ``Mistake``)."""
+    ``why`` (and, with ``mistake``, becomes that named ``Mistake``)."""
     try:
         yield
     except LearnerError as exc:
         if needle not in exc.message:
             raise
-        text = f"{exc.message} — {tr(en, zh)}"
+        text = f"{exc.message} — {why}"
         raise (Mistake(text, where=exc.where, hint=exc.hint) if mistake
                else LearnerError(text, where=exc.where, hint=exc.hint)) from None

@@ -14,7 +14,7 @@ import torch
 
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.values import expect_close, expect_shape, expect_tensor
-from pytest_torchkata.i18n import tr
+from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _tensors_world as world
 from pytest_torchkata.katas._explained import explain
 
@@ -83,15 +83,15 @@ def expect_no_loop(kata: Any, name: str, rows: int) -> None:
                          name=name, calls=kata.torch_calls, rows=rows))
 
 
-def shapes_explained(en: str, zh: str):
-    return explain("must match the size of tensor b", en, zh)
+def shapes_explained(why: Text):
+    return explain("must match the size of tensor b", why)
 
 
 def sq_dists(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return ((a[:, None, :] - b[None, :, :]) ** 2).sum(-1)
 
 
-PAIRING = ("`a - b` pairs row i of a with row i of b only, so N and M must match; give each its own axis: "
+PAIRING = Text("`a - b` pairs row i of a with row i of b only, so N and M must match; give each its own axis: "
             "`a[:, None, :] - b[None, :, :]` broadcasts to (N, M, D)",
             "`a - b` 只把 a 的第 i 行与 b 的第 i 行配对，所以 N 和 M 必须相等；给它们各自一个维度："
             "`a[:, None, :] - b[None, :, :]` 会广播成 (N, M, D)")
@@ -100,7 +100,7 @@ PAIRING = ("`a - b` pairs row i of a with row i of b only, so N and M must match
 def distances_checked(kata, a: torch.Tensor, b: torch.Tensor, what: str) -> torch.Tensor:
     """The learner's distances, with the classic pairing mistakes named."""
     __tracebackhide__ = True
-    with explain("must match the size of tensor b", *PAIRING, mistake=True):
+    with explain("must match the size of tensor b", PAIRING, mistake=True):
         res = kata.run(world.call_pairwise_sq_dists, a, b)
     expect_inputs_kept(res, {"a": a, "b": b}, "pairwise_sq_dists")
     out, want = res["out"], sq_dists(a, b)
@@ -165,7 +165,7 @@ def masked_mean_checked(kata, x: torch.Tensor, mask: torch.Tensor, what: str, *,
     expect_close(out, masked_mean_reference(x, mask), what=what, rtol=rtol, atol=atol)
 
 
-KEEPDIM = ("a reduction along `dim` removes that dim, so `x - x.amax(dim)` no longer lines up with x; "
+KEEPDIM = Text("a reduction along `dim` removes that dim, so `x - x.amax(dim)` no longer lines up with x; "
             "`keepdim=True` keeps it as size 1 and the result broadcasts back",
             "沿 `dim` 的归约会去掉这一维，于是 `x - x.amax(dim)` 与 x 对不齐；`keepdim=True` 把它保留为大小 1，"
             "结果就能广播回去")
@@ -175,7 +175,7 @@ def softmax_of(kata, x: torch.Tensor, dim: int, *, log: bool, what: str) -> torc
     """The learner's (log-)softmax of ``x``, its input checked to be left unchanged."""
     __tracebackhide__ = True
     name = "log_softmax" if log else "softmax"
-    with shapes_explained(*KEEPDIM):
+    with shapes_explained(KEEPDIM):
         res = kata.run(world.call_log_softmax if log else world.call_softmax, x, dim=dim)
     expect_inputs_kept(res, {"x": x}, name)
     return expect_shape(res["out"], tuple(x.shape), what=what)
@@ -209,7 +209,7 @@ def expect_softmax_along(kata, x: torch.Tensor, dim: int, *, log: bool) -> None:
                              "dim; pass `dim=dim` to every max/sum", "{what} 沿 dim {other} 求和为 1，而不是 dim {d}："
                              "归约用错了维度；每个 max/sum 都要传 `dim=dim`", what=what, other=other, d=d))
     if unkept_signature(out, x, dim, log):
-        raise Mistake(tr("{what}: {why}", "{what}：{why}", what=what, why=tr(*KEEPDIM)))
+        raise Mistake(tr("{what}: {why}", "{what}：{why}", what=what, why=KEEPDIM))
     expect_close(out, softmax_reference(x, dim, log), what=what)
 
 

@@ -38,7 +38,7 @@ KATA = Kata("autograd", Text("Autograd", "自动微分"),
          "`y.backward()`，返回 `x.grad`")])
 class TestGradOfCubic:
     def _run(self, kata, x):
-        with explain("does not require grad", *NO_GRAPH):
+        with explain("does not require grad", NO_GRAPH):
             return kata.run(world.watch_grad_of_cubic, x)
 
     def test_gradient_is_3x2_plus_2(self, kata):
@@ -105,7 +105,7 @@ class TestSecondDerivative:
                                  "has no graph of its own to differentiate again",
                                  "{error} —— 求一阶导数时没有传 `create_graph=True`，所以它自己没有计算图，"
                                  "无法再次求导", error=exc.message), where=exc.where, hint=exc.hint) from None
-            raise LearnerError(f"{exc.message} — {tr(*NO_GRAPH)}", where=exc.where, hint=exc.hint) from None
+            raise LearnerError(f"{exc.message} — {NO_GRAPH}", where=exc.where, hint=exc.hint) from None
 
     def test_matches_the_formula(self, kata):
         x = torch.randn(6, dtype=torch.float64)
@@ -132,7 +132,7 @@ class TestSecondDerivative:
 
 # -- Task 3 ------------------------------------------------------------------------
 
-_TWICE = ("backward frees the graph it walked; build a fresh loss for each backward (or pass "
+_TWICE = Text("backward frees the graph it walked; build a fresh loss for each backward (or pass "
           "`retain_graph=True` to the first one)", "backward 会释放走过的计算图；每次 backward 前都重新计算 loss"
           "（或在第一次传 `retain_graph=True`）")
 
@@ -146,7 +146,7 @@ _TWICE = ("backward frees the graph it walked; build a fresh loss for each backw
 class TestAccumulate:
     def test_two_backward_passes_add_up(self, kata):
         w, x = torch.randn(5, requires_grad=True), torch.randn(5)
-        with explain("backward through the graph a second time", *_TWICE, mistake=True):
+        with explain("backward through the graph a second time", _TWICE, mistake=True):
             res = kata.run(world.accumulate_twice, w, x)
         grad = needs_tensor(res["grad"], tr("w.grad after backward_twice", "backward_twice 之后的 w.grad"),
                              none_grad())
@@ -240,7 +240,7 @@ class TestDetach:
 
     def test_gradient_flows_through_one_branch(self, kata):
         w, x = torch.randn(5, requires_grad=True), torch.randn(5)
-        with explain("does not require grad", *NO_GRAPH):
+        with explain("does not require grad", NO_GRAPH):
             res = kata.run(world.one_branch, w, x)
         out = needs_tensor(res["out"], "grad_through_one_branch(w, x)", none_grad())
         expect_shape(out, (5,), what="grad_through_one_branch(w, x)")
@@ -264,12 +264,14 @@ class TestDetach:
          "y 是向量：`y.backward(v)` 或 `torch.autograd.grad(y, x, grad_outputs=v)`；计算 y 时不要用原地操作")])
 class TestSoftmaxVJP:
     def _run(self, kata, x, v):
-        with explain("grad can be implicitly created only for scalar outputs", "y is a vector, so backward "
-                      "needs the weight of each element: `y.backward(v)`", "y 是向量，backward 需要每个元素的权重："
-                      "`y.backward(v)`", mistake=True), explain("modified by an inplace operation", "an in-place operation (`e /= ...`, `e.div_(...)`) "
-                      "changed a tensor that backward needs; use the out-of-place `e = e / ...`",
-                      "原地操作（`e /= ...`、`e.div_(...)`）修改了 backward 需要的张量；请用非原地的 `e = e / ...`",
-                      mistake=True):
+        with explain("grad can be implicitly created only for scalar outputs", Text(
+                "y is a vector, so backward needs the weight of each element: `y.backward(v)`",
+                "y 是向量，backward 需要每个元素的权重：`y.backward(v)`"), mistake=True), \
+                explain("modified by an inplace operation", Text(
+                    "an in-place operation (`e /= ...`, `e.div_(...)`) changed a tensor that backward needs; "
+                    "use the out-of-place `e = e / ...`",
+                    "原地操作（`e /= ...`、`e.div_(...)`）修改了 backward 需要的张量；请用非原地的 `e = e / ...`"),
+                        mistake=True):
             return kata.run(world.watch_softmax_vjp, x, v)
 
     def test_matches_the_jacobian(self, kata):
@@ -332,7 +334,7 @@ class TestSigmoidFunction:
 
 # -- Task 8 ------------------------------------------------------------------------
 
-_W_SHAPE = ("W is (OUT, IN): forward multiplies by its transpose, `x @ W.T`; in backward write each "
+_W_SHAPE = Text("W is (OUT, IN): forward multiplies by its transpose, `x @ W.T`; in backward write each "
             "product's shapes down, e.g. (N, OUT) @ (OUT, IN) -> (N, IN)",
             "W 的形状是 (OUT, IN)：forward 要乘它的转置 `x @ W.T`；backward 中把每个乘积的形状写下来，"
             "例如 (N, OUT) @ (OUT, IN) -> (N, IN)")
@@ -350,7 +352,7 @@ _W_SHAPE = ("W is (OUT, IN): forward multiplies by its transpose, `x @ W.T`; in 
 class TestLinearFunction:
     def test_forward_values(self, kata):
         x, W, b = torch.randn(4, 3), torch.randn(2, 3), torch.randn(2)
-        with explain("shapes cannot be multiplied", *_W_SHAPE):
+        with explain("shapes cannot be multiplied", _W_SHAPE):
             res = kata.run(world.apply_linear, x, W, b)
         out = expect_shape(res["out"], (4, 2), what="LinearFunction.apply(x, W, b)")
         if matches(out, x @ W.T):
@@ -363,5 +365,5 @@ class TestLinearFunction:
     def test_gradients_match_finite_differences(self, kata):
         # N == OUT, so that a mean over the batch shows as "1/N" in the diagnosis.
         x, W, b = torch.randn(3, 4), torch.randn(3, 4), torch.randn(3)
-        with explain("shapes cannot be multiplied", *_W_SHAPE):
+        with explain("shapes cannot be multiplied", _W_SHAPE):
             expect_gradients(kata, "LinearFunction.apply", [x, W, b], what="LinearFunction")

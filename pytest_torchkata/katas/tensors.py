@@ -120,11 +120,11 @@ class TestReshape:
         expect_close(out, x.reshape(2, 60), what=what)
 
     def test_flatten_pixels_works_on_a_permuted_tensor(self, kata):
-        with explain("view size is not compatible",
-                      "`view` needs a contiguous tensor and the output of `permute` is not; `reshape` "
-                      "(or `flatten(1)`) copies when it must",
-                      "`view` 需要连续的张量，而 `permute` 的结果不连续；`reshape`（或 `flatten(1)`）在需要时会复制",
-                      mistake=True):
+        with explain("view size is not compatible", Text(
+                "`view` needs a contiguous tensor and the output of `permute` is not; `reshape` (or `flatten(1)`) "
+                "copies when it must",
+                "`view` 需要连续的张量，而 `permute` 的结果不连续；`reshape`（或 `flatten(1)`）在需要时会复制"),
+                mistake=True):
             result = kata.run(world.flatten_pixels_after_permute, [2, 3, 4, 5])
         expected = torch.arange(120, dtype=torch.float32).reshape(2, 3, 4, 5).permute(0, 2, 3, 1).reshape(2, 60)
         expect_close(result["out"], expected, what=tr("flatten_pixels(x.permute(0, 2, 3, 1)) (non-contiguous "
@@ -331,9 +331,9 @@ class TestNumpyBridge:
         t = torch.randn(3, 4).to(device).requires_grad_(True)
         what = tr("to_numpy(a (3, 4) tensor on {device} that requires grad)",
                   "to_numpy(位于 {device}、需要梯度的 (3, 4) 张量)", device=device)
-        with explain("Can't call numpy() on Tensor that requires grad",
-                      "the tensor is part of a graph; `.detach()` gives the same values without it",
-                      "这个张量属于计算图；`.detach()` 得到数值相同、但脱离计算图的张量", mistake=True):
+        with explain("Can't call numpy() on Tensor that requires grad", Text(
+                "the tensor is part of a graph; `.detach()` gives the same values without it",
+                "这个张量属于计算图；`.detach()` 得到数值相同、但脱离计算图的张量"), mistake=True):
             out = kata.call("to_numpy", t)
         if not isinstance(out, np.ndarray):
             raise CheckFailed(tr("{what} should return a NumPy array, but returned {got}",
