@@ -271,6 +271,26 @@ class TestOneHot:
 
 # -- Task 6 and 7 ---------------------------------------------------------------------
 
+class SoftmaxChecks:
+    """The same checks for softmax (``log = False``) and log_softmax (``log = True``)."""
+
+    log = False
+
+    def test_matches_torch_along_dim_1(self, kata):
+        expect_softmax_along(kata, torch.randn(3, 5), 1, log=self.log)
+
+    def test_uses_the_dim_it_is_given(self, kata):
+        expect_softmax_along(kata, torch.randn(3, 5), 0, log=self.log)
+
+    def test_works_along_a_middle_dim(self, kata):
+        expect_softmax_along(kata, torch.randn(2, 3, 4), 1, log=self.log)
+
+    def test_works_on_a_square_input(self, kata):
+        expect_softmax_along(kata, torch.randn(4, 4) * 3, 1, log=self.log)
+
+    def test_stays_finite_at_logits_of_plus_minus_1000(self, kata):
+        expect_finite_when_rows_differ(kata, log=self.log)
+
 
 @KATA.task("softmax", Text("Numerically stable softmax", "数值稳定的 softmax"), points=3, hints=[
     Text("softmax does not change when the same number is subtracted from every entry along `dim`, and "
@@ -279,21 +299,8 @@ class TestOneHot:
          "(`keepdim=True` again); build new tensors, do not change x",
          "在 `exp` 之前减去 `x.amax(dim=dim, keepdim=True)`，再除以沿 `dim` 的和（同样 `keepdim=True`）；"
          "创建新张量，不要修改 x")], forbidden=FORBID_SOFTMAX)
-class TestSoftmax:
-    def test_matches_torch_along_dim_1(self, kata):
-        expect_softmax_along(kata, torch.randn(3, 5), 1, log=False)
-
-    def test_uses_the_dim_it_is_given(self, kata):
-        expect_softmax_along(kata, torch.randn(3, 5), 0, log=False)
-
-    def test_works_along_a_middle_dim(self, kata):
-        expect_softmax_along(kata, torch.randn(2, 3, 4), 1, log=False)
-
-    def test_works_on_a_square_input(self, kata):
-        expect_softmax_along(kata, torch.randn(4, 4) * 3, 1, log=False)
-
-    def test_stays_finite_at_logits_of_plus_minus_1000(self, kata):
-        expect_finite_when_rows_differ(kata, log=False)
+class TestSoftmax(SoftmaxChecks):
+    log = False
 
 
 @KATA.task("log_softmax", Text("Numerically stable log-softmax", "数值稳定的 log-softmax"), points=2, hints=[
@@ -303,18 +310,8 @@ class TestSoftmax:
          ".log()` (or `x - x.logsumexp(dim, keepdim=True)`)",
          "令 `s = x - x.amax(dim=dim, keepdim=True)`：log_softmax = `s - s.exp().sum(dim=dim, keepdim=True).log()`"
          "（或 `x - x.logsumexp(dim, keepdim=True)`）")], forbidden=FORBID_SOFTMAX)
-class TestLogSoftmax:
-    def test_matches_torch_along_dim_1(self, kata):
-        expect_softmax_along(kata, torch.randn(3, 5), 1, log=True)
-
-    def test_uses_the_dim_it_is_given(self, kata):
-        expect_softmax_along(kata, torch.randn(3, 5), 0, log=True)
-
-    def test_works_on_a_square_input(self, kata):
-        expect_softmax_along(kata, torch.randn(4, 4) * 3, 1, log=True)
-
-    def test_stays_finite_at_logits_of_plus_minus_1000(self, kata):
-        expect_finite_when_rows_differ(kata, log=True)
+class TestLogSoftmax(SoftmaxChecks):
+    log = True
 
 
 # -- Task 8 -----------------------------------------------------------------------
