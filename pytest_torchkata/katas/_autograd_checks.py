@@ -48,11 +48,11 @@ def none_grad() -> str:
 
 
 NO_GRAPH = Text("nothing on the way from x to the result requires grad, so there is no graph to walk back: make "
-             "the leaf with `x = x.detach().requires_grad_(True)` and build everything from that x (no "
-             "`.data`, `.detach()`, `.item()` or `torch.tensor(...)` on the way)",
+             "the leaf with `x = x.detach().requires_grad_(True)` and build everything from that x, with grad "
+             "mode on (no `torch.no_grad()`, `.data`, `.detach()`, `.item()` or `torch.tensor(...)` on the way)",
              "从 x 到结果的路径上没有需要梯度的张量，于是没有计算图可以反向传播：用 "
-             "`x = x.detach().requires_grad_(True)` 创建叶子节点，并全部从这个 x 计算（中途不要用 `.data`、"
-             "`.detach()`、`.item()` 或 `torch.tensor(...)`）")
+             "`x = x.detach().requires_grad_(True)` 创建叶子节点，并在梯度模式开启时全部从这个 x 计算（中途不要用 "
+             "`torch.no_grad()`、`.data`、`.detach()`、`.item()` 或 `torch.tensor(...)`）")
 
 
 def expect_inputs_kept(res: dict, what: str) -> None:

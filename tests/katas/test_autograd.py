@@ -34,6 +34,10 @@ MISTAKES = [
     Case("detach_before_backward", "cubic", body(("    y.backward()\n    return x.grad\n",
                                                   "    y = y.detach().requires_grad_(True)\n    y.backward()\n"
                                                   "    return x.grad\n")), ("although backward() ran", "cut")),
+    Case("number_rewrapped_as_a_tensor", "cubic", body(("    y.backward()\n    return x.grad\n",
+                                                        "    y = torch.tensor(y.item(), requires_grad=True)\n"
+                                                        "    y.backward()\n    return x.grad\n")),
+         ("although backward() ran", "torch.tensor(...)")),
     # task 2: a second derivative
     Case("no_create_graph", "second", body((FIRST, "(dy_dx,) = torch.autograd.grad(y, x)")),
          ("does not require grad", "without `create_graph=True`")),
@@ -71,6 +75,9 @@ MISTAKES = [
     Case("both_branches_detached", "detach",
          body(("    loss = (y * y.detach()).sum()\n", "    loss = (y.detach() * y.detach()).sum()\n")),
          ("does not require grad", "no graph")),
+    Case("no_grad_around_the_loss", "detach", body(("    loss = (y * y.detach()).sum()\n",
+                                                    "    with torch.no_grad():\n        loss = (y * y.detach()).sum()\n")),
+         ("does not require grad", "torch.no_grad()")),
     Case("predict_without_no_grad", "detach", body(("    with torch.no_grad():\n        return x @ w\n", "    return x @ w\n")),
          ("requires grad", "torch.no_grad()")),
     Case("grad_mode_left_off", "detach", body(("    with torch.no_grad():\n        return x @ w\n",
