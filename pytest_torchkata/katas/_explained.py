@@ -15,12 +15,13 @@ from pytest_torchkata.i18n import Text
 @contextlib.contextmanager
 def explain(needle: str, why: "Text | str", *, mistake: bool = False) -> Iterator[None]:
     """A learner error whose message contains ``needle`` gets the explanation
-    ``why`` (and, with ``mistake``, becomes that named ``Mistake``)."""
+    ``why`` (and, with ``mistake``, becomes that named ``Mistake``, which says
+    the mistake first and torch's words after)."""
     try:
         yield
     except LearnerError as exc:
         if needle not in exc.message:
             raise
-        text = f"{exc.message} — {why}"
-        raise (Mistake(text, where=exc.where, hint=exc.hint) if mistake
-               else LearnerError(text, where=exc.where, hint=exc.hint)) from None
+        if mistake:  # the named mistake first: the summary shows a message's beginning
+            raise Mistake(f"{why} — {exc.message}", where=exc.where, hint=exc.hint) from None
+        raise LearnerError(f"{exc.message} — {why}", where=exc.where, hint=exc.hint) from None

@@ -101,10 +101,10 @@ class TestSecondDerivative:
             events = kata.run(world.second_derivative_events, x)["events"]
             calls = autograd_calls(events)
             if calls and "create_graph" not in calls[0]:
-                raise Mistake(tr("{error} — the first derivative was taken without `create_graph=True`, so it "
-                                 "has no graph of its own to differentiate again",
-                                 "{error} —— 求一阶导数时没有传 `create_graph=True`，所以它自己没有计算图，"
-                                 "无法再次求导", error=exc.message), where=exc.where) from None
+                raise Mistake(tr("the first derivative was taken without `create_graph=True`, so it has no graph "
+                                 "of its own to differentiate again — {error}",
+                                 "求一阶导数时没有传 `create_graph=True`，所以它自己没有计算图，无法再次求导 —— {error}",
+                                 error=exc.message), where=exc.where) from None
             raise LearnerError(f"{exc.message} — {NO_GRAPH}", where=exc.where, hint=exc.hint) from None
 
     def test_matches_the_formula(self, kata):
