@@ -150,10 +150,11 @@ def apply_linear(module, *args):
 
 
 @_label("Sigmoid.apply")
-def sigmoid_grad_at(module, x):
+def sigmoid_grad_at(module, x, grad_out=None):
+    """x.grad after `Sigmoid.apply(x).backward(grad_out)` (ones when not given)."""
     with trusted():
         x = x.detach().requires_grad_(True)
     out = module.Sigmoid.apply(x)
     with trusted():
-        out.sum().backward()
+        out.backward(torch.ones_like(x) if grad_out is None else grad_out)
     return {"grad": x.grad}

@@ -331,6 +331,19 @@ class TestSigmoidFunction:
         s = torch.sigmoid(x)
         expect_close(grad, s * (1 - s), what=what, rtol=1e-4, atol=1e-5)
 
+    def test_backward_multiplies_by_grad_out(self, kata):
+        x, g = torch.randn(6), torch.tensor([3.0, -2.0, 0.5, 4.0, -1.0, 2.5])
+        what = tr("x.grad after Sigmoid.apply(x).backward(g)", "Sigmoid.apply(x).backward(g) 之后的 x.grad")
+        grad = needs_tensor(kata.run(world.sigmoid_grad_at, x, g)["grad"], what,
+                            tr("did backward return the gradient?", "backward 是否返回了梯度？"))
+        s = torch.sigmoid(x)
+        if matches(grad, s * (1 - s)):
+            raise Mistake(tr("{what} is s * (1 - s), whatever g is: backward ignored grad_out; the chain rule "
+                             "multiplies the local derivative by it: `grad_out * s * (1 - s)`",
+                             "{what} 总是 s * (1 - s)，与 g 无关：backward 忽略了 grad_out；链式法则要把局部导数乘以它："
+                             "`grad_out * s * (1 - s)`", what=what))
+        expect_close(grad, g * s * (1 - s), what=what, rtol=1e-4, atol=1e-5)
+
 
 # -- Task 8 ------------------------------------------------------------------------
 

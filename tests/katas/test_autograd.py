@@ -94,6 +94,8 @@ MISTAKES = [
          ("Sigmoid", "sign flipped")),
     Case("sigmoid_factor_two", "sigmoid", body(("return grad_out * s * (1 - s)", "return 2 * grad_out * s * (1 - s)")),
          ("factor of 2",)),
+    Case("sigmoid_ignores_grad_out", "sigmoid", body(("return grad_out * s * (1 - s)", "return s * (1 - s)")),
+         ("backward ignored grad_out",)),
     Case("sigmoid_inplace_on_input", "sigmoid",
          body((SIGMOID_FORWARD, "        s = x.sigmoid_()\n        ctx.save_for_backward(s)\n")), ("changed x in place",)),
     Case("sigmoid_unstable_backward", "sigmoid", body(
