@@ -214,22 +214,29 @@ def expect_softmax_along(kata, x: torch.Tensor, dim: int, *, log: bool) -> None:
 
 
 def expect_finite_when_rows_differ(kata, *, log: bool) -> None:
-    """Row 0 near +1000, row 1 near -1000: only a max taken along `dim` keeps both finite."""
+    """Row 0 near +1000, row 1 near -1000, row 2 spread from -1000 to 1000: only a
+    max taken along `dim` keeps rows 0 and 1 finite, and only a log taken before
+    the division keeps row 2's log-probabilities finite."""
     __tracebackhide__ = True
-    x = torch.tensor([[1000.0, 1001.0, 1002.0], [-1000.0, -1001.0, -999.0]])
-    what = f"{'log_softmax' if log else 'softmax'}([[1000, 1001, 1002], [-1000, -1001, -999]], dim=1)"
+    x = torch.tensor([[1000.0, 1001.0, 1002.0], [-1000.0, -1001.0, -999.0], [-1000.0, 0.0, 1000.0]])
+    what = (f"{'log_softmax' if log else 'softmax'}([[1000, 1001, 1002], [-1000, -1001, -999], "
+            f"[-1000, 0, 1000]], dim=1)")
     out = softmax_of(kata, x, 1, log=log, what=what)
-    finite = torch.isfinite(out).all(dim=1)
-    if bool(finite[0]) and not bool(finite[1]):
+    finite = [bool(f) for f in torch.isfinite(out).all(dim=1)]
+    if finite == [True, False, True]:
         raise Mistake(tr("{what} is NaN/Inf in row 1 only: the max of the whole tensor (`x.max()`) was subtracted, "
                          "not the max along `dim`, so row 1 underflows to 0 / 0; use `x.amax(dim=dim, "
                          "keepdim=True)`", "{what} 只在第 1 行出现 NaN/Inf：减去的是整个张量的最大值（`x.max()`），"
                          "而不是沿 `dim` 的最大值，第 1 行下溢成了 0 / 0；请用 `x.amax(dim=dim, keepdim=True)`",
                          what=what))
-    if not bool(finite.all()):
+    if log and finite == [True, True, False]:
+        raise Mistake(tr("{what} has -inf in row 2 (expected [-2000, -1000, 0]): the log of a softmax that "
+                         "underflowed to 0 is -inf; take the log before dividing: `s - log(sum(exp(s)))` with "
+                         "`s = x - max`", "{what} 的第 2 行出现 -inf（应为 [-2000, -1000, 0]）：对下溢成 0 的 softmax "
+                         "取 log 得 -inf；请在除法之前取 log：`s - log(sum(exp(s)))`，其中 `s = x - max`", what=what))
+    if not all(finite):
         raise Mistake(tr("{what} contains NaN/Inf: exp(1000) overflows to inf (and log of an underflowed 0 is "
                          "-inf); subtract the max along `dim` before `exp`", "{what} 含有 NaN/Inf：exp(1000) 溢出为 "
                          "inf（对下溢成 0 的数取 log 得 -inf）；在 `exp` 之前减去沿 `dim` 的最大值", what=what))
     # near ±1000 float32 resolves only 6e-5, so the tolerance allows a few of those steps
     expect_close(out, softmax_reference(x, 1, log), what=what, rtol=2e-4, atol=1e-5)
-

@@ -126,6 +126,9 @@ MISTAKES = [
     # task 7: log-softmax
     Case("log_of_a_naive_softmax", "log_softmax", body(LOG_SOFTMAX_BODY, (
         "    e = x.exp()\n    return (e / e.sum(dim=dim, keepdim=True)).log()\n")), ("NaN/Inf", "exp(1000) overflows")),
+    Case("log_of_a_stable_softmax", "log_softmax", body(LOG_SOFTMAX_BODY, (
+        "    e = (x - x.amax(dim=dim, keepdim=True)).exp()\n    return (e / e.sum(dim=dim, keepdim=True)).log()\n")),
+         ("-inf in row 2", "log before dividing")),
     Case("log_softmax_over_the_wrong_dim", "log_softmax",
          body(LOG_SOFTMAX_BODY, LOG_SOFTMAX_BODY.replace("dim=dim", "dim=1")), ("wrong dim",)),
     Case("torch_log_softmax", "log_softmax",
