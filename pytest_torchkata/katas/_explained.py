@@ -9,7 +9,7 @@ import contextlib
 from typing import Iterator
 
 from pytest_torchkata.checks.errors import LearnerError, Mistake
-from pytest_torchkata.i18n import Text
+from pytest_torchkata.i18n import Text, tr
 
 
 @contextlib.contextmanager
@@ -23,5 +23,7 @@ def explain(needle: str, why: "Text | str", *, mistake: bool = False) -> Iterato
         if needle not in exc.message:
             raise
         if mistake:  # the named mistake first: the summary shows a message's beginning
-            raise Mistake(f"{why} — {exc.message}", where=exc.where, hint=exc.hint) from None
-        raise LearnerError(f"{exc.message} — {why}", where=exc.where, hint=exc.hint) from None
+            raise Mistake(tr("{why} — {error}", "{why} —— {error}", why=why, error=exc.message),
+                          where=exc.where, hint=exc.hint) from None
+        raise LearnerError(tr("{error} — {why}", "{error} —— {why}", error=exc.message, why=why),
+                           where=exc.where, hint=exc.hint) from None

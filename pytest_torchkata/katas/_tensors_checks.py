@@ -41,7 +41,7 @@ def expect_dtype(value: Any, dtype: torch.dtype, *, what: str, why: str = "") ->
     if tensor.dtype != dtype:
         text = tr("{what} has dtype {got}, expected {want}", "{what} 的数据类型是 {got}，应为 {want}",
                   what=what, got=dtype_name(tensor.dtype), want=dtype_name(dtype))
-        raise (Mistake(f"{text}: {why}") if why else CheckFailed(text))
+        raise (Mistake(tr("{text}: {why}", "{text}：{why}", text=text, why=why)) if why else CheckFailed(text))
     return tensor
 
 

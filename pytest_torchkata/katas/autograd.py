@@ -105,7 +105,8 @@ class TestSecondDerivative:
                                  "of its own to differentiate again — {error}",
                                  "求一阶导数时没有传 `create_graph=True`，所以它自己没有计算图，无法再次求导 —— {error}",
                                  error=exc.message), where=exc.where) from None
-            raise LearnerError(f"{exc.message} — {NO_GRAPH}", where=exc.where, hint=exc.hint) from None
+            raise LearnerError(tr("{error} — {why}", "{error} —— {why}", error=exc.message, why=NO_GRAPH),
+                               where=exc.where, hint=exc.hint) from None
 
     def test_matches_the_formula(self, kata):
         x = torch.randn(6, dtype=torch.float64)
