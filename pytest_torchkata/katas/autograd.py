@@ -1,205 +1,78 @@
 """Checks for the autograd kata: backward, .grad, accumulation, detach/no_grad,
-vector-Jacobian products and custom autograd Functions."""
+vector-Jacobian products and custom autograd Functions.
+
+The learner-world helpers (called through ``kata.run``) live in
+``_autograd_world.py``; everything here runs on the grader's side.
+"""
 
 from __future__ import annotations
 
-import contextlib
-from typing import Iterator
-
 import torch
-from torch.overrides import TorchFunctionMode
 
-from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
-from pytest_torchkata.checks.errors import CheckFailed, LearnerError
+from pytest_torchkata.checks.errors import CheckFailed, LearnerError, Mistake
 from pytest_torchkata.checks.gradients import expect_gradients
-from pytest_torchkata.sandbox.guards import trusted
+from pytest_torchkata.checks.values import describe, expect_close, expect_shape
+from pytest_torchkata.i18n import Text, tr
+from pytest_torchkata.katas import _autograd_world as world
+from pytest_torchkata.katas._autograd_checks import (
+    NO_GRAPH, expect_inputs_kept, matches, needs_tensor, none_grad, uses_autograd, autograd_calls)
+from pytest_torchkata.katas._explained import explain
 from pytest_torchkata.model import Kata
 
-KATA = Kata("autograd", "Autograd (自动微分)",
-            "derivatives with backward, second derivatives, accumulating and zeroing .grad, "
-            "detach and no_grad, vector-Jacobian products, custom autograd Functions")
-
-
-# -- learner-world helpers (run through kata.run) --------------------------------
-
-def _label(name: str):
-    """When learner code raises inside a helper, the message names the helper:
-    name the learner's function instead."""
-    def rename(helper):
-        helper.__name__ = name
-        return helper
-    return rename
-
-
-_AUTOGRAD_ENTRIES = (torch.Tensor.backward, torch.autograd.backward, torch.autograd.grad)
-
-
-class _WatchAutograd(TorchFunctionMode):
-    """Notes whether learner code asked autograd for a gradient."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.used = False
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        if func in _AUTOGRAD_ENTRIES:
-            self.used = True
-        return func(*args, **(kwargs or {}))
-
-
-def watch_call(module, name: str, *args):
-    """Call the learner's ``name`` and say whether it used autograd."""
-    watch = _WatchAutograd()
-    with watch:
-        out = getattr(module, name)(*args)
-    return {"out": out, "autograd": watch.used}
-
-
-@_label("backward_twice")
-def accumulate_twice(module, w, x):
-    out = module.backward_twice(w, x)
-    return {"out": out, "grad": w.grad}
-
-
-@_label("clear_grad")
-def clear_then_backward(module, w, x):
-    with trusted():
-        w.grad = torch.full_like(w, 99.0)
-    module.clear_grad(w)
-    after = w.grad
-    with trusted():
-        after = None if after is None else after.clone()
-        (w * x).sum().backward()
-    return {"after": after, "fresh": w.grad}
-
-
-@_label("grads_per_sample")
-def per_sample(module, w, xs):
-    out = module.grads_per_sample(w, xs)
-    return {"out": out}
-
-
-@_label("predict")
-def predict_grad_mode(module, w, x):
-    """Call ``predict``; report the result and whether grad mode was left on
-    (then switch it back on, so later checks are not affected)."""
-    try:
-        out = module.predict(w, x)
-        return {"out": out, "grad_enabled_after": torch.is_grad_enabled()}
-    finally:
-        torch.set_grad_enabled(True)
-
-
-def apply_function(module, target: str, *args):
-    """Forward of a custom Function (``"Sigmoid.apply"``), and the inputs as they are
-    afterwards (the check compares them with what it sent, to see in-place changes)."""
-    fn = module
-    for part in target.split("."):
-        fn = getattr(fn, part)
-    out = fn(*args)
-    return {"out": out, "after": [a.detach() for a in args]}
-
-
-@_label("Sigmoid.apply")
-def sigmoid_grad_at(module, x):
-    with trusted():
-        x = x.detach().requires_grad_(True)
-    out = module.Sigmoid.apply(x)
-    with trusted():
-        out.sum().backward()
-    return {"grad": x.grad}
-
-
-@_label("grad_of_cubic")
-def watch_grad_of_cubic(module, *args):
-    return watch_call(module, "grad_of_cubic", *args)
-
-
-@_label("second_derivative")
-def watch_second_derivative(module, *args):
-    return watch_call(module, "second_derivative", *args)
-
-
-@_label("softmax_vjp")
-def watch_softmax_vjp(module, *args):
-    return watch_call(module, "softmax_vjp", *args)
-
-
-@_label("Sigmoid.apply")
-def apply_sigmoid(module, *args):
-    return apply_function(module, "Sigmoid.apply", *args)
-
-
-@_label("LinearFunction.apply")
-def apply_linear(module, *args):
-    return apply_function(module, "LinearFunction.apply", *args)
-
-
-# -- check-side helpers -------------------------------------------------------------
-
-def _needs_tensor(value, what: str, why_none: str) -> torch.Tensor:
-    __tracebackhide__ = True
-    if value is None:
-        raise CheckFailed(f"{what} is None; {why_none}")
-    if not isinstance(value, torch.Tensor):
-        raise CheckFailed(f"{what} should be a tensor, but is {describe(value)}")
-    return value
-
-
-def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
-    return a.shape == b.shape and bool(torch.allclose(a.double(), b.double(), rtol=1e-4, atol=1e-5))
-
-
-@contextlib.contextmanager
-def _hint_when(needle: str, hint: str) -> Iterator[None]:
-    """A learner error whose message contains ``needle`` gets this task's own hint."""
-    try:
-        yield
-    except LearnerError as exc:
-        if needle not in exc.message:
-            raise
-        raise LearnerError(exc.message, where=exc.where, hint=hint) from None
-
-
-_NONE_GRAD = ("`.grad` stays None when the tensor does not require grad, when backward() was not "
-              "called, or when it is not a leaf (make it with `x.detach().requires_grad_(True)`)")
-
-
-_NO_LEAF = ("x does not require grad, so y has no graph: start with `x = x.detach().requires_grad_(True)` "
-            "and build y from that x (no `.data`/`.detach()` on the way)")
+KATA = Kata("autograd", Text("Autograd", "自动微分"),
+            Text("derivatives with backward, second derivatives, accumulating and zeroing .grad, "
+                 "detach and no_grad, vector-Jacobian products, custom autograd Functions",
+                 "用 backward 求导、二阶导数、.grad 的累加与清零、detach 与 no_grad、向量-雅可比积、"
+                 "自定义 autograd Function"))
 
 
 # -- Task 1 ------------------------------------------------------------------------
 
-@KATA.task("cubic", "A derivative with backward()", points=2,
-           hint="make a leaf with `x = x.detach().requires_grad_(True)`, build y as a scalar, "
-                "call `y.backward()`, return `x.grad`")
+@KATA.task("cubic", Text("A derivative with backward()", "用 backward() 求导"), points=2, hints=[
+    Text("autograd records the operations on tensors that require grad; `backward()` on a scalar walks that "
+         "record back and adds the derivative into each leaf's `.grad`",
+         "autograd 会记录对需要梯度的张量所做的运算；对标量调用 `backward()` 会沿记录反向传播，"
+         "把导数累加进每个叶子节点的 `.grad`"),
+    Text("make a leaf with `x = x.detach().requires_grad_(True)`, build y as a scalar, call `y.backward()`, "
+         "return `x.grad`", "用 `x = x.detach().requires_grad_(True)` 创建叶子节点，把 y 算成标量，调用 "
+         "`y.backward()`，返回 `x.grad`")])
 class TestGradOfCubic:
     def _run(self, kata, x):
-        with _hint_when("does not require grad", _NO_LEAF):
-            return kata.run(watch_grad_of_cubic, x)
+        with explain("does not require grad", NO_GRAPH):
+            return kata.run(world.watch_grad_of_cubic, x)
 
     def test_gradient_is_3x2_plus_2(self, kata):
         x = torch.randn(6)
         res = self._run(kata, x)
-        out = _needs_tensor(res["out"], "grad_of_cubic(x)", _NONE_GRAD)
+        if res["out"] is None and uses_autograd(res["events"]):
+            raise Mistake(tr("grad_of_cubic(x) returned None although backward() ran: no gradient reached the "
+                             "leaf you returned; the graph from x to y was cut (`.detach()`, `.data`, `.item()`, "
+                             "`torch.tensor(...)`) or the returned x is not that leaf",
+                             "虽然调用了 backward()，grad_of_cubic(x) 仍返回 None：梯度没有到达你返回的叶子节点；"
+                             "从 x 到 y 的计算图被切断了（`.detach()`、`.data`、`.item()`、`torch.tensor(...)`），"
+                             "或者返回的 x 不是那个叶子节点"))
+        out = needs_tensor(res["out"], "grad_of_cubic(x)", none_grad())
         expect_shape(out, (6,), what="grad_of_cubic(x)")
-        want = 3 * x ** 2 + 2
+        cut = tr("was the graph cut with `.data` or `.detach()`?", "是不是用 `.data` 或 `.detach()` 切断了计算图？")
         if bool((out == 0).all()):
-            raise CheckFailed("grad_of_cubic(x) is all zeros: no gradient reached x "
-                              "(was the graph cut with `.data` or `.detach()`?)")
-        if _close(out, torch.full_like(x, 2.0)):
-            raise CheckFailed("grad_of_cubic(x) is 2 everywhere: only the `2 * x` part reached x, "
-                              "`x ** 3` was cut from the graph (`.data`/`.detach()`?)")
-        if _close(out, 3 * x ** 2):
-            raise CheckFailed("grad_of_cubic(x) is 3 * x**2: the `2 * x` part was cut from the graph "
-                              "(`.data`/`.detach()`?)")
-        expect_close(out, want, what="grad_of_cubic(x), expected 3 * x**2 + 2", rtol=1e-5, atol=1e-5)
+            raise Mistake(tr("grad_of_cubic(x) is all zeros: no gradient reached x ({cut})",
+                             "grad_of_cubic(x) 全是 0：没有梯度传到 x（{cut}）", cut=cut))
+        if matches(out, torch.full_like(x, 2.0)):
+            raise Mistake(tr("grad_of_cubic(x) is 2 everywhere: only the `2 * x` part reached x, `x ** 3` was cut "
+                             "from the graph ({cut})", "grad_of_cubic(x) 处处为 2：只有 `2 * x` 的部分传到了 x，"
+                             "`x ** 3` 被切出了计算图（{cut}）", cut=cut))
+        if matches(out, 3 * x ** 2):
+            raise Mistake(tr("grad_of_cubic(x) is 3 * x**2: the `2 * x` part was cut from the graph ({cut})",
+                             "grad_of_cubic(x) 是 3 * x**2：`2 * x` 的部分被切出了计算图（{cut}）", cut=cut))
+        expect_close(out, 3 * x ** 2 + 2, what=tr("grad_of_cubic(x), expected 3 * x**2 + 2",
+                                                  "grad_of_cubic(x)，应为 3 * x**2 + 2"), rtol=1e-5, atol=1e-5)
 
     def test_uses_autograd(self, kata):
-        res = self._run(kata, torch.randn(4))
-        expect_true(res["autograd"], "grad_of_cubic did not call backward(): let autograd find the derivative "
-                                     "(`y.backward()`, then `x.grad`) instead of writing it by hand")
+        if not uses_autograd(self._run(kata, torch.randn(4))["events"]):
+            raise Mistake(tr("grad_of_cubic did not call backward(): let autograd find the derivative "
+                             "(`y.backward()`, then `x.grad`) instead of writing it by hand",
+                             "grad_of_cubic 没有调用 backward()：让 autograd 求导（`y.backward()`，再取 `x.grad`），"
+                             "不要手写导数"))
 
 
 # -- Task 2 ------------------------------------------------------------------------
@@ -212,194 +85,299 @@ def _first_reference(x: torch.Tensor) -> torch.Tensor:
     return 3 * x ** 2 * torch.sin(x) + x ** 3 * torch.cos(x)
 
 
-_CREATE_GRAPH = ("the first `torch.autograd.grad` needs `create_graph=True`, or its result has no graph "
-                 "to differentiate again")
-
-
-@KATA.task("second", "A second derivative", points=3,
-           hint="`(g,) = torch.autograd.grad(y, x, create_graph=True)`, then "
-                "`torch.autograd.grad(g.sum(), x)`")
+@KATA.task("second", Text("A second derivative", "二阶导数"), points=3, hints=[
+    Text("a derivative is itself a tensor computed from x, but autograd records how it was computed only "
+         "when asked to; then it can be differentiated again",
+         "导数本身也是由 x 算出的张量，但只有在要求时 autograd 才会记录它的计算过程；这样它才能再被求导"),
+    Text("`(g,) = torch.autograd.grad(y, x, create_graph=True)`, then `torch.autograd.grad(g.sum(), x)`",
+         "`(g,) = torch.autograd.grad(y, x, create_graph=True)`，然后 `torch.autograd.grad(g.sum(), x)`")])
 class TestSecondDerivative:
     def _run(self, kata, x):
-        with _hint_when("does not require grad", _CREATE_GRAPH):
-            return kata.run(watch_second_derivative, x)
+        try:
+            return kata.run(world.watch_second_derivative, x)
+        except LearnerError as exc:
+            if "does not require grad" not in exc.message:
+                raise
+            events = kata.run(world.second_derivative_events, x)["events"]
+            calls = autograd_calls(events)
+            if calls and "create_graph" not in calls[0]:
+                raise Mistake(tr("the first derivative was taken without `create_graph=True`, so it has no graph "
+                                 "of its own to differentiate again — {error}",
+                                 "求一阶导数时没有传 `create_graph=True`，所以它自己没有计算图，无法再次求导 —— {error}",
+                                 error=exc.message), where=exc.where) from None
+            raise LearnerError(tr("{error} — {why}", "{error} —— {why}", error=exc.message, why=NO_GRAPH),
+                               where=exc.where, hint=exc.hint) from None
 
     def test_matches_the_formula(self, kata):
         x = torch.randn(6, dtype=torch.float64)
-        out = _needs_tensor(self._run(kata, x)["out"], "second_derivative(x)", _NONE_GRAD)
+        out = needs_tensor(self._run(kata, x)["out"], "second_derivative(x)", none_grad())
         expect_shape(out, (6,), what="second_derivative(x)")
-        if _close(out, _first_reference(x)):
-            raise CheckFailed("second_derivative(x) is the first derivative: differentiate its sum once more")
-        expect_close(out, _second_reference(x), what="second_derivative(x)", rtol=1e-6, atol=1e-8,
+        if matches(out, _first_reference(x)):
+            raise Mistake(tr("second_derivative(x) is the first derivative: differentiate its sum once more",
+                             "second_derivative(x) 是一阶导数：对它的和再求一次导"))
+        if matches(out, _first_reference(x) + _second_reference(x)):
+            raise Mistake(tr("second_derivative(x) is the first plus the second derivative: x.grad still held "
+                             "the first one when the second backward added into it; take `g = x.grad`, set "
+                             "`x.grad = None`, then differentiate `g.sum()`",
+                             "second_derivative(x) 是一阶与二阶导数之和：第二次 backward 累加进 x.grad 时，"
+                             "里面还留着一阶导数；先取 `g = x.grad`，再设 `x.grad = None`，然后对 `g.sum()` 求导"))
+        expect_close(out, _second_reference(x), what="second_derivative(x)", rtol=1e-6, atol=1e-7,
                      check_dtype=False)
 
     def test_uses_autograd(self, kata):
-        res = self._run(kata, torch.randn(4, dtype=torch.float64))
-        expect_true(res["autograd"], "second_derivative did not call autograd: use `torch.autograd.grad` "
-                                     "twice instead of writing the formula by hand")
+        if not uses_autograd(self._run(kata, torch.randn(4, dtype=torch.float64))["events"]):
+            raise Mistake(tr("second_derivative did not call autograd: use `torch.autograd.grad` twice instead "
+                             "of writing the formula by hand", "second_derivative 没有调用 autograd：请调用两次 "
+                             "`torch.autograd.grad`，不要手写公式"))
 
 
 # -- Task 3 ------------------------------------------------------------------------
 
-@KATA.task("accumulate", "Gradients add up", points=2,
-           hint="each backward() adds into .grad; to start afresh set `w.grad = None` "
-                "(or `w.grad.zero_()`)")
+_TWICE = Text("backward frees the graph it walked; build a fresh loss for each backward (or pass "
+          "`retain_graph=True` to the first one)", "backward 会释放走过的计算图；每次 backward 前都重新计算 loss"
+          "（或在第一次传 `retain_graph=True`）")
+
+
+@KATA.task("accumulate", Text("Gradients add up", "梯度会累加"), points=2, hints=[
+    Text("`.grad` is not replaced by backward but added to, which is what lets several losses share one "
+         "step; starting afresh is your job", "backward 不会替换 `.grad`，而是往里累加，这样多个 loss 才能共用"
+         "一步更新；要重新开始得由你自己清空"),
+    Text("each backward() adds into .grad; to start afresh set `w.grad = None` (or `w.grad.zero_()`)",
+         "每次 backward() 都累加进 .grad；要重新开始就设 `w.grad = None`（或 `w.grad.zero_()`）")])
 class TestAccumulate:
     def test_two_backward_passes_add_up(self, kata):
         w, x = torch.randn(5, requires_grad=True), torch.randn(5)
-        res = kata.run(accumulate_twice, w, x)
-        grad = _needs_tensor(res["grad"], "w.grad after backward_twice", _NONE_GRAD)
+        with explain("backward through the graph a second time", _TWICE, mistake=True):
+            res = kata.run(world.accumulate_twice, w, x)
+        grad = needs_tensor(res["grad"], tr("w.grad after backward_twice", "backward_twice 之后的 w.grad"),
+                             none_grad())
         expect_shape(grad, (5,), what="w.grad")
-        if _close(grad, x):
-            raise CheckFailed("w.grad equals the gradient of ONE backward pass (x); two passes should "
-                              "add up to 2 * x: do not zero or replace w.grad in between")
-        expect_close(grad, 2 * x, what="w.grad after two backward passes (2 * x)", rtol=1e-5, atol=1e-6)
-        out = _needs_tensor(res["out"], "backward_twice(w, x)", "return `w.grad`")
-        expect_close(out, 2 * x, what="backward_twice(w, x), the returned w.grad", rtol=1e-5, atol=1e-6)
+        if matches(grad, x):
+            raise Mistake(tr("w.grad equals the gradient of ONE backward pass (x); two passes should add up to "
+                             "2 * x: do not zero or replace w.grad in between",
+                             "w.grad 等于一次 backward 的梯度（x）；两次应累加为 2 * x：中间不要清零或替换 w.grad"))
+        expect_close(grad, 2 * x, what=tr("w.grad after two backward passes (2 * x)",
+                                          "两次 backward 之后的 w.grad（2 * x）"))
+        out = needs_tensor(res["out"], "backward_twice(w, x)", tr("return `w.grad`", "请返回 `w.grad`"))
+        expect_close(out, 2 * x, what=tr("backward_twice(w, x), the returned w.grad",
+                                         "backward_twice(w, x) 返回的 w.grad"))
 
     def test_clear_grad_resets(self, kata):
         w, x = torch.randn(5, requires_grad=True), torch.randn(5)
-        res = kata.run(clear_then_backward, w, x)
+        res = kata.run(world.clear_then_backward, w, x)
         after = res["after"]
-        if after is not None:
-            expect_true(isinstance(after, torch.Tensor) and bool((after == 0).all()),
-                        f"after clear_grad(w), w.grad should be None or all zeros, but is "
-                        f"{describe(after)}" + (f" with values like {after.reshape(-1)[0].item():g}"
-                                                if isinstance(after, torch.Tensor) and after.numel() else ""))
-        fresh = _needs_tensor(res["fresh"], "w.grad after clear_grad and one backward", _NONE_GRAD)
-        expect_close(fresh, x, what="w.grad after clear_grad(w) and one backward", rtol=1e-5, atol=1e-6)
+        if after is not None and not (isinstance(after, torch.Tensor) and bool((after == 0).all())):
+            like = (tr(" with values like {v:g}", "，数值例如 {v:g}", v=after.reshape(-1)[0].item())
+                    if isinstance(after, torch.Tensor) and after.numel() else "")
+            raise CheckFailed(tr("after clear_grad(w), w.grad should be None or all zeros, but is {got}{like}",
+                                 "clear_grad(w) 之后 w.grad 应为 None 或全 0，实际是 {got}{like}",
+                                 got=describe(after), like=like))
+        fresh = needs_tensor(res["fresh"], tr("w.grad after clear_grad and one backward",
+                                               "clear_grad 后再做一次 backward 的 w.grad"), none_grad())
+        expect_close(fresh, x, what=tr("w.grad after clear_grad(w) and one backward",
+                                       "clear_grad(w) 后再做一次 backward 的 w.grad"))
 
 
 # -- Task 4 ------------------------------------------------------------------------
 
-@KATA.task("zero", "Zero the gradient between steps", points=3,
-           hint="after each backward: `grads.append(w.grad.clone())`, then `w.grad.zero_()`")
+@KATA.task("zero", Text("Zero the gradient between steps", "每步之间把梯度清零"), points=3, hints=[
+    Text("`w.grad` is one tensor that backward keeps adding into and `zero_()` clears in place: whatever you "
+         "kept of it changes with it unless you copied it",
+         "`w.grad` 是同一个张量：backward 不断往里累加，`zero_()` 原地把它清零；你保存的引用会跟着变，除非复制了一份"),
+    Text("after each backward: `grads.append(w.grad.clone())`, then `w.grad.zero_()`",
+         "每次 backward 之后：`grads.append(w.grad.clone())`，然后 `w.grad.zero_()`")])
 class TestGradsPerSample:
     def test_one_gradient_per_sample(self, kata):
         w, xs = torch.randn(3, requires_grad=True), torch.randn(4, 3)
-        out = _needs_tensor(kata.run(per_sample, w, xs)["out"], "grads_per_sample(w, xs)",
-                            "is a `return` missing?")
+        res = kata.run(world.watch_grads_per_sample, w, xs)
+        out = needs_tensor(res["out"], "grads_per_sample(w, xs)", tr("is a `return` missing?", "是不是少了 `return`？"))
         expect_shape(out, (4, 3), what="grads_per_sample(w, xs)")
         want = 2 * (xs @ w.detach())[:, None] * xs
-        if _close(out, want.cumsum(0)):
-            raise CheckFailed("row i of grads_per_sample is the SUM of the gradients of samples 0..i: "
-                              "w.grad was not zeroed between samples (gradients accumulate)")
-        if bool((out == 0).all()) or (_close(out, want[-1].expand_as(want))):
-            raise CheckFailed("every row of grads_per_sample is the same: they are one tensor, w.grad, "
-                              "changed in place later; append `w.grad.clone()`")
-        expect_close(out, want, what="grads_per_sample(w, xs), row i = 2 * (w @ x_i) * x_i",
-                     rtol=1e-5, atol=1e-5)
+        if matches(out, want.cumsum(0)):
+            raise Mistake(tr("row i of grads_per_sample is the SUM of the gradients of samples 0..i: w.grad was "
+                             "not zeroed between samples (gradients accumulate)",
+                             "grads_per_sample 的第 i 行是样本 0..i 的梯度之和：样本之间没有把 w.grad 清零（梯度会累加）"))
+        if bool((out == 0).all()) or matches(out, want[-1].expand_as(want)):
+            events = res["events"]
+            if "clone" not in events and "detach" not in events and "copy_" not in events:
+                raise Mistake(tr("every row of grads_per_sample is the same: they are one tensor, w.grad, changed "
+                                 "in place later; append `w.grad.clone()`",
+                                 "grads_per_sample 的每一行都一样：它们是同一个张量 w.grad，之后被原地修改了；"
+                                 "请 append `w.grad.clone()`"))
+            if bool((out == 0).all()):
+                raise Mistake(tr("every row of grads_per_sample is zero: w.grad was zeroed before it was copied; "
+                                 "copy it first, then zero it", "grads_per_sample 的每一行都是 0：w.grad 在复制之前"
+                                 "就被清零了；先复制，再清零"))
+        expect_close(out, want, what=tr("grads_per_sample(w, xs), row i = 2 * (w @ x_i) * x_i",
+                                        "grads_per_sample(w, xs)，第 i 行 = 2 * (w @ x_i) * x_i"))
 
 
 # -- Task 5 ------------------------------------------------------------------------
 
-@KATA.task("detach", "Stop gradients: no_grad and detach", points=3,
-           hint="`with torch.no_grad():` builds no graph; `y.detach()` is y's value cut off "
-                "from the graph")
+@KATA.task("detach", Text("Stop gradients: no_grad and detach", "阻断梯度：no_grad 与 detach"), points=3, hints=[
+    Text("autograd records only while grad mode is on and only through tensors that are still in the graph; "
+         "both can be switched off where no gradient should flow",
+         "只有在梯度模式开启、且张量仍在计算图中时 autograd 才会记录；在不该有梯度的地方，两者都可以关掉"),
+    Text("`with torch.no_grad():` builds no graph; `y.detach()` is y's value cut off from the graph",
+         "`with torch.no_grad():` 不构建计算图；`y.detach()` 是 y 的值，但已从计算图上切下")])
 class TestDetach:
     def test_predict_values(self, kata):
         w, x = torch.randn(3, requires_grad=True), torch.randn(5, 3)
-        out = kata.run(predict_grad_mode, w, x)["out"]
-        expect_close(out, x @ w.detach(), what="predict(w, x)", rtol=1e-5, atol=1e-6)
+        out = kata.run(world.predict_grad_mode, w, x)["out"]
+        expect_close(out, x @ w.detach(), what="predict(w, x)", rtol=1e-5, atol=1e-5)
 
     def test_predict_builds_no_graph(self, kata):
         w, x = torch.randn(3, requires_grad=True), torch.randn(5, 3)
-        res = kata.run(predict_grad_mode, w, x)
+        res = kata.run(world.predict_grad_mode, w, x)
         out = expect_shape(res["out"], (5,), what="predict(w, x)")
-        expect_true(not out.requires_grad, "predict(w, x) requires grad: compute it inside "
-                                           "`with torch.no_grad():` so that no graph is built")
-        expect_true(res["grad_enabled_after"],
-                    "grad mode is still off after predict returned: use `with torch.no_grad():` "
-                    "instead of `torch.set_grad_enabled(False)`")
+        if out.requires_grad:
+            raise Mistake(tr("predict(w, x) requires grad: compute it inside `with torch.no_grad():` so that no "
+                             "graph is built", "predict(w, x) 需要梯度：请在 `with torch.no_grad():` 中计算，"
+                             "这样就不会构建计算图"))
+        if not res["grad_enabled_after"]:
+            raise Mistake(tr("grad mode is still off after predict returned: use `with torch.no_grad():` instead "
+                             "of `torch.set_grad_enabled(False)`", "predict 返回后梯度模式仍是关闭的：请用 "
+                             "`with torch.no_grad():`，不要用 `torch.set_grad_enabled(False)`"))
 
     def test_gradient_flows_through_one_branch(self, kata):
         w, x = torch.randn(5, requires_grad=True), torch.randn(5)
-        out = _needs_tensor(kata.call("grad_through_one_branch", w, x), "grad_through_one_branch(w, x)",
-                            _NONE_GRAD)
+        with explain("does not require grad", NO_GRAPH):
+            res = kata.run(world.one_branch, w, x)
+        out = needs_tensor(res["out"], "grad_through_one_branch(w, x)", none_grad())
         expect_shape(out, (5,), what="grad_through_one_branch(w, x)")
         y = (w * x).detach()
-        if _close(out, 2 * x * y):
-            raise CheckFailed("grad_through_one_branch gives 2 * x * y, the gradient of (y**2).sum(): the "
-                              "second y should be `y.detach()` so no gradient flows through it")
-        expect_close(out, x * y, what="grad_through_one_branch(w, x), expected x * y", rtol=1e-5, atol=1e-6)
+        if matches(out, 2 * x * y):
+            raise Mistake(tr("grad_through_one_branch gives 2 * x * y, the gradient of (y**2).sum(): the second y "
+                             "should be `y.detach()` so no gradient flows through it",
+                             "grad_through_one_branch 得到 2 * x * y，即 (y**2).sum() 的梯度：第二个 y 应是 "
+                             "`y.detach()`，这样梯度不会从它流过"))
+        expect_close(out, x * y, what=tr("grad_through_one_branch(w, x), expected x * y",
+                                         "grad_through_one_branch(w, x)，应为 x * y"))
 
 
 # -- Task 6 ------------------------------------------------------------------------
 
-@KATA.task("vjp", "Vector-Jacobian product", points=3,
-           hint="y is a vector: `y.backward(v)` or `torch.autograd.grad(y, x, grad_outputs=v)`")
+@KATA.task("vjp", Text("Vector-Jacobian product", "向量-雅可比积"), points=3, hints=[
+    Text("backward starts from one number; for a vector output you say how much each element counts, and "
+         "autograd returns v^T J without building J",
+         "backward 从一个数开始；对向量输出，要告诉它每个元素的权重，autograd 会直接给出 v^T J 而不构造 J"),
+    Text("y is a vector: `y.backward(v)` or `torch.autograd.grad(y, x, grad_outputs=v)`; build y out of place",
+         "y 是向量：`y.backward(v)` 或 `torch.autograd.grad(y, x, grad_outputs=v)`；计算 y 时不要用原地操作")])
 class TestSoftmaxVJP:
+    def _run(self, kata, x, v):
+        with explain("grad can be implicitly created only for scalar outputs", Text(
+                "y is a vector, so backward needs the weight of each element: `y.backward(v)`",
+                "y 是向量，backward 需要每个元素的权重：`y.backward(v)`"), mistake=True), \
+                explain("modified by an inplace operation", Text(
+                    "an in-place operation (`e /= ...`, `e.div_(...)`) changed a tensor that backward needs; "
+                    "use the out-of-place `e = e / ...`",
+                    "原地操作（`e /= ...`、`e.div_(...)`）修改了 backward 需要的张量；请用非原地的 `e = e / ...`"),
+                        mistake=True):
+            return kata.run(world.watch_softmax_vjp, x, v)
+
     def test_matches_the_jacobian(self, kata):
         x, v = torch.randn(5, dtype=torch.float64), torch.randn(5, dtype=torch.float64)
-        out = _needs_tensor(kata.run(watch_softmax_vjp, x, v)["out"], "softmax_vjp(x, v)", _NONE_GRAD)
+        out = needs_tensor(self._run(kata, x, v)["out"], "softmax_vjp(x, v)", none_grad())
         expect_shape(out, (5,), what="softmax_vjp(x, v)")
         jac = torch.autograd.functional.jacobian(lambda t: torch.softmax(t, 0), x)  # (N, N)
         if bool((out.abs() < 1e-12).all()):
-            raise CheckFailed("softmax_vjp(x, v) is all zeros, the result for v = ones (softmax sums to 1): "
-                              "was v ignored, e.g. `y.sum().backward()`? Pass it: `y.backward(v)`")
-        expect_close(out, v @ jac, what="softmax_vjp(x, v), expected v @ J", rtol=1e-6, atol=1e-9,
+            raise Mistake(tr("softmax_vjp(x, v) is all zeros, the result for v = ones (softmax sums to 1): was v "
+                             "ignored, e.g. `y.sum().backward()`? Pass it: `y.backward(v)`",
+                             "softmax_vjp(x, v) 全是 0，正是 v 全为 1 时的结果（softmax 之和为 1）：是不是忽略了 v，"
+                             "比如 `y.sum().backward()`？请传入它：`y.backward(v)`"))
+        expect_close(out, v @ jac, what=tr("softmax_vjp(x, v), expected v @ J", "softmax_vjp(x, v)，应为 v @ J"),
                      check_dtype=False)
 
     def test_uses_autograd(self, kata):
-        res = kata.run(watch_softmax_vjp, torch.randn(4), torch.randn(4))
-        expect_true(res["autograd"], "softmax_vjp did not call autograd: use `y.backward(v)` or "
-                                     "`torch.autograd.grad(y, x, grad_outputs=v)`")
+        if not uses_autograd(self._run(kata, torch.randn(4), torch.randn(4))["events"]):
+            raise Mistake(tr("softmax_vjp did not call autograd: use `y.backward(v)` or "
+                             "`torch.autograd.grad(y, x, grad_outputs=v)`", "softmax_vjp 没有调用 autograd：请用 "
+                             "`y.backward(v)` 或 `torch.autograd.grad(y, x, grad_outputs=v)`"))
 
 
 # -- Task 7 ------------------------------------------------------------------------
 
-@KATA.task("sigmoid", "A custom autograd Function", points=4,
-           hint="save the output s with `ctx.save_for_backward(s)`; in backward read it back from "
-                "`ctx.saved_tensors`: dsigmoid/dx = s * (1 - s), times grad_out")
+
+@KATA.task("sigmoid", Text("A custom autograd Function", "自定义 autograd Function"), points=4, hints=[
+    Text("a Function's backward sees none of forward's variables, only what forward stored on ctx; the "
+         "derivative of sigmoid can be written with its own output",
+         "Function 的 backward 看不到 forward 的变量，只能看到 forward 存进 ctx 的东西；sigmoid 的导数可以用它自己的输出表示"),
+    Text("save the output s with `ctx.save_for_backward(s)`; in backward read it back from `ctx.saved_tensors`: "
+         "dsigmoid/dx = s * (1 - s), times grad_out", "用 `ctx.save_for_backward(s)` 保存输出 s；在 backward 中从 "
+         "`ctx.saved_tensors` 取回：dsigmoid/dx = s * (1 - s)，再乘以 grad_out")])
 class TestSigmoidFunction:
     def test_forward_values(self, kata):
         x = torch.randn(3, 4, requires_grad=True)
-        res = kata.run(apply_sigmoid, x)
-        expect_close(res["out"], torch.sigmoid(x.detach()), what="Sigmoid.apply(x)", rtol=1e-5, atol=1e-6)
-        after = res["after"][0]
-        expect_true(isinstance(after, torch.Tensor) and torch.equal(after, x.detach()), "Sigmoid.apply(x) changed x in place (like `x.sigmoid_()` or "
-                                           "`x.neg_()`): use out-of-place ops in forward")
+        res = kata.run(world.apply_sigmoid, x)
+        expect_close(res["out"], torch.sigmoid(x.detach()), what="Sigmoid.apply(x)")
+        expect_inputs_kept(res, "Sigmoid.apply(x)")
 
     def test_gradients_match_finite_differences(self, kata):
         expect_gradients(kata, "Sigmoid.apply", [torch.randn(3, 4)], what="Sigmoid")
 
     def test_gradient_finite_for_large_inputs(self, kata):
         x = torch.tensor([-100.0, -10.0, 0.0, 10.0, 100.0])
-        grad = _needs_tensor(kata.run(sigmoid_grad_at, x)["grad"],
-                             "x.grad after Sigmoid.apply(x).sum().backward()", "did backward return the gradient?")
-        expect_shape(grad, (5,), what="the gradient of Sigmoid at x = [-100, -10, 0, 10, 100]")
+        what = tr("the gradient of Sigmoid at x = [-100, -10, 0, 10, 100]", "Sigmoid 在 x = [-100, -10, 0, 10, 100] 处的梯度")
+        grad = needs_tensor(kata.run(world.sigmoid_grad_at, x)["grad"],
+                             tr("x.grad after Sigmoid.apply(x).sum().backward()",
+                                "Sigmoid.apply(x).sum().backward() 之后的 x.grad"),
+                             tr("did backward return the gradient?", "backward 是否返回了梯度？"))
+        expect_shape(grad, (5,), what=what)
         bad = ~torch.isfinite(grad)
         if bool(bad.any()):
-            at = ", ".join(f"{v:g}" for v in x[bad].tolist())
-            raise CheckFailed(f"the gradient of Sigmoid is NaN/Inf at x = {at}: exp(-x) overflows there; "
-                              f"compute it from the saved output s, as s * (1 - s), which stays finite")
+            raise Mistake(tr("the gradient of Sigmoid is NaN/Inf at x = {at}: exp(-x) overflows there; compute it "
+                             "from the saved output s, as s * (1 - s), which stays finite",
+                             "Sigmoid 的梯度在 x = {at} 处是 NaN/Inf：exp(-x) 在那里溢出；请用保存的输出 s 计算 "
+                             "s * (1 - s)，它总是有限的", at=", ".join(f"{v:g}" for v in x[bad].tolist())))
         s = torch.sigmoid(x)
-        expect_close(grad, s * (1 - s), what="the gradient of Sigmoid at x = [-100, -10, 0, 10, 100]",
-                     rtol=1e-4, atol=1e-6)
+        expect_close(grad, s * (1 - s), what=what, rtol=1e-4, atol=1e-5)
 
-
-_W_SHAPE = ("W is (OUT, IN): forward multiplies by its transpose, `x @ W.T`; in backward write each "
-            "product's shapes down, e.g. (N, OUT) @ (OUT, IN) -> (N, IN)")
+    def test_backward_multiplies_by_grad_out(self, kata):
+        x, g = torch.randn(6), torch.tensor([3.0, -2.0, 0.5, 4.0, -1.0, 2.5])
+        what = tr("x.grad after Sigmoid.apply(x).backward(g)", "Sigmoid.apply(x).backward(g) 之后的 x.grad")
+        grad = needs_tensor(kata.run(world.sigmoid_grad_at, x, g)["grad"], what,
+                            tr("did backward return the gradient?", "backward 是否返回了梯度？"))
+        s = torch.sigmoid(x)
+        if matches(grad, s * (1 - s)):
+            raise Mistake(tr("{what} is s * (1 - s), whatever g is: backward ignored grad_out; the chain rule "
+                             "multiplies the local derivative by it: `grad_out * s * (1 - s)`",
+                             "{what} 总是 s * (1 - s)，与 g 无关：backward 忽略了 grad_out；链式法则要把局部导数乘以它："
+                             "`grad_out * s * (1 - s)`", what=what))
+        expect_close(grad, g * s * (1 - s), what=what, rtol=1e-4, atol=1e-5)
 
 
 # -- Task 8 ------------------------------------------------------------------------
 
-@KATA.task("linear", "A custom Function with several inputs", points=5,
-           hint="return three gradients in forward's order, each shaped like its input: x (N, IN), "
-                "W (OUT, IN), b (OUT,); b was added to every row, so its gradient sums grad_out over rows")
+_W_SHAPE = Text("W is (OUT, IN): forward multiplies by its transpose, `x @ W.T`; in backward write each "
+            "product's shapes down, e.g. (N, OUT) @ (OUT, IN) -> (N, IN)",
+            "W 的形状是 (OUT, IN)：forward 要乘它的转置 `x @ W.T`；backward 中把每个乘积的形状写下来，"
+            "例如 (N, OUT) @ (OUT, IN) -> (N, IN)")
+
+
+@KATA.task("linear", Text("A custom Function with several inputs", "多输入的自定义 Function"), points=5, hints=[
+    Text("backward answers one question per input of forward: how the loss changes with it, in that input's "
+         "shape; an input used by every row collects the gradient of every row",
+         "backward 要为 forward 的每个输入各回答一个问题：loss 随它如何变化，形状与该输入相同；"
+         "被每一行都用到的输入，要收集每一行的梯度"),
+    Text("return three gradients in forward's order, each shaped like its input: x (N, IN), W (OUT, IN), "
+         "b (OUT,); b was added to every row, so its gradient sums grad_out over rows",
+         "按 forward 的顺序返回三个梯度，形状各与其输入相同：x (N, IN)、W (OUT, IN)、b (OUT,)；"
+         "b 加到了每一行上，所以它的梯度是 grad_out 按行求和")])
 class TestLinearFunction:
     def test_forward_values(self, kata):
         x, W, b = torch.randn(4, 3), torch.randn(2, 3), torch.randn(2)
-        with _hint_when("shapes cannot be multiplied", _W_SHAPE):
-            res = kata.run(apply_linear, x, W, b)
+        with explain("shapes cannot be multiplied", _W_SHAPE):
+            res = kata.run(world.apply_linear, x, W, b)
         out = expect_shape(res["out"], (4, 2), what="LinearFunction.apply(x, W, b)")
-        if _close(out, x @ W.T):
-            raise CheckFailed("LinearFunction.apply(x, W, b) equals x @ W.T: the bias b is missing in forward")
+        if matches(out, x @ W.T):
+            raise Mistake(tr("LinearFunction.apply(x, W, b) equals x @ W.T: the bias b is missing in forward",
+                             "LinearFunction.apply(x, W, b) 等于 x @ W.T：forward 中漏掉了偏置 b"))
         expect_close(out, torch.nn.functional.linear(x, W, b), what="LinearFunction.apply(x, W, b)",
                      rtol=1e-5, atol=1e-5)
+        expect_inputs_kept(res, "LinearFunction.apply(x, W, b)")
 
     def test_gradients_match_finite_differences(self, kata):
         # N == OUT, so that a mean over the batch shows as "1/N" in the diagnosis.
         x, W, b = torch.randn(3, 4), torch.randn(3, 4), torch.randn(3)
-        with _hint_when("shapes cannot be multiplied", _W_SHAPE):
+        with explain("shapes cannot be multiplied", _W_SHAPE):
             expect_gradients(kata, "LinearFunction.apply", [x, W, b], what="LinearFunction")

@@ -1,358 +1,357 @@
 """Checks for the tensors kata (张量): creation, dtypes, permute/reshape,
-broadcasting, masks, one-hot, stable softmax and the NumPy bridge."""
+broadcasting, masks, one-hot, stable softmax and the NumPy bridge.
+
+The learner-world helpers (called through ``kata.run``) live in
+``_tensors_world.py``; everything here runs on the grader's side.
+"""
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 import torch
 
-from pytest_torchkata.checks.values import describe, expect_close, expect_finite, expect_shape, expect_tensor, expect_true
-from pytest_torchkata.checks.errors import CheckFailed
+from pytest_torchkata.checks.errors import CheckFailed, Mistake
+from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_tensor
+from pytest_torchkata.i18n import Text, tr
+from pytest_torchkata.katas import _tensors_world as world
+from pytest_torchkata.katas._tensors_checks import (
+    LOOP_N, distances_checked, dtype_name, expect_batch_kept, expect_dtype, expect_finite_when_rows_differ,
+    expect_no_loop, expect_softmax_along, masked_mean_checked, masked_mean_reference, matches, sq_dists)
+from pytest_torchkata.katas._explained import explain
 from pytest_torchkata.model import Kata
 
-KATA = Kata("tensors", "Tensors (张量)",
-            "creating tensors and dtypes, permute vs view, broadcasting, masks, one-hot, "
-            "stable softmax, the NumPy bridge")
-
-LOOP_N = 300          # rows given to the "no Python loop" checks
-LOOP_MAX_CALLS = 60   # a loop over rows makes at least LOOP_N torch calls
-
-_SOFTMAX_RULE = "write it yourself from exp, max and sum"
-FORBID_SOFTMAX = {
-    "torch.softmax": _SOFTMAX_RULE,
-    "torch.Tensor.softmax": _SOFTMAX_RULE,
-    "torch.nn.functional.softmax": _SOFTMAX_RULE,
-    "torch.special.softmax": _SOFTMAX_RULE,
-    "torch.log_softmax": _SOFTMAX_RULE,
-    "torch.Tensor.log_softmax": _SOFTMAX_RULE,
-    "torch.nn.functional.log_softmax": _SOFTMAX_RULE,
-    "torch.special.log_softmax": _SOFTMAX_RULE,
-}
+KATA = Kata("tensors", Text("Tensors", "张量"),
+            Text("creating tensors and dtypes, permute vs view, broadcasting, masks, one-hot, "
+                 "stable softmax, the NumPy bridge",
+                 "创建张量与数据类型、permute 与 view、广播、掩码、one-hot、数值稳定的 softmax、与 NumPy 互转"))
 
 
-def _dtype(t: torch.Tensor) -> str:
-    return str(t.dtype).replace("torch.", "")
-
-
-def _expect_dtype(value: Any, dtype: torch.dtype, *, what: str, why: str = "") -> torch.Tensor:
-    tensor = expect_tensor(value, what=what)
-    if tensor.dtype != dtype:
-        raise CheckFailed(f"{what} has dtype {_dtype(tensor)}, expected {str(dtype).replace('torch.', '')}"
-                          + (f": {why}" if why else ""))
-    return tensor
-
-
-def _expect_no_loop(kata: Any, name: str, rows: int) -> None:
-    calls = kata.torch_calls
-    expect_true(calls < LOOP_MAX_CALLS,
-                f"`{name}` made {calls} torch calls for {rows} rows: that looks like a Python loop "
-                f"over rows; work on whole tensors at once (broadcasting, reductions with dim=)")
+FORBID_SOFTMAX = {name: "the task is to write it yourself from exp, max and sum" for name in (
+    "torch.softmax", "torch.Tensor.softmax", "torch.nn.functional.softmax", "torch.special.softmax",
+    "torch.log_softmax", "torch.Tensor.log_softmax", "torch.nn.functional.log_softmax",
+    "torch.special.log_softmax")}
 
 
 # -- Task 1 -----------------------------------------------------------------------
 
-@KATA.task("create", "Tensors from lists and NumPy", points=2,
-           hint="`torch.tensor(data, dtype=torch.float32)` for lists; `torch.from_numpy(arr)` keeps the "
-                "array's dtype")
+@KATA.task("create", Text("Tensors from lists and NumPy", "从列表和 NumPy 创建张量"), points=2, hints=[
+    Text("a tensor's dtype comes from its data unless you ask: Python ints give int64, a NumPy array keeps "
+         "its own dtype", "张量的数据类型默认由数据决定：Python 整数得到 int64，NumPy 数组保持自己的数据类型"),
+    Text("`torch.tensor(data, dtype=torch.float32)` for lists; `torch.from_numpy(arr)` keeps the array's dtype",
+         "列表用 `torch.tensor(data, dtype=torch.float32)`；`torch.from_numpy(arr)` 保持数组的数据类型")])
 class TestCreate:
     def test_a_list_of_ints_becomes_float32(self, kata):
         data = [[1, 2, 3], [4, 5, 6]]
         out = kata.call("from_list", data)
         what = "from_list([[1, 2, 3], [4, 5, 6]])"
         expect_shape(out, (2, 3), what=what)
-        _expect_dtype(out, torch.float32, what=what,
-                      why="`torch.tensor` on a list of ints makes int64 unless you pass `dtype=torch.float32`")
+        expect_dtype(out, torch.float32, what=what,
+                      why=tr("`torch.tensor` on a list of ints makes int64 unless you pass `dtype=torch.float32`",
+                             "`torch.tensor` 作用于整数列表会得到 int64，除非传入 `dtype=torch.float32`"))
         expect_close(out, torch.tensor(data, dtype=torch.float32), what=what)
 
     def test_a_list_of_floats_keeps_its_values(self, kata):
         data = [0.5, -1.25, 3.0, 1e-3]
         out = kata.call("from_list", data)
         what = "from_list([0.5, -1.25, 3.0, 0.001])"
-        _expect_dtype(out, torch.float32, what=what)
+        expect_dtype(out, torch.float32, what=what)
         expect_close(out, torch.tensor(data, dtype=torch.float32), what=what)
 
     def test_a_float64_array_stays_float64(self, kata):
         arr = torch.randn(3, 4, dtype=torch.float64).numpy()
         out = kata.call("from_numpy", arr)
-        what = "from_numpy(a float64 array of shape (3, 4))"
+        what = tr("from_numpy(a float64 array of shape (3, 4))", "from_numpy(形状为 (3, 4) 的 float64 数组)")
         expect_shape(out, (3, 4), what=what)
-        _expect_dtype(out, torch.float64, what=what,
-                      why="`torch.Tensor(arr)` and `dtype=torch.float32` convert; `torch.from_numpy(arr)` "
-                          "keeps the array's dtype")
+        expect_dtype(out, torch.float64, what=what,
+                      why=tr("`torch.Tensor(arr)` and `dtype=torch.float32` convert; `torch.from_numpy(arr)` "
+                             "keeps the array's dtype",
+                             "`torch.Tensor(arr)` 和 `dtype=torch.float32` 会转换类型；`torch.from_numpy(arr)` "
+                             "保持数组的数据类型"))
         expect_close(out, torch.from_numpy(arr), what=what)
 
     def test_an_int32_array_stays_int32(self, kata):
         arr = np.arange(6, dtype=np.int32).reshape(2, 3)
         out = kata.call("from_numpy", arr)
         what = "from_numpy(np.arange(6, dtype=np.int32).reshape(2, 3))"
-        _expect_dtype(out, torch.int32, what=what,
-                      why="`torch.Tensor(arr)` makes float32 whatever the array holds; use `torch.from_numpy(arr)`")
+        expect_dtype(out, torch.int32, what=what,
+                      why=tr("`torch.Tensor(arr)` makes float32 whatever the array holds; use "
+                             "`torch.from_numpy(arr)`",
+                             "无论数组里是什么，`torch.Tensor(arr)` 都得到 float32；请用 `torch.from_numpy(arr)`"))
         expect_close(out, torch.from_numpy(arr), what=what)
 
 
 # -- Task 2 -----------------------------------------------------------------------
 
-def flatten_pixels_after_permute(learner: Any, shape: list[int]) -> Any:
-    """Runs next to the learner code: a permuted (non-contiguous) batch goes into
-    `flatten_pixels` without crossing the wire (which would make it contiguous)."""
-    b, c, h, w = shape
-    images = torch.arange(b * c * h * w, dtype=torch.float32).reshape(b, c, h, w)
-    x = images.permute(0, 2, 3, 1)  # (B, H, W, C), not contiguous
-    return {"contiguous": x.is_contiguous(), "out": learner.flatten_pixels(x)}
-
-
-@KATA.task("reshape", "Permute, then flatten", points=2,
-           hint="`permute(0, 2, 3, 1)` moves axes; `reshape` (not `view`) flattens a non-contiguous tensor")
+@KATA.task("reshape", Text("Permute, then flatten", "先 permute，再展平"), points=2, hints=[
+    Text("`view`/`reshape` only regroup the elements in memory order; moving an axis means permuting, and a "
+         "permuted tensor is no longer contiguous",
+         "`view`/`reshape` 只按内存顺序重新分组元素；要移动维度得用 permute，而 permute 之后的张量不再连续"),
+    Text("`x.permute(0, 2, 3, 1)` moves the channel axis last; `x.reshape(x.shape[0], -1)` (not `view`) "
+         "flattens a non-contiguous tensor",
+         "`x.permute(0, 2, 3, 1)` 把通道维移到最后；展平不连续的张量用 `x.reshape(x.shape[0], -1)`（不要用 `view`）")])
 class TestReshape:
     def test_channels_last_moves_the_channel_axis(self, kata):
         x = torch.randn(2, 3, 4, 5)
         out = kata.call("to_channels_last", x)
-        what = "to_channels_last(x of shape (2, 3, 4, 5))"
+        what = "to_channels_last(x (2, 3, 4, 5))"
+        if matches(out, x.transpose(1, 3)):
+            raise Mistake(tr("{what} has shape (2, 5, 4, 3): `transpose(1, 3)` swaps C with W, so H and W "
+                             "change places too; `permute(0, 2, 3, 1)` keeps H before W",
+                             "{what} 的形状是 (2, 5, 4, 3)：`transpose(1, 3)` 交换了 C 和 W，H 和 W 也随之对调；"
+                             "`permute(0, 2, 3, 1)` 保持 H 在 W 之前", what=what))
         expect_shape(out, (2, 4, 5, 3), what=what)
-        if torch.equal(out, x.reshape(2, 4, 5, 3)) and not torch.equal(out, x.permute(0, 2, 3, 1)):
-            raise CheckFailed(f"{what} has the right shape but scrambled values: `reshape`/`view` only "
-                              f"relabel the axes; `permute(0, 2, 3, 1)` moves them")
+        if torch.equal(out, x.reshape(2, 4, 5, 3)):
+            raise Mistake(tr("{what} has the right shape but scrambled values: `reshape`/`view` only "
+                             "relabel the axes; `permute(0, 2, 3, 1)` moves them",
+                             "{what} 形状正确但数值被打乱了：`reshape`/`view` 只是重新划分维度；"
+                             "`permute(0, 2, 3, 1)` 才会移动维度", what=what))
         expect_close(out, x.permute(0, 2, 3, 1), what=what)
 
     def test_flatten_pixels_keeps_one_row_per_image(self, kata):
         x = torch.randn(2, 4, 5, 3)
         out = kata.call("flatten_pixels", x)
-        what = "flatten_pixels(x of shape (2, 4, 5, 3))"
+        what = "flatten_pixels(x (2, 4, 5, 3))"
+        if isinstance(out, torch.Tensor) and tuple(out.shape) == (120,):
+            raise Mistake(tr("{what} has shape (120,), expected (2, 60): `flatten()` and `reshape(-1)` also "
+                             "flatten the batch dimension; keep it with `flatten(1)` or `reshape(x.shape[0], -1)`",
+                             "{what} 的形状是 (120,)，应为 (2, 60)：`flatten()` 和 `reshape(-1)` 把批维度也展平了；"
+                             "用 `flatten(1)` 或 `reshape(x.shape[0], -1)` 保留它", what=what))
         expect_shape(out, (2, 60), what=what)
         expect_close(out, x.reshape(2, 60), what=what)
 
     def test_flatten_pixels_works_on_a_permuted_tensor(self, kata):
-        result = kata.run(flatten_pixels_after_permute, [2, 3, 4, 5])
+        with explain("view size is not compatible", Text(
+                "`view` needs a contiguous tensor and the output of `permute` is not; `reshape` (or `flatten(1)`) "
+                "copies when it must",
+                "`view` 需要连续的张量，而 `permute` 的结果不连续；`reshape`（或 `flatten(1)`）在需要时会复制"),
+                mistake=True):
+            result = kata.run(world.flatten_pixels_after_permute, [2, 3, 4, 5])
         expected = torch.arange(120, dtype=torch.float32).reshape(2, 3, 4, 5).permute(0, 2, 3, 1).reshape(2, 60)
-        expect_close(result["out"], expected, what="flatten_pixels(x.permute(0, 2, 3, 1)) (non-contiguous input)")
+        expect_close(result["out"], expected, what=tr("flatten_pixels(x.permute(0, 2, 3, 1)) (non-contiguous "
+                                                      "input)", "flatten_pixels(x.permute(0, 2, 3, 1))（不连续的输入）"))
 
 
 # -- Task 3 -----------------------------------------------------------------------
 
-def _sq_dists(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    return ((a[:, None, :] - b[None, :, :]) ** 2).sum(-1)
 
-
-@KATA.task("distances", "Pairwise distances by broadcasting", points=3,
-           hint="`a[:, None, :] - b[None, :, :]` has shape (N, M, D); square it and sum over the last dim",
-           forbidden={"torch.cdist": "the point is to pair the rows with broadcasting yourself"})
+@KATA.task("distances", Text("Pairwise distances by broadcasting", "用广播计算两两距离"), points=3, hints=[
+    Text("broadcasting pairs every row of a with every row of b when each gets its own axis: sizes line up "
+         "from the right, and a size-1 axis stretches",
+         "给 a 和 b 各自一个维度，广播就会把 a 的每一行和 b 的每一行配对：形状从右往左对齐，大小为 1 的维度会被扩展"),
+    Text("`a[:, None, :] - b[None, :, :]` has shape (N, M, D); square it and sum over the last dim",
+         "`a[:, None, :] - b[None, :, :]` 的形状是 (N, M, D)；平方后对最后一维求和")],
+    forbidden={"torch.cdist": "the point is to pair the rows with broadcasting yourself"})
 class TestDistances:
     def test_values_match_a_float64_reference(self, kata):
         a, b = torch.randn(5, 3, dtype=torch.float64), torch.randn(7, 3, dtype=torch.float64)
-        out = kata.call("pairwise_sq_dists", a, b)
         what = "pairwise_sq_dists(a (5, 3), b (7, 3))"
-        expect_shape(out, (5, 7), what=what)
-        expect_close(out, _sq_dists(a, b), what=what, rtol=1e-9, atol=1e-9)
+        expect_close(distances_checked(kata, a, b, what), sq_dists(a, b), what=what)
+
+    def test_a_single_pair_keeps_both_dimensions(self, kata):
+        a, b = torch.randn(1, 3), torch.randn(1, 3)
+        what = "pairwise_sq_dists(a (1, 3), b (1, 3))"
+        expect_close(distances_checked(kata, a, b, what), sq_dists(a, b), what=what)
 
     def test_distances_are_never_negative(self, kata):
         a = 10 + torch.randn(64, 3)
         b = a[:16].clone()  # every row of b is also a row of a: distance 0
-        out = expect_shape(kata.call("pairwise_sq_dists", a, b), (64, 16),
-                           what="pairwise_sq_dists(a (64, 3), b (16, 3))")
-        expect_true(bool((out >= 0).all()),
-                    f"pairwise_sq_dists has negative values (smallest {out.min().item():.3g}), but squared "
-                    f"distances cannot be: the |a|² + |b|² − 2a·b shortcut loses precision; subtract first, "
-                    f"or `clamp(min=0)`")
+        out = distances_checked(kata, a, b, "pairwise_sq_dists(a (64, 3), b (16, 3))")
+        if not bool((out >= 0).all()):
+            raise Mistake(tr("pairwise_sq_dists has negative values (smallest {low:.3g}), but squared distances "
+                             "cannot be: the |a|² + |b|² − 2a·b shortcut loses precision; subtract first, or "
+                             "`clamp(min=0)`", "pairwise_sq_dists 出现了负值（最小 {low:.3g}），而距离的平方不可能"
+                             "为负：|a|² + |b|² − 2a·b 的写法会损失精度；先相减，或 `clamp(min=0)`",
+                             low=out.min().item()))
 
     def test_no_python_loop_over_rows(self, kata):
         a, b = torch.randn(LOOP_N, 2), torch.randn(8, 2)
-        out = kata.call("pairwise_sq_dists", a, b)
-        _expect_no_loop(kata, "pairwise_sq_dists", LOOP_N)
-        expect_close(out, _sq_dists(a, b), what=f"pairwise_sq_dists(a ({LOOP_N}, 2), b (8, 2))",
-                     rtol=1e-4, atol=1e-4)
+        what = f"pairwise_sq_dists(a ({LOOP_N}, 2), b (8, 2))"
+        out = distances_checked(kata, a, b, what)
+        expect_no_loop(kata, "pairwise_sq_dists", LOOP_N)
+        expect_close(out, sq_dists(a, b), what=what, rtol=1e-4, atol=1e-4)
 
 
 # -- Task 4 -----------------------------------------------------------------------
 
-def _masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    out = torch.zeros(x.shape[0], dtype=x.dtype)
-    for i in range(x.shape[0]):
-        if mask[i].any():
-            out[i] = x[i][mask[i]].mean()
-    return out
 
-
-@KATA.task("masked_mean", "Masked mean that never divides by zero", points=3,
-           hint="sum `x * mask` and divide by the count of True entries, clamped to at least 1")
+@KATA.task("masked_mean", Text("Masked mean that never divides by zero", "不会除以零的掩码均值"), points=3, hints=[
+    Text("a boolean mask turned into 0.0/1.0 lets sums count and select at once, with no loop; a row with "
+         "nothing selected still needs a count that is not 0",
+         "把布尔掩码变成 0.0/1.0，就能不用循环同时做选择和计数；没有选中任何元素的行，计数也不能是 0"),
+    Text("sum `x * mask` along dim=1 and divide by `mask.sum(dim=1).clamp(min=1)`",
+         "沿 dim=1 对 `x * mask` 求和，再除以 `mask.sum(dim=1).clamp(min=1)`")])
 class TestMaskedMean:
     def test_each_row_averages_only_its_selected_entries(self, kata):
         mask = torch.rand(4, 6) < 0.5
         mask[:, 0] = True
-        x = torch.randn(4, 6).masked_fill(~mask, 1000.0)  # unselected entries must not count
-        out = kata.call("masked_mean", x, mask)
-        what = "masked_mean(x (4, 6), mask (4, 6))"
-        expect_shape(out, (4,), what=what)
-        expect_close(out, _masked_mean(x, mask), what=what, rtol=1e-5, atol=1e-5)
+        mask[0] = torch.tensor([True, False, True, False, True, False])
+        x = torch.randn(4, 6).masked_fill(~mask, 1000.0).add(2.5)  # unselected entries must not count
+        masked_mean_checked(kata, x, mask, "masked_mean(x (4, 6), mask (4, 6))")
 
     def test_a_row_with_no_selected_entry_gives_zero_not_nan(self, kata):
         x = torch.randn(3, 5)
-        mask = torch.tensor([[True, False, True, False, False],
-                             [False] * 5,
-                             [True] * 5])
-        out = kata.call("masked_mean", x, mask)
-        what = "masked_mean with row 1 of the mask all False"
-        out = expect_shape(out, (3,), what=what)
-        if out.is_floating_point() and torch.isnan(out[1]):
-            raise CheckFailed(f"{what} gave NaN for that row: 0 selected entries makes 0 / 0; "
-                              f"clamp the count to at least 1 (or use `torch.where`)")
-        expect_finite(out, what=what)
-        expect_close(out, _masked_mean(x, mask), what=what, rtol=1e-5, atol=1e-6)
+        mask = torch.tensor([[True, False, True, False, False], [False] * 5, [True] * 5])
+        masked_mean_checked(kata, x, mask, tr("masked_mean with row 1 of the mask all False",
+                                               "masked_mean（掩码第 1 行全为 False）"))
+
+    def test_a_batch_of_one_row_keeps_its_dimension(self, kata):
+        x, mask = torch.randn(1, 6), torch.tensor([[True, False, True, True, False, False]])
+        masked_mean_checked(kata, x, mask, "masked_mean(x (1, 6), mask (1, 6))")
 
     def test_no_python_loop_over_rows(self, kata):
-        x = torch.randn(LOOP_N, 4)
-        mask = torch.rand(LOOP_N, 4) < 0.5
-        out = kata.call("masked_mean", x, mask)
-        _expect_no_loop(kata, "masked_mean", LOOP_N)
-        expect_close(out, _masked_mean(x, mask), what=f"masked_mean(x ({LOOP_N}, 4), mask)", rtol=1e-5, atol=1e-5)
+        x, mask = torch.randn(LOOP_N, 4), torch.rand(LOOP_N, 4) < 0.5
+        out = kata.run(world.call_masked_mean, x, mask)["out"]
+        expect_no_loop(kata, "masked_mean", LOOP_N)
+        expect_close(out, masked_mean_reference(x, mask), what=f"masked_mean(x ({LOOP_N}, 4), mask)", rtol=1e-5, atol=1e-5)
 
 
 # -- Task 5 -----------------------------------------------------------------------
 
-@KATA.task("one_hot", "One-hot labels and back", points=2,
-           hint="index a zeros tensor with `out[torch.arange(N), labels] = 1`; back with `argmax(dim=1)`",
-           forbidden={"torch.nn.functional.one_hot": "build it yourself by indexing"})
+@KATA.task("one_hot", Text("One-hot labels and back", "one-hot 标签与还原"), points=2, hints=[
+    Text("a one-hot row is a row of zeros with a 1 at the label's column; going back means asking where each "
+         "row is largest", "one-hot 的一行全是 0，只在标签那一列是 1；还原就是找每一行最大值的位置"),
+    Text("`out[torch.arange(N), labels] = 1` on a float32 zeros tensor (or `F.one_hot(labels, num_classes)"
+         ".float()`); back with `argmax(dim=1)`",
+         "在 float32 的全零张量上 `out[torch.arange(N), labels] = 1`（或 `F.one_hot(labels, num_classes).float()`）；"
+         "用 `argmax(dim=1)` 还原")])
 class TestOneHot:
     def test_one_hot_puts_a_single_one_per_row(self, kata):
         labels = torch.tensor([2, 0, 1, 2, 3])
         out = kata.call("one_hot", labels, 4)
         what = "one_hot(tensor([2, 0, 1, 2, 3]), 4)"
         expect_shape(out, (5, 4), what=what)
-        _expect_dtype(out, torch.float32, what=what)
         expected = torch.zeros(5, 4)
         expected[torch.arange(5), labels] = 1.0
+        expect_dtype(out, torch.float32, what=what,
+                      why=tr("`F.one_hot` and integer zeros give int64 labels; the task asks for float32 "
+                             "(`.float()`)", "`F.one_hot` 和整数类型的全零张量得到 int64；任务要求 float32（`.float()`）")
+                      if matches(out, expected) else "")
         expect_close(out, expected, what=what)
 
     def test_one_hot_uses_num_classes_not_the_largest_label(self, kata):
-        out = expect_tensor(kata.call("one_hot", torch.tensor([0, 1]), 5), what="one_hot(tensor([0, 1]), 5)")
-        expect_true(tuple(out.shape) == (2, 5),
-                    f"one_hot(tensor([0, 1]), 5) has shape {tuple(out.shape)}, expected (2, 5): the width is "
-                    f"`num_classes`, even when the largest class never shows up in `labels`")
+        what = "one_hot(tensor([0, 1]), 5)"
+        out = expect_tensor(kata.call("one_hot", torch.tensor([0, 1]), 5), what=what)
+        if tuple(out.shape) == (2, 2):
+            raise Mistake(tr("{what} has shape (2, 2), expected (2, 5): the width is `num_classes`, even when the "
+                             "largest class never shows up in `labels` (pass it to `F.one_hot` too)",
+                             "{what} 的形状是 (2, 2)，应为 (2, 5)：宽度是 `num_classes`，即使最大的类别没有出现在 "
+                             "`labels` 中（`F.one_hot` 也要传入它）", what=what))
+        expect_shape(out, (2, 5), what=what)
 
     def test_from_one_hot_returns_the_index_of_each_row_max(self, kata):
         scores = torch.randn(6, 4)
         out = kata.call("from_one_hot", scores)
-        what = "from_one_hot(scores of shape (6, 4))"
+        what = "from_one_hot(scores (6, 4))"
         if isinstance(out, tuple) and len(out) == 2:
-            raise CheckFailed(f"{what} returned a tuple of 2, not a tensor: `torch.max(x, dim)` returns "
-                              f"(values, indices); take `.indices` here, or use `argmax(dim=1)`")
+            raise Mistake(tr("{what} returned a tuple of 2, not a tensor: `torch.max(x, dim)` returns (values, "
+                             "indices); take `.indices` here, or use `argmax(dim=1)`",
+                             "{what} 返回了二元组而不是张量：`torch.max(x, dim)` 返回 (values, indices)；"
+                             "这里取 `.indices`，或用 `argmax(dim=1)`", what=what))
+        if matches(out, scores.argmax(0)):
+            raise Mistake(tr("{what} has shape (4,), expected (6,): the argmax ran down the batch (dim 0); one "
+                             "index per row is `argmax(dim=1)`", "{what} 的形状是 (4,)，应为 (6,)：argmax 沿批维度"
+                             "（dim 0）进行了；每行一个下标应是 `argmax(dim=1)`", what=what))
+        if isinstance(out, torch.Tensor) and out.dim() == 0:
+            raise Mistake(tr("{what} is a single index: `argmax()` without `dim` looks at the flattened tensor; "
+                             "use `argmax(dim=1)`", "{what} 只是一个下标：不带 `dim` 的 `argmax()` 作用于展平后的"
+                             "张量；请用 `argmax(dim=1)`", what=what))
         expect_shape(out, (6,), what=what)
-        _expect_dtype(out, torch.int64, what=what,
-                      why="these are class indices; `torch.max(x, dim).values` are the largest values, "
-                          "`.indices` (or `argmax`) their positions")
+        expect_dtype(out, torch.int64, what=what,
+                      why=tr("these are class indices; `torch.max(x, dim).values` are the largest values, "
+                             "`.indices` (or `argmax`) their positions", "这里要的是类别下标；`torch.max(x, dim)"
+                             ".values` 是最大值，`.indices`（或 `argmax`）才是它们的位置")
+                      if matches(out, scores.amax(1)) else "")
         expect_close(out, scores.argmax(dim=1), what=what)
+
+    def test_from_one_hot_keeps_a_batch_of_one(self, kata):
+        scores = torch.tensor([[0.0, 0.0, 1.0]])
+        out = expect_batch_kept(kata.call("from_one_hot", scores), (1,), what="from_one_hot(scores (1, 3))")
+        expect_close(out, torch.tensor([2]), what="from_one_hot(scores (1, 3))")
 
 
 # -- Task 6 and 7 ---------------------------------------------------------------------
 
-def _check_dim(out: torch.Tensor, x: torch.Tensor, dim: int, what: str, *, log: bool) -> None:
-    """Names the classic mistake when the result is normalised along another dim."""
-    probs = out.exp() if log else out
-    for other in range(x.dim()):
-        if other != dim % x.dim() and torch.allclose(probs.sum(other), torch.ones(()), atol=1e-4):
-            raise CheckFailed(f"{what} sums to 1 along dim {other}, not dim {dim % x.dim()}: the reduction "
-                              f"ran over the wrong dim; pass `dim=dim` to every max/sum")
+class SoftmaxChecks:
+    """The same checks for softmax (``log = False``) and log_softmax (``log = True``)."""
 
+    log = False
 
-def _expect_softmax_along(kata, x: torch.Tensor, dim: int, *, log: bool) -> None:
-    """The learner's softmax (or log_softmax) of ``x`` along ``dim`` against torch's."""
-    __tracebackhide__ = True
-    name = "log_softmax" if log else "softmax"
-    what = f"{name}(x {tuple(x.shape)}, dim={dim})"
-    out = kata.call(name, x, dim=dim)
-    expect_shape(out, tuple(x.shape), what=what)
-    _check_dim(out, x, dim, what, log=log)
-    want = torch.log_softmax(x, dim) if log else torch.softmax(x, dim)
-    expect_close(out, want, what=what, rtol=1e-5, atol=1e-5 if log else 1e-6)
-
-
-@KATA.task("softmax", "Numerically stable softmax", points=3,
-           hint="subtract `x.amax(dim=dim, keepdim=True)` before `exp`, then divide by the sum along `dim`",
-           forbidden=FORBID_SOFTMAX)
-class TestSoftmax:
     def test_matches_torch_along_dim_1(self, kata):
-        _expect_softmax_along(kata, torch.randn(3, 5), 1, log=False)
+        expect_softmax_along(kata, torch.randn(3, 5), 1, log=self.log)
 
     def test_uses_the_dim_it_is_given(self, kata):
-        _expect_softmax_along(kata, torch.randn(3, 5), 0, log=False)
+        expect_softmax_along(kata, torch.randn(3, 5), 0, log=self.log)
 
     def test_works_along_a_middle_dim(self, kata):
-        _expect_softmax_along(kata, torch.randn(2, 3, 4), 1, log=False)
+        expect_softmax_along(kata, torch.randn(2, 3, 4), 1, log=self.log)
 
-    def test_stays_finite_at_logits_of_1000(self, kata):
-        x = torch.tensor([[1000.0, 1001.0, 1002.0], [-1000.0, 0.0, 1000.0]])
-        out = kata.call("softmax", x, dim=1)
-        what = "softmax([[1000, 1001, 1002], [-1000, 0, 1000]], dim=1)"
-        out = expect_shape(out, (2, 3), what=what)
-        if not torch.isfinite(out).all():
-            raise CheckFailed(f"{what} contains NaN/Inf: exp(1000) overflows to inf; subtract the max "
-                              f"along `dim` before `exp`")
-        expect_close(out, torch.softmax(x, 1), what=what, rtol=1e-5, atol=1e-6)
-
-
-@KATA.task("log_softmax", "Numerically stable log-softmax", points=2,
-           hint="with `s = x - max`: log_softmax = `s - log(sum(exp(s)))` along `dim`; never take log of a "
-                "softmax",
-           forbidden=FORBID_SOFTMAX)
-class TestLogSoftmax:
-    def test_matches_torch_along_dim_1(self, kata):
-        _expect_softmax_along(kata, torch.randn(3, 5), 1, log=True)
-
-    def test_uses_the_dim_it_is_given(self, kata):
-        _expect_softmax_along(kata, torch.randn(3, 5), 0, log=True)
+    def test_works_on_a_square_input(self, kata):
+        expect_softmax_along(kata, torch.randn(4, 4) * 3, 1, log=self.log)
 
     def test_stays_finite_at_logits_of_plus_minus_1000(self, kata):
-        x = torch.tensor([[-1000.0, 0.0, 1000.0], [1000.0, 1001.0, 1002.0]])
-        out = kata.call("log_softmax", x, dim=1)
-        what = "log_softmax([[-1000, 0, 1000], [1000, 1001, 1002]], dim=1)"
-        out = expect_shape(out, (2, 3), what=what)
-        if not torch.isfinite(out).all():
-            raise CheckFailed(f"{what} contains -inf/NaN (expected [-2000, -1000, 0] in row 0): log of a "
-                              f"softmax that underflowed to 0 is -inf; compute `s - log(sum(exp(s)))` "
-                              f"with `s = x - max`")
-        expect_close(out, torch.log_softmax(x, 1), what=what, rtol=1e-5, atol=1e-4)
+        expect_finite_when_rows_differ(kata, log=self.log)
+
+
+@KATA.task("softmax", Text("Numerically stable softmax", "数值稳定的 softmax"), points=3, hints=[
+    Text("softmax does not change when the same number is subtracted from every entry along `dim`, and "
+         "exp(1000) overflows float32", "沿 `dim` 给每个元素减去同一个数，softmax 不变；而 exp(1000) 会让 float32 溢出"),
+    Text("subtract `x.amax(dim=dim, keepdim=True)` before `exp`, then divide by the sum along `dim` "
+         "(`keepdim=True` again); build new tensors, do not change x",
+         "在 `exp` 之前减去 `x.amax(dim=dim, keepdim=True)`，再除以沿 `dim` 的和（同样 `keepdim=True`）；"
+         "创建新张量，不要修改 x")], forbidden=FORBID_SOFTMAX)
+class TestSoftmax(SoftmaxChecks):
+    log = False
+
+
+@KATA.task("log_softmax", Text("Numerically stable log-softmax", "数值稳定的 log-softmax"), points=2, hints=[
+    Text("log of a softmax that underflowed to 0 is -inf; the log can be taken before the division, where "
+         "nothing underflows", "对下溢成 0 的 softmax 取 log 得 -inf；可以在除法之前就取 log，那里不会下溢"),
+    Text("with `s = x - x.amax(dim=dim, keepdim=True)`: log_softmax = `s - s.exp().sum(dim=dim, keepdim=True)"
+         ".log()` (or `x - x.logsumexp(dim, keepdim=True)`)",
+         "令 `s = x - x.amax(dim=dim, keepdim=True)`：log_softmax = `s - s.exp().sum(dim=dim, keepdim=True).log()`"
+         "（或 `x - x.logsumexp(dim, keepdim=True)`）")], forbidden=FORBID_SOFTMAX)
+class TestLogSoftmax(SoftmaxChecks):
+    log = True
 
 
 # -- Task 8 -----------------------------------------------------------------------
 
-def share_memory_probe(learner: Any) -> dict:
-    """Runs next to the learner code: the returned tensor's values, then its values
-    after a write into `arr` (results cross back as copies, so only this side can
-    see the write); the check compares them."""
-    arr = np.arange(6, dtype=np.float64).reshape(2, 3)
-    t = learner.share_memory_with_numpy(arr)
-    if not isinstance(t, torch.Tensor):
-        return {"kind": describe(t)}
-    before = t.detach().cpu().clone()
-    arr[0, 0] = 42.0
-    return {"kind": "tensor", "dtype": str(t.dtype).replace("torch.", ""), "before": before,
-            "after": t.detach().cpu().clone()}
-
-
-@KATA.task("numpy_bridge", "The NumPy bridge", points=2,
-           hint="`t.detach().cpu().numpy()` to leave torch; `torch.from_numpy(arr)` shares memory, "
-                "`torch.tensor(arr)` copies")
+@KATA.task("numpy_bridge", Text("The NumPy bridge", "与 NumPy 互转"), points=2, hints=[
+    Text("NumPy knows nothing of graphs or GPUs, so a tensor must leave both first; `from_numpy` wraps the "
+         "array's own memory, `torch.tensor` copies it", "NumPy 不懂计算图也不懂 GPU，张量要先脱离两者；"
+         "`from_numpy` 直接使用数组的内存，`torch.tensor` 会复制"),
+    Text("`t.detach().cpu().numpy()` to leave torch; `torch.from_numpy(arr)` shares memory, "
+         "`torch.tensor(arr)` copies", "离开 torch 用 `t.detach().cpu().numpy()`；`torch.from_numpy(arr)` "
+         "共享内存，`torch.tensor(arr)` 复制")])
 class TestNumpyBridge:
     def test_to_numpy_works_on_a_tensor_that_requires_grad(self, kata, device):
         t = torch.randn(3, 4).to(device).requires_grad_(True)
-        out = kata.call("to_numpy", t)
-        what = f"to_numpy(a (3, 4) tensor on {device} that requires grad)"
+        what = tr("to_numpy(a (3, 4) tensor on {device} that requires grad)",
+                  "to_numpy(位于 {device}、需要梯度的 (3, 4) 张量)", device=device)
+        with explain("Can't call numpy() on Tensor that requires grad", Text(
+                "the tensor is part of a graph; `.detach()` gives the same values without it",
+                "这个张量属于计算图；`.detach()` 得到数值相同、但脱离计算图的张量"), mistake=True):
+            out = kata.call("to_numpy", t)
         if not isinstance(out, np.ndarray):
-            raise CheckFailed(f"{what} should return a NumPy array, but returned {describe(out)}")
-        expect_true(out.dtype == np.float32, f"{what} has dtype {out.dtype}, expected float32")
+            raise CheckFailed(tr("{what} should return a NumPy array, but returned {got}",
+                                 "{what} 应返回 NumPy 数组，却返回了 {got}", what=what, got=describe(out)))
+        if out.dtype != np.float32:
+            raise CheckFailed(tr("{what} has dtype {got}, expected float32 (the tensor's own)",
+                                 "{what} 的数据类型是 {got}，应为 float32（与张量相同）", what=what, got=out.dtype))
         expect_close(torch.from_numpy(out), t.detach().cpu(), what=what)
 
     def test_from_numpy_tensor_shares_memory_with_the_array(self, kata):
-        probe = kata.run(share_memory_probe)
-        what = "share_memory_with_numpy(a float64 array)"
-        if probe["kind"] != "tensor":
-            raise CheckFailed(f"{what} should return a tensor, but returned {probe['kind']}")
-        expect_true(probe["dtype"] == "float64", f"{what} has dtype {probe['dtype']}, expected float64 "
-                                                 f"(converting the dtype makes a copy)")
-        before, after = probe["before"], probe["after"]
-        want = torch.arange(6, dtype=torch.float64).reshape(2, 3)
-        expect_true(isinstance(before, torch.Tensor) and before.shape == want.shape
-                    and torch.equal(before.to(torch.float64), want), f"{what} does not hold the array's values")
-        expect_true(isinstance(after, torch.Tensor) and after.numel() > 0 and float(after.reshape(-1)[0]) == 42.0, f"{what} returned a copy: a write into the array did not show in the "
-                                     f"tensor; `torch.tensor(arr)` copies, `torch.from_numpy(arr)` shares")
+        probe = kata.run(world.share_memory_probe)
+        what = tr("share_memory_with_numpy(a float64 array)", "share_memory_with_numpy(float64 数组)")
+        before = expect_tensor(probe["out"], what=what)
+        if before.dtype != torch.float64:
+            raise Mistake(tr("{what} has dtype {got}, expected float64: converting the dtype makes a copy",
+                             "{what} 的数据类型是 {got}，应为 float64：转换数据类型会产生副本",
+                             what=what, got=dtype_name(before.dtype)))
+        arr = torch.arange(6, dtype=torch.float64).reshape(2, 3)
+        expect_close(before, arr, what=what)
+        if probe["after_write"][0, 0].item() != 42.0:
+            raise Mistake(tr("{what} returned a copy: a write into the array did not show in the tensor; "
+                             "`torch.tensor(arr)` copies, `torch.from_numpy(arr)` shares",
+                             "{what} 返回了副本：写入数组的改动没有出现在张量中；`torch.tensor(arr)` 会复制，"
+                             "`torch.from_numpy(arr)` 共享内存", what=what))

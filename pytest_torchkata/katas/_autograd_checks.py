@@ -1,0 +1,65 @@
+"""Check-side helpers of the autograd kata: expectations with learner messages
+and the recognisers of its classic mistakes.  Runs on the grader's side only;
+the learner-world helpers are in ``_autograd_world.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from pytest_torchkata.checks.errors import CheckFailed, Mistake
+from pytest_torchkata.checks.values import describe
+from pytest_torchkata.i18n import Text, tr
+from pytest_torchkata.katas import _autograd_world as world
+
+
+def needs_tensor(value: Any, what: str, why_none: str) -> torch.Tensor:
+    __tracebackhide__ = True
+    if value is None:
+        raise CheckFailed(tr("{what} is None; {why}", "{what} 是 None；{why}", what=what, why=why_none))
+    if not isinstance(value, torch.Tensor):
+        raise CheckFailed(tr("{what} should be a tensor, but is {got}", "{what} 应是张量，实际是 {got}",
+                             what=what, got=describe(value)))
+    return value
+
+
+def matches(a: Any, b: torch.Tensor) -> bool:
+    """A quiet comparison used only to recognise a mistake's signature."""
+    return (isinstance(a, torch.Tensor) and a.shape == b.shape
+            and bool(torch.allclose(a.double(), b.double(), rtol=1e-4, atol=1e-5)))
+
+
+def autograd_calls(events: list) -> list:
+    """The learner's calls of autograd's entry points, in order ("autograd.grad+create_graph", ...)."""
+    return [e for e in events if e.split("+")[0] in world.AUTOGRAD_EVENT]
+
+
+def uses_autograd(events: list) -> bool:
+    return bool(autograd_calls(events))
+
+
+def none_grad() -> str:
+    return tr("`.grad` stays None when the tensor does not require grad, when backward() was not called, or "
+              "when it is not a leaf (make it with `x.detach().requires_grad_(True)`)",
+              "以下情况 `.grad` 为 None：张量不需要梯度、没有调用 backward()、或它不是叶子节点"
+              "（用 `x.detach().requires_grad_(True)` 创建）")
+
+
+NO_GRAPH = Text("nothing on the way from x to the result requires grad, so there is no graph to walk back: make "
+             "the leaf with `x = x.detach().requires_grad_(True)` and build everything from that x, with grad "
+             "mode on (no `torch.no_grad()`, `.data`, `.detach()`, `.item()` or `torch.tensor(...)` on the way)",
+             "从 x 到结果的路径上没有需要梯度的张量，于是没有计算图可以反向传播：用 "
+             "`x = x.detach().requires_grad_(True)` 创建叶子节点，并在梯度模式开启时全部从这个 x 计算（中途不要用 "
+             "`torch.no_grad()`、`.data`、`.detach()`、`.item()` 或 `torch.tensor(...)`）")
+
+
+def expect_inputs_kept(res: dict, what: str) -> None:
+    __tracebackhide__ = True
+    for name, before, after in zip(("x", "W", "b"), res["before"], res["after"]):
+        if not torch.equal(before, after):
+            raise Mistake(tr("{what} changed {name} in place (like `x.sigmoid_()` or `x.neg_()`): use out-of-place "
+                             "ops in forward", "{what} 原地修改了 {name}（比如 `x.sigmoid_()` 或 `x.neg_()`）："
+                             "forward 中请用非原地操作", what=what, name=name))
+

@@ -1,0 +1,242 @@
+"""Check-side helpers of the tensors kata: expectations with learner messages and
+the recognisers of its classic mistakes (a mistake is named only when the
+learner's result matches that mistake's signature and not the right answer).
+
+Runs on the grader's side only; the learner-world helpers are in
+``_tensors_world.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from pytest_torchkata.checks.errors import CheckFailed, Mistake
+from pytest_torchkata.checks.values import expect_close, expect_shape, expect_tensor
+from pytest_torchkata.i18n import Text, tr
+from pytest_torchkata.katas import _tensors_world as world
+from pytest_torchkata.katas._explained import explain
+
+LOOP_N = 300          # rows given to the "no Python loop" checks
+
+
+LOOP_MAX_CALLS = 60   # a loop over rows makes at least LOOP_N torch calls
+
+
+def dtype_name(dtype: torch.dtype) -> str:
+    return str(dtype).replace("torch.", "")
+
+
+def matches(a: Any, b: torch.Tensor, tol: float = 1e-5) -> bool:
+    """A quiet comparison used only to recognise a mistake's signature."""
+    return (isinstance(a, torch.Tensor) and a.shape == b.shape and not a.is_complex()
+            and bool(torch.allclose(a.double(), b.double(), rtol=tol, atol=tol)))
+
+
+def expect_dtype(value: Any, dtype: torch.dtype, *, what: str, why: str = "") -> torch.Tensor:
+    """The dtype asked for; ``why`` names the classic mistake that gives the wrong one."""
+    __tracebackhide__ = True
+    tensor = expect_tensor(value, what=what)
+    if tensor.dtype != dtype:
+        text = tr("{what} has dtype {got}, expected {want}", "{what} 的数据类型是 {got}，应为 {want}",
+                  what=what, got=dtype_name(tensor.dtype), want=dtype_name(dtype))
+        raise (Mistake(tr("{text}: {why}", "{text}：{why}", text=text, why=why)) if why else CheckFailed(text))
+    return tensor
+
+
+def expect_batch_kept(out: Any, want: tuple, *, what: str) -> torch.Tensor:
+    """``want`` has a size-1 batch: a result without its size-1 dims is a bare `.squeeze()`."""
+    __tracebackhide__ = True
+    tensor = expect_tensor(out, what=what)
+    if tuple(tensor.shape) != want and tuple(tensor.shape) == tuple(d for d in want if d != 1):
+        raise Mistake(tr("{what} has shape {got}, expected {want}: the batch dimension of size 1 is gone; a bare "
+                         "`.squeeze()` (or a reduction over every dim) drops it; squeeze one dim (`squeeze(1)`) "
+                         "or keep it with `keepdim=True`",
+                         "{what} 的形状是 {got}，应为 {want}：大小为 1 的批维度不见了；不带参数的 `.squeeze()`"
+                         "（或对所有维度归约）会去掉它；只压缩指定的维度（`squeeze(1)`），或用 `keepdim=True` 保留它",
+                         what=what, got=tuple(tensor.shape), want=want))
+    return expect_shape(tensor, want, what=what)
+
+
+def expect_inputs_kept(res: dict, originals: dict, name: str) -> None:
+    """The learner's function must leave its input tensors as they were."""
+    __tracebackhide__ = True
+    for (arg, before), after in zip(originals.items(), res["inputs"]):
+        if not (isinstance(after, torch.Tensor) and after.shape == before.shape
+                and torch.equal(after, before)):
+            raise Mistake(tr("`{name}` changed its input `{arg}` in place (`{arg} -= ...`, `{arg}[...] = ...` "
+                             "or a method ending in `_`): the caller's tensor is now different; build new "
+                             "tensors instead (`{arg} = {arg} - ...`, `torch.where`)",
+                             "`{name}` 原地修改了输入 `{arg}`（`{arg} -= ...`、`{arg}[...] = ...` 或以 `_` 结尾的"
+                             "方法）：调用者的张量被改变了；请创建新张量（`{arg} = {arg} - ...`、`torch.where`）",
+                             name=name, arg=arg))
+
+
+def expect_no_loop(kata: Any, name: str, rows: int) -> None:
+    __tracebackhide__ = True
+    if kata.torch_calls >= LOOP_MAX_CALLS:
+        raise Mistake(tr("`{name}` made {calls} torch calls for {rows} rows: that looks like a Python loop "
+                         "over rows; work on whole tensors at once (broadcasting, reductions with dim=)",
+                         "`{name}` 对 {rows} 行数据调用了 {calls} 次 torch：这像是对每一行做 Python 循环；"
+                         "请一次处理整个张量（广播、带 dim= 的归约）",
+                         name=name, calls=kata.torch_calls, rows=rows))
+
+
+def shapes_explained(why: Text):
+    return explain("must match the size of tensor b", why)
+
+
+def sq_dists(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return ((a[:, None, :] - b[None, :, :]) ** 2).sum(-1)
+
+
+PAIRING = Text("`a - b` pairs row i of a with row i of b only, so N and M must match; give each its own axis: "
+            "`a[:, None, :] - b[None, :, :]` broadcasts to (N, M, D)",
+            "`a - b` 只把 a 的第 i 行与 b 的第 i 行配对，所以 N 和 M 必须相等；给它们各自一个维度："
+            "`a[:, None, :] - b[None, :, :]` 会广播成 (N, M, D)")
+
+
+def distances_checked(kata, a: torch.Tensor, b: torch.Tensor, what: str) -> torch.Tensor:
+    """The learner's distances, with the classic pairing mistakes named."""
+    __tracebackhide__ = True
+    with explain("must match the size of tensor b", PAIRING, mistake=True):
+        res = kata.run(world.call_pairwise_sq_dists, a, b)
+    expect_inputs_kept(res, {"a": a, "b": b}, "pairwise_sq_dists")
+    out, want = res["out"], sq_dists(a, b)
+    if a.shape[0] != b.shape[0] and matches(out, want.T):
+        raise Mistake(tr("{what} has shape {got}, expected {want}: rows and columns are swapped; out[i, j] pairs "
+                         "row i of a with row j of b", "{what} 的形状是 {got}，应为 {want}：行和列对调了；"
+                         "out[i, j] 应是 a 的第 i 行与 b 的第 j 行", what=what, got=tuple(out.shape),
+                         want=tuple(want.shape)))
+    if matches(out, want.sqrt()):
+        raise Mistake(tr("{what} holds the distances, not their squares: leave out the square root",
+                         "{what} 是距离本身而不是距离的平方：去掉开平方", what=what))
+    return expect_batch_kept(out, tuple(want.shape), what=what)
+
+
+def masked_mean_reference(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    out = torch.zeros(x.shape[0], dtype=x.dtype)
+    for i in range(x.shape[0]):
+        if mask[i].any():
+            out[i] = x[i][mask[i]].mean()
+    return out
+
+
+def masked_mean_mistakes(out: Any, x: torch.Tensor, mask: torch.Tensor, what: str) -> None:
+    """Recognise the classic masked-mean mistakes by the values they give."""
+    __tracebackhide__ = True
+    m = mask.to(x.dtype)
+    total, count = (x * m).sum(1), m.sum(1).clamp(min=1)
+    if isinstance(out, torch.Tensor) and out.dim() == 0 and x.shape[0] > 1:
+        raise Mistake(tr("{what} is a single number: `x[mask]` gathers the selected entries of every row into "
+                         "one flat tensor; one mean per row needs sums along dim=1",
+                         "{what} 只是一个数：`x[mask]` 把所有行被选中的元素收集成一个一维张量；"
+                         "每行一个均值需要沿 dim=1 求和", what=what))
+    signatures = [
+        (x.mean(1), tr("the mask was ignored: every entry of the row was averaged",
+                       "掩码被忽略了：整行的元素都参与了平均")),
+        (x.sum(1) / count, tr("the mask was ignored in the sum: unselected entries were added too; sum "
+                              "`x * mask`", "求和时忽略了掩码：未选中的元素也被加进去了；请对 `x * mask` 求和")),
+        (total / x.shape[1], tr("divided by the row length, not by the count of True entries",
+                                "除以了行的长度，而不是 True 元素的个数")),
+        (total / m.sum().clamp(min=1), tr("divided by the count of the whole mask; count each row's: "
+                                          "`mask.sum(dim=1)`", "除以了整个掩码的计数；应按行计数：`mask.sum(dim=1)`")),
+        (torch.div(total, count, rounding_mode="floor"), tr(
+            "`//` is floor division: it rounds the mean down to a whole number; divide with `/`",
+            "`//` 是向下取整的除法：均值被舍成了整数；请用 `/` 相除")),
+    ]
+    for values, cause in signatures:
+        if not matches(values, masked_mean_reference(x, mask)) and matches(out, values):
+            raise Mistake(tr("{what}: {cause}", "{what}：{cause}", what=what, cause=cause))
+
+
+def masked_mean_checked(kata, x: torch.Tensor, mask: torch.Tensor, what: str, *, rtol=None, atol=None):
+    __tracebackhide__ = True
+    res = kata.run(world.call_masked_mean, x, mask)
+    expect_inputs_kept(res, {"x": x, "mask": mask}, "masked_mean")
+    out = res["out"]
+    masked_mean_mistakes(out, x, mask, what)
+    expect_batch_kept(out, (x.shape[0],), what=what)
+    if out.is_floating_point() and bool(torch.isnan(out).any()) and not bool(mask.any(1).all()):
+        raise Mistake(tr("{what} gave NaN for a row with no True entry: 0 selected entries makes 0 / 0; clamp the "
+                         "count to at least 1 (or use `torch.where`)", "{what} 对没有 True 元素的行给出了 NaN："
+                         "选中 0 个元素就是 0 / 0；把计数 clamp 到至少 1（或用 `torch.where`）", what=what))
+    expect_close(out, masked_mean_reference(x, mask), what=what, rtol=rtol, atol=atol)
+
+
+KEEPDIM = Text("a reduction along `dim` removes that dim, so `x - x.amax(dim)` no longer lines up with x; "
+            "`keepdim=True` keeps it as size 1 and the result broadcasts back",
+            "沿 `dim` 的归约会去掉这一维，于是 `x - x.amax(dim)` 与 x 对不齐；`keepdim=True` 把它保留为大小 1，"
+            "结果就能广播回去")
+
+
+def softmax_of(kata, x: torch.Tensor, dim: int, *, log: bool, what: str) -> torch.Tensor:
+    """The learner's (log-)softmax of ``x``, its input checked to be left unchanged."""
+    __tracebackhide__ = True
+    name = "log_softmax" if log else "softmax"
+    with shapes_explained(KEEPDIM):
+        res = kata.run(world.call_log_softmax if log else world.call_softmax, x, dim=dim)
+    expect_inputs_kept(res, {"x": x}, name)
+    return expect_shape(res["out"], tuple(x.shape), what=what)
+
+
+def softmax_reference(x: torch.Tensor, dim: int, log: bool) -> torch.Tensor:
+    return torch.log_softmax(x, dim) if log else torch.softmax(x, dim)
+
+
+def unkept_signature(out: torch.Tensor, x: torch.Tensor, dim: int, log: bool) -> bool:
+    """Does ``out`` match the (log-)softmax written without ``keepdim=True``, which
+    broadcasts against the wrong axis wherever it does not fail?"""
+    try:
+        s = x - x.amax(dim=dim)
+        e = s.exp()
+        unkept = (s - e.sum(dim=dim).log()) if log else e / e.sum(dim=dim)
+    except RuntimeError:
+        return False
+    return not matches(unkept, softmax_reference(x, dim, log)) and matches(out, unkept)
+
+
+def expect_softmax_along(kata, x: torch.Tensor, dim: int, *, log: bool) -> None:
+    """The learner's softmax (or log_softmax) of ``x`` along ``dim`` against torch's."""
+    __tracebackhide__ = True
+    what = f"{'log_softmax' if log else 'softmax'}(x {tuple(x.shape)}, dim={dim})"
+    out = softmax_of(kata, x, dim, log=log, what=what)
+    probs, d = (out.exp() if log else out), dim % x.dim()
+    for other in range(x.dim()):
+        if other != d and torch.allclose(probs.sum(other), torch.ones(()), atol=1e-4):
+            raise Mistake(tr("{what} sums to 1 along dim {other}, not dim {d}: the reduction ran over the wrong "
+                             "dim; pass `dim=dim` to every max/sum", "{what} 沿 dim {other} 求和为 1，而不是 dim {d}："
+                             "归约用错了维度；每个 max/sum 都要传 `dim=dim`", what=what, other=other, d=d))
+    if unkept_signature(out, x, dim, log):
+        raise Mistake(tr("{what}: {why}", "{what}：{why}", what=what, why=KEEPDIM))
+    expect_close(out, softmax_reference(x, dim, log), what=what)
+
+
+def expect_finite_when_rows_differ(kata, *, log: bool) -> None:
+    """Row 0 near +1000, row 1 near -1000, row 2 spread from -1000 to 1000: only a
+    max taken along `dim` keeps rows 0 and 1 finite, and only a log taken before
+    the division keeps row 2's log-probabilities finite."""
+    __tracebackhide__ = True
+    x = torch.tensor([[1000.0, 1001.0, 1002.0], [-1000.0, -1001.0, -999.0], [-1000.0, 0.0, 1000.0]])
+    what = (f"{'log_softmax' if log else 'softmax'}([[1000, 1001, 1002], [-1000, -1001, -999], "
+            f"[-1000, 0, 1000]], dim=1)")
+    out = softmax_of(kata, x, 1, log=log, what=what)
+    finite = [bool(f) for f in torch.isfinite(out).all(dim=1)]
+    if finite == [True, False, True]:
+        raise Mistake(tr("{what} is NaN/Inf in row 1 only: the max of the whole tensor (`x.max()`) was subtracted, "
+                         "not the max along `dim`, so row 1 underflows to 0 / 0; use `x.amax(dim=dim, "
+                         "keepdim=True)`", "{what} 只在第 1 行出现 NaN/Inf：减去的是整个张量的最大值（`x.max()`），"
+                         "而不是沿 `dim` 的最大值，第 1 行下溢成了 0 / 0；请用 `x.amax(dim=dim, keepdim=True)`",
+                         what=what))
+    if log and finite == [True, True, False]:
+        raise Mistake(tr("{what} has -inf in row 2 (expected [-2000, -1000, 0]): the log of a softmax that "
+                         "underflowed to 0 is -inf; take the log before dividing: `s - log(sum(exp(s)))` with "
+                         "`s = x - max`", "{what} 的第 2 行出现 -inf（应为 [-2000, -1000, 0]）：对下溢成 0 的 softmax "
+                         "取 log 得 -inf；请在除法之前取 log：`s - log(sum(exp(s)))`，其中 `s = x - max`", what=what))
+    if not all(finite):
+        raise Mistake(tr("{what} contains NaN/Inf: exp(1000) overflows to inf (and log of an underflowed 0 is "
+                         "-inf); subtract the max along `dim` before `exp`", "{what} 含有 NaN/Inf：exp(1000) 溢出为 "
+                         "inf（对下溢成 0 的数取 log 得 -inf）；在 `exp` 之前减去沿 `dim` 的最大值", what=what))
+    # near ±1000 float32 resolves only 6e-5, so the tolerance allows a few of those steps
+    expect_close(out, softmax_reference(x, 1, log), what=what, rtol=2e-4, atol=1e-5)
