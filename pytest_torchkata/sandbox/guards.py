@@ -173,7 +173,7 @@ def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
     except Answered:
         raise
     except _OutOfTime as exc:
-        raise Answered({"kind": "timeout", "message": f"still running after {timeout:g} s",
+        raise Answered({"kind": "timeout", "message": f"still running after {timeout:g} s", "seconds": timeout,
                          "where": _where(exc.__traceback__, where_file)}) from None
     except _Forbidden as exc:
         raise Answered({"kind": "forbidden", "message": str(exc),
@@ -181,6 +181,8 @@ def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
     except (KeyboardInterrupt, bdb.BdbQuit):
         raise
     except BaseException as exc:  # noqa: BLE001 - learner code may raise anything
+        if _quits_the_run(exc):  # pytest.exit(), e.g. `q` in pytest's debugger
+            raise
         if rules.violation:
             raise Answered({"kind": "forbidden", "message": rules.violation,
                              "where": _where(exc.__traceback__, where_file)}) from None
@@ -202,6 +204,13 @@ def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
         sys.breakpointhook, pdb.set_trace = saved_hook, saved_trace  # type: ignore[assignment]
     if rules.violation:
         raise Answered({"kind": "forbidden", "message": rules.violation, "where": ""})
+
+
+def _quits_the_run(exc: BaseException) -> bool:
+    """``pytest.exit`` (pytest's debugger raises it on `q`) ends the run: no learner error."""
+    pytest = sys.modules.get("pytest")
+    exit_type = getattr(getattr(pytest, "exit", None), "Exception", None)
+    return isinstance(exit_type, type) and isinstance(exc, exit_type)
 
 
 def _first_line(text: str, limit: int = 300) -> str:
