@@ -30,7 +30,9 @@ def _shared_load_failure(kata: KataResult) -> str:
     return errors[0].message if len(errors) > 1 and len(messages) == 1 else ""
 
 
-def summary_lines(kata: KataResult, next_kata: str | None = None, columns: int = 100) -> list[str]:
+def summary_lines(kata: KataResult, next_kata: str | None = None, columns: int = 100,
+                  next_block: bool = True) -> list[str]:
+    """The table of tasks, then what to do next (``next_block``: the next task and its first hint)."""
     lines: list[str] = []
     shown = [t for t in kata.tasks if not t.not_run]
     not_run = [t for t in kata.tasks if t.not_run]
@@ -54,15 +56,16 @@ def summary_lines(kata: KataResult, next_kata: str | None = None, columns: int =
                                "{count} 个任务本次没有运行（被 -k 排除）：{numbers}",
                                count=len(not_run), numbers=", ".join(str(t.number) for t in not_run)))
     nxt = kata.next_task()
-    if nxt is not None:
+    if nxt is not None and not next_block:
+        pass
+    elif nxt is not None:
         lines.append("  " + tr('Next: task {number}, "{title}" ({status}).', "下一步：任务 {number}“{title}”（{status}）。",
                                number=nxt.number, title=nxt.title, status=Status(nxt.status).word))
         if nxt.hint:
             hint = wrap(nxt.hint, max(columns - 10, 30))
             lines.append("  " + tr("Hint: {hint}", "提示：{hint}", hint=hint[0]))
             lines.extend(" " * 8 + part for part in hint[1:])
-        lines.append("  " + tr("More help: torchkata hint {kata} {number}",
-                               "需要更多提示：torchkata hint {kata} {number}", kata=kata.name, number=nxt.number))
+        lines.append("  " + more_help(kata.name, nxt.number))
     elif kata.max_score:
         skipped = sum(1 for t in kata.tasks if t.status == Status.SKIPPED and not t.not_run)
         if not_run:
@@ -80,6 +83,11 @@ def summary_lines(kata: KataResult, next_kata: str | None = None, columns: int =
             else:
                 lines.append("  " + tr("That was the last kata of the curriculum.", "这是课程的最后一个练习。"))
     return lines
+
+
+def more_help(kata: str, number: int) -> str:
+    return tr("More help: torchkata hint {kata} {number}", "需要更多提示：torchkata hint {kata} {number}",
+              kata=kata, number=number)
 
 
 def kata_title(kata: KataResult) -> str:
