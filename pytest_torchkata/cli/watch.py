@@ -57,12 +57,26 @@ def cmd_watch(name: str, folder: Path, lang: str) -> int:
         return Path(changed).name == path.name
 
     try:
+        graded = contents(path)
         show(grade(name, folder, lang), path)
-        for _changes in watch(folder, watch_filter=wanted, raise_interrupt=True):
-            show(grade(name, folder, lang), path)
+        # every second at least, compare the file with what was graded: a save made while
+        # grading, or before the watcher started, is not missed
+        for _changes in watch(folder, watch_filter=wanted, raise_interrupt=True,
+                              rust_timeout=1000, yield_on_timeout=True):
+            now = contents(path)
+            if now != graded:
+                graded = now
+                show(grade(name, folder, lang), path)
     except KeyboardInterrupt:
         print(tr("torchkata watch: stopped", "torchkata watch：已停止"))
     return 0
+
+
+def contents(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def grade(name: str, folder: Path, lang: str) -> list[str]:

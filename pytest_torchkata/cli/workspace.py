@@ -82,15 +82,19 @@ def find_task(kata: Any, typed: list[str]) -> Any:
         if task.id == text:
             return task
     wanted = _words(text)
-    found = []
+    found, ranks = [], {}
     for task in kata.tasks:
         title = task.title_text
         names = " ".join([task.id, getattr(title, "en", str(title)), getattr(title, "zh", "")])
-        have = " ".join(_words(names)) + " " + names.lower()
-        if wanted and all(w in have for w in wanted):
+        words = _words(names)
+        if wanted and all(w in names.lower() for w in wanted):
             found.append(task)
-    if len(found) == 1:
-        return found[0]
+            # whole words typed count most; among equals, the shorter title fits better
+            hits = sum(1 for w in wanted if w in words)
+            ranks[task.id] = (hits, -len(words) if hits else 0)
+    best = sorted(found, key=lambda t: ranks[t.id], reverse=True)
+    if len(best) == 1 or (len(best) > 1 and ranks[best[0].id] > ranks[best[1].id]):
+        return best[0]
     if found:
         raise UsageProblem(tr("{text!r} fits {count} tasks of {kata}; type the number:\n{tasks}",
                               "{text!r} 对应 {kata} 的 {count} 个任务；请输入编号：\n{tasks}",
