@@ -15,7 +15,7 @@ from typing import Any
 import torch
 
 from pytest_torchkata.checks.errors import CheckFailed
-from pytest_torchkata.i18n import tr
+from pytest_torchkata.i18n import language, tr
 from pytest_torchkata.sandbox.wire import Opaque
 
 # Bound once, so learner code that patches torch in this process cannot change it.
@@ -34,19 +34,24 @@ def describe(value: Any) -> str:
         return tr("a tensor of shape {shape} ({dtype})", "形状为 {shape} 的张量（{dtype}）",
                   shape=tuple(value.shape), dtype=str(value.dtype).replace("torch.", ""))
     if isinstance(value, Opaque):
-        return tr("{article} {name}", "一个 {name}", name=value.type_name,
-                  article="an" if value.type_name[:1].lower() in "aeiou" else "a")
+        return _a(value.type_name)
     if isinstance(value, tuple):
         return tr("a tuple of {count}", "含 {count} 个元素的元组", count=len(value))
     if isinstance(value, list):
         return tr("a list of {count}", "含 {count} 个元素的列表", count=len(value))
     if value is None:
         return "None"
-    name = type(value).__name__
-    article = "an" if name[:1].lower() in "aeiou" else "a"
+    name = _a(type(value).__name__)
     if isinstance(value, (int, float, bool)):
-        return tr("{article} {name} ({value!r})", "一个 {name}（{value!r}）", article=article, name=name, value=value)
-    return tr("{article} {name}", "一个 {name}", article=article, name=name)
+        return tr("{name} ({value!r})", "{name}（{value!r}）", name=name, value=value)
+    return name
+
+
+def _a(name: str) -> str:
+    """A type name with its article: "an int", "一个 int"."""
+    if language() == "zh":
+        return f"一个 {name}"
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def expect_tensor(value: Any, *, what: str) -> torch.Tensor:
