@@ -48,8 +48,12 @@ def curriculum() -> list[str]:
 
 
 def next_in_curriculum(name: str) -> str | None:
+    """The kata after ``name``: "" after the last one, None for a kata off the curriculum."""
     names = curriculum()
-    return names[names.index(name) + 1] if name in names and names.index(name) + 1 < len(names) else None
+    if name not in names:
+        return None
+    i = names.index(name) + 1
+    return names[i] if i < len(names) else ""
 
 
 def load_kata(name: str) -> Any:

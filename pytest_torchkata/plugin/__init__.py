@@ -248,7 +248,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             terminalreporter.write_line(line)
         return
     if ks.results is not None:
-        names = ks.registry.names()
-        following = {n: names[i + 1] for i, n in enumerate(names[:-1])}
+        from pytest_torchkata.katas import CURRICULUM
+
+        following = {n: (CURRICULUM[i + 1] if i + 1 < len(CURRICULUM) else "") for i, n in enumerate(CURRICULUM)}
         write_summary(terminalreporter, ks.results, following,
                       columns=getattr(config.get_terminal_writer(), "fullwidth", 80))

@@ -32,7 +32,8 @@ def _shared_load_failure(kata: KataResult) -> str:
 
 def summary_lines(kata: KataResult, next_kata: str | None = None, columns: int = 100,
                   next_block: bool = True) -> list[str]:
-    """The table of tasks, then what to do next (``next_block``: the next task and its first hint)."""
+    """The table of tasks, then what to do next (``next_block``: the next task and its first hint).
+    ``next_kata``: the kata after this one in the curriculum, "" after the last, None off it."""
     lines: list[str] = []
     shown = [t for t in kata.tasks if not t.not_run]
     not_run = [t for t in kata.tasks if t.not_run]
@@ -80,7 +81,7 @@ def summary_lines(kata: KataResult, next_kata: str | None = None, columns: int =
                                        "(or torchkata watch {name})",
                                        "下一个练习：{name}。开始：pytest --kata={name}"
                                        "（或 torchkata watch {name}）", name=next_kata))
-            else:
+            elif next_kata == "":  # the curriculum's last kata
                 lines.append("  " + tr("That was the last kata of the curriculum.", "这是课程的最后一个练习。"))
     return lines
 
