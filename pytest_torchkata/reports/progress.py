@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from pytest_torchkata.i18n import tr
-from pytest_torchkata.reports.display import ljust, rjust
+from pytest_torchkata.reports.display import ljust, rjust, width
 from pytest_torchkata.reports.results import SessionResult
 from pytest_torchkata.status import Status
 
@@ -106,7 +106,7 @@ def list_lines(katas: list, progress: dict[str, dict[str, dict[str, Any]]], kata
     (``torchkata progress`` and ``pytest --kata-list``)."""
     lines = [tr("Katas (learner files in {dir}):", "练习（学习者文件在 {dir}）：", dir=kata_dir)]
     earned_all = total_all = 0.0
-    name_width = max((len(k.name) for k in katas), default=10) + 2
+    name_width = max((width(k.name) for k in katas), default=10) + 2
     for kata in katas:
         done = progress.get(kata.name, {})
         passed = sum(1 for t in kata.tasks if done.get(t.id, {}).get("status") == Status.PASSED)
@@ -125,7 +125,7 @@ def list_lines(katas: list, progress: dict[str, dict[str, dict[str, Any]]], kata
                  total=_points(kata.max_score), passed=passed, count=len(kata.tasks))
             + f"  {state}"
             + ("" if exists else tr("  (no learner file yet)", "  （还没有学习者文件）")))
-        title_width = max((len(t.title) for t in kata.tasks), default=10) + 2
+        title_width = max((width(t.title) for t in kata.tasks), default=10) + 2
         for task in kata.tasks:
             seen = done.get(task.id, {}).get("status")
             status = (Status(seen).word if seen in Status._value2member_map_
