@@ -158,3 +158,14 @@ def test_hints_used_reach_the_json_report(grade, pytester):
     graded = grade("tensors")
     assert graded.task("softmax")["hints_used"] == 1
     assert graded.task("create")["hints_used"] == 0
+
+
+def test_kata_list_prints_what_torchkata_progress_prints(grade, pytester, capsys):
+    grade("tensors", solution_source("tensors"))
+    capsys.readouterr()
+    assert cli.main(["progress", "--kata-dir", str(pytester.path / "katas")]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    listed = pytester.runpytest("--kata-list", "-p", "no:cacheprovider").stdout.lines
+    start = listed.index(printed[0])
+    assert listed[start:start + len(printed)] == printed
+    assert "19/19 points [8/8 passed]  all passed" in printed[1]

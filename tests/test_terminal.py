@@ -79,3 +79,16 @@ def test_q_in_pdb_under_dash_s_ends_the_run_cleanly(pytester):
     assert result.ret == 2
     # the warning agrees with what happened: under -s it stops there
     assert "under -s it stops the run there" in out and "skipped while grading" not in out
+
+
+def test_the_summary_speaks_chinese_under_kata_lang_zh(pytester):
+    mini_kata.setup(pytester, mini_kata.STUB)
+    result = pytester.runpytest("--kata=mini", "--kata-lang=zh", "-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines([
+        "torchkata 0.1.0：练习 mini，文件在 *katas",
+        "*torchkata：mini - Mini kata  0/3 分*",
+        "  未开始       1. Double a tensor * 0/2",
+        "  下一步：任务 1“Double a tensor”（未开始）。",
+        "  提示：multiply by 2",
+        "  需要更多提示：torchkata hint mini 1",
+    ])
