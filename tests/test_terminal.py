@@ -92,3 +92,12 @@ def test_the_summary_speaks_chinese_under_kata_lang_zh(pytester):
         "  提示：multiply by 2",
         "  需要更多提示：torchkata hint mini 1",
     ])
+
+
+def test_an_inner_chinese_run_leaves_the_language_as_it_was(pytester):
+    from pytest_torchkata.i18n import language
+
+    mini_kata.setup(pytester, mini_kata.STUB)
+    before = language()
+    pytester.runpytest("--kata=mini", "--kata-lang=zh", "-p", "no:cacheprovider")
+    assert language() == before

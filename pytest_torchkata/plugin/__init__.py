@@ -18,7 +18,7 @@ from typing import Any, Iterator
 import pytest
 
 from pytest_torchkata import __version__
-from pytest_torchkata.i18n import set_language, tr
+from pytest_torchkata.i18n import language, set_language, tr
 from pytest_torchkata.model import MARKER, Registry
 from pytest_torchkata.plugin import hookspecs
 from pytest_torchkata.plugin.debugger import breakpoint_warnings, debugger_calls  # noqa: F401
@@ -30,6 +30,9 @@ from pytest_torchkata.reports.formats import FileReporter
 from pytest_torchkata.reports import progress
 from pytest_torchkata.reports.progress import ProgressStore, list_lines
 from pytest_torchkata.reports.summary import write_summary
+
+
+LANGUAGE_BEFORE = pytest.StashKey[str]()
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -76,6 +79,7 @@ def _formats(config: pytest.Config) -> dict[str, Any]:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}(kata, task): the kata task a check belongs to")
+    config.stash[LANGUAGE_BEFORE] = language()  # put back at the end (pytester runs in-process)
     opts = settings(config)
     if not opts.active:
         return
@@ -118,6 +122,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     session = config.stash.get(SESSION_KEY, None)
     if session is not None:
         session.close()
+    set_language(config.stash.get(LANGUAGE_BEFORE, language()))
 
 
 @pytest.hookimpl(tryfirst=True)
