@@ -29,6 +29,10 @@ def _common(parser: argparse.ArgumentParser, folder: bool = True) -> None:
                         help="en or zh (简体中文); default: TORCHKATA_LANG, else the locale")
 
 
+def kata_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("kata", help="a kata: " + ", ".join(curriculum()))
+
+
 def add_commands(sub: Any) -> None:
     """Register the learner's subcommands on the ``torchkata`` parser."""
     p = sub.add_parser("init", help="copy the learner kata files into DIR/katas",
@@ -42,18 +46,21 @@ def add_commands(sub: Any) -> None:
     p = sub.add_parser("hint", help="show a task's hints, one more level each time",
                        description="Show the hint levels of a task seen so far plus the next one. TASK is "
                                    "a task number, id or words of its title (torchkata hint tensors softmax); "
-                                   "default: your next unfinished task.")
-    p.add_argument("kata")
-    p.add_argument("task", nargs="*")
+                                   "default: your next unfinished task.",
+                       epilog="examples: torchkata hint tensors | torchkata hint tensors softmax | "
+                              "torchkata hint tensors 6 --level 2")
+    kata_argument(p)
+    p.add_argument("task", nargs="*", default=[], help="a task number, id or words of its title")
     p.add_argument("--level", type=int, default=None, metavar="N", help="show only hint level N")
     _common(p)
     p.set_defaults(func=lambda a: cmd_hint(a.kata, a.task, a.level, kata_dir(a.kata_dir), choose_language(a.lang)))
 
     p = sub.add_parser("reset", help="put back the fresh learner file (or one task's code)",
                        description="Put back the fresh learner file of KATA, or only the function or class "
-                                   "of one TASK; your version is saved first in KATA_DIR/.backup/.")
-    p.add_argument("kata")
-    p.add_argument("task", nargs="*")
+                                   "of one TASK; your version is saved first in KATA_DIR/.backup/.",
+                       epilog="examples: torchkata reset tensors | torchkata reset tensors softmax")
+    kata_argument(p)
+    p.add_argument("task", nargs="*", default=[], help="a task number, id or words of its title")
     _common(p)
     p.set_defaults(func=lambda a: cmd_reset(a.kata, a.task, kata_dir(a.kata_dir), choose_language(a.lang)))
 
@@ -65,9 +72,10 @@ def add_commands(sub: Any) -> None:
 
     p = sub.add_parser("solution", help="show a task's reference code, once the task has passed",
                        description="Show the reference code of TASK once it has passed in a graded run; "
-                                   "before that, the next hint.")
-    p.add_argument("kata")
-    p.add_argument("task", nargs="+")
+                                   "before that, the next hint.",
+                       epilog="example: torchkata solution tensors softmax")
+    kata_argument(p)
+    p.add_argument("task", nargs="+", help="a task number, id or words of its title")
     _common(p)
     p.set_defaults(func=lambda a: cmd_solution(a.kata, a.task, kata_dir(a.kata_dir), choose_language(a.lang)))
 

@@ -31,8 +31,9 @@ CLEAR = "\033[2J\033[H"
 def add_command(sub: Any) -> None:
     p = sub.add_parser("watch", help="grade a kata now and again every time you save it",
                        description="Grade KATA now and again on every save of its file, showing your "
-                                   "current task first. Stop with Ctrl+C.")
-    p.add_argument("kata")
+                                   "current task first. Stop with Ctrl+C.",
+                       epilog="example: torchkata watch tensors")
+    p.add_argument("kata", help="a kata: " + ", ".join(curriculum()))
     p.add_argument("--kata-dir", type=Path, default=None, metavar="DIR",
                    help="folder with your kata files (default: ./katas, or TORCHKATA_DIR)")
     p.add_argument("--lang", default=None, metavar="LANG",
