@@ -187,6 +187,8 @@ def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
             raise Answered({"kind": "forbidden", "message": rules.violation,
                              "where": _where(exc.__traceback__, where_file)}) from None
         where = _where(exc.__traceback__, where_file)
+        if isinstance(exc, SyntaxError) and exc.filename and os.path.abspath(exc.filename) == where_file:
+            where = f"{_short(exc.filename)}:{exc.lineno}" + (f": {exc.text.strip()}" if exc.text else "")
         if isinstance(exc, NotImplementedError):
             raise Answered({"kind": "not_started", "message": str(exc) or "not written yet",
                              "where": where}) from None
