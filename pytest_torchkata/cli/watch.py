@@ -9,6 +9,7 @@ File events come from ``watchfiles``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -98,12 +99,19 @@ def grade(name: str, folder: Path, lang: str) -> list[str]:
     return screen(data, next_in_curriculum(name))
 
 
+def _known(cls: Any, data: dict[str, Any]) -> dict[str, Any]:
+    names = {f.name for f in dataclasses.fields(cls)}
+    return {k: v for k, v in data.items() if k in names}
+
+
 def kata_from_json(data: dict[str, Any]) -> KataResult:
+    """A kata of the JSON report as the summary's objects (keys this version does not know are left out)."""
     tasks = []
     for task in data["tasks"]:
-        fields = dict(task)
+        fields = _known(TaskResult, task)
         fields["status"] = Status(fields["status"])
-        fields["checks"] = [CheckResult(**{**c, "status": Status(c["status"])}) for c in task.get("checks", [])]
+        fields["checks"] = [CheckResult(**_known(CheckResult, {**c, "status": Status(c["status"])}))
+                            for c in task.get("checks", [])]
         tasks.append(TaskResult(**fields))
     return KataResult(name=data["name"], title=data["title"], score=data["score"],
                       max_score=data["max_score"], tasks=tasks)
