@@ -1,6 +1,5 @@
 """The learner's commands: init --lang, hint in levels, reset, progress, solution after success."""
 
-import json
 
 import pytest
 
