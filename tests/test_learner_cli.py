@@ -1,6 +1,5 @@
 """The learner's commands: init --lang, hint in levels, reset, progress, solution after success."""
 
-
 import pytest
 
 from kata_testing import solution_source
