@@ -195,7 +195,7 @@ def _values(actual: torch.Tensor, expected: torch.Tensor, *, what: str,
         got_v, want_v = actual.reshape(-1)[flat].item(), expected.reshape(-1)[flat].item()
     where = tr(" at index {idx}", "（索引 {idx}）", idx=idx) if actual.dim() else ""
     text = tr("{what}: {mismatched} of {count} value(s) are off; worst{where}: got {got}, expected {want}",
-              "{what}：{count} 个值中有 {mismatched} 个不对；偏差最大的{where}：得到 {got}，应为 {want}",
+              "{what}：{count} 个值中有 {mismatched} 个不对；偏差最大的值{where}：得到 {got}，应为 {want}",
               what=what, mismatched=mismatched, count=actual.numel(), where=where,
               got=_fmt(got_v) if isinstance(got_v, float) else got_v,
               want=_fmt(want_v) if isinstance(want_v, float) else want_v)
