@@ -158,3 +158,25 @@ def test_the_scan_catches_what_it_looks_for(tmp_path):
     assert _prose(call.keywords[0].value)
     assert not _prose(ast.parse('"softmax(x, dim=1)"').body[0].value)
     assert _fields("{what} has shape {got}") != _fields("{what} 的形状是 {want}")
+
+
+def test_check_messages_in_chinese_keep_the_numbers_and_names():
+    import torch
+
+    from pytest_torchkata.checks.errors import CheckFailed
+    from pytest_torchkata.checks.hints import hint_for
+    from pytest_torchkata.checks.values import expect_close, expect_shape
+    from pytest_torchkata.i18n import set_language
+
+    set_language("zh")
+    try:
+        with pytest.raises(CheckFailed) as shape:
+            expect_shape(torch.zeros(2, 3), (3, 2), what="softmax(x)")
+        with pytest.raises(CheckFailed) as values:
+            expect_close(torch.tensor([1.0, 5.0]), torch.tensor([1.0, 2.0]), what="f(x)")
+        hint = hint_for("view size is not compatible with input tensor's size and stride")
+    finally:
+        set_language("en")
+    assert "softmax(x) 的形状是 (2, 3)，应为 (3, 2)" in shape.value.message
+    assert "f(x)：2 个值中有 1 个不对" in values.value.message and "得到 5，应为 2" in values.value.message
+    assert "`view` 需要内存连续的张量" in hint
