@@ -1,13 +1,16 @@
 """The one vocabulary of outcomes: a check's, a task's, a report's.
 
 ``Status`` is a ``str`` enum, so a status compares equal to its value and is
-written to JSON as that value ("passed", "not_started", ...).  Nothing here
-imports torch or pytest.
+written to JSON as that value ("passed", "not_started", ...); ``word`` is how
+the terminal shows it, in the current language.  Nothing here imports torch or
+pytest.
 """
 
 from __future__ import annotations
 
 from enum import Enum
+
+from pytest_torchkata.i18n import Text
 
 
 class Status(str, Enum):
@@ -20,7 +23,7 @@ class Status(str, Enum):
     @property
     def word(self) -> str:
         """How the terminal summary shows it."""
-        return _WORDS[self]
+        return str(_WORDS[self])
 
     @property
     def counts_against(self) -> bool:
@@ -32,9 +35,9 @@ class Status(str, Enum):
 
 
 _WORDS = {
-    Status.PASSED: "passed",
-    Status.FAILED: "FAILED",
-    Status.NOT_STARTED: "not started",
-    Status.ERROR: "ERROR",
-    Status.SKIPPED: "skipped",
+    Status.PASSED: Text("passed", "通过"),
+    Status.FAILED: Text("FAILED", "未通过"),
+    Status.NOT_STARTED: Text("not started", "未开始"),
+    Status.ERROR: Text("ERROR", "出错"),
+    Status.SKIPPED: Text("skipped", "已跳过"),
 }

@@ -36,7 +36,7 @@ def test_missing_kata_file_is_an_error_per_task_and_the_report_is_written(pytest
     report = json.loads((pytester.path / "r.json").read_text())
     task = report["katas"][0]["tasks"][0]
     assert task["status"] == "error"
-    assert "torchkata init" in task["message"]
+    assert "torchkata reset mini" in task["message"]
     assert result.ret == 1
 
 
@@ -86,7 +86,7 @@ def test_kata_list_shows_tasks_and_progress_then_exits(pytester):
         "*mini*Mini kata*[[]1/2 passed[]]*",
         "*1. Double a tensor*2 pts*passed*",
         "*2. Add two tensors*1 pts*FAILED*",
-        "Grade one with: pytest --kata=NAME",
+        "Grade one with: pytest --kata=NAME*",
     ])
     assert "collected" not in result.stdout.str() or "passed" in result.stdout.str()
 

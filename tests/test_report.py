@@ -6,7 +6,8 @@ import mini_kata
 from pytest_torchkata.reports.results import REPORT_VERSION
 from pytest_torchkata.status import Status
 
-TASK_KEYS = {"id", "number", "title", "status", "score", "max_score", "message", "hint", "checks", "data"}
+TASK_KEYS = {"id", "number", "title", "status", "score", "max_score", "message", "hint", "checks", "data",
+             "hints_used"}
 
 
 def test_report_schema(pytester):

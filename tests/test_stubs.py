@@ -48,12 +48,17 @@ def test_init_copies_the_learner_files_and_keeps_existing_ones(tmp_path, capsys)
     assert "kept your existing" in capsys.readouterr().out
 
 
-def test_wheel_ships_the_stubs_but_not_the_solutions(tmp_path, monkeypatch):
+def test_wheel_ships_both_stub_languages_and_keeps_the_references_inside_the_package(tmp_path, monkeypatch):
+    """The references ship (``torchkata solution`` shows one after its task passed) but only
+    inside the package, never as a top-level solutions/ a learner would stumble on;
+    a workspace made by ``torchkata init`` has none (tests/test_learner_cli.py)."""
     hatch_build = pytest.importorskip("hatchling.build")
     monkeypatch.chdir(cli.CHECKOUT)
     name = hatch_build.build_wheel(str(tmp_path))
     files = zipfile.ZipFile(tmp_path / name).namelist()
     assert "pytest_torchkata/_stubs/tensors.py" in files
+    assert "pytest_torchkata/_stubs/zh/tensors.py" in files
+    assert "pytest_torchkata/_solutions/tensors.py" in files
     assert "pytest_torchkata/katas/tensors.py" in files
     assert not any(f.startswith("solutions/") for f in files)
 
@@ -71,3 +76,69 @@ def test_gen_outside_a_checkout_says_where_to_run_it(tmp_path, monkeypatch, caps
     monkeypatch.chdir(tmp_path)
     assert cli.main(["gen"]) == 2
     assert "no solutions/ folder" in capsys.readouterr().err
+
+
+BILINGUAL = '''"""Squares.
+
+[zh]
+平方。
+"""
+
+
+def square(x):
+    """Return x squared.
+
+    Shapes: any.
+
+    [zh]
+    返回 x 的平方。
+
+    形状：任意。
+    """
+    # Multiply x by itself.
+    # zh: x 乘以它自己。
+    # Not translated.
+    y = x  # a trailing comment stays
+        # BEGIN SOLUTION square
+    return x * x
+    # END SOLUTION
+'''.replace("        # BEGIN", "    # BEGIN")
+
+
+def test_english_stub_drops_the_chinese():
+    stub = make_stub(BILINGUAL, KATA, lang="en")
+    assert stub.startswith('"""Squares.\n"""')
+    assert '    """Return x squared.\n\n    Shapes: any.\n    """\n' in stub
+    assert "[zh]" not in stub and "平方" not in stub and "zh:" not in stub
+    assert "    # Multiply x by itself.\n    # Not translated.\n" in stub
+
+
+def test_chinese_stub_keeps_only_the_chinese_where_there_is_a_translation():
+    stub = make_stub(BILINGUAL, KATA, lang="zh")
+    assert stub.startswith('"""平方。"""')
+    assert '    """返回 x 的平方。\n\n    形状：任意。\n    """\n' in stub
+    assert "Return x squared" not in stub and "Multiply" not in stub and "[zh]" not in stub
+    assert "    # x 乘以它自己。\n    # Not translated.\n    y = x  # a trailing comment stays\n" in stub
+    # the code is the same in both: TODO and NotImplementedError stay English
+    assert '    # TODO(task 1): write this part\n    raise NotImplementedError("Task 1 (Square a number): not written yet")\n' in stub
+
+
+def test_both_stubs_have_the_same_code():
+    import ast
+
+    def code(text):
+        tree = ast.parse(text)
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Module, ast.FunctionDef)) and ast.get_docstring(node) is not None:
+                node.body = node.body[1:]
+        return ast.dump(tree)
+
+    assert code(make_stub(BILINGUAL, KATA, lang="en")) == code(make_stub(BILINGUAL, KATA, lang="zh"))
+
+
+def test_several_english_comment_lines_with_their_translations():
+    from pytest_torchkata.authoring.stubs import translate
+
+    source = "# one\n# two\n# zh: 一\n# zh: 二\nx = 1\n"
+    assert translate(source, "en") == "# one\n# two\nx = 1\n"
+    assert translate(source, "zh") == "# 一\n# 二\nx = 1\n"

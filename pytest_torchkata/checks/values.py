@@ -3,7 +3,8 @@
 Comparisons follow ``torch.testing.assert_close``: attributes first (type,
 shape, dtype, device), then NaN/Inf, then values with the count of mismatched
 elements, the worst one with its index, and the tolerance allowed.  Every
-helper raises ``CheckFailed``; the plugin adds the task and its hint.
+helper raises ``CheckFailed`` with a message in the current language (``what``
+is the kata author's, translated there); the plugin adds the task and its hint.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import torch
 
 from pytest_torchkata.checks.errors import CheckFailed
+from pytest_torchkata.i18n import language, tr
 from pytest_torchkata.sandbox.wire import Opaque
 
 # Bound once, so learner code that patches torch in this process cannot change it.
@@ -29,30 +31,42 @@ _DEFAULT_TOL = {
 def describe(value: Any) -> str:
     """A short, learner-readable description of a value's kind."""
     if isinstance(value, torch.Tensor):
-        return f"a tensor of shape {tuple(value.shape)} ({str(value.dtype).replace('torch.', '')})"
+        return tr("a tensor of shape {shape} ({dtype})", "形状为 {shape} 的张量（{dtype}）",
+                  shape=tuple(value.shape), dtype=str(value.dtype).replace("torch.", ""))
     if isinstance(value, Opaque):
-        return f"{'an' if value.type_name[:1].lower() in 'aeiou' else 'a'} {value.type_name}"
+        return _a(value.type_name)
     if isinstance(value, tuple):
-        return f"a tuple of {len(value)}"
+        return tr("a tuple of {count}", "含 {count} 个元素的元组", count=len(value))
     if isinstance(value, list):
-        return f"a list of {len(value)}"
+        return tr("a list of {count}", "含 {count} 个元素的列表", count=len(value))
     if value is None:
         return "None"
-    name = type(value).__name__
-    article = "an" if name[:1].lower() in "aeiou" else "a"
-    return f"{article} {name} ({value!r})" if isinstance(value, (int, float, bool)) else f"{article} {name}"
+    name = _a(type(value).__name__)
+    if isinstance(value, (int, float, bool)):
+        return tr("{name} ({value!r})", "{name}（{value!r}）", name=name, value=value)
+    return name
+
+
+def _a(name: str) -> str:
+    """A type name with its article: "an int", "一个 int"."""
+    if language() == "zh":
+        return f"一个 {name}"
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def expect_tensor(value: Any, *, what: str) -> torch.Tensor:
     __tracebackhide__ = True
     if isinstance(value, torch.Tensor):
         return value
-    text = f"{what} should return a tensor, but returned {describe(value)}"
+    text = tr("{what} should return a tensor, but returned {got}", "{what} 应该返回一个张量，实际返回的是{got}",
+              what=what, got=describe(value))
     if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, torch.Tensor) for v in value):
-        text += ("; `torch.max(x, dim)` returns (values, indices): take `.values` or unpack it"
-                 if value[1].dtype == torch.int64 else "; return only the tensor that was asked for")
+        text += (tr("; `torch.max(x, dim)` returns (values, indices): take `.values` or unpack it",
+                    "；`torch.max(x, dim)` 返回 (values, indices)：取 `.values`，或者把它拆开")
+                 if value[1].dtype == torch.int64 else
+                 tr("; return only the tensor that was asked for", "；只返回题目要求的那个张量"))
     elif value is None:
-        text += "; is a `return` missing?"
+        text += tr("; is a `return` missing?", "；是不是漏写了 `return`？")
     raise CheckFailed(text)
 
 
@@ -62,10 +76,12 @@ def expect_shape(value: Any, shape: tuple[int, ...], *, what: str) -> torch.Tens
     got, want = tuple(tensor.shape), tuple(shape)
     if got == want:
         return tensor
-    text = f"{what} has shape {got}, expected {want}"
+    text = tr("{what} has shape {got}, expected {want}", "{what} 的形状是 {got}，应为 {want}",
+              what=what, got=got, want=want)
     try:
         torch.broadcast_shapes(got, want)
-        text += " (the shapes would broadcast without an error, so the numbers would be silently wrong)"
+        text += tr(" (the shapes would broadcast without an error, so the numbers would be silently wrong)",
+                   "（这两个形状可以广播，不会报错，结果却会悄悄算错）")
     except RuntimeError:
         pass
     text += _shape_advice(got, want)
@@ -75,12 +91,15 @@ def expect_shape(value: Any, shape: tuple[int, ...], *, what: str) -> torch.Tens
 def _shape_advice(got: tuple[int, ...], want: tuple[int, ...]) -> str:
     """The usual reason two shapes differ, when the shapes themselves show it."""
     if tuple(d for d in got if d != 1) == tuple(d for d in want if d != 1):
-        return ("; a size-1 dimension is extra or missing: `squeeze(dim)`, `unsqueeze(dim)` "
-                "or `keepdim=True`?")
+        return tr("; a size-1 dimension is extra or missing: `squeeze(dim)`, `unsqueeze(dim)` "
+                  "or `keepdim=True`?",
+                  "；多了或少了一个大小为 1 的维度：试试 `squeeze(dim)`、`unsqueeze(dim)` 或 `keepdim=True`？")
     if sorted(got) == sorted(want):
-        return "; the same sizes in another order: a transpose or permute missing or extra?"
+        return tr("; the same sizes in another order: a transpose or permute missing or extra?",
+                  "；维度大小相同但顺序不同：是不是少了或多了一次 transpose/permute？")
     if math.prod(got) == math.prod(want):
-        return "; the same number of elements, arranged differently: check the view/reshape"
+        return tr("; the same number of elements, arranged differently: check the view/reshape",
+                  "；元素个数相同，但排列不同：检查 view/reshape")
     return ""
 
 
@@ -105,16 +124,19 @@ def expect_close(actual: Any, expected: Any, *, what: str, rtol: float | None = 
         if isinstance(actual, torch.Tensor) and actual.numel() == 1:
             actual = actual.item()
         if not isinstance(actual, (int, float)) or isinstance(actual, bool):
-            raise CheckFailed(f"{what} should be a number, but is {describe(actual)}")
+            raise CheckFailed(tr("{what} should be a number, but is {got}", "{what} 应该是一个数，实际是{got}",
+                                 what=what, got=describe(actual)))
         expected_t = torch.tensor(float(expected), dtype=torch.float64)
         actual_t = torch.tensor(float(actual), dtype=torch.float64)
         return _values(actual_t, expected_t, what=what, rtol=rtol, atol=atol)
     tensor = expect_shape(actual, tuple(expected.shape), what=what)
     if check_dtype and tensor.dtype != expected.dtype:
-        raise CheckFailed(f"{what} has dtype {str(tensor.dtype).replace('torch.', '')}, "
-                          f"expected {str(expected.dtype).replace('torch.', '')}")
+        raise CheckFailed(tr("{what} has dtype {got}, expected {want}", "{what} 的 dtype 是 {got}，应为 {want}",
+                             what=what, got=str(tensor.dtype).replace("torch.", ""),
+                             want=str(expected.dtype).replace("torch.", "")))
     if check_device and tensor.device.type != expected.device.type:
-        raise CheckFailed(f"{what} is on device {tensor.device}, expected {expected.device}")
+        raise CheckFailed(tr("{what} is on device {got}, expected {want}", "{what} 在设备 {got} 上，应在 {want} 上",
+                             what=what, got=tensor.device, want=expected.device))
     if tensor.device.type == "meta" or expected.device.type == "meta":
         return None
     _values(tensor.detach(), expected.detach().to(tensor.device), what=what, rtol=rtol, atol=atol)
@@ -142,11 +164,13 @@ def _values(actual: torch.Tensor, expected: torch.Tensor, *, what: str,
             flat = int(bad.reshape(-1).nonzero()[0])
             idx = _index(flat, tuple(actual.shape))
             value = actual.reshape(-1)[flat].item()
-            where = f" at index {idx}" if actual.dim() else ""
-            raise CheckFailed(
-                f"{what} has {int(bad.sum())} non-finite value(s) where finite ones were expected, "
-                f"first {value}{where} (expected {_fmt(expected.reshape(-1)[flat].item())})"
-            )
+            where = tr(" at index {idx}", "（索引 {idx}）", idx=idx) if actual.dim() else ""
+            raise CheckFailed(tr(
+                "{what} has {count} non-finite value(s) where finite ones were expected, "
+                "first {value}{where} (expected {want})",
+                "{what} 有 {count} 个本应有限的值变成了非有限值，第一个是 {value}{where}（应为 {want}）",
+                what=what, count=int(bad.sum()), value=value, where=where,
+                want=_fmt(expected.reshape(-1)[flat].item())))
     wide = torch.complex128 if actual.is_complex() else torch.float64
     a64, e64 = actual.to(wide), expected.to(wide)
     diff = (a64 - e64).abs()
@@ -169,15 +193,18 @@ def _values(actual: torch.Tensor, expected: torch.Tensor, *, what: str,
         got_v, want_v = bool(got_v), bool(want_v)
     elif not inexact:
         got_v, want_v = actual.reshape(-1)[flat].item(), expected.reshape(-1)[flat].item()
-    where = f" at index {idx}" if actual.dim() else ""
-    text = (f"{what}: {mismatched} of {actual.numel()} value(s) are off; worst{where}: "
-            f"got {_fmt(got_v) if isinstance(got_v, float) else got_v}, "
-            f"expected {_fmt(want_v) if isinstance(want_v, float) else want_v}")
+    where = tr(" at index {idx}", "（索引 {idx}）", idx=idx) if actual.dim() else ""
+    text = tr("{what}: {mismatched} of {count} value(s) are off; worst{where}: got {got}, expected {want}",
+              "{what}：{count} 个值中有 {mismatched} 个不对；偏差最大的值{where}：得到 {got}，应为 {want}",
+              what=what, mismatched=mismatched, count=actual.numel(), where=where,
+              got=_fmt(got_v) if isinstance(got_v, float) else got_v,
+              want=_fmt(want_v) if isinstance(want_v, float) else want_v)
     gap, room = diff.reshape(-1)[flat].item(), allowed.reshape(-1)[flat].item()
     if not inexact:
         gap = abs(int(got_v) - int(want_v))
     if math.isfinite(gap) and math.isfinite(room):
-        text += f" (difference {_fmt(gap)}, allowed {_fmt(room)})"
+        text += tr(" (difference {gap}, allowed {room})", "（相差 {gap}，允许 {room}）",
+                   gap=_fmt(gap), room=_fmt(room))
     raise CheckFailed(text)
 
 
@@ -193,9 +220,11 @@ def expect_float(value: Any, *, what: str, tensor_note: str = "") -> float:
     __tracebackhide__ = True
     if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
         return float(value)
-    text = f"{what} should return a Python float, but returned {describe(value)}"
+    text = tr("{what} should return a Python float, but returned {got}",
+              "{what} 应该返回一个 Python 浮点数，实际返回的是{got}", what=what, got=describe(value))
     if isinstance(value, torch.Tensor):
-        text += tensor_note or "; turn a one-element tensor into a float with `.item()`"
+        text += tensor_note or tr("; turn a one-element tensor into a float with `.item()`",
+                                  "；用 `.item()` 把只有一个元素的张量变成浮点数")
     raise CheckFailed(text)
 
 
@@ -205,7 +234,8 @@ def expect_finite(value: Any, *, what: str) -> torch.Tensor:
     bad = ~_isfinite(tensor.detach())
     if bad.any():
         flat = int(bad.reshape(-1).nonzero()[0])
-        where = f" at index {_index(flat, tuple(tensor.shape))}" if tensor.dim() else ""
-        raise CheckFailed(f"{what} has {int(bad.sum())} NaN/Inf value(s), first "
-                          f"{tensor.reshape(-1)[flat].item()}{where}")
+        where = tr(" at index {idx}", "（索引 {idx}）", idx=_index(flat, tuple(tensor.shape))) if tensor.dim() else ""
+        raise CheckFailed(tr("{what} has {count} NaN/Inf value(s), first {value}{where}",
+                             "{what} 有 {count} 个 NaN/Inf 值，第一个是 {value}{where}",
+                             what=what, count=int(bad.sum()), value=tensor.reshape(-1)[flat].item(), where=where))
     return tensor

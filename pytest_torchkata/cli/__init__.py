@@ -1,14 +1,18 @@
-"""``torchkata``: get a workspace of kata files, or (for kata authors) regenerate them.
+"""``torchkata``: the learner's home, and (for kata authors) stub generation.
 
-    torchkata init [DIR]     copy the learner files into DIR/katas (default: .)
-    torchkata gen [--check]  regenerate katas/ from solutions/ in the current folder
-                             (kata authors, in a checkout; --root DIR for another)
+    torchkata init [DIR] [--lang zh]   fresh learner files in DIR/katas (default: .)
+    torchkata watch KATA               grade now and on every save
+    torchkata hint KATA [TASK]         hints, one more level each time (--level N for one)
+    torchkata reset KATA [TASK]        put back the fresh file, or one task's code
+    torchkata progress                 points per kata, the next task, the share done
+    torchkata solution KATA TASK       the reference code, once the task has passed
+    torchkata gen [--check]            regenerate katas/ from solutions/ in the current folder
+                                       (kata authors, in a checkout; --root DIR for another)
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 
@@ -24,27 +28,10 @@ def stub_folder() -> Path | None:
     return None
 
 
-def cmd_init(target: Path, force: bool) -> int:
-    source = stub_folder()
-    if source is None:
-        print("torchkata: the learner files are not in this installation; "
-              "reinstall pytest-torchkata", file=sys.stderr)
-        return 2
-    dest = target / "katas"
-    dest.mkdir(parents=True, exist_ok=True)
-    copied, kept = [], []
-    for stub in sorted(source.glob("*.py")):
-        out = dest / stub.name
-        if out.exists() and not force:
-            kept.append(out.name)
-            continue
-        shutil.copyfile(stub, out)
-        copied.append(out.name)
-    print(f"torchkata: {len(copied)} kata file(s) written to {dest}")
-    if kept:
-        print(f"torchkata: kept your existing {', '.join(kept)} (use --force to overwrite)")
-    print("Next: pytest --kata=tensors")
-    return 0
+def cmd_init(target: Path, force: bool, lang: str = "en") -> int:
+    from pytest_torchkata.cli.learner import cmd_init as init
+
+    return init(target, force, lang)
 
 
 def cmd_gen(root: Path, check: bool) -> int:
@@ -76,16 +63,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="torchkata", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    p_init = sub.add_parser("init", help="copy the learner kata files into DIR/katas")
-    p_init.add_argument("dir", nargs="?", default=".", type=Path)
-    p_init.add_argument("--force", action="store_true", help="overwrite existing kata files")
+    from pytest_torchkata.cli import learner, watch
+    from pytest_torchkata.cli.workspace import UsageProblem
+
+    learner.add_commands(sub)  # init, hint, reset, progress, solution
+    watch.add_command(sub)
     p_gen = sub.add_parser("gen", help="regenerate katas/ from solutions/ (kata authors)")
     p_gen.add_argument("--root", type=Path, default=None,
                        help="the checkout holding solutions/ and katas/ (default: the current folder)")
     p_gen.add_argument("--check", action="store_true", help="only report stale files")
     args = parser.parse_args(argv)
-    if args.command == "init":
-        return cmd_init(args.dir, args.force)
+    if hasattr(args, "func"):
+        try:
+            return args.func(args)
+        except UsageProblem as problem:
+            print(f"torchkata {args.command}: {problem}", file=sys.stderr)
+            return 2
     return cmd_gen(args.root or Path.cwd(), args.check)
 
 

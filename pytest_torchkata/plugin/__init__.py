@@ -18,16 +18,21 @@ from typing import Any, Iterator
 import pytest
 
 from pytest_torchkata import __version__
+from pytest_torchkata.i18n import language, set_language, tr
 from pytest_torchkata.model import MARKER, Registry
 from pytest_torchkata.plugin import hookspecs
-from pytest_torchkata.plugin.debugger import debugger_calls
+from pytest_torchkata.plugin.debugger import breakpoint_warnings, debugger_calls  # noqa: F401
 from pytest_torchkata.plugin.fixtures import device, kata  # noqa: F401  (the plugin's fixtures)
 from pytest_torchkata.plugin.options import add_options, settings
 from pytest_torchkata.plugin.outcomes import check_outcome
-from pytest_torchkata.plugin.session import DEVICE_CHOICES, NO_CUDA, SESSION_KEY, KataSession
+from pytest_torchkata.plugin.session import DEVICE_CHOICES, NO_CUDA, NO_CUDA_ZH, SESSION_KEY, KataSession
 from pytest_torchkata.reports.formats import FileReporter
+from pytest_torchkata.reports import progress
 from pytest_torchkata.reports.progress import ProgressStore, list_lines
 from pytest_torchkata.reports.summary import write_summary
+
+
+LANGUAGE_BEFORE = pytest.StashKey[str]()
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -74,19 +79,19 @@ def _formats(config: pytest.Config) -> dict[str, Any]:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}(kata, task): the kata task a check belongs to")
+    config.stash[LANGUAGE_BEFORE] = language()  # put back at the end (pytester runs in-process)
     opts = settings(config)
     if not opts.active:
         return
     registry = _registry(config)
     opts = settings(config, registry.names(), _formats(config))
-    from pytest_torchkata.i18n import set_language
-
     set_language(opts.lang)
     if opts.katas and not opts.list_only and not opts.kata_dir.is_dir():
-        raise pytest.UsageError(
-            f"there is no kata folder at {opts.kata_dir}. Get the learner files with "
-            f"`torchkata init` (it makes ./katas), or point --kata-dir at your folder."
-        )
+        raise pytest.UsageError(tr(
+            "there is no kata folder at {dir}. Get the learner files with "
+            "`torchkata init` (it makes ./katas), or point --kata-dir at your folder.",
+            "{dir} 没有练习文件夹。用 `torchkata init` 取得学习者文件（它会建立 ./katas），"
+            "或者用 --kata-dir 指向你的文件夹。", dir=opts.kata_dir))
     if opts.isolate:
         _refuse_kata_dir_conftest(config, opts.kata_dir)
     session = KataSession(config, registry, opts)
@@ -111,18 +116,22 @@ def _refuse_kata_dir_conftest(config: pytest.Config, kata_dir: Path) -> None:
     for plugin in config.pluginmanager.get_plugins():
         source = getattr(plugin, "__file__", None)
         if source and Path(source).name == "conftest.py" and Path(source).resolve().parent in suspect:
-            where = "in the kata folder" if Path(source).resolve().parent == kata_dir else "above the kata folder"
-            raise pytest.UsageError(
-                f"{source} was loaded: a conftest.py {where} may be the learner's and would run inside "
-                f"the grader. Under --kata-isolate, run pytest from a neutral folder (one that is not "
-                f"the kata folder or above it) and point --kata-dir at the learner's katas."
-            )
+            where = (tr("in the kata folder", "在练习文件夹里") if Path(source).resolve().parent == kata_dir
+                     else tr("above the kata folder", "在练习文件夹的上层"))
+            raise pytest.UsageError(tr(
+                "{source} was loaded: a conftest.py {where} may be the learner's and would run inside "
+                "the grader. Under --kata-isolate, run pytest from a neutral folder (one that is not "
+                "the kata folder or above it) and point --kata-dir at the learner's katas.",
+                "{source} 被加载了：{where}的 conftest.py 可能来自学习者，会在评分程序里运行。"
+                "使用 --kata-isolate 时，请在一个中立的文件夹（不是练习文件夹，也不在它上层）运行 pytest，"
+                "并用 --kata-dir 指向学习者的练习文件夹。", source=source, where=where))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     session = config.stash.get(SESSION_KEY, None)
     if session is not None:
         session.close()
+    set_language(config.stash.get(LANGUAGE_BEFORE, language()))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -153,13 +162,33 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     import torch
 
     devices = ks.devices()
-    cuda = "" if "cuda" in devices else " (no CUDA device: CUDA cases are skipped)"
+    cuda = "" if "cuda" in devices else tr(" (no CUDA device: CUDA cases are skipped)",
+                                           "（没有 CUDA 设备：跳过 CUDA 用例）")
     mode = ks.sandbox_line()
     return [
-        f"torchkata {__version__}: katas {', '.join(k.name for k in ks.katas)} from {ks.settings.kata_dir}",
-        f"torchkata: device {', '.join(devices)}{cuda}; seed {ks.settings.seed}; "
-        f"torch {torch.__version__}; {mode}",
+        tr("torchkata {version}: katas {katas} from {dir}", "torchkata {version}：练习 {katas}，文件在 {dir}",
+           version=__version__, katas=", ".join(k.name for k in ks.katas), dir=ks.settings.kata_dir),
+        tr("torchkata: device {devices}{cuda}; seed {seed}; torch {torch}; {mode}",
+           "torchkata：设备 {devices}{cuda}；随机种子 {seed}；torch {torch}；{mode}",
+           devices=", ".join(devices), cuda=cuda, seed=ks.settings.seed, torch=torch.__version__, mode=mode),
     ]
+
+
+@pytest.hookimpl(tryfirst=True)  # before -k deselects anything
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Let ``-k`` match a check by its task's id, number and title in both languages
+    (``-k softmax``, ``-k permute``), not only by the class name."""
+    ks = config.stash.get(SESSION_KEY, None)
+    if ks is None:
+        return
+    for item in items:
+        marker = item.get_closest_marker(MARKER)
+        if marker is None:
+            continue
+        task = ks.registry.get(marker.args[0]).get_task(marker.args[1])
+        titles = ([task.title_text.en, task.title_text.zh] if hasattr(task.title_text, "zh")
+                  else [str(task.title_text)])
+        item.extra_keyword_matches.update({task.id, f"task{task.number}", *filter(None, titles)})
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -169,7 +198,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     import torch
 
     params = [
-        pytest.param(d, marks=pytest.mark.skip(reason=NO_CUDA))
+        pytest.param(d, marks=pytest.mark.skip(reason=tr(NO_CUDA, NO_CUDA_ZH)))
         if d == "cuda" and not torch.cuda.is_available() else d
         for d in DEVICE_CHOICES[ks.settings.device]
     ]
@@ -194,6 +223,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
         report.outcome = "skipped"
     if found.longrepr is not None:
         report.longrepr = found.longrepr
+    exc = call.excinfo.value if call.excinfo is not None else None
+    if getattr(exc, "load_failure", False):
+        # the whole file could not be loaded: one failure block per kata, not one per check
+        kata_name = marker.args[0]
+        if ks.load_failures.get(kata_name) == found.result.message:
+            report.outcome = "skipped"
+            report.longrepr = (str(item.path), 0, tr("same cause as above: {message}",
+                                                     "原因同上：{message}", message=found.result.message))
+        else:
+            ks.load_failures[kata_name] = found.result.message
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -205,15 +244,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     ks.close()  # every learner process is gone before the report is written
     results = ks.finish(list(session.items))
-    for kata_obj in ks.katas:
-        path = ks.path_for(kata_obj)
-        if path.is_file():
-            for line, call in debugger_calls(path.read_text(encoding="utf-8", errors="replace")):
-                where = f"{path.name}:{line}"
-                if not any(w.endswith(where) for w in ks.breakpoints):
-                    results.warnings.append(
-                        f"{path.name} line {line} has {call}: it would stop a normal run "
-                        f"and wait for you; remove it when you are done debugging")
+    stopping = session.config.getoption("capture") == "no" and not ks.settings.isolate
+    results.warnings.extend(breakpoint_warnings([ks.path_for(k) for k in ks.katas], ks.breakpoints, stopping))
     session.config.hook.pytest_torchkata_results(config=session.config, results=results)
     if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         session.exitstatus = (pytest.ExitCode.OK if results.score >= results.max_score
@@ -226,8 +258,12 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         return
     if ks.settings.list_only:
         katas = [ks.registry.get(n) for n in (ks.settings.katas or ks.registry.names())]
-        for line in list_lines(katas, ProgressStore.read(config, ks.settings.kata_dir), ks.settings.kata_dir):
+        for line in list_lines(katas, progress.load(ks.settings.kata_dir), ks.settings.kata_dir):
             terminalreporter.write_line(line)
         return
     if ks.results is not None:
-        write_summary(terminalreporter, ks.results)
+        from pytest_torchkata.katas import CURRICULUM
+
+        following = {n: (CURRICULUM[i + 1] if i + 1 < len(CURRICULUM) else "") for i, n in enumerate(CURRICULUM)}
+        write_summary(terminalreporter, ks.results, following,
+                      columns=getattr(config.get_terminal_writer(), "fullwidth", 80))

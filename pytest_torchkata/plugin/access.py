@@ -19,14 +19,18 @@ side claims, and the check decides the grade from it here (timing included:
 
 from __future__ import annotations
 
+import bdb
 import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
+import pytest
+
 from pytest_torchkata.checks.errors import LEARNER_ERRORS, KataOutcome
-from pytest_torchkata.checks.hints import hint_for
+from pytest_torchkata.checks.hints import SYNTAX_ERRORS, SYNTAX_HINT, hint_for
+from pytest_torchkata.i18n import tr
 from pytest_torchkata.model import Kata, Task
 
 
@@ -85,7 +89,10 @@ class KataAccess:
             "timeout": self.timeout, "debug": self.debug,
         }
         start = time.perf_counter()
-        response = self.backend.request(message, self.timeout)
+        try:
+            response = self.backend.request(message, self.timeout)
+        except bdb.BdbQuit:  # `q` in pdb under -s: the learner wants to stop, not fail a task
+            pytest.exit(tr("stopped: you quit the debugger", "已停止：你退出了调试器"), returncode=2)
         self.last_seconds = time.perf_counter() - start
         self.breakpoints.extend(response.get("breakpoints") or [])
         if "error" not in response:
@@ -101,13 +108,38 @@ class KataAccess:
         hint = ""
         if kind == "forbidden":
             reason = self.task.forbidden.get(message, "")
-            message = f"`{label}` called `{message}`, which this task rules out" + (f": {reason}" if reason else "")
+            message = (tr("`{label}` called `{name}`, which this task rules out: {reason}",
+                          "`{label}` 调用了 `{name}`，这个任务不允许用它：{reason}",
+                          label=label, name=message, reason=reason) if reason else
+                       tr("`{label}` called `{name}`, which this task rules out",
+                          "`{label}` 调用了 `{name}`，这个任务不允许用它", label=label, name=message))
         elif kind == "timeout":
-            message = f"`{label}` is {message}; is there a loop that never ends?"
+            seconds = error.get("seconds")
+            running = (tr("still running after {seconds} s", "运行了 {seconds} 秒还没有结束",
+                          seconds=f"{seconds:g}") if isinstance(seconds, (int, float)) else message)
+            if error.get("load"):
+                message = tr("{file} could not be loaded: {what}", "{file} 无法加载：{what}",
+                             file=error.get("file", ""), what=running)
+            else:
+                message = tr("`{label}` is {what}; is there a loop that never ends?",
+                             "`{label}` {what}；是不是有一个永远不会结束的循环？", label=label, what=running)
+        elif kind == "missing" and error.get("target"):
+            message = tr("{file} has no `{name}`; it may have been renamed or deleted "
+                         "(get a fresh copy with `torchkata reset {kata}`)",
+                         "{file} 里没有 `{name}`；它可能被改名或删除了"
+                         "（用 `torchkata reset {kata}` 取回一份新的）",
+                         file=error.get("file", ""), name=error["target"], kata=self.kata.name)
+        elif kind == "import" and error.get("load"):
+            message = tr("{file} could not be loaded: {what}", "{file} 无法加载：{what}",
+                         file=error.get("file", ""), what=error.get("detail", ""))
+            hint = SYNTAX_HINT.get() if error.get("type") in SYNTAX_ERRORS else hint_for(message)
         elif kind in ("missing", "import", "crash"):
             hint = hint_for(message)
         elif kind != "not_started":
             label = error.get("function") or label  # name the learner's function, not a helper
             hint = hint_for(message)
-            message = f"`{label}` raised {error.get('type', 'an error')}: {message}"
-        return outcome(message, where=where, hint=hint)
+            message = tr("`{label}` raised {type}: {message}", "`{label}` 抛出了 {type}：{message}",
+                         label=label, type=error.get("type", "an error"), message=message)
+        raised = outcome(message, where=where, hint=hint)
+        raised.load_failure = bool(error.get("load"))  # the whole file: report it once per kata
+        return raised

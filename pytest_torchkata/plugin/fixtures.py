@@ -16,19 +16,24 @@ def kata(request: pytest.FixtureRequest) -> Iterator[Any]:
     """Access to the learner's kata file: ``kata.call(name, *args)`` and
     ``kata.run(helper, *args)``, both returning plain data."""
     from pytest_torchkata.checks.errors import LearnerCrashed
+    from pytest_torchkata.i18n import tr
     from pytest_torchkata.plugin.access import KataAccess, derive_seed
     from pytest_torchkata.sandbox.guards import seed_everything
 
     ks: KataSession | None = request.config.stash.get(SESSION_KEY, None)
     marker = request.node.get_closest_marker(MARKER)
     if ks is None or marker is None:
-        pytest.skip("the kata fixture works only in checks graded with --kata")
+        pytest.skip("the kata fixture works only in checks graded with --kata")  # authors only
     kata_obj = ks.registry.get(marker.args[0])
     task = kata_obj.get_task(marker.args[1])
     path = ks.path_for(kata_obj)
     if not path.is_file():
-        raise LearnerCrashed(f"there is no learner file {path}; get a fresh one with "
-                             f"`torchkata init {path.parent}`")
+        missing = LearnerCrashed(tr("there is no learner file {path}; get a fresh one with "
+                                    "`torchkata reset {kata} --kata-dir {dir}`",
+                                    "没有学习者文件 {path}；用 `torchkata reset {kata} --kata-dir {dir}` "
+                                    "取回一份新的", path=path, kata=kata_obj.name, dir=path.parent))
+        missing.load_failure = True  # said once per kata, like a file that cannot be loaded
+        raise missing
     seed = derive_seed(ks.settings.seed, request.node.nodeid)
     seed_everything(seed)  # the check's own random inputs
     access = KataAccess(backend=ks.backend, kata=kata_obj, task=task, path=path, seed=seed,

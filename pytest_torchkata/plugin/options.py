@@ -15,6 +15,8 @@ from typing import Any, Callable
 
 import pytest
 
+from pytest_torchkata.i18n import LANGUAGES, default_language, set_language, tr
+
 DEFAULT_TIMEOUT_S = 20.0
 DEFAULT_MEMORY_MB = 2048
 SANDBOX_LEVELS = ("auto", "bwrap", "user", "none")
@@ -97,17 +99,23 @@ def _convert(opt: Option, raw: Any, source: str) -> Any:
             return True
         if text in _FALSE:
             return False
-        raise pytest.UsageError(f"{opt.flag}: {raw!r} (from {source}) is not true or false")
+        raise pytest.UsageError(tr("{flag}: {raw!r} (from {source}) is not true or false",
+                                   "{flag}：{raw!r}（来自{source}）不是 true 或 false",
+                                   flag=opt.flag, raw=raw, source=source))
     if opt.kind in ("float", "int"):
         cast: Callable[[str], Any] = float if opt.kind == "float" else int
         try:
             value = cast(str(raw).strip())
         except ValueError:
             raise pytest.UsageError(
-                f"{opt.flag}: {raw!r} (from {source}) is not {'a number' if opt.kind == 'float' else 'a whole number'}"
+                tr("{flag}: {raw!r} (from {source}) is not a number", "{flag}：{raw!r}（来自{source}）不是一个数",
+                   flag=opt.flag, raw=raw, source=source) if opt.kind == "float" else
+                tr("{flag}: {raw!r} (from {source}) is not a whole number", "{flag}：{raw!r}（来自{source}）不是整数",
+                   flag=opt.flag, raw=raw, source=source)
             ) from None
         if value < 0 or value != value:
-            raise pytest.UsageError(f"{opt.flag}: {raw!r} (from {source}) must not be negative")
+            raise pytest.UsageError(tr("{flag}: {raw!r} (from {source}) must not be negative",
+                                       "{flag}：{raw!r}（来自{source}）不能是负数", flag=opt.flag, raw=raw, source=source))
         return value
     return str(raw).strip()
 
@@ -116,12 +124,13 @@ def resolve(config: pytest.Config, opt: Option) -> tuple[Any, str]:
     """The value of one option and where it came from."""
     cli = config.getoption(opt.dest)
     if cli is not None:
-        return _convert(opt, cli, f"the command line {opt.flag}"), "cli"
+        return _convert(opt, cli, tr("the command line {flag}", "命令行 {flag}", flag=opt.flag)), "cli"
     if opt.env and os.environ.get(opt.env) not in (None, ""):
-        return _convert(opt, os.environ[opt.env], f"the environment variable {opt.env}"), "env"
+        return _convert(opt, os.environ[opt.env], tr("the environment variable {env}", "环境变量 {env}",
+                                                     env=opt.env)), "env"
     ini = config.getini(opt.dest)
     if ini not in (None, "", []):
-        return _convert(opt, ini, f"the ini key {opt.dest}"), "ini"
+        return _convert(opt, ini, tr("the ini key {key}", "ini 配置项 {key}", key=opt.dest)), "ini"
     return opt.default, "default"
 
 
@@ -166,6 +175,7 @@ def settings(config: pytest.Config, known_katas: list[str] | None = None,
              formats: dict[str, Any] | None = None) -> Settings:
     """The resolved options; with ``known_katas`` and ``formats`` (name -> ReportFormat)
     the kata names and the report format are validated against them."""
+    _language_first(config)
     values = {opt.dest: resolve(config, opt) for opt in OPTIONS}
     raw_katas = values["kata"][0] or ""
     names = [n.strip() for n in raw_katas.split(",") if n.strip()]
@@ -174,31 +184,33 @@ def settings(config: pytest.Config, known_katas: list[str] | None = None,
             names = list(known_katas)
         unknown = [n for n in names if n not in known_katas]
         if unknown:
-            raise pytest.UsageError(
-                f"--kata: unknown kata {', '.join(repr(n) for n in unknown)}. "
-                f"Valid katas: {', '.join(known_katas)}, or 'all'."
-            )
+            raise pytest.UsageError(tr(
+                "--kata: unknown kata {unknown}. Valid katas: {katas}, or 'all'.",
+                "--kata：没有练习 {unknown}。可用的练习：{katas}，或者 'all'。",
+                unknown=", ".join(repr(n) for n in unknown), katas=", ".join(known_katas)))
     device = values["kata_device"][0]
     if device not in DEVICES:
-        raise pytest.UsageError(
-            f"--kata-device: {device!r} (from {values['kata_device'][1]}) is not one of {', '.join(DEVICES)}"
-        )
+        raise pytest.UsageError(tr(
+            "--kata-device: {device!r} (from {source}) is not one of {choices}",
+            "--kata-device：{device!r}（来自 {source}）不是 {choices} 之一",
+            device=device, source=values["kata_device"][1], choices=", ".join(DEVICES)))
     report_format, fmt_source = values["kata_report_format"]
     if formats is not None and report_format not in formats:
-        raise pytest.UsageError(f"--kata-report-format: {report_format!r} (from {fmt_source}) "
-                                f"is not one of {', '.join(formats)}")
-    from pytest_torchkata.i18n import LANGUAGES, default_language
-
+        raise pytest.UsageError(tr("--kata-report-format: {fmt!r} (from {source}) is not one of {choices}",
+                                   "--kata-report-format：{fmt!r}（来自 {source}）不是 {choices} 之一",
+                                   fmt=report_format, source=fmt_source, choices=", ".join(formats)))
     lang, lang_source = values["kata_lang"]
     lang = lang.lower() if lang else default_language()
     if lang not in LANGUAGES:
-        raise pytest.UsageError(f"--kata-lang: {lang!r} (from {lang_source}) is not one of "
-                                f"{', '.join(LANGUAGES)}")
+        raise pytest.UsageError(tr("--kata-lang: {lang!r} (from {source}) is not one of {choices}",
+                                   "--kata-lang：{lang!r}（来自 {source}）不是 {choices} 之一",
+                                   lang=lang, source=lang_source, choices=", ".join(LANGUAGES)))
     sandbox, sandbox_source = values["kata_sandbox"]
     sandbox = sandbox.lower()
     if sandbox not in SANDBOX_LEVELS:
-        raise pytest.UsageError(f"--kata-sandbox: {sandbox!r} (from {sandbox_source}) is not one of "
-                                f"{', '.join(SANDBOX_LEVELS)}")
+        raise pytest.UsageError(tr("--kata-sandbox: {value!r} (from {source}) is not one of {choices}",
+                                   "--kata-sandbox：{value!r}（来自 {source}）不是 {choices} 之一",
+                                   value=sandbox, source=sandbox_source, choices=", ".join(SANDBOX_LEVELS)))
     memory = values["kata_memory"][0]
     kata_dir = values["kata_dir"][0]
     root = Path(config.rootpath)
@@ -223,3 +235,12 @@ def settings(config: pytest.Config, known_katas: list[str] | None = None,
         budget=values["kata_budget"][0] or None,
         memory=float(DEFAULT_MEMORY_MB if memory is None else memory) or None,
     )
+
+
+def _language_first(config: pytest.Config) -> None:
+    """Take --kata-lang (else env, ini, locale) before the other options, so that their
+    usage errors are already in the learner's language; a bad value is reported later."""
+    raw = (config.getoption("kata_lang") or os.environ.get("TORCHKATA_LANG") or config.getini("kata_lang")
+           or default_language())
+    if str(raw).strip().lower() in LANGUAGES:
+        set_language(str(raw).strip().lower())

@@ -13,11 +13,13 @@ from typing import Any
 import pytest
 
 from pytest_torchkata.checks.errors import KataOutcome
+from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.model import Task
 from pytest_torchkata.reports.results import CheckResult
 from pytest_torchkata.status import Status
 
-GRADER_BUG = "the check itself crashed ({text}); this is a bug in the grader, please report it"
+GRADER_BUG = Text("the check itself crashed ({text}); this is a bug in the grader, please report it",
+                  "检查程序本身崩溃了（{text}）；这是评分程序的错误，请报告它")
 
 
 @dataclass
@@ -43,18 +45,24 @@ def check_outcome(task: Task, name: str, path: str, call: pytest.CallInfo,
     if isinstance(exc, KataOutcome):
         result = CheckResult(name, exc.status, exc.message, exc.hint, exc.where, exc.rank)
         if exc.status is Status.NOT_STARTED:
-            return Outcome(result, (path, 0, f"not started: {task.label}"), skip=True)
+            return Outcome(result, (path, 0, tr("not started: {task}", "未开始：{task}", task=label(task))),
+                           skip=True)
         return Outcome(result, failure_text(task, result))
     text = f"{type(exc).__name__}: {exc}" if exc is not None else "unknown error"
     result = CheckResult(name, Status.ERROR, GRADER_BUG.format(text=text))
     return Outcome(result, None if full_tracebacks else failure_text(task, result))
 
 
+def label(task: Task) -> str:
+    return tr("Task {number} ({title})", "任务 {number}（{title}）", number=task.number, title=task.title)
+
+
 def failure_text(task: Task, result: CheckResult) -> str:
-    lines = [f"{task.label}, check {result.name}:", f"  {result.message}"]
+    lines = [tr("{task}, check {check}:", "{task}，检查 {check}：", task=label(task), check=result.name),
+             f"  {result.message}"]
     if result.where:
-        lines.append(f"  at {result.where}")
+        lines.append("  " + tr("at {where}", "位置：{where}", where=result.where))
     hint = result.hint or task.hint
     if hint:
-        lines.append(f"  Hint: {hint}")
+        lines.append("  " + tr("Hint: {hint}", "提示：{hint}", hint=hint))
     return "\n".join(lines)

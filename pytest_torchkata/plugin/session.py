@@ -17,6 +17,7 @@ from pytest_torchkata.reports.results import CheckResult, SessionResult, grade_k
 SESSION_KEY = pytest.StashKey["KataSession"]()
 DEVICE_CHOICES = {"auto": ["cpu", "cuda"], "cpu": ["cpu"], "cuda": ["cuda"]}
 NO_CUDA = "no CUDA device here (torch.cuda.is_available() is False); CUDA cases run on a machine with a GPU"
+NO_CUDA_ZH = "这里没有 CUDA 设备（torch.cuda.is_available() 为 False）；CUDA 用例要在有 GPU 的机器上运行"
 
 
 class KataSession:
@@ -42,6 +43,7 @@ class KataSession:
         self.checks: dict[str, CheckResult] = {}
         self.data: dict[str, dict[str, Any]] = {}
         self.breakpoints: list[str] = []
+        self.load_failures: dict[str, str] = {}  # kata -> the message of its file's load failure
         self.results: SessionResult | None = None
 
     @property
@@ -105,15 +107,17 @@ class KataSession:
             kata_name, task_id = marker.args[:2]
             by_task.setdefault(kata_name, {}).setdefault(task_id, []).append(self.checks[item.nodeid])
         graded = [grade_kata(k, by_task.get(k.name, {}), self.data.get(k.name, {})) for k in self.katas]
-        warnings = []
-        for where in dict.fromkeys(self.breakpoints):
-            warnings.append(f"a breakpoint() at {where} was skipped while grading; "
-                            f"to stop there, run pytest with -s")
+        from pytest_torchkata.reports import progress
+
+        seen = progress.load(self.settings.kata_dir)
+        for kata_result in graded:
+            for task_result in kata_result.tasks:
+                task_result.hints_used = progress.hints_seen(seen, kata_result.name, task_result.id)
         self.results = SessionResult(
             score=round(sum(k.score for k in graded), 2),
             max_score=round(sum(k.max_score for k in graded), 2),
             katas=graded, seed=self.settings.seed, isolated=self.settings.isolate,
             devices=self.devices(), torch_version=torch.__version__, tool_version=__version__,
-            warnings=warnings, language=self.settings.lang, sandbox=self.sandbox,
+            warnings=[], language=self.settings.lang, sandbox=self.sandbox,
         )
         return self.results

@@ -1,59 +1,141 @@
-"""Each task's last status, kept between runs in pytest's cache, per kata
-folder; ``--kata-list`` reads it.  The store is a ``pytest_torchkata_results``
-hook implementation, like any third-party reporter."""
+"""The learner's progress, kept between runs in a plain JSON file beside the
+kata files (``KATA_DIR/.torchkata/progress.json``), so the ``torchkata``
+command reads it without pytest.
+
+Per kata and task it holds the last graded status, score and max score,
+whether the task has ever passed (``solved``: ``torchkata solution`` waits for
+it) and how many hint levels the learner has seen (``hints_seen``, reported as
+``hints_used``).  The store is a ``pytest_torchkata_results`` hook
+implementation, like any third-party reporter; a damaged file is read as empty
+and written anew, never a crash.
+"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from pytest_torchkata.i18n import tr
+from pytest_torchkata.reports.display import ljust, rjust, width
 from pytest_torchkata.reports.results import SessionResult
-from pytest_torchkata.reports.summary import _points
 from pytest_torchkata.status import Status
 
-PROGRESS_KEY = "torchkata/progress"
+PROGRESS_FILE = Path(".torchkata") / "progress.json"
+PROGRESS_VERSION = 1
+
+
+def progress_path(kata_dir: Path) -> Path:
+    return Path(kata_dir) / PROGRESS_FILE
+
+
+def load(kata_dir: Path) -> dict[str, dict[str, dict[str, Any]]]:
+    """``{kata: {task_id: {"status", "score", "max_score", "solved", "hints_seen"}}}``."""
+    try:
+        data = json.loads(progress_path(kata_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    katas = data.get("katas") if isinstance(data, dict) else None
+    return katas if isinstance(katas, dict) else {}
+
+
+def save(kata_dir: Path, katas: dict[str, dict[str, dict[str, Any]]]) -> None:
+    from pytest_torchkata.reports.formats import write_json
+
+    write_json(progress_path(kata_dir), {"version": PROGRESS_VERSION, "katas": katas})
+
+
+def entry(katas: dict, kata: str, task: str) -> dict[str, Any]:
+    return katas.setdefault(kata, {}).setdefault(task, {})
+
+
+def hints_seen(katas: dict, kata: str, task: str) -> int:
+    return int(katas.get(kata, {}).get(task, {}).get("hints_seen", 0) or 0)
+
+
+def record_hints(kata_dir: Path, kata: str, task: str, levels: int) -> None:
+    """Remember that the learner has now seen ``levels`` hint levels of a task."""
+    katas = load(kata_dir)
+    found = entry(katas, kata, task)
+    found["hints_seen"] = max(int(found.get("hints_seen", 0) or 0), levels)
+    save(kata_dir, katas)
+
+
+def is_solved(katas: dict, kata: str, task: str) -> bool:
+    return bool(katas.get(kata, {}).get(task, {}).get("solved"))
 
 
 class ProgressStore:
-    """Remembers each task's last status in pytest's cache, per kata folder."""
+    """Records each graded task's last result in the progress file."""
 
     def __init__(self, kata_dir: Path) -> None:
-        self.kata_dir = str(kata_dir)
-
-    @staticmethod
-    def read(config: pytest.Config, kata_dir: Path) -> dict[str, dict[str, str]]:
-        cache = getattr(config, "cache", None)
-        if cache is None:
-            return {}
-        return cache.get(PROGRESS_KEY, {}).get(str(kata_dir), {})
+        self.kata_dir = Path(kata_dir)
 
     @pytest.hookimpl
     def pytest_torchkata_results(self, config: pytest.Config, results: SessionResult) -> None:
-        cache = getattr(config, "cache", None)
-        if cache is None:
-            return
-        everything = cache.get(PROGRESS_KEY, {})
-        mine = everything.setdefault(self.kata_dir, {})
+        katas = load(self.kata_dir)
         for kata in results.katas:
-            known = mine.setdefault(kata.name, {})
             for task in kata.tasks:
-                if task.status != Status.SKIPPED:
-                    known[task.id] = Status(task.status).value
-        cache.set(PROGRESS_KEY, everything)
+                if task.status == Status.SKIPPED:
+                    continue  # not graded this time: keep what the last run found
+                found = entry(katas, kata.name, task.id)
+                found.update(status=Status(task.status).value, score=task.score, max_score=task.max_score)
+                found["solved"] = bool(found.get("solved")) or task.status == Status.PASSED
+        try:
+            save(self.kata_dir, katas)
+        except OSError:
+            pass  # a read-only kata folder (a grader's) keeps no progress
 
 
-def list_lines(katas: list, progress: dict[str, dict[str, str]], kata_dir: Path) -> list[str]:
-    lines = [f"Katas (learner files in {kata_dir}):"]
+def next_task(kata: Any, done: dict[str, dict[str, Any]]) -> Any:
+    """The first task of ``kata`` that has not passed in its last graded run."""
+    for task in kata.tasks:
+        if done.get(task.id, {}).get("status") != Status.PASSED:
+            return task
+    return None
+
+
+def _points(x: float) -> str:
+    return f"{x:g}"
+
+
+def list_lines(katas: list, progress: dict[str, dict[str, dict[str, Any]]], kata_dir: Path) -> list[str]:
+    """Every kata with its points from the last run, the next task and the share done
+    (``torchkata progress`` and ``pytest --kata-list``)."""
+    lines = [tr("Katas (learner files in {dir}):", "练习（学习者文件在 {dir}）：", dir=kata_dir)]
+    earned_all = total_all = 0.0
+    name_width = max((width(k.name) for k in katas), default=10) + 2
     for kata in katas:
         done = progress.get(kata.name, {})
-        passed = sum(1 for t in kata.tasks if done.get(t.id) == Status.PASSED)
-        exists = (kata_dir / f"{kata.name}.py").is_file()
-        lines.append(f"  {kata.name:<20} {kata.title}  [{passed}/{len(kata.tasks)} passed]"
-                     + ("" if exists else "  (no learner file yet)"))
+        passed = sum(1 for t in kata.tasks if done.get(t.id, {}).get("status") == Status.PASSED)
+        earned = round(sum(float(done.get(t.id, {}).get("score", 0) or 0) for t in kata.tasks), 2)
+        earned_all += earned
+        total_all += kata.max_score
+        exists = (Path(kata_dir) / f"{kata.name}.py").is_file()
+        nxt = next_task(kata, done)
+        state = (tr("next: task {number} ({title})", "下一个：任务 {number}（{title}）",
+                    number=nxt.number, title=nxt.title) if nxt is not None
+                 else tr("all passed", "全部通过"))
+        lines.append(
+            f"  {ljust(kata.name, name_width)}{kata.title}  "
+            + tr("{earned}/{total} points [{passed}/{count} passed]",
+                 "{earned}/{total} 分 [{passed}/{count} 通过]", earned=_points(earned),
+                 total=_points(kata.max_score), passed=passed, count=len(kata.tasks))
+            + f"  {state}"
+            + ("" if exists else tr("  (no learner file yet)", "  （还没有学习者文件）")))
+        title_width = max((width(t.title) for t in kata.tasks), default=10) + 2
         for task in kata.tasks:
-            seen = done.get(task.id)
-            status = Status(seen).word if seen in Status._value2member_map_ else "not graded yet"
-            lines.append(f"      {task.number}. {task.title:<44} {_points(task.points):>3} pts  {status}")
-    lines.append("Grade one with: pytest --kata=NAME")
+            seen = done.get(task.id, {}).get("status")
+            status = (Status(seen).word if seen in Status._value2member_map_
+                      else tr("not graded yet", "尚未评分"))
+            lines.append(f"      {task.number}. {ljust(task.title, title_width)}"
+                         f"{rjust(_points(task.points), 3)} " + tr("pts", "分") + f"  {status}")
+    share = round(100 * earned_all / total_all) if total_all else 0
+    lines.append(tr("Overall: {earned}/{total} points ({share} % done)",
+                    "总计：{earned}/{total} 分（完成 {share} %）",
+                    earned=_points(round(earned_all, 2)), total=_points(total_all), share=share))
+    lines.append(tr("Grade one with: pytest --kata=NAME (or on every save: torchkata watch NAME)",
+                    "评分：pytest --kata=NAME（或每次保存时自动评分：torchkata watch NAME）"))
     return lines

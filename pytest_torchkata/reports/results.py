@@ -13,10 +13,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from pytest_torchkata.i18n import tr
 from pytest_torchkata.model import Kata
 from pytest_torchkata.status import Status
 
 REPORT_VERSION = 1
+NOT_RUN = "(no check ran)"  # the check name of a task none of whose checks ran (deselected)
 
 
 @dataclass
@@ -41,6 +43,12 @@ class TaskResult:
     hint: str
     checks: list[CheckResult] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
+    hints_used: int = 0  # hint levels the learner has seen (torchkata hint)
+
+    @property
+    def not_run(self) -> bool:
+        """No check of this task ran this time (deselected with -k)."""
+        return self.status == Status.SKIPPED and bool(self.checks) and self.checks[0].name == NOT_RUN
 
 
 @dataclass
@@ -102,7 +110,7 @@ def grade_task(task, checks: list[CheckResult], data: dict[str, Any]) -> TaskRes
     score = round(task.points * len(passed) / len(counted), 2) if counted else 0.0
     message = first_bad.message if first_bad else ""
     if first_bad and first_bad.where and first_bad.where not in message:
-        message += f" (at {first_bad.where})"
+        message += tr(" (at {where})", "（位置：{where}）", where=first_bad.where)
     hint = (first_bad.hint if first_bad and first_bad.hint else task.hint) if status != Status.PASSED else task.hint
     return TaskResult(id=task.id, number=task.number, title=task.title, status=status,
                       score=score, max_score=max_score, message=message, hint=hint,
@@ -115,7 +123,8 @@ def grade_kata(kata: Kata, checks: dict[str, list[CheckResult]],
     for task in kata.tasks:
         found = checks.get(task.id, [])
         if not found:
-            found = [CheckResult("(no check ran)", Status.SKIPPED, "not run in this session (deselected?)")]
+            found = [CheckResult(NOT_RUN, Status.SKIPPED, tr("not run this time (deselected with -k?)",
+                                                             "本次没有运行（被 -k 排除了？）"))]
         tasks.append(grade_task(task, found, data.get(task.id, {})))
     return KataResult(name=kata.name, title=kata.title, tasks=tasks,
                       score=round(sum(t.score for t in tasks), 2),

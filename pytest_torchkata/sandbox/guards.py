@@ -176,7 +176,7 @@ def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
     except Answered:
         raise
     except _OutOfTime as exc:
-        raise Answered({"kind": "timeout", "message": f"still running after {timeout:g} s",
+        raise Answered({"kind": "timeout", "message": f"still running after {timeout:g} s", "seconds": timeout,
                          "where": _where(exc.__traceback__, where_file)}) from None
     except _Forbidden as exc:
         raise Answered({"kind": "forbidden", "message": str(exc),
@@ -184,10 +184,14 @@ def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
     except (KeyboardInterrupt, bdb.BdbQuit):
         raise
     except BaseException as exc:  # noqa: BLE001 - learner code may raise anything
+        if _quits_the_run(exc):  # pytest.exit(), e.g. `q` in pytest's debugger
+            raise
         if rules.violation:
             raise Answered({"kind": "forbidden", "message": rules.violation,
                              "where": _where(exc.__traceback__, where_file)}) from None
         where = _where(exc.__traceback__, where_file)
+        if isinstance(exc, SyntaxError) and exc.filename and os.path.abspath(exc.filename) == where_file:
+            where = f"{_short(exc.filename)}:{exc.lineno}" + (f": {exc.text.strip()}" if exc.text else "")
         if isinstance(exc, NotImplementedError):
             raise Answered({"kind": "not_started", "message": str(exc) or "not written yet",
                              "where": where}) from None
@@ -205,6 +209,13 @@ def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
         sys.breakpointhook, pdb.set_trace = saved_hook, saved_trace  # type: ignore[assignment]
     if rules.violation:
         raise Answered({"kind": "forbidden", "message": rules.violation, "where": ""})
+
+
+def _quits_the_run(exc: BaseException) -> bool:
+    """``pytest.exit`` (pytest's debugger raises it on `q`) ends the run: no learner error."""
+    pytest = sys.modules.get("pytest")
+    exit_type = getattr(getattr(pytest, "exit", None), "Exception", None)
+    return isinstance(exit_type, type) and isinstance(exc, exit_type)
 
 
 def _first_line(text: str, limit: int = 300) -> str:

@@ -70,7 +70,8 @@ def load(path: str, timeout: float | None = None) -> types.ModuleType:
     else:
         spec = importlib.util.spec_from_file_location(name, key)
     if spec is None or spec.loader is None:
-        raise Answered({"kind": "import", "message": f"cannot load {path}"})
+        raise Answered({"kind": "import", "load": True, "file": _short(path), "detail": "",
+                        "message": f"cannot load {path}"})
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
@@ -81,6 +82,8 @@ def load(path: str, timeout: float | None = None) -> types.ModuleType:
         error = dict(answered.error)
         if error["kind"] != "timeout":
             error["kind"] = "import"
+        # plain data for the grader, which words it in the learner's language
+        error.update(load=True, file=_short(path), detail=error["message"])
         error["message"] = f"{_short(path)} could not be loaded: {error['message']}"
         _IMPORT_FAILURES[key] = error
         raise Answered(error) from None
@@ -124,7 +127,7 @@ def answer(request: dict) -> dict:
             fn = getattr(module, target, None)
             if fn is None:
                 raise Answered({
-                    "kind": "missing",
+                    "kind": "missing", "target": target, "file": _short(path),
                     "message": f"{_short(path)} has no `{target}`; it may have been renamed or deleted "
                                f"(get a fresh copy with `torchkata init`)",
                 })

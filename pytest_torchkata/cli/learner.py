@@ -1,0 +1,285 @@
+"""The learner's commands: ``init``, ``hint``, ``reset``, ``progress`` and
+``solution`` (``watch`` lives in ``cli.watch``).
+
+Each reads and writes plain files only (the kata folder and its
+``.torchkata/progress.json``): no pytest run, no learner code imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import time
+from pathlib import Path
+from typing import Any
+
+from pytest_torchkata.cli.workspace import (UsageProblem, choose_language, curriculum, find_task, kata_dir,
+                                            load_kata, solution_text, stub_text)
+from pytest_torchkata.i18n import tr
+from pytest_torchkata.reports import progress
+
+BACKUP_DIR = ".backup"
+
+
+def _common(parser: argparse.ArgumentParser, folder: bool = True) -> None:
+    if folder:
+        parser.add_argument("--kata-dir", type=Path, default=None, metavar="DIR",
+                            help="folder with your kata files (default: ./katas, or TORCHKATA_DIR)")
+    parser.add_argument("--lang", default=None, metavar="LANG",
+                        help="en or zh (简体中文); default: TORCHKATA_LANG, else the locale")
+
+
+def kata_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("kata", help="a kata: " + ", ".join(curriculum()))
+
+
+def add_commands(sub: Any) -> None:
+    """Register the learner's subcommands on the ``torchkata`` parser."""
+    p = sub.add_parser("init", help="copy the learner kata files into DIR/katas",
+                       description="Copy fresh learner files into DIR/katas (default: ./katas); "
+                                   "files you already have are kept unless --force.")
+    p.add_argument("dir", nargs="?", default=".", type=Path)
+    p.add_argument("--force", action="store_true", help="overwrite existing kata files")
+    _common(p, folder=False)
+    p.set_defaults(func=lambda a: cmd_init(a.dir, a.force, choose_language(a.lang)))
+
+    p = sub.add_parser("hint", help="show a task's hints, one more level each time",
+                       description="Show the hint levels of a task seen so far plus the next one. TASK is "
+                                   "a task number, id or words of its title (torchkata hint tensors softmax); "
+                                   "default: your next unfinished task.",
+                       epilog="examples: torchkata hint tensors | torchkata hint tensors softmax | "
+                              "torchkata hint tensors 6 --level 2")
+    kata_argument(p)
+    p.add_argument("task", nargs="*", default=[], help="a task number, id or words of its title")
+    p.add_argument("--level", type=int, default=None, metavar="N", help="show only hint level N")
+    _common(p)
+    p.set_defaults(func=lambda a: cmd_hint(a.kata, a.task, a.level, kata_dir(a.kata_dir), choose_language(a.lang)))
+
+    p = sub.add_parser("reset", help="put back the fresh learner file (or one task's code)",
+                       description="Put back the fresh learner file of KATA, or only the function or class "
+                                   "of one TASK; your version is saved first in KATA_DIR/.backup/.",
+                       epilog="examples: torchkata reset tensors | torchkata reset tensors softmax")
+    kata_argument(p)
+    p.add_argument("task", nargs="*", default=[], help="a task number, id or words of its title")
+    _common(p)
+    p.set_defaults(func=lambda a: cmd_reset(a.kata, a.task, kata_dir(a.kata_dir), choose_language(a.lang)))
+
+    p = sub.add_parser("progress", help="points per kata from your last runs, the next task, the share done",
+                       description="Every kata with the points earned in its last graded run, its next task, "
+                                   "and the overall share done (the same as pytest --kata-list).")
+    _common(p)
+    p.set_defaults(func=lambda a: cmd_progress(kata_dir(a.kata_dir), choose_language(a.lang)))
+
+    p = sub.add_parser("solution", help="show a task's reference code, once the task has passed",
+                       description="Show the reference code of TASK once it has passed in a graded run; "
+                                   "before that, the next hint.",
+                       epilog="example: torchkata solution tensors softmax")
+    kata_argument(p)
+    p.add_argument("task", nargs="+", help="a task number, id or words of its title")
+    _common(p)
+    p.set_defaults(func=lambda a: cmd_solution(a.kata, a.task, kata_dir(a.kata_dir), choose_language(a.lang)))
+
+
+# -- init ----------------------------------------------------------------------------
+
+def cmd_init(target: Path, force: bool, lang: str = "en") -> int:
+    dest = (target / "katas").resolve()
+    dest.mkdir(parents=True, exist_ok=True)
+    copied, kept = [], []
+    for name in curriculum():
+        out = dest / f"{name}.py"
+        if out.exists() and not force:
+            kept.append(out.name)
+            continue
+        out.write_text(stub_text(name, lang), encoding="utf-8")
+        copied.append(out.name)
+    print(tr("torchkata: {count} kata file(s) written to {dest}", "torchkata：已把 {count} 个练习文件写入 {dest}",
+             count=len(copied), dest=dest))
+    if kept:
+        print(tr("torchkata: kept your existing {names} (use --force to overwrite, or "
+                 "torchkata reset NAME to start one again)",
+                 "torchkata：保留了你已有的 {names}（用 --force 覆盖，或用 torchkata reset NAME 重新开始某个练习）",
+                 names=", ".join(kept)))
+    first = curriculum()[0]
+    print(tr("Next: pytest --kata={name} (or grade on every save: torchkata watch {name})",
+             "下一步：pytest --kata={name}（或每次保存时自动评分：torchkata watch {name}）", name=first))
+    return 0
+
+
+# -- hint ----------------------------------------------------------------------------
+
+def _pick_task(kata: Any, typed: list[str], folder: Path) -> Any:
+    if typed:
+        return find_task(kata, typed)
+    task = progress.next_task(kata, progress.load(folder).get(kata.name, {}))
+    if task is None:
+        raise UsageProblem(tr("every task of {kata} has passed; name one: torchkata hint {kata} TASK",
+                              "{kata} 的所有任务都通过了；请指定一个：torchkata hint {kata} TASK", kata=kata.name))
+    return task
+
+
+def cmd_hint(name: str, typed: list[str], level: int | None, folder: Path, lang: str) -> int:
+    kata = load_kata(name)
+    task = _pick_task(kata, typed, folder)
+    levels = [str(h) for h in task.hints]
+    seen = progress.hints_seen(progress.load(folder), kata.name, task.id)
+    head = tr("{kata}, task {number} ({title})", "{kata}，任务 {number}（{title}）",
+              kata=kata.name, number=task.number, title=task.title)
+    if level is not None:
+        if not 1 <= level <= len(levels):
+            raise UsageProblem(tr("task {number} has {count} hint level(s): use --level 1 to {count}",
+                                  "任务 {number} 有 {count} 级提示：请用 --level 1 到 {count}",
+                                  number=task.number, count=len(levels)))
+        print(tr("{head}: hint {level} of {count}", "{head}：第 {level} 级提示，共 {count} 级",
+                 head=head, level=level, count=len(levels)))
+        print(f"  {level}. {levels[level - 1]}")
+        shown = max(seen, level)
+    else:
+        shown = min(seen + 1, len(levels))
+        print(tr("{head}: hints 1 to {shown} of {count}", "{head}：第 1 到 {shown} 级提示，共 {count} 级",
+                 head=head, shown=shown, count=len(levels)))
+        for i, text in enumerate(levels[:shown], start=1):
+            print(f"  {i}. {text}")
+    _record(folder, kata.name, task.id, shown)
+    if shown < len(levels):
+        print(tr("More: torchkata hint {kata} {number} (level {next})",
+                 "还需要提示：torchkata hint {kata} {number}（第 {next} 级）",
+                 kata=kata.name, number=task.number, next=shown + 1))
+    else:
+        print(tr("That was the last level. Once the task passes, torchkata solution {kata} {number} "
+                 "shows the reference.",
+                 "这是最后一级提示。任务通过之后，torchkata solution {kata} {number} 会显示参考答案。",
+                 kata=kata.name, number=task.number))
+    return 0
+
+
+def _record(folder: Path, kata: str, task: str, shown: int) -> None:
+    if not folder.is_dir():
+        return  # no workspace yet: nothing to remember in
+    try:
+        progress.record_hints(folder, kata, task, shown)
+    except OSError:
+        pass
+
+
+# -- reset ---------------------------------------------------------------------------
+
+def backup(path: Path) -> Path:
+    """Save the learner's file as KATA_DIR/.backup/NAME.YYYYmmdd-HHMMSS.py."""
+    folder = path.parent / BACKUP_DIR
+    folder.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = folder / f"{path.stem}.{stamp}.py"
+    n = 1
+    while target.exists():
+        n += 1
+        target = folder / f"{path.stem}.{stamp}-{n}.py"
+    target.write_bytes(path.read_bytes())
+    return target
+
+
+def cmd_reset(name: str, typed: list[str], folder: Path, lang: str) -> int:
+    kata = load_kata(name)
+    path = folder / f"{name}.py"
+    task = find_task(kata, typed) if typed else None
+    stub = stub_text(name, lang)
+    saved = backup(path) if path.is_file() else None
+    if task is None or not path.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(stub, encoding="utf-8")
+        print(tr("torchkata: {path} is the fresh learner file again", "torchkata：{path} 已恢复成新的学习者文件",
+                 path=path))
+    else:
+        path.write_text(replace_task_code(path.read_text(encoding="utf-8"), stub, task, path), encoding="utf-8")
+        print(tr("torchkata: task {number} ({title}) in {path} is fresh again",
+                 "torchkata：{path} 里的任务 {number}（{title}）已恢复成初始代码",
+                 number=task.number, title=task.title, path=path))
+    if saved is not None:
+        print(tr("torchkata: your version is saved as {saved}", "torchkata：你的版本已保存为 {saved}", saved=saved))
+    return 0
+
+
+def _definitions(tree: ast.AST) -> dict[tuple[str, ...], ast.AST]:
+    found: dict[tuple[str, ...], ast.AST] = {}
+
+    def walk(node: ast.AST, path: tuple[str, ...]) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                found[path + (child.name,)] = child
+                walk(child, path + (child.name,))
+
+    walk(tree, ())
+    return found
+
+
+def _span(node: Any) -> tuple[int, int]:
+    first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+    return first, node.end_lineno
+
+
+def replace_task_code(mine: str, stub: str, task: Any, path: Path) -> str:
+    """``mine`` with the function or class holding ``task``'s TODO taken from ``stub``."""
+    todo = f"# TODO(task {task.number}):"
+    line = next((i for i, text in enumerate(stub.splitlines(), start=1) if todo in text), None)
+    stub_defs = _definitions(ast.parse(stub))
+    holders = [(p, n) for p, n in stub_defs.items() if line and _span(n)[0] <= line <= _span(n)[1]]
+    if not holders:
+        raise UsageProblem(tr("task {number}'s code is not inside a function or class; reset the whole kata: "
+                              "torchkata reset {kata}",
+                              "任务 {number} 的代码不在函数或类里；请重置整个练习：torchkata reset {kata}",
+                              number=task.number, kata=path.stem))
+    qualname, node = max(holders, key=lambda item: len(item[0]))  # the innermost definition
+    try:
+        tree = ast.parse(mine)
+    except SyntaxError as exc:
+        raise UsageProblem(tr("{path} cannot be read as Python (line {line}: {msg}); reset the whole kata "
+                              "with torchkata reset {kata} (your version is saved first)",
+                              "{path} 无法作为 Python 解析（第 {line} 行：{msg}）；请用 torchkata reset {kata} "
+                              "重置整个练习（会先保存你的版本）",
+                              path=path, line=exc.lineno, msg=exc.msg, kata=path.stem)) from None
+    stub_lines = stub.splitlines(keepends=True)
+    start, end = _span(node)
+    fresh = stub_lines[start - 1:end]
+    lines = mine.splitlines(keepends=True)
+    target = _definitions(tree).get(qualname)
+    if target is None:  # the learner deleted it: put it back at the end
+        return "".join(lines).rstrip("\n") + "\n\n\n" + "".join(fresh)
+    start, end = _span(target)
+    return "".join(lines[:start - 1] + fresh + lines[end:])
+
+
+# -- progress and solutions ----------------------------------------------------------
+
+def cmd_progress(folder: Path, lang: str) -> int:
+    katas = [load_kata(name) for name in curriculum()]
+    for line in progress.list_lines(katas, progress.load(folder), folder):
+        print(line)
+    return 0
+
+
+def cmd_solution(name: str, typed: list[str], folder: Path, lang: str) -> int:
+    from pytest_torchkata.authoring.stubs import solution_blocks
+
+    kata = load_kata(name)
+    task = find_task(kata, typed)
+    if not progress.is_solved(progress.load(folder), kata.name, task.id):
+        print(tr("Task {number} ({title}) has not passed in a graded run yet (pytest --kata={kata}); "
+                 "the reference stays hidden until it does. Meanwhile, a hint:",
+                 "任务 {number}（{title}）还没有在评分中通过（pytest --kata={kata}）；通过之前不显示参考答案。"
+                 "先看一条提示：", number=task.number, title=task.title, kata=kata.name))
+        seen = progress.hints_seen(progress.load(folder), kata.name, task.id)
+        level = min(seen + 1, len(task.hints))
+        print(f"  {level}. {task.hints[level - 1]}")
+        _record(folder, kata.name, task.id, level)
+        return 1
+    print(tr("{kata}, task {number} ({title}): the reference solution",
+             "{kata}，任务 {number}（{title}）：参考答案", kata=kata.name, number=task.number, title=task.title))
+    for block in solution_blocks(solution_text(name), task.id):
+        print(_dedent(block))
+    return 0
+
+
+def _dedent(block: str) -> str:
+    import textwrap
+
+    return textwrap.indent(textwrap.dedent(block).rstrip("\n"), "    ")

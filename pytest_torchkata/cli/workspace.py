@@ -1,0 +1,132 @@
+"""The learner's workspace as the ``torchkata`` command sees it: the built-in
+katas, the pristine learner files (stubs) and the reference solutions, the kata
+folder, and finding a kata or task from what a learner typed.
+
+Pristine stubs come from the installed wheel (``pytest_torchkata/_stubs``,
+``_stubs/zh``) or, in a source checkout, are generated from ``solutions/`` on
+the spot: never copied from a folder a learner works in, so ``init`` and
+``reset`` cannot hand out solved files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from pytest_torchkata.i18n import LANGUAGES, default_language, set_language, tr
+
+PACKAGE = Path(__file__).resolve().parents[1]
+CHECKOUT = PACKAGE.parent
+
+
+class UsageProblem(Exception):
+    """What the learner typed cannot be done; the message says what to type instead."""
+
+
+def choose_language(lang: str | None) -> str:
+    """``--lang``, else ``TORCHKATA_LANG``, else the locale; and make it current."""
+    chosen = (lang or os.environ.get("TORCHKATA_LANG") or default_language()).lower()
+    if chosen not in LANGUAGES:
+        raise UsageProblem(tr("--lang: {lang!r} is not one of {choices}", "--lang：{lang!r} 不是 {choices} 之一",
+                              lang=chosen, choices=", ".join(LANGUAGES)))
+    set_language(chosen)
+    return chosen
+
+
+def kata_dir(value: Path | None) -> Path:
+    """``--kata-dir``, else ``TORCHKATA_DIR``, else ./katas (as pytest finds it from here)."""
+    raw = value or os.environ.get("TORCHKATA_DIR") or "katas"
+    return Path(raw).expanduser().resolve()
+
+
+def curriculum() -> list[str]:
+    from pytest_torchkata.katas import CURRICULUM
+
+    return list(CURRICULUM)
+
+
+def next_in_curriculum(name: str) -> str | None:
+    """The kata after ``name``: "" after the last one, None for a kata off the curriculum."""
+    names = curriculum()
+    if name not in names:
+        return None
+    i = names.index(name) + 1
+    return names[i] if i < len(names) else ""
+
+
+def load_kata(name: str) -> Any:
+    """The built-in kata ``name``; an unknown name lists the valid ones."""
+    names = curriculum()
+    if name not in names:
+        raise UsageProblem(tr("unknown kata {name!r}. Valid katas: {names}",
+                              "没有名为 {name!r} 的练习。可用的练习：{names}", name=name, names=", ".join(names)))
+    from pytest_torchkata.model import Registry
+
+    registry = Registry()
+    registry.register(f"pytest_torchkata.katas.{name}")
+    return registry.get(name)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def task_list(kata: Any) -> str:
+    return "\n".join(f"  {t.number}. {t.id:<14} {t.title}" for t in kata.tasks)
+
+
+def find_task(kata: Any, typed: list[str]) -> Any:
+    """A task from its number, its id or words of its title (in either language)."""
+    text = " ".join(typed).strip()
+    if text.isdigit() and 1 <= int(text) <= len(kata.tasks):
+        return kata.tasks[int(text) - 1]
+    for task in kata.tasks:
+        if task.id == text:
+            return task
+    wanted = _words(text)
+    found, ranks = [], {}
+    for task in kata.tasks:
+        title = task.title_text
+        names = " ".join([task.id, getattr(title, "en", str(title)), getattr(title, "zh", "")])
+        words = _words(names)
+        if wanted and all(w in names.lower() for w in wanted):
+            found.append(task)
+            # whole words typed count most; among equals, the shorter title fits better
+            hits = sum(1 for w in wanted if w in words)
+            ranks[task.id] = (hits, -len(words) if hits else 0)
+    best = sorted(found, key=lambda t: ranks[t.id], reverse=True)
+    if len(best) == 1 or (len(best) > 1 and ranks[best[0].id] > ranks[best[1].id]):
+        return best[0]
+    if found:
+        raise UsageProblem(tr("{text!r} fits {count} tasks of {kata}; type the number:\n{tasks}",
+                              "{text!r} 对应 {kata} 的 {count} 个任务；请输入编号：\n{tasks}",
+                              text=text, count=len(found), kata=kata.name,
+                              tasks="\n".join(f"  {t.number}. {t.id:<14} {t.title}" for t in found)))
+    raise UsageProblem(tr("{kata} has no task {text!r}. Its tasks (type a number, an id or title words):\n{tasks}",
+                          "{kata} 没有任务 {text!r}。它的任务有（输入编号、id 或标题中的词）：\n{tasks}",
+                          kata=kata.name, text=text, tasks=task_list(kata)))
+
+
+# -- pristine files ----------------------------------------------------------------
+
+def stub_text(name: str, lang: str = "en") -> str:
+    """The learner file of kata ``name`` as shipped, in ``lang``."""
+    from pytest_torchkata.authoring.stubs import make_stub, stub_path
+
+    shipped = stub_path(PACKAGE / "_stubs", name, lang)
+    if shipped.is_file():
+        return shipped.read_text(encoding="utf-8")
+    source = solution_text(name)
+    return make_stub(source, load_kata(name), f"solutions/{name}.py", lang)
+
+
+def solution_text(name: str) -> str:
+    """The reference solution of kata ``name`` (shipped in the wheel, out of the learner's way)."""
+    for folder in (PACKAGE / "_solutions", CHECKOUT / "solutions"):
+        path = folder / f"{name}.py"
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    raise UsageProblem(tr("the reference of {name} is not in this installation; reinstall pytest-torchkata",
+                          "这次安装里没有 {name} 的参考答案；请重新安装 pytest-torchkata", name=name))
