@@ -28,21 +28,6 @@ Rules for every task: ``forward`` never changes its inputs in place (the caller
 still holds them); outputs keep the input's shape and dtype.
 
 Check your work with:  pytest --kata=functions
-
-[zh]
-自定义 autograd Function。autograd 知道每个 torch 运算的导数。当你想要一个不同的导数
-（更快的公式、数值上更安全的公式，或者故意不等于真实导数的梯度）时，就写一个
-``torch.autograd.Function``（写法见上面的代码示例）；调用时用 ``MyOp.apply(x)``，
-不要写 ``MyOp()(x)`` 或 ``MyOp.forward(...)``。
-
-本 kata 教你：forward 的每个输入对应一个梯度（不是张量的输入返回 ``None``）、
-``ctx.save_for_backward``、``ctx.needs_input_grad``、可以再次求导的 backward、
-数值稳定的前向、直通梯度，以及用你自己的勒让德多项式 Function 把
-``a + b * P3(c + d * x)`` 拟合到 ``sin(x)``（出自 PyTorch 教程 "Learning PyTorch with Examples"）。
-
-所有任务的规则：``forward`` 不得原地修改输入（调用者还持有它们）；输出保持输入的形状和数据类型。
-
-检查你的答案：  pytest --kata=functions
 """
 
 import math
@@ -57,13 +42,6 @@ class Scale(Function):
     Use: ``Scale.apply(x, 2.5)``.  x: any shape -> y: same shape.
     ``backward`` must return one value per ``forward`` input: a gradient for
     ``x`` and ``None`` for ``factor`` (it is not a tensor).
-
-    [zh]
-    y = x * factor，其中 ``factor`` 是普通的 Python 浮点数。
-
-    用法：``Scale.apply(x, 2.5)``。x：任意形状 -> y：相同形状。
-    ``backward`` 必须为 ``forward`` 的每个输入各返回一个值：``x`` 的梯度，
-    以及 ``factor`` 的 ``None``（它不是张量）。
     """
 
     @staticmethod
@@ -83,13 +61,6 @@ class Exp(Function):
     The derivative of exp is exp itself, so save the *output* with
     ``ctx.save_for_backward`` and reuse it in ``backward`` (tensors go through
     ``save_for_backward``, never onto ``ctx`` as attributes).
-
-    [zh]
-    y = exp(x)。x：任意形状 -> y：相同形状。
-
-    exp 的导数就是 exp 本身，所以用 ``ctx.save_for_backward`` 保存 *输出*，
-    在 ``backward`` 中复用（张量要通过 ``save_for_backward`` 保存，
-    不要作为属性挂在 ``ctx`` 上）。
     """
 
     @staticmethod
@@ -109,12 +80,6 @@ class MatMul(Function):
     Gradients: d a = grad_output @ b.T  (N, K);  d b = a.T @ grad_output  (K, M).
     Compute each one only when ``ctx.needs_input_grad`` asks for it, and return
     ``None`` in its place otherwise.
-
-    [zh]
-    out = a @ b。a：(N, K)，b：(K, M) -> out：(N, M)。
-
-    梯度：d a = grad_output @ b.T  (N, K)；d b = a.T @ grad_output  (K, M)。
-    只有 ``ctx.needs_input_grad`` 要求时才计算对应的梯度，否则在该位置返回 ``None``。
     """
 
     @staticmethod
@@ -134,12 +99,6 @@ class Cube(Function):
     Write ``backward`` with torch operations on tensors only (no ``.detach()``,
     ``.item()`` or NumPy): then autograd can differentiate your backward too,
     which second derivatives (``torch.autograd.gradgradcheck``) need.
-
-    [zh]
-    y = x ** 3。x：任意形状 -> y：相同形状。
-
-    ``backward`` 只用张量上的 torch 运算来写（不要 ``.detach()``、``.item()`` 或 NumPy）：
-    这样 autograd 才能对你的 backward 再求导，二阶导数（``torch.autograd.gradgradcheck``）需要这一点。
     """
 
     @staticmethod
@@ -160,13 +119,6 @@ class Softplus(Function):
     formula overflows: exp(100) is inf in float32.  Rewrite it so exp only ever
     sees numbers <= 0.  Off limits, because they are the answer: ``F.softplus``
     (``torch.nn.functional.softplus``), ``torch.logaddexp`` and ``torch.Tensor.logaddexp``.
-
-    [zh]
-    y = log(1 + exp(x))，对任何 x 都有限且精确（在 float32 中试试 x = 100）。
-
-    x：任意形状 -> y：相同形状。导数是 sigmoid(x)。直接套公式会溢出：在 float32 中
-    exp(100) 是 inf。请改写公式，让 exp 只接触 <= 0 的数。以下函数不能用，因为它们就是答案：
-    ``F.softplus``（``torch.nn.functional.softplus``）、``torch.logaddexp`` 和 ``torch.Tensor.logaddexp``。
     """
 
     @staticmethod
@@ -187,12 +139,6 @@ class RoundSTE(Function):
     The true derivative of round is 0 almost everywhere, which would stop all
     learning; quantised networks use this estimator instead.
     x: any shape -> y: same shape.
-
-    [zh]
-    直通取整：forward 是 ``torch.round(x)``，backward 假装它是恒等映射（梯度原样通过）。
-
-    round 的真实导数几乎处处为 0，会让学习完全停下；量化网络改用这种估计器。
-    x：任意形状 -> y：相同形状。
     """
 
     @staticmethod
@@ -210,11 +156,6 @@ class LegendreP3(Function):
     """The Legendre polynomial P3(x) = 0.5 * (5 x^3 - 3 x); P3'(x) = 1.5 * (5 x^2 - 1).
 
     x: any shape -> y: same shape.
-
-    [zh]
-    勒让德多项式 P3(x) = 0.5 * (5 x^3 - 3 x)；P3'(x) = 1.5 * (5 x^2 - 1)。
-
-    x：任意形状 -> y：相同形状。
     """
 
     @staticmethod
@@ -238,15 +179,6 @@ def train_step(params: list[torch.Tensor], x: torch.Tensor, y: torch.Tensor, lr:
     that require grad: ``p = p - lr * p.grad`` would only make a new tensor),
     and clear its gradient before the next step.
     Returns the loss computed before the update as a Python float (``loss.item()``).
-
-    [zh]
-    在 y_pred = a + b * P3(c + d * x) 上做一步梯度下降。
-
-    params：[a, b, c, d]，四个 ``requires_grad=True`` 的 0 维张量；x, y：(N,)。
-    P3 用 ``LegendreP3.apply`` 计算。损失是误差平方的 *和*。在 ``torch.no_grad()`` 中用
-    ``p -= lr * p.grad`` 原地更新每个参数（调用者的张量必须真的移动，并且仍是需要梯度的叶子节点：
-    ``p = p - lr * p.grad`` 只会创建一个新张量），并在下一步之前清掉它的梯度。
-    以 Python 浮点数（``loss.item()``）返回更新之前计算的损失。
     """
     # TODO(task 8): write this part
     raise NotImplementedError("Task 8 (Fit sin(x) with your Function): not written yet")
@@ -255,10 +187,6 @@ def train_step(params: list[torch.Tensor], x: torch.Tensor, y: torch.Tensor, lr:
 def fit_sine(steps: int = 2000, lr: float = 5e-6) -> list[float]:
     """Fit a + b * P3(c + d * x) to sin(x) on [-pi, pi] (2000 points), starting
     from a=0, b=-1, c=0, d=0.3 as the article does.  Returns the parameters.
-
-    [zh]
-    在 [-pi, pi]（2000 个点）上把 a + b * P3(c + d * x) 拟合到 sin(x)，
-    与教程一样从 a=0, b=-1, c=0, d=0.3 开始。返回这些参数。
     """
     x = torch.linspace(-math.pi, math.pi, 2000)
     y = torch.sin(x)

@@ -79,8 +79,9 @@ def evaluate(model: nn.Module, loader: DataLoader) -> float:
 def make_loaders(root: str, batch_size: int = BATCH_SIZE) -> tuple[DataLoader, DataLoader]:
     """``(train_loader, test_loader)`` over ``datasets.MNIST(root, train=...,
     download=True, transform=transforms.ToTensor())``: the training loader
-    shuffles, the test loader does not.  Batches: images ``(B, 1, 28, 28)``
-    float in [0, 1], labels ``(B,)`` int64."""
+    shuffles, the test loader does not; the training loader's batches hold
+    ``batch_size`` images (the test loader's batch size is yours to choose).
+    Batches: images ``(B, 1, 28, 28)`` float in [0, 1], labels ``(B,)`` int64."""
     # TODO(task 5): write this part
     raise NotImplementedError("Task 5 (MNIST data loaders): not written yet")
 
@@ -97,6 +98,8 @@ def fit(model: nn.Module, train_loader: DataLoader, epochs: int = EPOCHS) -> lis
     Put the model in training mode (``model.train()``) at the start of each
     epoch.  The grader calls ``fit(Net(), loader)`` with a shuffled MNIST
     training loader of ``BATCH_SIZE`` images per batch, then measures the
-    accuracy on the held-out digits."""
+    accuracy on the held-out digits itself: it runs the article's network
+    with your trained weights (so ``forward`` must compute that network), and
+    times the whole call (data loading included)."""
     # TODO(task 6): write this part
     raise NotImplementedError("Task 6 (Train to a held-out accuracy): not written yet")
