@@ -56,7 +56,7 @@ def _applied(kata, name: str, inputs: list, upstream: torch.Tensor, extra: tuple
     Text("the derivative of x * factor is factor: return grad_output * ctx.factor for x, and None for "
          "the float factor", "x * factor 对 x 的导数是 factor：为 x 返回 grad_output * ctx.factor，"
          "为浮点数 factor 返回 None"),
-    Text("return grad_output * ctx.factor, None", "return grad_output * ctx.factor, None")])
+    Text("`return grad_output * ctx.factor, None`", "`return grad_output * ctx.factor, None`")])
 class TestScale:
     def test_forward_multiplies_by_factor(self, kata):
         x = torch.randn(3, 4)
