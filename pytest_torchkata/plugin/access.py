@@ -10,6 +10,7 @@ in-process and isolated.
 
 from __future__ import annotations
 
+import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,10 @@ class Backend(Protocol):
     def request(self, message: dict, timeout: float | None) -> dict: ...
 
     def close(self) -> None: ...
+
+
+# the text every generated stub raises: "Task N (title): not written yet"
+_TASK_NUMBER = re.compile(r"Task (\d+) \(")
 
 
 def derive_seed(base: int, *parts: str) -> int:
@@ -90,8 +95,21 @@ class KataAccess:
             message = f"`{label}` is {message}; is there a loop that never ends?"
         elif kind in ("missing", "import", "crash"):
             hint = hint_for(message)
+        elif kind == "not_started" and self._calls_unwritten(error, message):
+            caller = error.get("caller") or label
+            number = _TASK_NUMBER.match(message).group(1)  # type: ignore[union-attr]
+            return LEARNER_ERRORS["learner"](
+                f"`{caller}` calls `{error['function']}` (task {number}), which is not written yet",
+                where=where, hint=f"write task {number} first, or for now do its job inside `{caller}`")
         elif kind != "not_started":
             label = error.get("function") or label  # name the learner's function, not a helper
             hint = hint_for(message)
             message = f"`{label}` raised {error.get('type', 'an error')}: {message}"
         return outcome(message, where=where, hint=hint)
+
+    def _calls_unwritten(self, error: dict, message: str) -> bool:
+        """Whether a stub of another task raised, reached from a function this task wrote."""
+        raised_in = error.get("function")
+        found = _TASK_NUMBER.match(message)
+        return bool(raised_in and raised_in != error.get("caller") and found
+                    and int(found.group(1)) != self.task.number)

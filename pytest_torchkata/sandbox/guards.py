@@ -186,8 +186,13 @@ def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
                              "where": _where(exc.__traceback__, where_file)}) from None
         where = _where(exc.__traceback__, where_file)
         if isinstance(exc, NotImplementedError):
+            # which learner function raised it, and which one the grader called: a written
+            # task may call another task's function that is still a stub
+            names = [f.name for f in traceback.extract_tb(exc.__traceback__)
+                     if os.path.abspath(f.filename) == where_file and f.name != "<module>"]
             raise Answered({"kind": "not_started", "message": str(exc) or "not written yet",
-                             "where": where}) from None
+                             "where": where, "function": names[-1] if names else "",
+                             "caller": names[0] if names else ""}) from None
         frame = _learner_frame(exc.__traceback__, where_file)
         raise Answered({"kind": "learner", "type": type(exc).__name__,
                          "message": _first_line(str(exc)), "where": where,
