@@ -4,6 +4,7 @@ config under ``SESSION_KEY``."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ class KataSession:
         self.data: dict[str, dict[str, Any]] = {}
         self.breakpoints: list[str] = []
         self.results: SessionResult | None = None
+        self.started = time.monotonic()
 
     @property
     def backend(self) -> Any:
@@ -84,5 +86,6 @@ class KataSession:
             katas=graded, seed=self.settings.seed, isolated=self.settings.isolate,
             devices=self.devices(), torch_version=torch.__version__, tool_version=__version__,
             warnings=warnings, language=self.settings.lang,
+            seconds=round(time.monotonic() - self.started, 2),
         )
         return self.results

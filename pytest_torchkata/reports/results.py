@@ -70,6 +70,7 @@ class SessionResult:
     tool_version: str
     warnings: list[str] = field(default_factory=list)
     language: str = "en"
+    seconds: float = 0.0  # wall time of the grading session
     version: int = REPORT_VERSION
 
     def to_json(self) -> dict[str, Any]:

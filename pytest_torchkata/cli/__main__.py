@@ -1,0 +1,7 @@
+"""``python -m pytest_torchkata.cli``: the same as the ``torchkata`` command."""
+
+import sys
+
+from pytest_torchkata.cli import main
+
+sys.exit(main())
