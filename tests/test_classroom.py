@@ -88,7 +88,7 @@ def test_classroom_workflow_grades_once_and_feeds_the_reporter(tmp_path, capsys)
     flow = yaml.safe_load(out.read_text())
     steps = flow["jobs"]["run-autograding-tests"]["steps"]
     grade = next(s for s in steps if s.get("id") == "torchkata")
-    assert "torchkata grade . " in grade["run"] and "--kata=tensors,autograd" in grade["run"]
+    assert "torchkata grade . --single " in grade["run"] and "--kata=tensors,autograd" in grade["run"]
     assert "--kata-timeout=30" in grade["run"] and "secrets.TORCHKATA_SEED" in grade["run"]
     assert 'torchkata classroom-result "$RUNNER_TEMP/torchkata"' in grade["run"]
     reporter = steps[-1]

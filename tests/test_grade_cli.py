@@ -77,8 +77,9 @@ def test_every_student_gets_the_right_total(graded):
 def test_broken_and_hostile_rows_say_why(graded):
     _root, _klass, out, rows, _ = graded
     assert rows["stub"]["errors"] == "0" and rows["stub"]["problem"] == ""
-    assert rows["syntax"]["errors"] == "8"
-    assert int(rows["hanger"]["timeouts"]) >= 1
+    assert rows["syntax"]["errors"] == "8" and "invalid syntax" in rows["syntax"]["problem"]
+    assert int(rows["hanger"]["timeouts"]) >= 1 and "still running after 2 s" in rows["hanger"]["problem"]
+    assert "exited with code 0" in rows["exiter"]["problem"]
     assert rows["sneaky"]["refused"] == "1" and "unsafe path" in rows["sneaky"]["problem"]
     assert "no kata files found" in rows["empty"]["problem"]
     syntax = json.loads((out / "syntax" / "report.json").read_text())

@@ -50,7 +50,7 @@ jobs:
       - name: Grade the katas
         id: {runner}
         run: |
-          torchkata grade . --out "$RUNNER_TEMP/torchkata" --kata={katas} --jobs=1 {options}
+          torchkata grade . --single --out "$RUNNER_TEMP/torchkata" --kata={katas} --jobs=1 {options}
           echo "result=$(torchkata classroom-result "$RUNNER_TEMP/torchkata")" >> "$GITHUB_OUTPUT"
       - name: Autograding Reporter
         if: always()
@@ -91,10 +91,14 @@ def workflow_text(katas: str, passthrough: list[str], install: str = "pytest-tor
 
 
 def write_workflow(args: argparse.Namespace, passthrough: list[str]) -> int:
-    from pytest_torchkata.cli.grade import kata_names
+    from pytest_torchkata.cli.grade import UsageProblem, kata_names
     from pytest_torchkata.reports.formats import atomic_write
 
-    katas = ",".join(kata_names(args.kata)) if args.kata != "all" else "all"
+    try:
+        katas = ",".join(kata_names(args.kata)) if args.kata != "all" else "all"
+    except UsageProblem as exc:
+        print(f"torchkata classroom: {exc}", file=sys.stderr)
+        return 2
     with atomic_write(args.out) as fh:
         fh.write(workflow_text(katas, passthrough, args.install, args.python))
     print(f"torchkata classroom: wrote {args.out}. Commit it to the assignment's template repository; "

@@ -41,6 +41,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                    help="submissions graded at once (default: the number of cores)")
     p.add_argument("--force", action="store_true", help="grade again even what is unchanged")
+    p.add_argument("--single", action="store_true",
+                   help="every SUBMISSION is one student's, even a folder without kata files")
     p.add_argument("--limit", type=float, default=None, metavar="SECONDS",
                    help=f"stop one submission's grading after this long (default {DEFAULT_LIMIT_S:g}, "
                         f"or --kata-budget plus two minutes)")
@@ -82,7 +84,13 @@ def kata_names(spec: str) -> list[str]:
     from pytest_torchkata.katas import CURRICULUM
 
     names = [n.strip() for n in spec.split(",") if n.strip()]
-    return list(CURRICULUM) if not names or "all" in names else names
+    if not names or "all" in names:
+        return list(CURRICULUM)
+    unknown = [n for n in names if n not in CURRICULUM]
+    if unknown:
+        raise UsageProblem(f"--kata: unknown kata {', '.join(map(repr, unknown))}. "
+                           f"Valid katas: {', '.join(CURRICULUM)}, or 'all'.")
+    return names
 
 
 def limit_for(passthrough: list[str], limit: float | None) -> float:
@@ -189,7 +197,7 @@ def _write_meta(folder: Path, digest: str, row: dict) -> None:
 def main(args: argparse.Namespace, passthrough: list[str]) -> int:
     try:
         grade_class(args.submissions, args.out, kata_names(args.kata), passthrough,
-                    jobs=args.jobs, force=args.force, limit=args.limit)
+                    jobs=args.jobs, force=args.force, limit=args.limit, single=args.single)
     except (Refused, UsageProblem) as exc:
         print(f"torchkata grade: {exc}", file=sys.stderr)
         return 2

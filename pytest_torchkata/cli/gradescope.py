@@ -114,12 +114,12 @@ def _mnist_raw(path: Path) -> Path:
 
 
 def build(args: argparse.Namespace, passthrough: list[str]) -> int:
-    from pytest_torchkata.cli.grade import kata_names
+    from pytest_torchkata.cli.grade import UsageProblem, kata_names
     from pytest_torchkata.reports.formats import write_json
 
-    names = kata_names(args.kata)
     folder = args.dir / "autograder"
     try:
+        names = kata_names(args.kata)
         visibility = parse_visibility(args.visibility)
         if folder.exists():
             shutil.rmtree(folder)
@@ -128,7 +128,7 @@ def build(args: argparse.Namespace, passthrough: list[str]) -> int:
         if args.bundle_data is not None:
             shutil.copytree(_mnist_raw(args.bundle_data), folder / "data" / "MNIST" / "raw")
             data = "data"
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, UsageProblem) as exc:
         print(f"torchkata gradescope: {exc}", file=sys.stderr)
         return 2
     write_json(folder / CONFIG, {"katas": names, "budget": args.budget, "options": passthrough,

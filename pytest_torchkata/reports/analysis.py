@@ -18,6 +18,16 @@ NO_PLOTS = ("no picture: matplotlib is not installed "
             "(`pip install \"pytest-torchkata[plots]\"` adds it; then grade again)")
 
 
+def _failure(task: dict) -> str:
+    """The task's message without the line it points at, which differs from student to
+    student: the speaking check's own message, when the report has it."""
+    for check in task.get("checks", []):
+        if check["status"] in (Status.FAILED, Status.ERROR) and check["message"] \
+                and task["message"].startswith(check["message"]):
+            return check["message"]
+    return task["message"]
+
+
 def item_rows(reports: list[dict]) -> list[dict]:
     """One row per task, in curriculum order, over every graded student."""
     rows: dict[tuple[str, str], dict] = {}
@@ -35,7 +45,7 @@ def item_rows(reports: list[dict]) -> list[dict]:
                 row["not_started"] += t["status"] == Status.NOT_STARTED
                 row["errors"] += t["status"] == Status.ERROR
                 if t["status"] in (Status.FAILED, Status.ERROR) and t["message"]:
-                    row["failures"][" ".join(t["message"].split())] += 1
+                    row["failures"][" ".join(_failure(t).split())] += 1
     out = []
     for row in rows.values():
         n = len(row["scores"])

@@ -67,6 +67,11 @@ def finish_student(folder: Path, sub: Any, job: Any, limit: float, prefixes: lis
                    katas={k["name"]: k["score"] for k in report.get("katas", [])},
                    errors=sum(t["status"] == "error" for t in tasks),
                    timeouts=sum(TIMED_OUT in t.get("message", "") for t in tasks))
+        broken = list(dict.fromkeys(t["message"] for t in tasks if t["status"] == "error"))
+        if broken:  # the why, in the row: a syntax error, an exit or a hang at import, ...
+            count = sum(t["status"] == "error" for t in tasks)
+            problems.append(f"{count} task(s) could not run"
+                            + (f": {broken[0]}" if len(broken) == 1 else f", e.g. {broken[0]}"))
     if job.killed:
         row["timeouts"] += 1
         problems.append(f"stopped after {limit:g} s: the whole grading ran past its limit")
