@@ -82,10 +82,10 @@ class KataSession:
                             f"to stop there, run pytest with -s")
         self.results = SessionResult(
             score=round(sum(k.score for k in graded), 2),
+            seconds=round(time.monotonic() - self.started, 2),
             max_score=round(sum(k.max_score for k in graded), 2),
             katas=graded, seed=self.settings.seed, isolated=self.settings.isolate,
             devices=self.devices(), torch_version=torch.__version__, tool_version=__version__,
             warnings=warnings, language=self.settings.lang,
-            seconds=round(time.monotonic() - self.started, 2),
         )
         return self.results

@@ -69,8 +69,8 @@ class SessionResult:
     torch_version: str
     tool_version: str
     warnings: list[str] = field(default_factory=list)
-    language: str = "en"
     seconds: float = 0.0  # wall time of the grading session
+    language: str = "en"
     version: int = REPORT_VERSION
 
     def to_json(self) -> dict[str, Any]:
