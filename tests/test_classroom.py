@@ -152,3 +152,20 @@ def test_run_autograder_writes_results_for_an_empty_or_hostile_submission(autogr
     assert str(tmp_path) not in json.dumps(hostile)
     broken = run_autograder(autograder, tmp_path / "nopython", {}, python="/bin/false")
     assert broken["score"] == 0 and "could not start" in broken["output"]
+
+
+def test_bundled_mnist_files_ship_in_the_zip_and_are_used(autograder, tmp_path):
+    import zipfile
+
+    raw = tmp_path / "data" / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    (raw / "train-images-idx3-ubyte").write_bytes(b"\0" * 16)
+    wheel = next((autograder / "autograder" / "wheels").glob("*.whl"))
+    assert cli.main(["gradescope", str(tmp_path / "build"), "--kata=mnist", "--wheel", str(wheel),
+                     "--bundle-data", str(tmp_path / "data")]) == 0
+    names = zipfile.ZipFile(tmp_path / "build" / "autograder.zip").namelist()
+    assert "data/MNIST/raw/train-images-idx3-ubyte" in names
+    config = json.loads((tmp_path / "build" / "autograder" / "torchkata-autograder.json").read_text())
+    assert config["data"] == "data" and config["katas"] == ["mnist"]
+    assert cli.main(["gradescope", str(tmp_path / "bad"), "--wheel", str(wheel),
+                     "--bundle-data", str(tmp_path / "nowhere")]) == 2

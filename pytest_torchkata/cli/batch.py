@@ -28,6 +28,9 @@ STATS_NAME = ".stats.json"
 def preload() -> None:
     """Import what every child needs, once.  Checks are not imported here: pytest imports
     them in each child, with its assertion rewriting."""
+    if "numpy" not in sys.modules:
+        # OpenBLAS starts its thread pool when NumPy is imported; fork with no threads running
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     import numpy  # noqa: F401
     import pytest  # noqa: F401
     import torch  # noqa: F401
