@@ -51,6 +51,8 @@ def make_class(root: Path) -> Path:
     (klass / "empty").mkdir()
     _zip(klass / "zipped.zip", {"zipped/katas/tensors.py": solution_source("tensors")})
     _zip(klass / "sneaky.zip", {"../../tensors.py": solution_source("tensors")})
+    with tarfile.open(klass / "tarred.tar.gz", "w:gz") as tf:
+        tf.add(klass / "ref" / "katas", arcname="katas")
     return klass
 
 
@@ -58,7 +60,7 @@ def make_class(root: Path) -> Path:
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("grade")
     klass = make_class(root)
-    out = root / "out"
+    out = klass / "grades"  # inside the class folder: never taken for a student
     result = torchkata("grade", str(klass), "--out", str(out), "--kata=tensors", "--jobs=2",
                        "--kata-timeout", "2")
     assert result.returncode == 0, result.stdout
@@ -70,7 +72,7 @@ def test_every_student_gets_the_right_total(graded):
     _root, _klass, _out, rows, _ = graded
     totals = {name: float(r["total"]) for name, r in rows.items()}
     assert totals == {"empty": 0, "exiter": 0, "flat": 19, "hanger": 0, "ref": 19, "sneaky": 0,
-                      "stub": 0, "syntax": 0, "zipped": 19}
+                      "stub": 0, "syntax": 0, "tarred": 19, "zipped": 19}
     assert {r["max_total"] for r in rows.values()} == {"19.0"}
 
 
@@ -107,8 +109,8 @@ def test_class_tables_and_item_analysis(graded):
     items = list(csv.DictReader((out / "item_analysis.csv").open()))
     assert [int(r["task"]) for r in items] == list(range(1, 9))
     softmax = next(r for r in items if r["id"] == "softmax")
-    assert float(softmax["share_passed"]) == round(3 / 9, 3)  # ref, flat, zipped
-    assert float(softmax["mean_score"]) == round(3 * 3 / 9, 2)
+    assert float(softmax["share_passed"]) == round(4 / 10, 3)  # ref, flat, zipped, tarred
+    assert float(softmax["mean_score"]) == round(4 * 3 / 10, 2)
     assert int(softmax["not_started"]) == 1 and softmax["most_common_failure"]
     text = (out / "item_analysis.md").read_text()
     assert "| tensors 6. Numerically stable softmax |" in text
@@ -124,11 +126,11 @@ def test_a_resumed_run_regrades_only_what_changed(graded):
     _root, klass, out, _rows, _ = graded
     before = {p: p.stat().st_mtime_ns for p in out.glob("*/report.json")}
     again = torchkata("grade", str(klass), "--out", str(out), "--kata=tensors", "--kata-timeout=2")
-    assert again.returncode == 0 and "0 graded, 9 unchanged" in again.stdout, again.stdout
+    assert again.returncode == 0 and "0 graded, 10 unchanged" in again.stdout, again.stdout
     assert before == {p: p.stat().st_mtime_ns for p in out.glob("*/report.json")}
     (klass / "stub" / "katas" / "tensors.py").write_text(solution_source("tensors"))
     changed = torchkata("grade", str(klass), "--out", str(out), "--kata=tensors", "--kata-timeout=2")
-    assert "1 graded, 8 unchanged" in changed.stdout, changed.stdout
+    assert "1 graded, 9 unchanged" in changed.stdout, changed.stdout
     assert json.loads((out / "stub" / "report.json").read_text())["score"] == 19
     assert before[out / "ref" / "report.json"] == (out / "ref" / "report.json").stat().st_mtime_ns
 

@@ -113,7 +113,7 @@ def grade_class(paths: list[Path], out: Path, names: list[str], passthrough: lis
     from pytest_torchkata.cli import batch
     from pytest_torchkata.reports import classbook
 
-    subs = discover(paths, names, single=single)
+    subs = discover(paths, names, single=single, exclude=out)
     out.mkdir(parents=True, exist_ok=True)
     options = [f"--kata={','.join(names)}", *passthrough]
     base = Path(tempfile.mkdtemp(prefix="torchkata-grade-"))

@@ -67,16 +67,19 @@ def holds_katas(folder: Path, kata_names: list[str]) -> bool:
     return (folder / "katas").is_dir() or any((folder / f"{n}.py").is_file() for n in kata_names)
 
 
-def discover(paths: list[Path], kata_names: list[str], single: bool = False) -> list[Submission]:
+def discover(paths: list[Path], kata_names: list[str], single: bool = False,
+             exclude: Path | None = None) -> list[Submission]:
     """The submissions named on the command line; a folder of submissions counts as many
-    (unless ``single``: then every path is one submission)."""
+    (unless ``single``: then every path is one submission).  ``exclude`` (the output
+    folder) is never a submission."""
     found: list[Submission] = []
+    skip = exclude.resolve() if exclude is not None else None
     for path in paths:
         if is_archive(path) or (path.is_dir() and (single or holds_katas(path, kata_names))):
             found.append(Submission(safe_name(stem(path.resolve())), path))
         elif path.is_dir():
             children = sorted(p for p in path.iterdir() if not p.name.startswith(".")
-                              and (p.is_dir() or is_archive(p)))
+                              and (p.is_dir() or is_archive(p)) and p.resolve() != skip)
             if not children:
                 raise Refused(f"{path} holds no submissions: no kata files, no katas/ folder, "
                               f"no student folders or archives")
