@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -22,6 +23,12 @@ from pathlib import Path
 from _common import ROOT, cpu_note, median, py, wall
 
 TARGET_S, CLASS_SIZE = 300.0, 40
+
+
+def cpu_seconds() -> float:
+    """CPU time of every finished descendant so far (user + system)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main(argv: list[str]) -> int:
@@ -38,8 +45,10 @@ def main(argv: list[str]) -> int:
                                   "-p", "no:cacheprovider", "-q", "-p", "no:hypothesispytest",
                                   "-p", "no:benchmark", *data_args])
         print(f"  baseline: one plain `pytest --kata=all --kata-isolate` run: {base_s:.1f} s (exit {code})")
+        cpu_before = cpu_seconds()
         class_s, code, out = wall([py(), "-m", "pytest_torchkata.cli", "grade", str(tmp / "class"),
                                    "--out", str(tmp / "out"), *data_args])
+        class_cpu = cpu_seconds() - cpu_before
         if code != 0:
             print("  torchkata grade failed:\n    " + "\n    ".join(out.strip().splitlines()[-5:]))
             return 1
@@ -55,6 +64,11 @@ def main(argv: list[str]) -> int:
         guess = class_s / n * CLASS_SIZE
         print(f"  extrapolated to {CLASS_SIZE} submissions: {guess:.0f} s (linear in N; "
               f"target <= {TARGET_S:g} s: {'met' if guess <= TARGET_S else 'NOT met'})")
+        cores = os.cpu_count() or 1
+        by_cpu = class_cpu / n * CLASS_SIZE / cores
+        print(f"  CPU time: {class_cpu / n:.1f} s per submission (all processes); {CLASS_SIZE} submissions "
+              f"on {cores} otherwise idle cores would need about {by_cpu:.0f} s (an estimate from CPU time, "
+              f"less sensitive to other users' load than wall time)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
