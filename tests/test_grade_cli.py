@@ -177,3 +177,17 @@ def test_kata_options_pass_through_as_flag_equals_value():
         split_passthrough(["grade", "--kata-bogus=1"])
     with pytest.raises(UsageProblem, match="set by torchkata grade"):
         split_passthrough(["grade", "--kata-dir=elsewhere"])
+
+
+def test_without_matplotlib_the_analysis_says_how_to_get_the_picture(tmp_path, monkeypatch):
+    from pytest_torchkata.reports.analysis import NO_PLOTS, write_analysis
+
+    task = {"id": "t", "number": 1, "title": "T", "status": "failed", "score": 0.5, "max_score": 1.0,
+            "message": "off by one (at katas/k.py:3 in f: return x)", "hint": "",
+            "checks": [{"name": "c", "status": "failed", "message": "off by one", "hint": "", "where": "", "rank": 2}]}
+    report = {"katas": [{"name": "k", "title": "K", "score": 0.5, "max_score": 1.0, "tasks": [task]}]}
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now fails
+    write_analysis(tmp_path, [("ann", report), ("bob", report)])
+    assert not (tmp_path / "item_analysis.png").exists()
+    text = (tmp_path / "item_analysis.md").read_text()
+    assert NO_PLOTS in text and "| off by one (2) |" in text
