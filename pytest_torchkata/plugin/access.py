@@ -100,7 +100,8 @@ class KataAccess:
             number = _TASK_NUMBER.match(message).group(1)  # type: ignore[union-attr]
             return LEARNER_ERRORS["learner"](
                 f"`{caller}` calls `{error['function']}` (task {number}), which is not written yet",
-                where=where, hint=f"write task {number} first, or for now do its job inside `{caller}`")
+                where=str(error.get("call_where") or where),
+                hint=f"write task {number} first, or for now do its job inside `{caller}`")
         elif kind != "not_started":
             label = error.get("function") or label  # name the learner's function, not a helper
             hint = hint_for(message)

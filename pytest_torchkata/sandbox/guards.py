@@ -188,11 +188,14 @@ def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
         if isinstance(exc, NotImplementedError):
             # which learner function raised it, and which one the grader called: a written
             # task may call another task's function that is still a stub
-            names = [f.name for f in traceback.extract_tb(exc.__traceback__)
-                     if os.path.abspath(f.filename) == where_file and f.name != "<module>"]
+            frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                      if os.path.abspath(f.filename) == where_file and f.name != "<module>"]
+            call = frames[-2] if len(frames) > 1 else None  # the line that called the stub
             raise Answered({"kind": "not_started", "message": str(exc) or "not written yet",
-                             "where": where, "function": names[-1] if names else "",
-                             "caller": names[0] if names else ""}) from None
+                             "where": where, "function": frames[-1].name if frames else "",
+                             "caller": frames[0].name if frames else "",
+                             "call_where": f"{_short(call.filename)}:{call.lineno} in {call.name}: "
+                                           f"{(call.line or '').strip()}" if call else ""}) from None
         frame = _learner_frame(exc.__traceback__, where_file)
         raise Answered({"kind": "learner", "type": type(exc).__name__,
                          "message": _first_line(str(exc)), "where": where,
