@@ -1,35 +1,78 @@
-"""``torchkata``: the command line.  This module only parses and dispatches.
+"""``torchkata``: get a workspace of kata files, or (for kata authors) regenerate them.
 
-    torchkata init [DIR]          copy the learner files into DIR/katas (default: .)
-    torchkata gen [--check]       regenerate katas/ from solutions/ (kata authors)
-    torchkata grade SUB... --out DIR [--kata NAMES] [--jobs N] [--force] [--kata-*...]
-                                  grade a class into a gradebook (instructors)
-    torchkata gradescope DIR [--kata NAMES] [--budget S] [--bundle-data PATH]
-                                  write a Gradescope autograder folder and its zip
-    torchkata classroom [--kata NAMES]
-                                  write .github/workflows/classroom.yml for GitHub Classroom
-    torchkata classroom-result REPORT.json
-                                  print the Classroom grading reporter's payload (base64 JSON)
-
-Rooms: ``workspace`` (init, gen), ``submissions`` and ``batch`` (finding, unpacking
-and grading submissions), ``grade``, ``gradescope``, ``classroom``.
+    torchkata init [DIR]     copy the learner files into DIR/katas (default: .)
+    torchkata gen [--check]  regenerate katas/ from solutions/ in the current folder
+                             (kata authors, in a checkout; --root DIR for another)
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
-from pytest_torchkata.cli.workspace import CHECKOUT, PACKAGE, cmd_gen, cmd_init, stub_folder
-
-__all__ = ["CHECKOUT", "PACKAGE", "main", "stub_folder"]
-PASSES_KATA_OPTIONS = {"grade", "gradescope", "classroom", "gradescope-run"}
+PACKAGE = Path(__file__).resolve().parents[1]
+CHECKOUT = PACKAGE.parent
 
 
-def _parser() -> argparse.ArgumentParser:
-    from pytest_torchkata.cli import classroom, grade, gradescope
+def stub_folder() -> Path | None:
+    """Where the learner files are: inside the wheel, or in a source checkout."""
+    for candidate in (PACKAGE / "_stubs", CHECKOUT / "katas"):
+        if candidate.is_dir() and any(candidate.glob("*.py")):
+            return candidate
+    return None
 
+
+def cmd_init(target: Path, force: bool) -> int:
+    source = stub_folder()
+    if source is None:
+        print("torchkata: the learner files are not in this installation; "
+              "reinstall pytest-torchkata", file=sys.stderr)
+        return 2
+    dest = target / "katas"
+    dest.mkdir(parents=True, exist_ok=True)
+    copied, kept = [], []
+    for stub in sorted(source.glob("*.py")):
+        out = dest / stub.name
+        if out.exists() and not force:
+            kept.append(out.name)
+            continue
+        shutil.copyfile(stub, out)
+        copied.append(out.name)
+    print(f"torchkata: {len(copied)} kata file(s) written to {dest}")
+    if kept:
+        print(f"torchkata: kept your existing {', '.join(kept)} (use --force to overwrite)")
+    print("Next: pytest --kata=tensors")
+    return 0
+
+
+def cmd_gen(root: Path, check: bool) -> int:
+    from pytest_torchkata.katas import CURRICULUM
+    from pytest_torchkata.model import Registry
+    from pytest_torchkata.authoring.stubs import StubError, generate
+
+    registry = Registry()
+    for name in CURRICULUM:
+        registry.register(f"pytest_torchkata.katas.{name}")
+    katas = [registry.get(n) for n in registry.names()]
+    if not (root / "solutions").is_dir():
+        print(f"torchkata gen: there is no solutions/ folder in {root}; run it from the "
+              f"checkout's top folder or pass --root", file=sys.stderr)
+        return 2
+    try:
+        stale = generate(root / "solutions", root / "katas", katas, check=check)
+    except StubError as exc:
+        print(f"torchkata gen: {exc}", file=sys.stderr)
+        return 2
+    if check and stale:
+        print("torchkata gen --check: out of date: " + ", ".join(stale), file=sys.stderr)
+        return 1
+    print(f"torchkata gen: {len(stale)} file(s) {'stale' if check else 'written'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="torchkata", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -40,29 +83,15 @@ def _parser() -> argparse.ArgumentParser:
     p_gen.add_argument("--root", type=Path, default=None,
                        help="the checkout holding solutions/ and katas/ (default: the current folder)")
     p_gen.add_argument("--check", action="store_true", help="only report stale files")
-    grade.add_parser(sub)
-    gradescope.add_parsers(sub)
-    classroom.add_parsers(sub)
-    return parser
+    from pytest_torchkata.cli import instructor  # grade, gradescope, classroom (instructors)
 
-
-def main(argv: list[str] | None = None) -> int:
-    from pytest_torchkata.cli.grade import UsageProblem, split_passthrough
-
-    argv = list(sys.argv[1:] if argv is None else argv)
-    passthrough: list[str] = []
-    if argv and argv[0] in PASSES_KATA_OPTIONS:
-        try:
-            argv, passthrough = split_passthrough(argv)
-        except UsageProblem as exc:
-            print(f"torchkata {argv[0]}: {exc}", file=sys.stderr)
-            return 2
-    args = _parser().parse_args(argv)
+    instructor.add_commands(sub)
+    if instructor.wanted(argv):
+        return instructor.run(parser, argv)
+    args = parser.parse_args(argv)
     if args.command == "init":
         return cmd_init(args.dir, args.force)
-    if args.command == "gen":
-        return cmd_gen(args.root or Path.cwd(), args.check)
-    return int(args.run(args, passthrough))
+    return cmd_gen(args.root or Path.cwd(), args.check)
 
 
 if __name__ == "__main__":

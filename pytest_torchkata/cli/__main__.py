@@ -1,4 +1,4 @@
-"""``python -m pytest_torchkata.cli``: the same as the ``torchkata`` command."""
+"""``python -m pytest_torchkata.cli``: the ``torchkata`` command."""
 
 import sys
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 CONFIG = "torchkata-autograder.json"
+CHECKOUT = Path(__file__).resolve().parents[2]  # the source checkout, when installed from one
 DEFAULT_BUDGET_S = 600.0
 
 SETUP_SH = """\
@@ -91,8 +92,6 @@ def _wheel(dest: Path, given: Path | None) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     if given is not None:
         return Path(shutil.copy(given, dest))
-    from pytest_torchkata.cli.workspace import CHECKOUT
-
     if not (CHECKOUT / "pyproject.toml").is_file():
         raise ValueError("this installation is not a source checkout; pass --wheel PATH "
                          "(a pytest_torchkata wheel, e.g. the one you installed from)")
