@@ -10,7 +10,6 @@ in-process and isolated.
 
 from __future__ import annotations
 
-import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,12 +29,20 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
-# the text every generated stub raises: "Task N (title): not written yet"
-_TASK_NUMBER = re.compile(r"Task (\d+) \(")
-
-
 def derive_seed(base: int, *parts: str) -> int:
     return (base * 1_000_003 + zlib.crc32("::".join(parts).encode())) % 2**31
+
+
+def unwritten_task(error: dict, number: int) -> int | None:
+    """The number of another task whose stub raised, reached from a function the learner
+    wrote for task ``number``; None when the task itself is still a stub.  Stubs raise
+    "Task N (title): not written yet"."""
+    head, _, rest = str(error.get("message", "")).partition(" (")
+    word, _, found = head.partition(" ")
+    raised_in = error.get("function")
+    if not (raised_in and raised_in != error.get("caller") and word == "Task" and found.isdigit() and rest):
+        return None
+    return None if int(found) == number else int(found)
 
 
 @dataclass
@@ -95,9 +102,9 @@ class KataAccess:
             message = f"`{label}` is {message}; is there a loop that never ends?"
         elif kind in ("missing", "import", "crash"):
             hint = hint_for(message)
-        elif kind == "not_started" and self._calls_unwritten(error, message):
+        elif kind == "not_started" and unwritten_task(error, self.task.number):
             caller = error.get("caller") or label
-            number = _TASK_NUMBER.match(message).group(1)  # type: ignore[union-attr]
+            number = unwritten_task(error, self.task.number)
             return LEARNER_ERRORS["learner"](
                 f"`{caller}` calls `{error['function']}` (task {number}), which is not written yet",
                 where=str(error.get("call_where") or where),
@@ -107,10 +114,3 @@ class KataAccess:
             hint = hint_for(message)
             message = f"`{label}` raised {error.get('type', 'an error')}: {message}"
         return outcome(message, where=where, hint=hint)
-
-    def _calls_unwritten(self, error: dict, message: str) -> bool:
-        """Whether a stub of another task raised, reached from a function this task wrote."""
-        raised_in = error.get("function")
-        found = _TASK_NUMBER.match(message)
-        return bool(raised_in and raised_in != error.get("caller") and found
-                    and int(found.group(1)) != self.task.number)
