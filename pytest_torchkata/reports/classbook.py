@@ -80,7 +80,7 @@ def finish_student(folder: Path, sub: Any, job: Any, limit: float, prefixes: lis
                         + (f": {_log_tail(job.log)}" if _log_tail(job.log) else ""))
     elif job.code not in (0, 1):
         problems.append(f"the grading run ended with exit status {job.code}: {_log_tail(job.log)}")
-    row["problem"] = "; ".join(problems)
+    row["problem"] = scrub("; ".join(problems), prefixes)  # a log tail may name the work folder
     write_feedback(folder / "feedback.md", sub.name, report, row["problem"])
     return row
 
