@@ -191,3 +191,15 @@ def test_without_matplotlib_the_analysis_says_how_to_get_the_picture(tmp_path, m
     assert not (tmp_path / "item_analysis.png").exists()
     text = (tmp_path / "item_analysis.md").read_text()
     assert NO_PLOTS in text and "| off by one (2) |" in text
+
+
+def test_a_submission_past_the_whole_limit_is_stopped_and_its_row_says_so(tmp_path):
+    (tmp_path / "stuck" / "katas").mkdir(parents=True)
+    (tmp_path / "stuck" / "katas" / "tensors.py").write_text("while True:\n    pass\n")
+    result = torchkata("grade", str(tmp_path / "stuck"), "--out", str(tmp_path / "out"), "--kata=tensors",
+                       "--kata-timeout=0", "--limit=6")
+    assert result.returncode == 0, result.stdout
+    (row,) = csv.DictReader((tmp_path / "out" / "gradebook.csv").open())
+    assert row["total"] == "0.0" and row["timeouts"] == "1"
+    assert "stopped after 6 s" in row["problem"]
+    assert "stopped after 6 s" in (tmp_path / "out" / "stuck" / "feedback.md").read_text()
