@@ -131,6 +131,8 @@ def test_the_autograder_zip_holds_the_scripts_the_wheel_and_the_config(autograde
     assert any(n.startswith("wheels/pytest_torchkata-") and n.endswith(".whl") for n in names)
     setup = (autograder / "autograder" / "setup.sh").read_text()
     assert "pip install" in setup and "wheels/*.whl" in setup
+    for script in ("setup.sh", "run_autograder"):  # both parse as bash
+        assert subprocess.run(["bash", "-n", str(autograder / "autograder" / script)]).returncode == 0
 
 
 def test_run_autograder_grades_a_submission(autograder, tmp_path):
