@@ -72,6 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     p_gen.add_argument("--root", type=Path, default=None,
                        help="the checkout holding solutions/ and katas/ (default: the current folder)")
     p_gen.add_argument("--check", action="store_true", help="only report stale files")
+    from pytest_torchkata.cli import instructor  # grade, gradescope, classroom (instructors)
+
+    instructor.add_commands(sub)
+    if instructor.wanted(argv):
+        return instructor.run(parser, argv)
     args = parser.parse_args(argv)
     if hasattr(args, "func"):
         try:

@@ -47,6 +47,18 @@ def derive_seed(base: int, *parts: str) -> int:
     return (base * 1_000_003 + zlib.crc32("::".join(parts).encode())) % 2**31
 
 
+def unwritten_task(error: dict, number: int) -> int | None:
+    """The number of another task whose stub raised, reached from a function the learner
+    wrote for task ``number``; None when the task itself is still a stub.  Stubs raise
+    "Task N (title): not written yet"."""
+    head, _, rest = str(error.get("message", "")).partition(" (")
+    word, _, found = head.partition(" ")
+    raised_in = error.get("function")
+    if not (raised_in and raised_in != error.get("caller") and word == "Task" and found.isdigit() and rest):
+        return None
+    return None if int(found) == number else int(found)
+
+
 @dataclass
 class KataAccess:
     backend: Backend
@@ -135,6 +147,13 @@ class KataAccess:
             hint = SYNTAX_HINT.get() if error.get("type") in SYNTAX_ERRORS else hint_for(message)
         elif kind in ("missing", "import", "crash"):
             hint = hint_for(message)
+        elif kind == "not_started" and unwritten_task(error, self.task.number):
+            caller = error.get("caller") or label
+            number = unwritten_task(error, self.task.number)
+            return LEARNER_ERRORS["learner"](
+                f"`{caller}` calls `{error['function']}` (task {number}), which is not written yet",
+                where=str(error.get("call_where") or where),
+                hint=f"write task {number} first, or for now do its job inside `{caller}`")
         elif kind != "not_started":
             label = error.get("function") or label  # name the learner's function, not a helper
             hint = hint_for(message)

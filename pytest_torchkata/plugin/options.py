@@ -21,7 +21,7 @@ DEFAULT_TIMEOUT_S = 20.0
 DEFAULT_MEMORY_MB = 2048
 SANDBOX_LEVELS = ("auto", "bwrap", "user", "none")
 DEVICES = ("auto", "cpu", "cuda")
-BUILTIN_FORMAT_NAMES = ("json", "gradescope", "csv")  # the help text; plugins may add more
+BUILTIN_FORMAT_NAMES = ("json", "gradescope", "csv", "classroom")  # the help text; plugins may add more
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ config under ``SESSION_KEY``."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ class KataSession:
         self.breakpoints: list[str] = []
         self.load_failures: dict[str, str] = {}  # kata -> the message of its file's load failure
         self.results: SessionResult | None = None
+        self.started = time.monotonic()
 
     @property
     def backend(self) -> Any:
@@ -115,6 +117,7 @@ class KataSession:
                 task_result.hints_used = progress.hints_seen(seen, kata_result.name, task_result.id)
         self.results = SessionResult(
             score=round(sum(k.score for k in graded), 2),
+            seconds=round(time.monotonic() - self.started, 2),
             max_score=round(sum(k.max_score for k in graded), 2),
             katas=graded, seed=self.settings.seed, isolated=self.settings.isolate,
             devices=self.devices(), torch_version=torch.__version__, tool_version=__version__,

@@ -1,7 +1,7 @@
 """Report files: a registry of formats (name -> writer) and the reporter that
 writes ``--kata-report PATH`` in ``--kata-report-format``.
 
-The built-in formats (json, gradescope, csv) are registered through the
+The built-in formats (json, gradescope, csv, classroom) are registered through the
 ``pytest_torchkata_report_formats`` hook, like any third party's.  Every file
 is written atomically: a temporary file in the same folder, then a rename.
 """
@@ -43,22 +43,93 @@ class FileReporter:
         self.fmt.write(self.path, results)
 
 
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+
+
 def gradescope(results: SessionResult) -> dict[str, Any]:
-    """Gradescope's autograder ``results.json``: one test per task."""
-    tests = []
-    for kata in results.katas:
-        for task in kata.tasks:
-            if task.status == Status.SKIPPED:
+    """Gradescope's autograder ``results.json`` for this session (see ``gradescope_results``)."""
+    return gradescope_results(results.to_json())
+
+
+def _visibility(rules: dict[str, str], kata: str, task: str) -> str:
+    return rules.get(f"{kata}.{task}") or rules.get(kata) or rules.get("") or "visible"
+
+
+def _task_output(task: dict[str, Any]) -> str:
+    if task["status"] == Status.PASSED:
+        return "Passed."
+    text = "Not started yet." if task["status"] == Status.NOT_STARTED else task["message"]
+    if task.get("hint"):
+        text += f"\n\nHint: {task['hint']}"
+    return text.strip()
+
+
+def gradescope_results(report: dict[str, Any], visibility: dict[str, str] | None = None,
+                       execution_time: float | None = None,
+                       stdout_visibility: str = "hidden") -> dict[str, Any]:
+    """Gradescope's ``results.json`` from a JSON report, field by field: ``score``,
+    ``execution_time``, ``output`` (Markdown), ``visibility``, ``stdout_visibility``, one
+    test per graded task (``name``, ``number``, ``score``, ``max_score``, ``status``,
+    ``output``, ``visibility``) and a ``leaderboard`` entry per recorded accuracy.
+    ``visibility`` maps "" (default), "KATA" or "KATA.TASK_ID" to one of VISIBILITIES."""
+    rules = visibility or {}
+    tests, board = [], []
+    for k_index, kata in enumerate(report.get("katas", []), start=1):
+        for task in kata["tasks"]:
+            if task["status"] == Status.SKIPPED:  # counts toward nothing, like in our report
                 continue
-            output = task.message + (f"\nHint: {task.hint}" if task.status != Status.PASSED and task.hint else "")
             tests.append({
-                "name": f"{kata.name} {task.number}. {task.title}",
-                "score": task.score, "max_score": task.max_score,
-                "status": "passed" if task.status == Status.PASSED else "failed",
-                "output": output.strip(),
+                "name": f"{kata['name']} {task['number']}. {task['title']}",
+                "number": f"{k_index}.{task['number']}",
+                "score": task["score"], "max_score": task["max_score"],
+                "status": "passed" if task["status"] == Status.PASSED else "failed",
+                "output": _task_output(task), "output_format": "md",
+                "visibility": _visibility(rules, kata["name"], task["id"]),
             })
-    return {"score": results.score, "output": f"torchkata: {results.score:g}/{results.max_score:g} points",
-            "visibility": "visible", "tests": tests}
+            accuracy = (task.get("data") or {}).get("accuracy")
+            if isinstance(accuracy, (int, float)):
+                board.append({"name": f"{kata['title']} accuracy (%)", "value": round(100 * accuracy, 2),
+                              "order": "desc"})
+    lines = [f"**torchkata: {report.get('score', 0):g} / {report.get('max_score', 0):g} points**"]
+    for kata in report.get("katas", []):
+        lines.append(f"- {kata['title']}: {kata['score']:g} / {kata['max_score']:g}")
+    lines += [f"\n*Warning:* {w}" for w in report.get("warnings", [])]
+    seconds = report.get("seconds", 0.0) if execution_time is None else execution_time
+    data = {"score": report.get("score", 0.0), "execution_time": int(round(seconds or 0)),
+            "output": "\n".join(lines), "output_format": "md", "test_output_format": "md",
+            "visibility": rules.get("") or "visible", "stdout_visibility": stdout_visibility,
+            "tests": tests}
+    if board:
+        data["leaderboard"] = board
+    return data
+
+
+def classroom_payload(report: dict[str, Any]) -> dict[str, Any]:
+    """What GitHub Classroom's grading reporter reads from a runner (base64 of this JSON):
+    ``max_score`` and one test per task with its ``score``, so the gradebook gets partial
+    credit per task."""
+    tests, max_score = [], 0.0
+    for kata in report.get("katas", []):
+        for task in kata["tasks"]:
+            if task["status"] == Status.SKIPPED:
+                continue
+            max_score += task["max_score"]
+            passed = task["status"] == Status.PASSED
+            tests.append({"name": f"{kata['name']} {task['number']}. {task['title']}",
+                          "status": "pass" if passed else "fail",
+                          "score": task["score"], "max_score": task["max_score"],
+                          "message": None if passed else _task_output(task),
+                          "test_code": f"pytest --kata={kata['name']} -k {task['id']}",
+                          "filename": "", "line_no": 0, "execution_time": ""})
+    everything = bool(tests) and all(t["status"] == "pass" for t in tests)
+    return {"version": 1, "status": "pass" if everything else ("fail" if tests else "error"),
+            "max_score": round(max_score, 2), "tests": tests}
+
+
+def classroom_text(report: dict[str, Any]) -> str:
+    import base64
+
+    return base64.b64encode(json.dumps(classroom_payload(report)).encode()).decode()
 
 
 CSV_COLUMNS = ["kata", "task", "id", "title", "status", "score", "max_score", "message"]
@@ -108,8 +179,14 @@ def _write_gradescope(path: Path, results: SessionResult) -> None:
     write_json(path, gradescope(results))
 
 
+def _write_classroom(path: Path, results: SessionResult) -> None:
+    with atomic_write(path) as fh:
+        fh.write(classroom_text(results.to_json()) + "\n")
+
+
 BUILTIN_FORMATS = [
     ReportFormat("json", "the full report: every task, check, message and hint", _write_results_json),
     ReportFormat("gradescope", "Gradescope's results.json, one test per task", _write_gradescope),
     ReportFormat("csv", "one row per task", write_csv),
+    ReportFormat("classroom", "GitHub Classroom's grading reporter payload (base64 JSON)", _write_classroom),
 ]

@@ -77,6 +77,7 @@ class SessionResult:
     torch_version: str
     tool_version: str
     warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0  # wall time of the grading session
     language: str = "en"
     sandbox: str = ""  # how learner code was walled off: bwrap, user, none or in-process
     version: int = REPORT_VERSION

@@ -193,8 +193,16 @@ def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
         if isinstance(exc, SyntaxError) and exc.filename and os.path.abspath(exc.filename) == where_file:
             where = f"{_short(exc.filename)}:{exc.lineno}" + (f": {exc.text.strip()}" if exc.text else "")
         if isinstance(exc, NotImplementedError):
+            # which learner function raised it, and which one the grader called: a written
+            # task may call another task's function that is still a stub
+            frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                      if os.path.abspath(f.filename) == where_file and f.name != "<module>"]
+            call = frames[-2] if len(frames) > 1 else None  # the line that called the stub
             raise Answered({"kind": "not_started", "message": str(exc) or "not written yet",
-                             "where": where}) from None
+                             "where": where, "function": frames[-1].name if frames else "",
+                             "caller": frames[0].name if frames else "",
+                             "call_where": f"{_short(call.filename)}:{call.lineno} in {call.name}: "
+                                           f"{(call.line or '').strip()}" if call else ""}) from None
         frame = _learner_frame(exc.__traceback__, where_file)
         raise Answered({"kind": "learner", "type": type(exc).__name__,
                          "message": _first_line(str(exc)), "where": where,

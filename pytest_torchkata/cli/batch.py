@@ -1,0 +1,183 @@
+"""Grading many submissions at once, paying for torch's import once per class.
+
+This process imports torch, pytest and the plugin (running no torch op, so no
+thread pool exists yet), then forks one child per submission.  The child starts
+a session of its own (so a time-out kills it and everything it started), moves
+into the submission's neutral work folder, sends its output to a log file and
+runs ``pytest.main`` with ``--kata-isolate``: learner code runs in the
+sandbox's worker, never in the child.  Where ``fork`` is missing the child is a
+fresh interpreter running the same function.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LOG_NAME = "grading.log"
+STATS_NAME = ".stats.json"
+
+
+def preload() -> None:
+    """Import what every child needs, once.  Checks are not imported here: pytest imports
+    them in each child, with its assertion rewriting."""
+    if "numpy" not in sys.modules:
+        # OpenBLAS starts its thread pool when NumPy is imported; fork with no threads running
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    import numpy  # noqa: F401
+    import pytest  # noqa: F401
+    import torch  # noqa: F401
+
+    import pytest_torchkata.checks.errors  # noqa: F401
+    import pytest_torchkata.plugin  # noqa: F401
+    import pytest_torchkata.plugin.access  # noqa: F401
+    import pytest_torchkata.reports.results  # noqa: F401
+    try:
+        import torchvision  # noqa: F401
+    except ImportError:
+        pass
+
+
+def pytest_args(katas: list[str], kata_dir: Path, report: Path, passthrough: list[str]) -> list[str]:
+    return [f"--kata={','.join(katas)}", f"--kata-dir={kata_dir}", f"--kata-report={report}",
+            "--kata-isolate", "-p", "pytest_torchkata.plugin", "-p", "no:cacheprovider",
+            "-q", "--no-header", "-rN", *passthrough]
+
+
+def child_main(work: Path, args: list[str], log: Path) -> int:
+    """Runs in the child: one pytest session over one submission.  Returns its exit code."""
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    os.chdir(work)
+    # no third-party pytest plugin joins a grading run; ours is named with -p
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    os.environ.pop("PYTEST_ADDOPTS", None)
+    import pytest
+
+    try:
+        code = int(pytest.main(args))
+    except BaseException as exc:  # noqa: BLE001 - the row says what happened
+        print(f"torchkata grade: the grading run stopped: {type(exc).__name__}: {exc}", flush=True)
+        code = 3
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    try:
+        (log.parent / STATS_NAME).write_text(json.dumps({"grader_kib": own, "worker_kib": workers}))
+    except OSError:
+        pass
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return code
+
+
+@dataclass
+class Job:
+    name: str
+    work: Path
+    args: list[str]
+    log: Path
+    limit: float
+    pid: int = 0
+    proc: subprocess.Popen | None = None
+    started: float = 0.0
+    code: int | None = None
+    killed: bool = False
+    seconds: float = 0.0
+    stats: dict = field(default_factory=dict)
+
+
+class Batch:
+    """Runs jobs, at most ``jobs`` at once; ``wait_one`` returns the next finished job."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = max(1, jobs)
+        self.running: dict[int, Job] = {}
+        self.can_fork = hasattr(os, "fork")
+
+    def start(self, job: Job) -> None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        job.started = time.monotonic()
+        if self.can_fork:
+            pid = os.fork()
+            if pid == 0:  # the child
+                code = 3
+                try:
+                    os.setsid()
+                    signal.signal(signal.SIGINT, signal.SIG_DFL)
+                    code = child_main(job.work, job.args, job.log)
+                finally:
+                    os._exit(code)
+            job.pid = pid
+        else:  # pragma: no cover - platforms without fork
+            job.proc = subprocess.Popen(
+                [sys.executable, "-c", "import sys, json; from pathlib import Path; "
+                 "from pytest_torchkata.cli.batch import child_main; a = json.loads(sys.argv[1]); "
+                 "sys.exit(child_main(Path(a[0]), a[1], Path(a[2])))",
+                 json.dumps([str(job.work), job.args, str(job.log)])], start_new_session=True)
+            job.pid = job.proc.pid
+        self.running[job.pid] = job
+
+    def _reap(self) -> Job | None:
+        for pid, job in list(self.running.items()):
+            if job.proc is not None:
+                code = job.proc.poll()
+                if code is None:
+                    continue
+            else:
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done == 0:
+                    continue
+                code = os.waitstatus_to_exitcode(status)
+            return self._finish(job, code)
+        return None
+
+    def _finish(self, job: Job, code: int) -> Job:
+        del self.running[job.pid]
+        job.code = code
+        job.seconds = time.monotonic() - job.started
+        self._kill_group(job.pid)  # a worker left behind by a crashed child
+        try:
+            job.stats = json.loads((job.log.parent / STATS_NAME).read_text())
+            (job.log.parent / STATS_NAME).unlink()
+        except (OSError, ValueError):
+            job.stats = {}
+        return job
+
+    @staticmethod
+    def _kill_group(pid: int) -> None:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def wait_one(self) -> Job:
+        """Block until a job ends (or is stopped at its limit) and return it."""
+        while True:
+            job = self._reap()
+            if job is not None:
+                return job
+            now = time.monotonic()
+            for pid, running in list(self.running.items()):
+                if running.limit and now - running.started > running.limit:
+                    running.killed = True
+                    self._kill_group(pid)
+            time.sleep(0.05)
+
+    def stop_all(self) -> None:
+        for pid in list(self.running):
+            self._kill_group(pid)
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        self.running.clear()

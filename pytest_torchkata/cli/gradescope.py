@@ -1,0 +1,210 @@
+"""``torchkata gradescope DIR``: a Gradescope autograder (folder and zip), and
+``torchkata gradescope-run``, what its ``run_autograder`` calls for each submission.
+
+The zip holds ``setup.sh`` (installs the plugin from the wheel inside the zip, and
+finds the bundled MNIST files), ``run_autograder`` (grades ``ROOT/submission``
+into ``ROOT/results/results.json``), ``torchkata-autograder.json`` (katas,
+budget, visibility, options) and ``wheels/``.  ROOT is
+``$TORCHKATA_AUTOGRADER_ROOT``, by default ``/autograder``.  A results.json is
+written whatever happens: when grading fails, and even when Python cannot start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+CONFIG = "torchkata-autograder.json"
+CHECKOUT = Path(__file__).resolve().parents[2]  # the source checkout, when installed from one
+DEFAULT_BUDGET_S = 600.0
+
+SETUP_SH = """\
+#!/usr/bin/env bash
+# Gradescope runs this once, in /autograder/source, to build the autograder image.
+set -euo pipefail
+cd "$(dirname "$0")"
+if ! command -v python3 >/dev/null || ! python3 -m pip --version >/dev/null 2>&1; then
+  apt-get update && apt-get install -y python3 python3-pip
+fi
+python3 -m pip install {pip_args} wheels/*.whl
+"""
+
+RUN_AUTOGRADER = """\
+#!/usr/bin/env bash
+# Gradescope runs this for every submission. It always leaves a results.json.
+ROOT="${TORCHKATA_AUTOGRADER_ROOT:-/autograder}"
+PYTHON="${TORCHKATA_PYTHON:-python3}"
+mkdir -p "$ROOT/results"
+"$PYTHON" -m pytest_torchkata.cli gradescope-run --root "$ROOT"
+if [ ! -s "$ROOT/results/results.json" ]; then
+  cat > "$ROOT/results/results.json" <<'JSON'
+{"score": 0, "execution_time": 0, "output": "The autograder could not start, so this submission has no grade yet. Please tell your instructor.", "output_format": "md", "visibility": "visible", "stdout_visibility": "hidden", "tests": []}
+JSON
+fi
+exit 0
+"""
+
+
+def add_parsers(sub: Any) -> None:
+    p = sub.add_parser("gradescope", help="write a Gradescope autograder folder and zip",
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("dir", type=Path, metavar="DIR", help="where DIR/autograder/ and DIR/autograder.zip go")
+    p.add_argument("--kata", default="all", metavar="NAMES", help="katas to grade: NAME[,NAME...] or all")
+    p.add_argument("--budget", type=float, default=DEFAULT_BUDGET_S, metavar="SECONDS",
+                   help=f"time for grading one submission (default {DEFAULT_BUDGET_S:g}; keep it under "
+                        f"the assignment's autograder timeout)")
+    p.add_argument("--bundle-data", type=Path, default=None, metavar="PATH",
+                   help="a folder holding MNIST/raw/ to ship in the zip (else MNIST data tasks are skipped)")
+    p.add_argument("--visibility", action="append", default=[], metavar="[KATA[.TASK]=]WHEN",
+                   help="when students see results: visible, after_published, after_due_date or hidden; "
+                        "for everything, a kata or one task (repeat the option)")
+    p.add_argument("--pip-args", default="", metavar="ARGS",
+                   help="extra arguments for pip in setup.sh (an index for CPU-only torch, say)")
+    p.add_argument("--wheel", type=Path, default=None, metavar="PATH",
+                   help="ship this wheel of pytest-torchkata (default: build one from this checkout)")
+    p.set_defaults(run=build)
+    r = sub.add_parser("gradescope-run", help="(inside the autograder) grade ROOT/submission")
+    r.add_argument("--root", type=Path, default=None, help="default: $TORCHKATA_AUTOGRADER_ROOT or /autograder")
+    r.set_defaults(run=run)
+
+
+def parse_visibility(specs: list[str]) -> dict[str, str]:
+    from pytest_torchkata.reports.formats import VISIBILITIES
+
+    rules: dict[str, str] = {}
+    for spec in specs:
+        where, _, when = spec.rpartition("=")
+        if when not in VISIBILITIES:
+            raise ValueError(f"--visibility {spec!r}: {when!r} is not one of {', '.join(VISIBILITIES)}")
+        rules[where] = when
+    return rules
+
+
+def _wheel(dest: Path, given: Path | None) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    if given is not None:
+        return Path(shutil.copy(given, dest))
+    if not (CHECKOUT / "pyproject.toml").is_file():
+        raise ValueError("this installation is not a source checkout; pass --wheel PATH "
+                         "(a pytest_torchkata wheel, e.g. the one you installed from)")
+    from hatchling.build import build_wheel  # the build backend named in pyproject.toml
+
+    here = Path.cwd()
+    os.chdir(CHECKOUT)
+    try:
+        return dest / build_wheel(str(dest))
+    finally:
+        os.chdir(here)
+
+
+def _mnist_raw(path: Path) -> Path:
+    for candidate in (path / "MNIST" / "raw", path / "raw", path):
+        if candidate.is_dir() and any(candidate.glob("*-ubyte*")):
+            return candidate
+    raise ValueError(f"--bundle-data {path}: no MNIST/raw/ folder with the MNIST files there")
+
+
+def build(args: argparse.Namespace, passthrough: list[str]) -> int:
+    from pytest_torchkata.cli.grade import UsageProblem, kata_names
+    from pytest_torchkata.reports.formats import write_json
+
+    folder = args.dir / "autograder"
+    try:
+        names = kata_names(args.kata)
+        visibility = parse_visibility(args.visibility)
+        if folder.exists():
+            shutil.rmtree(folder)
+        wheel = _wheel(folder / "wheels", args.wheel)
+        data = None
+        if args.bundle_data is not None:
+            shutil.copytree(_mnist_raw(args.bundle_data), folder / "data" / "MNIST" / "raw")
+            data = "data"
+    except (ValueError, OSError, UsageProblem) as exc:
+        print(f"torchkata gradescope: {exc}", file=sys.stderr)
+        return 2
+    write_json(folder / CONFIG, {"katas": names, "budget": args.budget, "options": passthrough,
+                                 "visibility": visibility, "data": data, "stdout_visibility": "hidden"})
+    for name, text in (("setup.sh", SETUP_SH.format(pip_args=args.pip_args)),
+                       ("run_autograder", RUN_AUTOGRADER)):
+        (folder / name).write_text(text, encoding="utf-8")
+        (folder / name).chmod(0o755)
+    archive = args.dir / "autograder.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                info = zipfile.ZipInfo(str(path.relative_to(folder)))
+                info.external_attr = (0o755 if os.access(path, os.X_OK) else 0o644) << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, path.read_bytes())
+    print(f"torchkata gradescope: wrote {archive} ({wheel.name}"
+          f"{', MNIST data' if data else ''}); upload it as the assignment's autograder")
+    if "mnist" in names and not data:
+        print("torchkata gradescope: no --bundle-data: the MNIST data tasks will be skipped there")
+    return 0
+
+
+def _supports(flag: str) -> bool:
+    from pytest_torchkata.plugin.options import OPTIONS
+
+    return any(opt.flag == flag for opt in OPTIONS)
+
+
+def failure_results(text: str, seconds: float) -> dict:
+    return {"score": 0.0, "execution_time": int(seconds), "output": text, "output_format": "md",
+            "visibility": "visible", "stdout_visibility": "hidden", "tests": []}
+
+
+def run(args: argparse.Namespace, passthrough: list[str]) -> int:
+    """Grade ROOT/submission into ROOT/results/results.json; never fails to write it."""
+    from pytest_torchkata.reports.formats import gradescope_results, write_json
+
+    root = args.root or Path(os.environ.get("TORCHKATA_AUTOGRADER_ROOT") or "/autograder")
+    results = root / "results" / "results.json"
+    start = time.monotonic()
+    try:
+        results_data = _grade(root, passthrough, start, gradescope_results)
+    except Exception as exc:  # noqa: BLE001 - the student must still get a results.json
+        print(f"torchkata gradescope-run: {type(exc).__name__}: {exc}")
+        results_data = failure_results("The autograder failed while grading this submission, so it has "
+                                       "no grade yet. Please tell your instructor.", time.monotonic() - start)
+    write_json(results, results_data)
+    return 0
+
+
+def _grade(root: Path, passthrough: list[str], start: float, to_results: Any) -> dict:
+    from pytest_torchkata.cli.grade import grade_class
+
+    config = json.loads((root / "source" / CONFIG).read_text(encoding="utf-8"))
+    options = [*config.get("options", []), *passthrough]
+    if config.get("data") and not any(o.startswith("--kata-data=") for o in options):
+        options.append(f"--kata-data={root / 'source' / config['data']}")
+    budget = float(config.get("budget") or DEFAULT_BUDGET_S)
+    limit = budget
+    if _supports("--kata-budget") and not any(o.startswith("--kata-budget=") for o in options):
+        options.append(f"--kata-budget={budget:g}")
+        limit = budget + 60.0  # the plugin stops itself; this only catches a stuck grader
+    out = Path(tempfile.mkdtemp(prefix="torchkata-gradescope-"))
+    try:
+        (row,) = grade_class([root / "submission"], out, config["katas"], options, jobs=1, force=True,
+                             limit=limit, progress=False, single=True)
+        folder = out / row["student"]
+        report = json.loads((folder / "report.json").read_text()) if (folder / "report.json").is_file() else None
+        print((folder / "grading.log").read_text(errors="replace") if (folder / "grading.log").is_file() else "")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    seconds = time.monotonic() - start
+    note = f"**Note:** {row['problem']}\n\n" if row["problem"] else ""
+    if report is None:
+        return failure_results(note or "This submission could not be graded.", seconds)
+    data = to_results(report, visibility=config.get("visibility"), execution_time=seconds,
+                      stdout_visibility=config.get("stdout_visibility", "hidden"))
+    data["output"] = note + data["output"]
+    return data

@@ -1,0 +1,50 @@
+"""A student's feedback page (Markdown) from their JSON report: per kata a table of
+tasks, points and status, then what went wrong in each unfinished task and the hint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytest_torchkata.reports.formats import atomic_write
+from pytest_torchkata.status import Status
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def feedback_lines(student: str, report: dict | None, problem: str = "") -> list[str]:
+    lines = [f"# Feedback for {student}", ""]
+    if problem:
+        lines += [f"**Note from the grader:** {problem}", ""]
+    if not report:
+        lines.append("Your submission could not be graded, so it has no points yet. Fix what the note "
+                     "above says and submit again.")
+        return lines
+    lines += [f"**Total: {report['score']:g} / {report['max_score']:g} points**", ""]
+    for kata in report.get("katas", []):
+        lines += [f"## {kata['title']} (`{kata['name']}`): {kata['score']:g} / {kata['max_score']:g}", "",
+                  "| task | status | points |", "| --- | --- | --- |"]
+        for t in kata["tasks"]:
+            points = "-" if t["status"] == Status.SKIPPED else f"{t['score']:g} / {t['max_score']:g}"
+            lines.append(f"| {t['number']}. {_cell(t['title'])} | {Status(t['status']).word} | {points} |")
+        lines.append("")
+        for t in kata["tasks"]:
+            if t["status"] in (Status.PASSED, Status.SKIPPED):
+                continue
+            lines.append(f"### Task {t['number']}: {t['title']}")
+            if t["status"] == Status.NOT_STARTED:
+                lines.append("Not started yet.")
+            elif t["message"]:
+                lines.append(t["message"])
+            if t.get("hint"):
+                lines += ["", f"*Hint:* {t['hint']}"]
+            lines.append("")
+    for warning in report.get("warnings", []):
+        lines.append(f"*Warning:* {warning}")
+    return lines
+
+
+def write_feedback(path: Path, student: str, report: dict | None, problem: str = "") -> None:
+    with atomic_write(path) as fh:
+        fh.write("\n".join(feedback_lines(student, report, problem)).rstrip() + "\n")
