@@ -87,7 +87,7 @@ class TestScale:
          "(result,) = ctx.saved_tensors in backward",
          "exp 的导数就是它自己：在 forward 中 ctx.save_for_backward(result)，在 backward 中 "
          "(result,) = ctx.saved_tensors"),
-    Text("return grad_output * result", "return grad_output * result")])
+    Text("`return grad_output * result`", "`return grad_output * result`")])
 class TestExp:
     def test_forward_is_exp(self, kata):
         x = torch.randn(5)
@@ -179,7 +179,7 @@ class TestMatMul:
     Text("build backward from torch operations on the saved tensors (no .detach(), .item(), NumPy or "
          "@once_differentiable)", "用保存的张量上的 torch 运算写 backward（不要 .detach()、.item()、NumPy "
          "或 @once_differentiable）"),
-    Text("return grad_output * 3 * x ** 2", "return grad_output * 3 * x ** 2")])
+    Text("`return grad_output * 3 * x ** 2`", "`return grad_output * 3 * x ** 2`")])
 class TestCube:
     def test_forward_is_cube(self, kata):
         x = torch.randn(5)
