@@ -51,6 +51,7 @@ class Worker:
             "sys_path": [p for p in sys.path if p], "preload": preload, "show_from": os.getcwd(),
             "scratch": plan.scratch, "uid": plan.uid, "nproc": levels.NPROC,
             "fsize": levels.FSIZE, "nofile": levels.NOFILE,
+            "user_preload": list(levels.USER_PRELOAD) if plan.uid is not None else [],
         })
         self.ready = False
 

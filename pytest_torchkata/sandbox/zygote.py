@@ -301,7 +301,7 @@ def main() -> None:  # pragma: no cover - runs in the worker process
     #             may not be allowed to read the Python installation, so import it here)
 
     guards.SHOW_FROM = hello.get("show_from")
-    for module in hello.get("preload", []):  # the checks' helpers, while the grader collects
+    for module in hello.get("preload", []) + hello.get("user_preload", []):  # the checks' helpers, while the grader collects
         try:
             importlib.import_module(module)
         except Exception:  # noqa: BLE001 - a helper that fails to import fails later, clearly
