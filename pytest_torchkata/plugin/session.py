@@ -81,7 +81,12 @@ class KataSession:
             return "in-process"  # for learners checking themselves (the README's security model)
         from pytest_torchkata.sandbox.levels import SUMMARY, WEAK_NOTE
 
+        from pytest_torchkata.sandbox.levels import private_python
+
         line = "isolated worker process, sandbox " + SUMMARY[self.sandbox].format(uid="of its own")
+        if self.sandbox == "user" and private_python():
+            line += (f"; note: {private_python()} is private, so learner code can import only "
+                     f"what was loaded before it ran")
         return line + ("; WARNING: " + WEAK_NOTE if self.sandbox == "none" else "")
 
     def close(self) -> None:

@@ -73,14 +73,37 @@ def user_problem() -> str:
     return ""
 
 
+# Imported by the zygote at the user level: a child running as the learner's uid may not be
+# able to read the Python installation, and these are imported lazily by common code.
+USER_PRELOAD = ("torch.utils.serialization", "torchvision.datasets", "torchvision.transforms",
+                "torch.utils.data", "torch.distributions", "torch.func", "encodings.hex_codec",
+                "encodings.base64_codec", "encodings.latin_1", "encodings.ascii", "encodings.utf_16",
+                "encodings.punycode", "gzip", "zipfile", "tarfile", "urllib.request", "hashlib", "pickle", "PIL.Image",
+                "PIL.ImageFile", "PIL.PngImagePlugin")
+
+
+def private_python() -> str:
+    """A folder of the Python installation that other users cannot enter ("" if none)."""
+    for top in {sys.prefix, *site.getsitepackages()}:
+        path = Path(top).resolve()
+        for folder in [*reversed(path.parents), path]:
+            try:
+                if not folder.stat().st_mode & 0o001:
+                    return str(folder)
+            except OSError:
+                return str(folder)
+    return ""
+
+
 def problem(level: str) -> str:
     return {"bwrap": bwrap_problem, "user": user_problem, "none": lambda: ""}[level]()
 
 
 def choose(requested: str) -> str:
     """The level to use: ``requested``, or for ``auto`` the strongest that works here."""
-    if requested == "auto":
-        return next(level for level in ("bwrap", "user", "none") if not problem(level))
+    if requested == "auto":  # user only where its uid can read the Python installation
+        return next(level for level in ("bwrap", "user", "none")
+                    if not problem(level) and not (level == "user" and private_python()))
     why = problem(requested)
     if why:
         raise LevelUnavailable(f"--kata-sandbox {requested} cannot work here: {why}")
@@ -206,7 +229,8 @@ class Plan:
     def env(self, base: dict[str, str]) -> dict[str, str]:
         env = dict(base, PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
                    HOME=self.scratch, TMPDIR=self.scratch if self.level != "bwrap" else "/tmp")
-        env.pop("TORCHKATA_REPORT", None)  # the report's path is the grader's business
+        for name in [n for n in env if n.startswith("TORCHKATA_")]:
+            del env[name]  # the seed, the report's path: the grader's business
         return env
 
     def close(self) -> None:

@@ -5,7 +5,7 @@ crashed, that task's remaining requests get the same answer at once, and when
 the whole run's time budget (``--kata-budget``) is spent, every later request
 is answered "the time budget for this submission is spent".  ``Watchdog`` is a
 thread that reads the resident memory of every learner process (``/proc``) and
-kills one that uses more than ``--kata-memory`` MB, or a process tree that
+kills one that uses more than ``--kata-memory`` MB of its own, or a process tree that
 grows past a process cap: this works with the CUDA build of torch, whose
 address space is far larger than its memory, where ``RLIMIT_AS`` cannot.
 """
@@ -61,7 +61,15 @@ class Bounded:
         self.backend.close()
 
 
-def _rss_mb(pid: int) -> float:
+def memory_mb(pid: int) -> float:
+    """Memory that ``pid`` holds for itself: what it shares with the zygote it was forked
+    from (torch, already loaded) is not its own.  Private pages from smaps_rollup, else RSS."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            return sum(int(line.split()[1]) for line in fh
+                       if line.startswith(("Private_Clean:", "Private_Dirty:"))) / 1024
+    except (OSError, ValueError):
+        pass
     try:
         with open(f"/proc/{pid}/status") as fh:
             for line in fh:
@@ -79,10 +87,11 @@ def _children_map() -> dict[int, list[int]]:
             continue
         try:
             with open(f"/proc/{entry}/stat", "rb") as fh:
-                ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
+                state, ppid = fh.read().rsplit(b")", 1)[1].split()[:2]
         except (OSError, ValueError, IndexError):
             continue
-        children.setdefault(ppid, []).append(int(entry))
+        if state != b"Z":  # a zombie holds no memory and runs nothing
+            children.setdefault(int(ppid), []).append(int(entry))
     return children
 
 
@@ -134,13 +143,13 @@ class Watchdog(threading.Thread):
                 procs, last_scan = tree(self.zygote_pid)[1:], time.monotonic()
                 if poked:  # look again soon: the zygote may still be forking the task's process
                     last_scan -= self.scan_s - 0.15
-                if len(procs) > self.max_procs:
+                if len(procs) > self.max_procs + 1:  # + the zygote's spare child
                     self.note = f"started more than {self.max_procs} processes"
                     self._kill(procs)
                     continue
             if self.limit_mb:
                 for pid in procs:
-                    if _rss_mb(pid) > self.limit_mb:
+                    if memory_mb(pid) > self.limit_mb:
                         self.note = f"used more than {self.limit_mb:g} MB of memory"
                         self._kill([pid])
 

@@ -268,6 +268,20 @@ class FrameReader:
         return frame
 
 
+def peek(frame: bytes) -> dict:
+    """The plain top-level entries (strings, numbers, lists of strings) of a message that is
+    a dict, read from its JSON head alone: no tensor is built."""
+    (n,) = _LEN.unpack_from(frame, 0)
+    body = json.loads(frame[_LEN.size: _LEN.size + n])["body"]
+    plain = (str, int, float, bool, type(None))
+    found = {}
+    for key, value in body.get("__dict__", []) if isinstance(body, dict) else []:
+        if isinstance(key, str) and (isinstance(value, plain) or
+                                     (isinstance(value, list) and all(isinstance(v, str) for v in value))):
+            found[key] = value
+    return found
+
+
 def decode_frame(frame: bytes) -> Any:
     import io
 

@@ -51,6 +51,7 @@ class Worker:
             "sys_path": [p for p in sys.path if p], "preload": preload, "show_from": os.getcwd(),
             "scratch": plan.scratch, "uid": plan.uid, "nproc": levels.NPROC,
             "fsize": levels.FSIZE, "nofile": levels.NOFILE,
+            "user_preload": list(levels.USER_PRELOAD) if plan.uid is not None else [],
         })
         self.ready = False
 
@@ -92,6 +93,7 @@ class Worker:
             self.ready = True
             self.watchdog.zygote_pid = find_zygote(self.proc.pid) or int(hello.get("pid") or 0)
             self.watchdog.start()
+        self.watchdog.take_note()  # a limit hit after the last answer is not this request's
         self._send(message)
         self.watchdog.poke()  # a new task's process may be starting
         return self._get(None if not timeout else timeout + GRACE_S + 2.0)

@@ -82,22 +82,10 @@ def _extend_path(entries: Any) -> None:
 
 
 def descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        children.setdefault(ppid, []).append(int(entry))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
+    """Every live (not zombie) process below ``pid``."""
+    from pytest_torchkata.sandbox.limits import tree
+
+    return tree(pid)[1:]
 
 
 def _reap() -> None:
@@ -138,15 +126,10 @@ def _ended(status: int) -> str:
     return f"exited with code {os.WEXITSTATUS(status)}"
 
 
-class Zygote:
-    def __init__(self, hello: dict, out: Any) -> None:
-        self.hello, self.out = hello, out
-        self.task: Any = None
-        self.pid = 0
-        self.to_child = -1
-        self.reader: Any = None
+class Child:
+    """One forked learner process and its two pipes."""
 
-    def fork(self) -> None:
+    def __init__(self, hello: dict) -> None:
         from pytest_torchkata.sandbox import wire
 
         req_r, req_w = os.pipe()
@@ -157,7 +140,7 @@ class Zygote:
                 os.close(req_w)
                 os.close(ans_r)
                 os.close(0)
-                _child(req_r, ans_w, self.hello)
+                _child(req_r, ans_w, hello)
             except BaseException:  # noqa: BLE001 - the grader's log says why
                 import traceback
 
@@ -168,61 +151,116 @@ class Zygote:
         os.close(ans_w)
         self.pid, self.to_child, self.reader = pid, req_w, wire.FrameReader(ans_r)
 
-    def end_child(self, gone: bool = False) -> str:
-        """Stop the current child and everything it started; how it ended."""
-        if not self.pid:
-            return ""
-        status = None
-        for _ in range(50 if gone else 1):  # a child that closed its pipe is exiting: let it
-            try:
-                pid, found = os.waitpid(self.pid, os.WNOHANG)
-            except ChildProcessError:
-                break
-            if pid:
-                status = found
-                break
-            time.sleep(0.01)
-        if status is None:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            try:
-                _, status = os.waitpid(self.pid, 0)
-            except ChildProcessError:
-                status = 0
-        kill_all_children()
+    def close_pipes(self) -> None:
         for fd in (self.to_child, self.reader.fd):
             try:
                 os.close(fd)
             except OSError:
                 pass
-        self.pid, self.task = 0, None
-        return _ended(status)
+
+
+class Zygote:
+    """Serves each task with a fresh child; a spare one is forked ahead, while the grader
+    works on the last answer, so a new task does not wait for a fork."""
+
+    def __init__(self, hello: dict) -> None:
+        self.hello = hello
+        self.task: Any = None
+        self.current: Child | None = None
+        self.spare: Child | None = None
+        self.statuses: dict[int, int] = {}  # exit statuses reaped early
+
+    def top_up(self) -> None:
+        self._reap()
+        if self.spare is None:
+            self.spare = Child(self.hello)
+
+    def discard_spare(self) -> None:
+        spare, self.spare = self.spare, None
+        if spare is not None:
+            try:
+                os.kill(spare.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            spare.close_pipes()
+
+    def _reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            self.statuses[pid] = status
+
+    def _status(self, pid: int, wait_s: float) -> int | None:
+        end = time.monotonic() + wait_s
+        while True:
+            if pid in self.statuses:
+                return self.statuses.pop(pid)
+            try:
+                found, status = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                return None
+            if found:
+                return status
+            if time.monotonic() >= end:
+                return None
+            time.sleep(0.005)
+
+    def end_current(self, gone: bool = False) -> str:
+        """Stop the current child and everything it started; with ``gone`` (it closed its
+        pipe: it is exiting) wait to say how it ended.  Otherwise nobody waits for it."""
+        child, self.current, self.task = self.current, None, None
+        if child is None:
+            return ""
+        status = self._status(child.pid, 0.5) if gone else None
+        try:
+            os.kill(child.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        spare = self.spare.pid if self.spare else 0
+        others = [p for p in descendants(os.getpid()) if p not in (spare, child.pid)]
+        end = time.monotonic() + 5.0
+        while others and time.monotonic() < end:  # it started processes: wait until they are gone
+            for pid in others:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            time.sleep(0.01)
+            self._reap()
+            others = [p for p in descendants(os.getpid()) if p not in (spare, child.pid)]
+        child.close_pipes()
+        return _ended(status) if status is not None else "was stopped"
 
     def serve(self, request: dict, frame: bytes) -> bytes:
         from pytest_torchkata.sandbox import wire
 
-        task = request.get("task") or request["path"]
-        if self.pid and task != self.task:
-            self.end_child()
-        if not self.pid:
-            self.fork()
+        task = request.get("task") or request.get("path")
+        if self.current is not None and task != self.task:
+            self.end_current()
+        if self.current is None:
+            if self.spare is not None and self._status(self.spare.pid, 0) is not None:
+                self.spare.close_pipes()  # the watchdog killed it along with a fork bomb
+                self.spare = None
+            self.current, self.spare = self.spare or Child(self.hello), None
             self.task = task
         timeout = request.get("timeout")
         deadline = None if not timeout else time.monotonic() + timeout + GRACE_S
         try:
-            _write_all(self.to_child, frame)
-            answer = self.reader.frame(deadline)
+            _write_all(self.current.to_child, frame)
+            answer = self.current.reader.frame(deadline)
         except (EOFError, OSError, ValueError):
             answer = b""
         if answer:
             return answer
         if answer is None:  # past the limit, even for the alarm inside: stop it by force
-            self.end_child()
+            self.end_current()
             error = {"kind": "timeout", "message": f"still running after {timeout:g} s (it was stopped)"}
         else:
-            error = {"kind": "crash", "message": f"the process running your code {self.end_child(gone=True)}"}
+            error = {"kind": "crash", "message": f"the process running your code {self.end_current(gone=True)}"}
         import io
 
         buf = io.BytesIO()
@@ -258,11 +296,12 @@ def main() -> None:  # pragma: no cover - runs in the worker process
 
     from pytest_torchkata.sandbox import guards, runner  # noqa: F401
 
+    import encodings.idna  # noqa: F401  (sockets look it up lazily)
     import pdb  # noqa: F401  (the guards' breakpoint catcher; at the user level a child
     #             may not be allowed to read the Python installation, so import it here)
 
     guards.SHOW_FROM = hello.get("show_from")
-    for module in hello.get("preload", []):  # the checks' helpers, while the grader collects
+    for module in hello.get("preload", []) + hello.get("user_preload", []):  # the checks' helpers, while the grader collects
         try:
             importlib.import_module(module)
         except Exception:  # noqa: BLE001 - a helper that fails to import fails later, clearly
@@ -282,23 +321,28 @@ def main() -> None:  # pragma: no cover - runs in the worker process
 
     gc.collect()
     gc.freeze()
-    zygote = Zygote(hello, proto_out)
+    zygote = Zygote(hello)
+    zygote.top_up()
     wire.send(proto_out, {"ready": True, "pid": os.getpid()})
     while True:
         try:
             frame = reader.frame()
         except EOFError:
             break
-        request = wire.decode_frame(frame)
+        request = wire.peek(frame)
         if request.get("op") == "end":
-            zygote.end_child()
+            zygote.end_current()
             wire.send(proto_out, {"value": None})
             continue
-        _extend_path(request.get("sys_path", ()))
+        new_path = [e for e in request.get("sys_path") or () if e not in sys.path]
+        if new_path:
+            _extend_path(new_path)
+            zygote.discard_spare()  # forked before the path grew
         answer = zygote.serve(request, frame)
         proto_out.write(answer)
         proto_out.flush()
-    zygote.end_child()
+        zygote.top_up()
+    zygote.end_current()
     kill_all_children()
 
 
