@@ -2,7 +2,8 @@
 training-only folder the learner's process is given, and the held-out accuracy.
 
 Held-out digits never enter a learner process.  ``learner_view(root)`` writes a
-private folder, ``<tmp>/torchkata-mnist-<uid>-<digest>/MNIST/raw/``, holding the
+private folder, ``<tmp>/torchkata-views-<uid>/mnist-<digest>/MNIST/raw/`` (under
+``sandbox.levels.data_views_root()``, the one data folder the sandbox shows), holding the
 real training files and, in place of the ``t10k`` files, the first training
 digits (so ``datasets.MNIST(root, train=False)`` in a learner's
 ``make_loaders`` still loads, and its own evaluation reads sensible data); the
@@ -99,8 +100,15 @@ def view_path(root: str) -> Path:
     stamp = "|".join(f"{name}:{(raw / name).stat().st_size}:{(raw / name).stat().st_mtime_ns}"
                      for name in RAW_FILES[:2])
     digest = hashlib.sha256(f"{Path(root).resolve()}|{stamp}".encode()).hexdigest()[:16]
-    uid = os.getuid() if hasattr(os, "getuid") else 0
-    return Path(tempfile.gettempdir()) / f"torchkata-mnist-{uid}-{digest}"
+    from pytest_torchkata.sandbox.levels import data_views_root
+
+    return data_views_root() / f"mnist-{digest}"
+
+
+def learner_view_if_present(root: Any) -> str | None:
+    """For the sandbox, before any check runs: the learner's folder when the grader has
+    MNIST at ``root`` (nothing is downloaded here)."""
+    return learner_view(str(root)) if has_mnist(Path(root)) else None
 
 
 def learner_view(root: str) -> str:

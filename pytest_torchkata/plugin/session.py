@@ -66,14 +66,18 @@ class KataSession:
 
     def visible(self) -> list[str]:
         """What learner code may read in the bwrap sandbox: the kata files (their folder when
-        the report is elsewhere) and the data folder."""
+        the report is elsewhere) and
+        the folder where katas put the learner's views of data sets (``data_views_root``: a
+        training split only), never the grader's data folder, where held-out labels live."""
         opts = self.settings
         report = opts.report
         if report is not None and opts.kata_dir in report.parents:
             shown = [str(opts.kata_dir / f"{name}.py") for name in opts.katas]
         else:
             shown = [str(opts.kata_dir)]
-        return shown + [str(opts.data_dir)]
+        from pytest_torchkata.sandbox.levels import data_views_root
+
+        return shown + [str(data_views_root())]
 
     def sandbox_line(self) -> str:
         """How learner code is walled off, for the header."""

@@ -240,6 +240,16 @@ class Plan:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
+def data_views_root() -> Path:
+    """The one folder of data a learner process may read: katas write their learner's views
+    of data sets here (the MNIST training split, say), and the sandbox binds it read-only
+    (what is written after the bind is seen through it)."""
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    root = Path(tempfile.gettempdir()) / f"torchkata-views-{uid}"
+    root.mkdir(mode=0o755, exist_ok=True)
+    return root
+
+
 def python_visible() -> list[str]:
     """What the worker needs to see to run Python, torch and this package."""
     import pytest_torchkata
