@@ -23,6 +23,12 @@ def pytest_configure(config: pytest.Config) -> None:
     import pytest_torchkata.plugin.access  # noqa: F401
     import pytest_torchkata.checks.values  # noqa: F401
     import pytest_torchkata.sandbox.runner  # noqa: F401
+    # the CLI's modules too: a module first imported inside a pytester run is dropped after
+    # it, and a class re-imported later (UsageProblem) no longer matches its old instances
+    import pytest_torchkata.cli.instructor  # noqa: F401
+    import pytest_torchkata.cli.learner  # noqa: F401
+    import pytest_torchkata.cli.watch  # noqa: F401
+    import pytest_torchkata.cli.workspace  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
