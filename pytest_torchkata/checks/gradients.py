@@ -31,6 +31,7 @@ from typing import Any
 import torch
 
 from pytest_torchkata.checks.errors import CheckFailed
+from pytest_torchkata.i18n import tr
 from pytest_torchkata.checks.gradprobe import observe_backward, observe_forward, observe_second_order
 
 EPS = 1e-6
@@ -362,11 +363,14 @@ def _run(kata: Any, target: str, inputs: list, kwargs: dict | None, what: str, o
         agrees = all(_agrees(pair) for pair in result["pairs"])
         constant = _constant(result)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError, RuntimeError) as error:
-        raise CheckFailed(f"{what}: could not be checked: what came back from the learner's side is not "
-                          f"the outputs and gradients asked for ({type(error).__name__})") from None
+        raise CheckFailed(tr("{what}: could not be checked: what came back from the learner's side is not "
+                             "the outputs and gradients asked for ({error})",
+                             "{what}：无法检查：学习者一侧返回的不是所要求的输出和梯度（{error}）",
+                             what=what, error=type(error).__name__)) from None
     if constant:
-        raise CheckFailed(f"{what}: the output does not change when the inputs change, so there is no "
-                          f"gradient to check: is the function computed at all?")
+        raise CheckFailed(tr("{what}: the output does not change when the inputs change, so there is no "
+                             "gradient to check: is the function computed at all?",
+                             "{what}：输入变化时输出不变，因此没有梯度可查：这个函数真的计算了吗？", what=what))
     if not agrees:
         raise CheckFailed(_message(result, what))
 
