@@ -143,7 +143,7 @@ def diagnose(analytic: Any, numeric: torch.Tensor, *, name: str = "the input",
     back = "double backward" if order == 2 else "backward"
     analytic = analytic.detach().to(torch.float64)
     if tuple(analytic.shape) != tuple(numeric.shape):
-        return tr("{subject} has {got} values, expected {want}", "{subject} 有 {got} 个值，应为 {want} 个",
+        return tr("{subject} has {got} values, expected {want}", "{subject}有 {got} 个值，应为 {want} 个",
                   subject=subject, got=analytic.numel(), want=numeric.numel())
     if not sizes:
         shape = tuple(numeric.shape)
@@ -170,7 +170,7 @@ def diagnose(analytic: Any, numeric: torch.Tensor, *, name: str = "the input",
                  "{back} 给出了 NaN/Inf：在 0 处取了 log 或做了除法，还是 exp 溢出了？", back=back)
     else:
         why = guess(analytic, numeric, sizes=sizes, back=back)
-    return text + ("; " + why if why else "") + tr(
+    return text + (tr("; ", "；") + why if why else "") + tr(
         " (relative error {error}; worst at{where}: {back} gives {a}, finite differences give {n})",
         "（相对误差 {error}；最差处在{where}：{back} 给出 {a}，有限差分给出 {n}）",
         error=err_txt, where=where, back=back, a=_fmt(a_v), n=_fmt(n_v))
