@@ -32,7 +32,8 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader
 from torchvision import datasets, transforms
 
-BATCH_SIZE = 64  # hyper-parameters: yours to choose
+# Hyper-parameters: yours to choose.
+BATCH_SIZE = 64
 EPOCHS = 2
 
 
@@ -40,7 +41,8 @@ class Net(nn.Module):
     def __init__(self) -> None:
         """conv1: Conv2d 1 -> 10 channels, kernel 5; conv2: Conv2d 10 -> 20,
         kernel 5; fc1: Linear 320 -> 50; fc2: Linear 50 -> 10.
-        Use exactly these names: the checks look them up."""
+        Use exactly these names: the checks look them up.
+        """
         super().__init__()
         # TODO(task 1): write this part
         raise NotImplementedError("Task 1 (The layers of the article's CNN): not written yet")
@@ -60,7 +62,8 @@ def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, x: torch.Tens
                y: torch.Tensor) -> float:
     """One step on the batch ``x`` ``(B, 1, 28, 28)``, ``y`` ``(B,)``: clear the
     gradients, compute the cross-entropy loss of ``model(x)``, backward, step.
-    Return the loss as a Python float (``loss.item()``)."""
+    Return the loss as a Python float (``loss.item()``).
+    """
     # TODO(task 3): write this part
     raise NotImplementedError("Task 3 (One training step, and the early warnings): not written yet")
 
@@ -81,13 +84,15 @@ def make_loaders(root: str, batch_size: int = BATCH_SIZE) -> tuple[DataLoader, D
     download=True, transform=transforms.ToTensor())``: the training loader
     shuffles, the test loader does not; the training loader's batches hold
     ``batch_size`` images (the test loader's batch size is yours to choose).
-    Batches: images ``(B, 1, 28, 28)`` float in [0, 1], labels ``(B,)`` int64."""
+    Batches: images ``(B, 1, 28, 28)`` float in [0, 1], labels ``(B,)`` int64.
+    """
     # TODO(task 5): write this part
     raise NotImplementedError("Task 5 (MNIST data loaders): not written yet")
 
 
 def make_optimizer(model: nn.Module) -> torch.optim.Optimizer:
-    """The optimizer ``fit`` trains with: your choice of kind and settings."""
+    """The optimizer ``fit`` trains with: your choice of kind and settings.
+    """
     # TODO(task 6): write this part
     raise NotImplementedError("Task 6 (Train to a held-out accuracy): not written yet")
 
@@ -100,6 +105,7 @@ def fit(model: nn.Module, train_loader: DataLoader, epochs: int = EPOCHS) -> lis
     training loader of ``BATCH_SIZE`` images per batch, then measures the
     accuracy on the held-out digits itself: it runs the article's network
     with your trained weights (so ``forward`` must compute that network), and
-    times the whole call (data loading included)."""
+    times the whole call (data loading included).
+    """
     # TODO(task 6): write this part
     raise NotImplementedError("Task 6 (Train to a held-out accuracy): not written yet")

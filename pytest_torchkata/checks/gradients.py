@@ -18,8 +18,8 @@ mistake behind it::
 
 ``expect_gradgrad`` does the same for x -> grad <f(x), v> (gradgradcheck's
 test).  A function whose output does not move at all is refused (nothing to
-check).  ``diagnose(analytic, numeric)`` is the pure part, for tests and other
-checks.  Learner exceptions raised while observing (a backward that returns the
+check).  ``diagnose(analytic, numeric)`` (in ``checks.gradwords``, re-exported
+here) is the pure part, for tests and other checks.  Learner exceptions raised while observing (a backward that returns the
 wrong number of gradients, say) reach the check as the usual learner errors.
 """
 
@@ -32,11 +32,11 @@ import torch
 
 from pytest_torchkata.checks.errors import CheckFailed
 from pytest_torchkata.checks.gradprobe import observe_backward, observe_forward, observe_second_order
+from pytest_torchkata.checks.gradwords import KINKS, band, diagnose, guess, relative_error  # noqa: F401
+from pytest_torchkata.i18n import tr
 
 EPS = 1e-6
 RTOL, ATOL = 1e-3, 1e-5  # torch.autograd.gradcheck's defaults
-# CS231n's bands for the relative error between analytic and numeric gradients.
-WRONG, PROBABLY_WRONG, KINKS = 1e-2, 1e-4, 1e-7
 
 
 # -- grader: the perturbed inputs, the grad_outputs, the Jacobians ---------------------
@@ -176,158 +176,36 @@ def _constant(result: dict) -> bool:
 
 # -- check side ----------------------------------------------------------------
 
-def relative_error(analytic: torch.Tensor, numeric: torch.Tensor) -> float:
-    """max |a - n| / max(max |a|, max |n|); 0 when both are all zero."""
-    a, n = analytic.detach().to(torch.float64), numeric.detach().to(torch.float64)
-    if a.numel() == 0:
-        return 0.0
-    scale = max(float(a.abs().max()), float(n.abs().max()))
-    diff = float((a - n).abs().max())
-    if math.isnan(diff):
-        return float("inf")
-    return diff / scale if scale > 0 else 0.0
-
-
-def band(error: float) -> str:
-    """CS231n's reading of a relative error: "wrong", "probably wrong",
-    "OK only with kinks" or "good"."""
-    if error > WRONG:
-        return "wrong"
-    if error > PROBABLY_WRONG:
-        return "probably wrong"
-    if error > KINKS:
-        return "OK only if the function has kinks (like relu at 0)"
-    return "good"
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.3g}"
-
-
-def _idx(flat: int, shape: tuple[int, ...]) -> list[int]:
-    out = []
-    for size in reversed(shape):
-        out.append(flat % size if size else 0)
-        flat = flat // size if size else 0
-    return list(reversed(out))
-
-
-def _where(flat: int, shape: tuple[int, ...], out_dims: int | None, name: str) -> str:
-    index = _idx(flat, shape)
-    if out_dims is None:
-        return f" index ({', '.join(map(str, index))})" if index else ""
-    o, i = index[:out_dims], index[out_dims:]
-    o_txt = f"out[{', '.join(map(str, o))}]" if o else "out"
-    i_txt = f"{name}[{', '.join(map(str, i))}]" if i else name
-    return f" d {o_txt} / d {i_txt}"
-
-
-def guess(analytic: torch.Tensor, numeric: torch.Tensor, *, sizes: tuple[int, ...] = ()) -> str:
-    """The classic mistake behind a clean ratio between the Jacobians, or ''."""
-    a, n = analytic.detach().to(torch.float64).reshape(-1), numeric.detach().to(torch.float64).reshape(-1)
-    if a.numel() == 0 or not bool(torch.isfinite(a).all()):
-        return ""
-    scale_n = float(n.abs().max()) if n.numel() else 0.0
-    if scale_n == 0:
-        return "the true gradient is zero here but backward gives values" if float(a.abs().max()) else ""
-    if float(a.abs().max()) == 0:
-        return "backward gives all zeros: the graph is broken (detach/.data/.item()?)"
-    mask = n.abs() > 1e-3 * scale_n
-    ratios = a[mask] / n[mask]
-    r = float(ratios.median())
-    if r == 0 or not bool(((ratios - r).abs() <= 1e-3 * abs(r) + 1e-9).all()):
-        return ""
-    # A clean factor, with zeros where the true gradient is zero.
-    if float(a[~mask].abs().max() if bool((~mask).any()) else 0.0) > 1e-3 * float(a.abs().max()):
-        return ""
-
-    def near(value: float) -> bool:
-        return abs(r - value) <= 1e-3 * abs(value)
-
-    if near(1.0):
-        return ""
-    if near(2.0):
-        return "backward is 2x the true gradient: off by a factor of 2?"
-    if near(0.5):
-        return "backward is half the true gradient: off by a factor of 2?"
-    if near(-1.0):
-        return "backward has the opposite sign: sign flipped?"
-    for size in sorted(set(s for s in sizes if s > 1)):
-        if near(1.0 / size):
-            return f"backward is 1/{size} of the true gradient: mean instead of sum?"
-        if near(float(size)):
-            return f"backward is {size}x the true gradient: sum instead of mean?"
-    if near(-2.0) or near(-0.5):
-        return f"backward is {_fmt(r)}x the true gradient: sign flipped and off by a factor of 2?"
-    return f"backward is {_fmt(r)}x the true gradient"
-
-
-def diagnose(analytic: Any, numeric: torch.Tensor, *, name: str = "the input",
-             out_dims: int | None = None, sizes: tuple[int, ...] = ()) -> str:
-    """One sentence on how ``analytic`` (backward's Jacobian, or None when no
-    gradient came) compares with ``numeric`` (finite differences).
-
-    ``out_dims``: how many leading dimensions belong to the output (the worst
-    element is then shown as ``d out[i] / d x[j]``); ``sizes``: the candidate N
-    for the mean-vs-sum guess (defaults to the Jacobian's dimensions and element counts).
-    """
-    numeric = numeric.detach().to(torch.float64)
-    if analytic is None:
-        return f"no gradient reached `{name}`"
-    analytic = analytic.detach().to(torch.float64)
-    if tuple(analytic.shape) != tuple(numeric.shape):
-        return (f"the gradient for `{name}` has {analytic.numel()} values, expected {numeric.numel()}")
-    if not sizes:
-        shape = tuple(numeric.shape)
-        if out_dims is not None:
-            sizes = (*shape, math.prod(shape[:out_dims]), math.prod(shape[out_dims:]))
-        else:
-            sizes = (*shape, numeric.numel())
-    error = relative_error(analytic, numeric)
-    verdict = band(error)
-    if numeric.numel() == 0:
-        return f"the gradient for `{name}` is good (it has no elements)"
-    diff = (analytic - numeric).abs().nan_to_num(nan=float("inf")).reshape(-1)
-    flat = int(diff.argmax())
-    where = _where(flat, tuple(numeric.shape), out_dims, name)
-    a_v, n_v = float(analytic.reshape(-1)[flat]), float(numeric.reshape(-1)[flat])
-    err_txt = "NaN" if math.isinf(error) else _fmt(error)
-    text = f"the gradient for `{name}` is {verdict}"
-    if verdict == "good":
-        return f"{text} (relative error {err_txt})"
-    # The likely mistake first (summaries cut long lines), then the numbers behind it.
-    if not bool(torch.isfinite(analytic).all()):
-        why = "backward gives NaN/Inf: a log or divide at 0, or exp overflowing?"
-    else:
-        why = guess(analytic, numeric, sizes=sizes)
-    return (f"{text}{'; ' + why if why else ''} (relative error {err_txt}; worst at{where}: "
-            f"backward gives {_fmt(a_v)}, finite differences give {_fmt(n_v)})")
-
-
 def _message(result: dict, what: str) -> str:
     names = result.get("names") or []
     order = result.get("order", 1)
     custom = bool(result.get("custom_function"))
-    kind = "second derivative" if order == 2 else "gradient"
+    kind = tr("second derivative", "二阶导数") if order == 2 else tr("gradient", "梯度")
     findings: list[tuple[float, str]] = []
     for pair in result.get("pairs", []):
         ii = pair["input"]
-        name = names[ii] if ii < len(names) else f"input {ii}"
+        name = names[ii] if ii < len(names) else tr("input {i}", "输入 {i}", i=ii)
         numeric, analytic = pair["numeric"], pair["analytic"]
-        out_note = f" (output {pair['output']})" if pair["output"] else ""
+        out_note = tr(" (output {k})", "（输出 {k}）", k=pair["output"]) if pair["output"] else ""
         if analytic is None:
             if float(numeric.abs().max()) == 0 if numeric.numel() else True:
                 continue
             if order == 2:
-                why = f"backward's result does not depend on `{name}` in a differentiable way " \
-                      f"(detach/.data in backward, or @once_differentiable?)"
+                why = tr("backward's result does not depend on `{name}` in a differentiable way "
+                         "(detach/.data in backward, or @once_differentiable?)",
+                         "backward 的结果不以可微的方式依赖 `{name}`（backward 里用了 detach/.data，"
+                         "还是用了 @once_differentiable？）", name=name)
             elif not pair.get("connected", True):
-                why = f"the output is cut off from the graph, so no gradient reaches `{name}` " \
-                      f"(detach/.data/.item()/torch.tensor(...)?)"
+                why = tr("the output is cut off from the graph, so no gradient reaches `{name}` "
+                         "(detach/.data/.item()/torch.tensor(...)?)",
+                         "输出从计算图上被切断了，所以没有梯度能到达 `{name}`（detach/.data/.item()/torch.tensor(...)？）",
+                         name=name)
             elif custom:
-                why = f"backward returned None for `{name}` (input {ii}), but it needs a gradient"
+                why = tr("backward returned None for `{name}` (input {i}), but it needs a gradient",
+                         "backward 为 `{name}`（输入 {i}）返回了 None，但它需要梯度", name=name, i=ii)
             else:
-                why = f"no gradient reaches `{name}`: the graph is cut (detach/.data/.item()?)"
+                why = tr("no gradient reaches `{name}`: the graph is cut (detach/.data/.item()?)",
+                         "没有梯度到达 `{name}`：计算图断了（detach/.data/.item()？）", name=name)
             findings.append((math.inf, why + out_note))
             continue
         # Any dimension (the batch, usually) or element count can be the N of a mean.
@@ -336,18 +214,16 @@ def _message(result: dict, what: str) -> str:
         error = relative_error(analytic, numeric)
         if error <= KINKS:
             continue
-        text = diagnose(analytic, numeric, name=name, out_dims=len(pair["out_shape"]), sizes=sizes)
-        if order == 2:
-            text = text.replace("the gradient for", "the second derivative for") \
-                       .replace("backward gives", "double backward gives")
+        text = diagnose(analytic, numeric, name=name, out_dims=len(pair["out_shape"]), sizes=sizes, order=order)
         findings.append((error, text + out_note))
     if not findings:
-        detail = result.get("gradcheck") or f"{kind} check failed"
-        return f"{what}: {detail}"
+        detail = result.get("gradcheck") or tr("{kind} check failed", "{kind}检查失败", kind=kind)
+        return tr("{what}: {detail}", "{what}：{detail}", what=what, detail=detail)
     findings.sort(key=lambda f: -f[0])
-    text = f"{what}: {findings[0][1]}"
+    text = tr("{what}: {finding}", "{what}：{finding}", what=what, finding=findings[0][1])
     if len(findings) > 1:
-        text += f" (and {len(findings) - 1} more input/output pair(s) off)"
+        text += tr(" (and {n} more input/output pair(s) off)", "（另外还有 {n} 对输入/输出不对）",
+                   n=len(findings) - 1)
     return text
 
 
@@ -362,11 +238,14 @@ def _run(kata: Any, target: str, inputs: list, kwargs: dict | None, what: str, o
         agrees = all(_agrees(pair) for pair in result["pairs"])
         constant = _constant(result)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError, RuntimeError) as error:
-        raise CheckFailed(f"{what}: could not be checked: what came back from the learner's side is not "
-                          f"the outputs and gradients asked for ({type(error).__name__})") from None
+        raise CheckFailed(tr("{what}: could not be checked: what came back from the learner's side is not "
+                             "the outputs and gradients asked for ({error})",
+                             "{what}：无法检查：学习者一侧返回的不是所要求的输出和梯度（{error}）",
+                             what=what, error=type(error).__name__)) from None
     if constant:
-        raise CheckFailed(f"{what}: the output does not change when the inputs change, so there is no "
-                          f"gradient to check: is the function computed at all?")
+        raise CheckFailed(tr("{what}: the output does not change when the inputs change, so there is no "
+                             "gradient to check: is the function computed at all?",
+                             "{what}：输入变化时输出不变，因此没有梯度可查：这个函数真的计算了吗？", what=what))
     if not agrees:
         raise CheckFailed(_message(result, what))
 

@@ -26,6 +26,7 @@ import time
 from typing import Any, Callable
 
 from pytest_torchkata.checks.errors import CheckFailed
+from pytest_torchkata.i18n import tr
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 BAD = "!"
@@ -129,8 +130,9 @@ def expect_converged(result: dict, *, target: float, what: str, kata: Any = None
     __tracebackhide__ = True
     raw = result.get("history") if isinstance(result, dict) else None
     if not isinstance(raw, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw):
-        raise CheckFailed(f"{what}: the step should return the loss as a float, but the losses came back "
-                          f"as {type(raw).__name__}", hint=hint)
+        raise CheckFailed(tr("{what}: the step should return the loss as a float, but the losses came back "
+                             "as {kind}", "{what}：训练步应当以 float 返回损失，但返回的损失是 {kind}",
+                             what=what, kind=type(raw).__name__), hint=hint)
     history = [float(v) for v in raw]
     if kata is not None:
         kata.record(loss_history=[v if math.isfinite(v) else None for v in downsample(history)])
@@ -139,29 +141,42 @@ def expect_converged(result: dict, *, target: float, what: str, kata: Any = None
     measured = getattr(kata, "last_seconds", None)  # the grader's clock, around the request
     seconds = float(measured if isinstance(measured, (int, float)) else result.get("seconds", 0.0))
     if not history:
-        raise CheckFailed(f"{what}: no training step ran", hint=hint)
+        raise CheckFailed(tr("{what}: no training step ran", "{what}：一个训练步都没有运行", what=what), hint=hint)
     finite = [v for v in history if math.isfinite(v)]
     curve = loss_curve(history)
     nan_at = next((i for i, v in enumerate(history) if not math.isfinite(v)), None)
     if nan_at is not None:
         bad = history[nan_at]
         shown = "NaN" if math.isnan(bad) else ("Inf" if bad > 0 else "-Inf")
-        before = f"; last finite loss {_num(finite[-1])}" if finite else ""
-        raise CheckFailed(
-            f"{what}: the loss became {shown} after {steps} step(s) (first {_num(history[0])}"
-            f"{before}) {curve}; learning rate too high, or a log/divide of 0?", hint=hint)
+        before = tr("; last finite loss {loss}", "；最后一个有限的损失是 {loss}", loss=_num(finite[-1])) if finite else ""
+        raise CheckFailed(tr(
+            "{what}: the loss became {shown} after {steps} step(s) (first {first}{before}) {curve}; "
+            "learning rate too high, or a log/divide of 0?",
+            "{what}：{steps} 步之后损失变成了 {shown}（第一个是 {first}{before}）{curve}；"
+            "学习率太高，还是对 0 取了 log 或做了除法？",
+            what=what, shown=shown, steps=steps, first=_num(history[0]), before=before, curve=curve), hint=hint)
     last, best, first = history[-1], min(history), history[0]
     if last <= target:
         return
-    why = {"time": f"the time budget ran out after {steps} steps ({seconds:.1f} s)",
-           "max_steps": f"not within {steps} steps ({seconds:.1f} s)"}.get(
-        str(result.get("stopped")), f"after {steps} steps ({seconds:.1f} s)")
-    text = (f"{what}: the loss did not reach {_num(target)}, {why}: "
-            f"first {_num(first)}, best {_num(best)}, last {_num(last)} {curve}")
+    took = {"steps": steps, "seconds": f"{seconds:.1f}"}
+    stopped = str(result.get("stopped"))
+    if stopped == "time":
+        why = tr("the time budget ran out after {steps} steps ({seconds} s)",
+                 "{steps} 步之后时间预算用完了（{seconds} 秒）", **took)
+    elif stopped == "max_steps":
+        why = tr("not within {steps} steps ({seconds} s)", "{steps} 步之内没有做到（{seconds} 秒）", **took)
+    else:
+        why = tr("after {steps} steps ({seconds} s)", "{steps} 步之后（{seconds} 秒）", **took)
+    text = tr("{what}: the loss did not reach {target}, {why}: first {first}, best {best}, last {last} {curve}",
+              "{what}：损失没有降到 {target}，{why}：第一个 {first}，最好 {best}，最后 {last} {curve}",
+              what=what, target=_num(target), why=why, first=_num(first), best=_num(best), last=_num(last),
+              curve=curve)
     if last > first * 1.01 and last > best:
-        text += "; the loss went up: learning rate too high, or the update has the wrong sign?"
+        text += tr("; the loss went up: learning rate too high, or the update has the wrong sign?",
+                   "；损失上升了：学习率太高，还是更新的符号反了？")
     elif abs(last - first) <= 0.01 * abs(first):
-        text += "; the loss barely moved: are the parameters updated (step(), lr, zero_grad())?"
+        text += tr("; the loss barely moved: are the parameters updated (step(), lr, zero_grad())?",
+                   "；损失几乎没动：参数真的被更新了吗（step()、lr、zero_grad()）？")
     raise CheckFailed(text, hint=hint)
 
 

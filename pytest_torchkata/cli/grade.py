@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_torchkata.cli.submissions import Refused, Submission, discover, fingerprint, lay_out, prepare
+from pytest_torchkata.i18n import tr
 
 GRADE_META = "grade.json"
 DEFAULT_LIMIT_S = 1200.0
@@ -63,10 +64,12 @@ def split_passthrough(argv: list[str]) -> tuple[list[str], list[str]]:
             continue
         opt = known.get(flag)
         if opt is None:
-            raise UsageProblem(f"{flag} is not an option of the plugin (its options: "
-                               f"{', '.join(sorted(known))})")
+            raise UsageProblem(tr("{flag} is not an option of the plugin (its options: {options})",
+                                  "{flag} 不是插件的选项（插件的选项有：{options}）",
+                                  flag=flag, options=", ".join(sorted(known))))
         if flag in SET_BY_GRADE:
-            raise UsageProblem(f"{flag} is set by torchkata grade itself; leave it out")
+            raise UsageProblem(tr("{flag} is set by torchkata grade itself; leave it out",
+                                  "{flag} 由 torchkata grade 自己设置；请去掉它", flag=flag))
         if opt.kind == "bool":
             if flag != "--kata-isolate":  # always on here
                 passed.append(token)
@@ -74,7 +77,7 @@ def split_passthrough(argv: list[str]) -> tuple[list[str], list[str]]:
         if "=" not in token:
             value = next(tokens, None)
             if value is None:
-                raise UsageProblem(f"{flag} needs a value")
+                raise UsageProblem(tr("{flag} needs a value", "{flag} 需要一个值", flag=flag))
             token = f"{flag}={value}"
         passed.append(token)
     return own, passed
@@ -88,8 +91,9 @@ def kata_names(spec: str) -> list[str]:
         return list(CURRICULUM)
     unknown = [n for n in names if n not in CURRICULUM]
     if unknown:
-        raise UsageProblem(f"--kata: unknown kata {', '.join(map(repr, unknown))}. "
-                           f"Valid katas: {', '.join(CURRICULUM)}, or 'all'.")
+        raise UsageProblem(tr("--kata: unknown kata {unknown}. Valid katas: {valid}, or 'all'.",
+                              "--kata：未知的练习 {unknown}。可用的练习：{valid}，或 'all'。",
+                              unknown=", ".join(map(repr, unknown)), valid=", ".join(CURRICULUM)))
     return names
 
 

@@ -29,6 +29,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from pytest_torchkata.i18n import tr
+
 DOWNLOAD_TIMEOUT_S = 10.0
 RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
              "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
@@ -77,10 +79,13 @@ def mnist_root(kata: Any) -> str:
             _download_failures[key] = text if len(text) < 120 else text[:119] + "…"
         else:
             if not has_mnist(root):
-                _download_failures[key] = "the files are still missing after the download"
+                _download_failures[key] = tr("the files are still missing after the download",
+                                             "下载之后文件仍然不在")
     if key in _download_failures:
-        pytest.skip(f"needs MNIST: pass --kata-data DIR or set TORCHKATA_DATA=DIR, where DIR holds "
-                    f"MNIST/raw/ (not found in {root}; download failed: {_download_failures[key]})")
+        pytest.skip(tr("needs MNIST: pass --kata-data DIR or set TORCHKATA_DATA=DIR, where DIR holds "
+                       "MNIST/raw/ (not found in {root}; download failed: {why})",
+                       "需要 MNIST：请传入 --kata-data DIR 或设置 TORCHKATA_DATA=DIR，DIR 里要有 "
+                       "MNIST/raw/（在 {root} 中没有找到；下载失败：{why}）", root=root, why=_download_failures[key]))
     return key
 
 
@@ -158,17 +163,21 @@ def article_forward(weights: dict[str, torch.Tensor], x: torch.Tensor) -> torch.
     return F.linear(x, weights["fc2.weight"], weights["fc2.bias"])
 
 
-def checked_weights(state: Any) -> dict[str, torch.Tensor] | str:
-    """The eight weight tensors as float32, or a sentence saying what is wrong with them."""
+def checked_weights(state: Any, trained: bool = True) -> dict[str, torch.Tensor] | str:
+    """The eight weight tensors as float32, or a sentence saying what is wrong with them
+    (speaking of "the trained Net" when ``trained``, else of "the Net")."""
+    net = tr("the trained Net", "训练后的 Net") if trained else tr("the Net", "Net")
     if not isinstance(state, dict):
-        return "the trained model's weights did not come back"
+        return (tr("the trained model's weights did not come back", "训练后模型的权重没有传回来") if trained else
+                tr("the model's weights did not come back", "模型的权重没有传回来"))
     weights = {}
     for name in WEIGHTS:
         value = state.get(name)
         if not isinstance(value, torch.Tensor) or not value.is_floating_point():
-            return f"the trained Net has no `{name}`"
+            return tr("{net} has no `{name}`", "{net} 没有 `{name}`", net=net, name=name)
         if tuple(value.shape) != WEIGHT_SHAPES[name]:
-            return f"the trained Net's `{name}` has shape {tuple(value.shape)}, expected {WEIGHT_SHAPES[name]}"
+            return tr("{net}'s `{name}` has shape {got}, expected {want}", "{net} 的 `{name}` 形状是 {got}，应为 {want}",
+                      net=net, name=name, got=tuple(value.shape), want=WEIGHT_SHAPES[name])
         weights[name] = value.detach().to(torch.float32)
     return weights
 

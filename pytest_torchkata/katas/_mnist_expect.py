@@ -1,9 +1,10 @@
 """Grader side of the mnist checks: the expected values and the classic slips.
 
-What a correct ``train_step`` returns and leaves in ``.grad`` on the grader's
-small model (and what softmax-before-cross-entropy or ``F.nll_loss`` on raw
-logits would give instead), the evaluation case with its known accuracy, and the
-words for a training run that fell short.  Everything here runs in the grading
+The layers and shapes of the article's network (and the words naming them), what
+a correct ``train_step`` returns and leaves in ``.grad`` on the grader's small
+model (and what softmax-before-cross-entropy or ``F.nll_loss`` on raw logits would
+give instead, with the words for those slips), the evaluation case with its known
+accuracy and its slips, and the words for a training run that fell short.  Everything here runs in the grading
 process, on observations from ``katas._mnist_world``.
 """
 
@@ -16,8 +17,41 @@ import torch
 import torch.nn.functional as F
 
 from pytest_torchkata.checks.errors import CheckFailed, KataOutcome
+from pytest_torchkata.checks.training import loss_curve
 from pytest_torchkata.checks.values import describe
+from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas._mnist_world import forward_probe, small_model, step_probe
+
+
+# name -> (type, weight shape, parameter count)
+LAYERS = {
+    "conv1": ("Conv2d", (10, 1, 5, 5), 260),
+    "conv2": ("Conv2d", (20, 10, 5, 5), 5_020),
+    "fc1": ("Linear", (50, 320), 16_050),
+    "fc2": ("Linear", (10, 50), 510),
+}
+TOTAL_PARAMETERS = 21_840
+
+
+def layer_text(kind: str, weight: tuple) -> str:
+    """A layer as the messages name it: ``Linear(320 -> 50)``, ``Conv2d(1 -> 10, kernel 5x5)``."""
+    if kind == "Linear" and len(weight) == 2:
+        return f"Linear({weight[1]} -> {weight[0]})"
+    if kind == "Conv2d" and len(weight) == 4:
+        return tr("Conv2d({i} -> {o}, kernel {h}x{w})", "Conv2d({i} -> {o}，卷积核 {h}x{w})",
+                  i=weight[1], o=weight[0], h=weight[2], w=weight[3])
+    return tr("{kind} with weight {weight}", "权重为 {weight} 的 {kind}", kind=kind, weight=weight)
+
+
+EXPECTED_SHAPES = (("conv1", (10, 24, 24)), ("conv2", (20, 8, 8)), ("fc1 input", (320,)),
+                   ("fc1", (50,)), ("fc2", (10,)))
+SHAPE_NOTES = {
+    "conv1": Text("a 5x5 kernel shrinks 28 to 24", "5x5 的卷积核把 28 缩小到 24"),
+    "conv2": Text("after a 2x2 max-pool (24 -> 12) a 5x5 kernel gives 8",
+                  "经过 2x2 最大池化（24 -> 12）之后，5x5 的卷积核得到 8"),
+    "fc1 input": Text("after the second 2x2 max-pool (8 -> 4), flatten each sample: 20 * 4 * 4 = 320",
+                      "第二次 2x2 最大池化（8 -> 4）之后，把每个样本展平：20 * 4 * 4 = 320"),
+}
 
 
 def returns_log_probs(kata) -> bool:
@@ -67,10 +101,43 @@ def same_grads(grads: dict, want: dict) -> bool:
                and bool(torch.allclose(grads[n], w, rtol=1e-4, atol=1e-6)) for n, w in want.items())
 
 
-SOFTMAX_FIRST = ("train_step applies softmax before F.cross_entropy: cross_entropy applies log-softmax "
-                 "itself, so the loss is squashed near ln 10 and learning stalls; pass the raw logits")
-NLL_OF_LOGITS = ("which is F.nll_loss of the raw logits: nll_loss expects log-probabilities; use "
-                 "F.cross_entropy on logits (or return log_softmax from forward)")
+def softmax_first() -> str:
+    return tr("train_step applies softmax before F.cross_entropy: cross_entropy applies log-softmax "
+              "itself, so the loss is squashed near ln 10 and learning stalls; pass the raw logits",
+              "train_step 在 F.cross_entropy 之前先做了 softmax：cross_entropy 自己会做 log-softmax，"
+              "所以损失被压在 ln 10 附近，学习停滞；请直接传入原始 logits")
+
+
+def nll_of_logits() -> str:
+    return tr("nll_loss expects log-probabilities; use F.cross_entropy on logits (or return log_softmax "
+              "from forward)",
+              "nll_loss 期望的输入是对数概率；请对 logits 使用 F.cross_entropy（或者让 forward 返回 log_softmax）")
+
+
+def loss_slip(value: float, losses: dict, log_probs: bool) -> str | None:
+    """The classic slip the loss ``train_step`` returned shows, if any."""
+    if close_to(value, losses["softmax_first"][0]) and not close_to(value, losses["right"][0]):
+        return tr("train_step returned {got:.4g}, expected {want:.4g}: {why}",
+                  "train_step 返回了 {got:.4g}，应为 {want:.4g}：{why}",
+                  got=value, want=losses["right"][0], why=softmax_first())
+    if not log_probs and close_to(value, losses["nll_of_logits"][0]):
+        return tr("train_step returned {got:.4g}, which is F.nll_loss of the raw logits: {why}",
+                  "train_step 返回了 {got:.4g}，这是对原始 logits 做 F.nll_loss 的结果：{why}",
+                  got=value, why=nll_of_logits())
+    return None
+
+
+def grads_slip(grads: dict, losses: dict, log_probs: bool) -> str | None:
+    """The classic slip the gradients ``train_step`` left show, if any."""
+    if same_grads(grads, losses["right"][1]):
+        return None
+    if same_grads(grads, losses["softmax_first"][1]):
+        return tr("the gradients after train_step are those of softmax then cross-entropy: {why}",
+                  "train_step 之后的梯度是先 softmax 再交叉熵的梯度：{why}", why=softmax_first())
+    if not log_probs and same_grads(grads, losses["nll_of_logits"][1]):
+        return tr("the gradients after train_step are those of F.nll_loss of the raw logits: {why}",
+                  "train_step 之后的梯度是对原始 logits 做 F.nll_loss 的梯度：{why}", why=nll_of_logits())
+    return None
 
 
 EVAL_BATCH = 16  # 50 samples: batches of 16, 16, 16 and 2
@@ -91,6 +158,27 @@ def evaluation_case() -> tuple[dict, torch.Tensor, torch.Tensor, int]:
     return {"1.weight": weight, "1.bias": bias}, x, y, int(right.sum())
 
 
+def evaluation_slip(value: float, right: int) -> str | None:
+    """The classic slip an ``evaluate`` result on the evaluation case shows, if any."""
+    per_batch = ((right - 2) / EVAL_BATCH + 1.0) / 4  # three batches of 16 and both of the last 2 right
+    if math.isclose(value, right / 64, abs_tol=1e-6):
+        return tr("evaluate returned {right}/64: it divided by batches * batch size, but the last batch holds "
+                  "only 2 samples; count the samples (y.shape[0])",
+                  "evaluate 返回了 {right}/64：它除以的是批次数 * 批大小，但最后一个批次只有 2 个样本；"
+                  "请数样本个数（y.shape[0]）", right=right)
+    if math.isclose(value, per_batch, abs_tol=1e-6):
+        return tr("evaluate returned {got:.4g}, the mean of per-batch accuracies: the last batch holds only 2 "
+                  "samples, so it weighs as much as 16; add up the correct samples over the loader and divide by "
+                  "the number of samples ({right}/50 = {want:g})",
+                  "evaluate 返回了 {got:.4g}，这是各批次准确率的平均值：最后一个批次只有 2 个样本，却和 16 个样本"
+                  "的批次权重一样；请在整个加载器上累加预测正确的样本数，再除以样本总数（{right}/50 = {want:g}）",
+                  got=value, right=right, want=right / 50)
+    if value == right:
+        return tr("evaluate returned the count of correct samples ({right}): divide by the number of samples (50)",
+                  "evaluate 返回的是预测正确的样本数（{right}）：请除以样本总数（50）", right=right)
+    return None
+
+
 def bucket_means(history: list[float], points: int = 40) -> list[float]:
     """Per-batch losses are noisy; the mean of each of ``points`` stretches shows the trend."""
     size = max(1, math.ceil(len(history) / points))
@@ -99,24 +187,41 @@ def bucket_means(history: list[float], points: int = 40) -> list[float]:
 
 def optimizer_text(got: dict) -> str:
     settings = ", ".join(f"{k}={v:g}" for k, v in got["settings"].items())
-    return f"{got['optimizer']}({settings}), batch size {got['batch_size']}"
+    return tr("{optimizer}({settings}), batch size {batch}", "{optimizer}({settings})，批大小 {batch}",
+              optimizer=got["optimizer"], settings=settings, batch=got["batch_size"])
+
+
+def shortfall(got: dict, history: list[float], accuracy: float, seconds: float, target: float) -> str:
+    """The words for a training run that stayed below the accuracy target."""
+    trend = bucket_means(history)
+    return tr("held-out accuracy {accuracy:.1%} after {steps} steps ({seconds:.1f} s) with {optimizer}, needs "
+              "{target:.0%}: mean loss went {first:.3g} -> {last:.3g} {curve}",
+              "用 {optimizer} 训练 {steps} 步（{seconds:.1f} 秒）后测试集准确率为 {accuracy:.1%}，需要 {target:.0%}："
+              "平均损失从 {first:.3g} 变为 {last:.3g} {curve}",
+              accuracy=accuracy, steps=len(history), seconds=seconds, optimizer=optimizer_text(got),
+              target=target, first=trend[0], last=trend[-1], curve=loss_curve(trend))
 
 
 def fit_hint(got: dict, history: list[float]) -> str:
     if any(not math.isfinite(v) for v in history):
-        return "the loss became NaN/Inf: lower the learning rate"
+        return tr("the loss became NaN/Inf: lower the learning rate", "损失变成了 NaN/Inf：请降低学习率")
     settings = got["settings"]
     if got["optimizer"] == "SGD" and settings.get("momentum", 0) == 0 and settings.get("lr", 1) <= 0.01:
-        return ("plain SGD at lr 0.01 learns slowly: try momentum=0.9 or lr=0.05 (or Adam with lr=1e-3), "
-                "or train for more epochs")
+        return tr("plain SGD at lr 0.01 learns slowly: try momentum=0.9 or lr=0.05 (or Adam with lr=1e-3), "
+                  "or train for more epochs",
+                  "lr 0.01 的普通 SGD 学得很慢：试试 momentum=0.9 或 lr=0.05（或 lr=1e-3 的 Adam），"
+                  "或者多训练几个 epoch")
     if history and history[-1] > 0.9 * history[0]:
-        return "the loss hardly fell: raise the learning rate, add momentum, or train longer"
-    return "train longer (more epochs), or tune the learning rate; momentum=0.9 helps SGD a lot"
+        return tr("the loss hardly fell: raise the learning rate, add momentum, or train longer",
+                  "损失几乎没有下降：提高学习率、加上动量，或者训练更久")
+    return tr("train longer (more epochs), or tune the learning rate; momentum=0.9 helps SGD a lot",
+              "训练更久（更多 epoch），或者调整学习率；momentum=0.9 对 SGD 帮助很大")
 
 
 def history(value: Any) -> list[float]:
     __tracebackhide__ = True
     if not (isinstance(value, list) and value and all(isinstance(v, (float, int)) and not isinstance(v, bool)
                                                       for v in value)):
-        raise CheckFailed(f"fit should return the list of step losses (floats), but returned {describe(value)}")
+        raise CheckFailed(tr("fit should return the list of step losses (floats), but returned {got}",
+                             "fit 应当返回每一步损失组成的列表（float），但返回了 {got}", got=describe(value)))
     return [float(v) for v in value]

@@ -216,8 +216,8 @@ def _expect_finite_at_extremes(values, what: str, fix: str) -> None:
          "numbers <= 0", "在 float32 中 exp(100) 是 inf；同一个数可以改写成让 exp 只接触 <= 0 的数"),
     Text("log(1 + e^x) = max(x, 0) + log1p(e^-|x|); the derivative is torch.sigmoid(x), which is stable",
          "log(1 + e^x) = max(x, 0) + log1p(e^-|x|)；导数是 torch.sigmoid(x)，它本身是稳定的"),
-    Text("x.clamp(min=0) + torch.log1p(torch.exp(-x.abs()))",
-         "x.clamp(min=0) + torch.log1p(torch.exp(-x.abs()))")],
+    Text("`x.clamp(min=0) + torch.log1p(torch.exp(-x.abs()))`",
+         "`x.clamp(min=0) + torch.log1p(torch.exp(-x.abs()))`")],
            forbidden={"torch.nn.functional.softplus": "write the stable formula yourself",
                       "torch.logaddexp": "write the stable formula yourself",
                       "torch.Tensor.logaddexp": "write the stable formula yourself"})

@@ -151,9 +151,13 @@ class KataAccess:
             caller = error.get("caller") or label
             number = unwritten_task(error, self.task.number)
             return LEARNER_ERRORS["learner"](
-                f"`{caller}` calls `{error['function']}` (task {number}), which is not written yet",
+                tr("`{caller}` calls `{function}` (task {number}), which is not written yet",
+                   "`{caller}` 调用了 `{function}`（任务 {number}），但它还没有写",
+                   caller=caller, function=error["function"], number=number),
                 where=str(error.get("call_where") or where),
-                hint=f"write task {number} first, or for now do its job inside `{caller}`")
+                hint=tr("write task {number} first, or for now do its job inside `{caller}`",
+                        "先完成任务 {number}，或者暂时在 `{caller}` 里自己完成它的工作",
+                        number=number, caller=caller))
         elif kind != "not_started":
             label = error.get("function") or label  # name the learner's function, not a helper
             hint = hint_for(message)
