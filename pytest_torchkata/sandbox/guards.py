@@ -168,6 +168,7 @@ def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
         signal.setitimer(signal.ITIMER_REAL, timeout)
     threads = torch.get_num_threads()
     grad_mode = torch.is_grad_enabled()
+    anomaly = torch.is_anomaly_enabled(), torch.is_anomaly_check_nan_enabled()
     torch.set_num_threads(1)
     _CURRENT.append(rules)
     try:
@@ -192,7 +193,11 @@ def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
         where = _where(exc.__traceback__, where_file)
         if isinstance(exc, SyntaxError) and exc.filename and os.path.abspath(exc.filename) == where_file:
             where = f"{_short(exc.filename)}:{exc.lineno}" + (f": {exc.text.strip()}" if exc.text else "")
-        if isinstance(exc, NotImplementedError):
+        stack = traceback.extract_tb(exc.__traceback__)
+        raised_here = bool(stack) and os.path.abspath(stack[-1].filename) == where_file
+        if isinstance(exc, NotImplementedError) and raised_here:
+            # a stub's `raise NotImplementedError` (torch's own NotImplementedError, from
+            # swapped loss arguments say, is a learner error like any other);
             # which learner function raised it, and which one the grader called: a written
             # task may call another task's function that is still a stub
             frames = [f for f in traceback.extract_tb(exc.__traceback__)
@@ -211,6 +216,7 @@ def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
         _CURRENT.pop()
         torch.set_num_threads(threads)
         torch.set_grad_enabled(grad_mode)  # a learner's set_grad_enabled(False) must not leak
+        torch.autograd.set_detect_anomaly(*anomaly)  # nor a set_detect_anomaly(True)
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, saved_handler)

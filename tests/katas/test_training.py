@@ -40,6 +40,9 @@ MISTAKES = [
     case("loss_rewrapped_as_a_new_tensor", "step", [(STEP, STEP.replace(
         "loss = loss_fn(model(x), y)", "loss = torch.tensor(loss_fn(model(x), y).item(), requires_grad=True)"))],
          ("no gradient reached the parameters", "loss.item()")),
+    # torch raises NotImplementedError here: a learner error, never "not started"
+    case("swapped_loss_arguments", "step", [(STEP, STEP.replace("loss_fn(model(x), y)", "loss_fn(y, model(x))"))],
+         ("loss_fn(output, target)",)),
     case("returning_the_loss_tensor", "step", [(STEP, STEP.replace("return loss.item()", "return loss"))],
          ("Python float", "loss.item()")),
     case("calling_model_forward", "step", [(STEP, STEP.replace("model(x)", "model.forward(x)"))],
