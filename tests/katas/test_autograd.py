@@ -4,13 +4,11 @@ in other styles get full marks."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from kata_testing import Case, cases, expect_caught, mutate
 
 KATA = "autograd"
-ALTERNATIVES = sorted((Path(__file__).parent / "alternatives" / KATA).glob("*.py"))
 
 LEAF = "    x = x.detach().requires_grad_(True)\n    y = (x ** 3 + 2 * x).sum()\n"
 FIRST = "(dy_dx,) = torch.autograd.grad(y, x, create_graph=True)"
@@ -125,13 +123,3 @@ def test_mistake_is_caught_and_named(grade, case):
 def test_a_derivative_by_hand_keeps_the_points_for_its_values(grade):
     g = grade(KATA, mutate(KATA, ("    y.backward()\n    return x.grad\n", "    return 3 * x ** 2 + 2\n")))
     assert g.task("cubic")["score"] == 1.0
-
-
-@pytest.mark.parametrize("path", ALTERNATIVES, ids=[p.stem for p in ALTERNATIVES])
-def test_correct_alternative_gets_full_marks(grade, path):
-    g = grade(KATA, path.read_text(encoding="utf-8"))
-    assert g.full_marks, g.output
-
-
-def test_there_are_at_least_three_alternatives():
-    assert len(ALTERNATIVES) >= 3

