@@ -24,7 +24,7 @@ import torch
 import pytest_torchkata.checks.gradients as _g
 import pytest_torchkata.checks.training as _t
 try:
-    import pytest_torchkata.checks.gradprobe as _p
+    import pytest_torchkata.sandbox.gradprobe as _p
 except ImportError:  # older layouts: nothing more to patch
     import types as _types
     _p = _types.SimpleNamespace()

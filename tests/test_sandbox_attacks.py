@@ -213,9 +213,11 @@ def test_every_attack_scores_zero_and_leaves_nothing(pytester, listener, level):
         assert data["score"] == 1 and data["max_score"] == 1 + len(attacks) and data["sandbox"] == level
         assert processes_named(token) == [], "a process of the attack outlived the run"
         assert "used more than 700 MB" in tasks["memory_bomb"]["message"], tasks["memory_bomb"]["message"]
-        # stopped by the watchdog's process cap, or (user level) by RLIMIT_NPROC first
-        assert "started more than 64 processes" in tasks["fork_bomb"]["message"] or \
-            (level == "user" and tasks["fork_bomb"]["status"] == "failed"), tasks["fork_bomb"]["message"]
+        # stopped by the watchdog's process cap, (user level) by RLIMIT_NPROC, or, when forking
+        # is slow on a loaded machine, by the time limit first: bounded and gone in every case
+        bomb = tasks["fork_bomb"]["message"]
+        assert ("started more than 64 processes" in bomb or "still running after" in bomb
+                or (level == "user" and tasks["fork_bomb"]["status"] == "failed")), bomb
         if "package" in guaranteed:
             assert hashlib.sha256(package_file.read_bytes()).hexdigest() == package_before
         if "network" in guaranteed:

@@ -3,7 +3,7 @@
 ``expect_gradients(kata, "Sigmoid.apply", [x], what="Sigmoid")`` checks a
 learner function's first derivatives in float64 the way
 ``torch.autograd.gradcheck`` does, but the learner's process only evaluates
-(``checks.gradprobe``): the grader chooses the perturbed inputs (+-EPS on each
+(``sandbox.gradprobe``): the grader chooses the perturbed inputs (+-EPS on each
 element) and asks for the forward values at all of them in one request, then
 chooses one-hot grad_outputs (one per output element) and asks for the input
 gradients in a second.  From those raw tensors it builds the numerical Jacobian
@@ -31,7 +31,7 @@ from typing import Any
 import torch
 
 from pytest_torchkata.checks.errors import CheckFailed
-from pytest_torchkata.checks.gradprobe import observe_backward, observe_forward, observe_second_order
+from pytest_torchkata.sandbox.gradprobe import observe_backward, observe_forward, observe_second_order
 from pytest_torchkata.checks.gradwords import KINKS, band, diagnose, guess, relative_error  # noqa: F401
 from pytest_torchkata.i18n import tr
 

@@ -1,0 +1,7 @@
+"""What learners and instructors read: ``results`` (grades from check outcomes),
+``summary`` and ``display`` (the terminal), ``formats`` (report files, a registry open to
+plugins), ``progress`` (kept between runs), ``classbook``, ``analysis`` and ``feedback``
+(a whole class).
+
+May import: ``status``, ``model``, ``i18n``; never ``sandbox`` or ``checks``.
+"""
