@@ -104,6 +104,40 @@ def test_every_subcommand_has_help(capsys):
         assert "usage: torchkata " + command in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("lang, top, hint", [
+    ("zh", ["用法：torchkata", "位置参数", "学习者的主页", "显示任务的提示，每次多给一级"],
+     ["用法：torchkata hint", "只显示第 N 级提示", "任务编号、id 或标题中的词", "显示这份帮助并退出"]),
+    ("en", ["usage: torchkata", "positional arguments", "the learner's home", "show a task's hints"],
+     ["usage: torchkata hint", "show only hint level N", "a task number, id or words of its title",
+      "show this help message and exit"]),
+])
+def test_help_speaks_the_language_chosen_before_the_parser_is_built(capsys, monkeypatch, lang, top, hint):
+    monkeypatch.setenv("TORCHKATA_LANG", lang)
+    for argv, expected in ((["--help"], top), (["hint", "--help"], hint)):
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main(argv)
+        assert exit_info.value.code == 0
+        out = capsys.readouterr().out
+        assert all(text in out for text in expected), out
+        assert ("usage:" in out, "用法" in out, "show this help" in out) == (lang == "en", lang == "zh", lang == "en")
+
+
+def test_lang_on_the_command_line_wins_and_argparse_errors_speak_it(capsys, monkeypatch):
+    monkeypatch.setenv("TORCHKATA_LANG", "en")
+    with pytest.raises(SystemExit):
+        cli.main(["hint", "--help", "--lang=zh"])
+    assert "只显示第 N 级提示" in capsys.readouterr().out
+    set_language("en")
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["hint", "tensors", "--level", "x", "--lang", "zh"])
+    assert exit_info.value.code == 2
+    assert "torchkata hint：错误：参数 --level：'x' 不是有效的 int 值" in capsys.readouterr().err
+    set_language("en")
+    with pytest.raises(SystemExit):
+        cli.main(["hint", "tensors", "--level", "x"])
+    assert "argument --level: invalid int value: 'x'" in capsys.readouterr().err
+
+
 def test_reset_a_task_puts_back_its_stub_and_keeps_the_rest(workspace, capsys):
     mine = solution_source("tensors").replace("# BEGIN SOLUTION", "# mine").replace("# END SOLUTION", "")
     (workspace / "tensors.py").write_text(mine)

@@ -19,15 +19,39 @@ import argparse
 import sys
 from typing import Any
 
+from pytest_torchkata.i18n import Text
+
 COMMANDS = {"grade", "gradescope", "gradescope-run", "classroom", "classroom-result"}
+
+# the Chinese of each command's line in ``torchkata --help`` (the English is where it is registered)
+HELP_ZH = {
+    "grade": "把多份提交评分，汇成全班的成绩册",
+    "gradescope": "生成 Gradescope 自动评分器的文件夹和 zip",
+    "gradescope-run": "（在自动评分器里）给 ROOT/submission 评分",
+    "classroom": "为 GitHub Classroom 写出 .github/workflows/classroom.yml",
+    "classroom-result": "打印一份报告对应的 Classroom 评分上报内容（base64 JSON）",
+}
+
+
+class _Listing:
+    """The subcommands' ``add_parser``, giving each command's one-line help in the current language."""
+
+    def __init__(self, sub: Any) -> None:
+        self._sub = sub
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        if "help" in kwargs:
+            kwargs["help"] = Text(kwargs["help"], HELP_ZH.get(name, "")).get()
+        return self._sub.add_parser(name, **kwargs)
 
 
 def add_commands(sub: Any) -> None:
     from pytest_torchkata.cli import classroom, grade, gradescope
 
-    grade.add_parser(sub)
-    gradescope.add_parsers(sub)
-    classroom.add_parsers(sub)
+    listing = _Listing(sub)
+    grade.add_parser(listing)
+    gradescope.add_parsers(listing)
+    classroom.add_parsers(listing)
 
 
 def wanted(argv: list[str] | None) -> bool:

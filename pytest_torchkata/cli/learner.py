@@ -7,76 +7,83 @@ Each reads and writes plain files only (the kata folder and its
 
 from __future__ import annotations
 
-import argparse
 import ast
 import time
 from pathlib import Path
 from typing import Any
 
-from pytest_torchkata.cli.workspace import (UsageProblem, choose_language, curriculum, find_task, kata_dir,
-                                            load_kata, solution_text, stub_text)
+from pytest_torchkata.cli.workspace import (UsageProblem, add_common_options, add_kata_argument, choose_language,
+                                            curriculum, find_task, kata_dir, load_kata, solution_text, stub_text)
 from pytest_torchkata.i18n import tr
 from pytest_torchkata.reports import progress
 
 BACKUP_DIR = ".backup"
 
 
-def _common(parser: argparse.ArgumentParser, folder: bool = True) -> None:
-    if folder:
-        parser.add_argument("--kata-dir", type=Path, default=None, metavar="DIR",
-                            help="folder with your kata files (default: ./katas, or TORCHKATA_DIR)")
-    parser.add_argument("--lang", default=None, metavar="LANG",
-                        help="en or zh (简体中文); default: TORCHKATA_LANG, else the locale")
-
-
-def kata_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("kata", help="a kata: " + ", ".join(curriculum()))
-
-
 def add_commands(sub: Any) -> None:
-    """Register the learner's subcommands on the ``torchkata`` parser."""
-    p = sub.add_parser("init", help="copy the learner kata files into DIR/katas",
-                       description="Copy fresh learner files into DIR/katas (default: ./katas); "
-                                   "files you already have are kept unless --force.")
-    p.add_argument("dir", nargs="?", default=".", type=Path)
-    p.add_argument("--force", action="store_true", help="overwrite existing kata files")
-    _common(p, folder=False)
+    """Register the learner's subcommands on the ``torchkata`` parser (in the current language)."""
+    number_id_words = tr("a task number, id or words of its title", "任务编号、id 或标题中的词")
+    p = sub.add_parser("init", help=tr("copy the learner kata files into DIR/katas", "把练习文件复制到 DIR/katas"),
+                       description=tr("Copy fresh learner files into DIR/katas (default: ./katas); "
+                                      "files you already have are kept unless --force.",
+                                      "把全新的练习文件复制到 DIR/katas（默认：./katas）；"
+                                      "你已有的文件会保留，除非加上 --force。"))
+    p.add_argument("dir", nargs="?", default=".", type=Path,
+                   help=tr("where katas/ goes (default: the current folder)", "katas/ 放在哪里（默认：当前文件夹）"))
+    p.add_argument("--force", action="store_true", help=tr("overwrite existing kata files", "覆盖已有的练习文件"))
+    add_common_options(p, folder=False)
     p.set_defaults(func=lambda a: cmd_init(a.dir, a.force, choose_language(a.lang)))
 
-    p = sub.add_parser("hint", help="show a task's hints, one more level each time",
-                       description="Show the hint levels of a task seen so far plus the next one. TASK is "
-                                   "a task number, id or words of its title (torchkata hint tensors softmax); "
-                                   "default: your next unfinished task.",
-                       epilog="examples: torchkata hint tensors | torchkata hint tensors softmax | "
-                              "torchkata hint tensors 6 --level 2")
-    kata_argument(p)
-    p.add_argument("task", nargs="*", default=[], help="a task number, id or words of its title")
-    p.add_argument("--level", type=int, default=None, metavar="N", help="show only hint level N")
-    _common(p)
+    p = sub.add_parser("hint", help=tr("show a task's hints, one more level each time",
+                                       "显示任务的提示，每次多给一级"),
+                       description=tr("Show the hint levels of a task seen so far plus the next one. TASK is "
+                                      "a task number, id or words of its title (torchkata hint tensors softmax); "
+                                      "default: your next unfinished task.",
+                                      "显示某个任务你已经看过的各级提示，再加上下一级。TASK 可以是任务编号、id "
+                                      "或标题中的词（torchkata hint tensors softmax）；默认：你下一个还没完成的任务。"),
+                       epilog=tr("examples: torchkata hint tensors | torchkata hint tensors softmax | "
+                                 "torchkata hint tensors 6 --level 2",
+                                 "例如：torchkata hint tensors | torchkata hint tensors softmax | "
+                                 "torchkata hint tensors 6 --level 2"))
+    add_kata_argument(p)
+    p.add_argument("task", nargs="*", default=[], help=number_id_words)
+    p.add_argument("--level", type=int, default=None, metavar="N",
+                   help=tr("show only hint level N", "只显示第 N 级提示"))
+    add_common_options(p)
     p.set_defaults(func=lambda a: cmd_hint(a.kata, a.task, a.level, kata_dir(a.kata_dir), choose_language(a.lang)))
 
-    p = sub.add_parser("reset", help="put back the fresh learner file (or one task's code)",
-                       description="Put back the fresh learner file of KATA, or only the function or class "
-                                   "of one TASK; your version is saved first in KATA_DIR/.backup/.",
-                       epilog="examples: torchkata reset tensors | torchkata reset tensors softmax")
-    kata_argument(p)
-    p.add_argument("task", nargs="*", default=[], help="a task number, id or words of its title")
-    _common(p)
+    p = sub.add_parser("reset", help=tr("put back the fresh learner file (or one task's code)",
+                                        "恢复成全新的练习文件（或只恢复一个任务的代码）"),
+                       description=tr("Put back the fresh learner file of KATA, or only the function or class "
+                                      "of one TASK; your version is saved first in KATA_DIR/.backup/.",
+                                      "把 KATA 恢复成全新的练习文件，或者只恢复某个 TASK 所在的函数或类；"
+                                      "你的版本会先保存到 KATA_DIR/.backup/。"),
+                       epilog=tr("examples: torchkata reset tensors | torchkata reset tensors softmax",
+                                 "例如：torchkata reset tensors | torchkata reset tensors softmax"))
+    add_kata_argument(p)
+    p.add_argument("task", nargs="*", default=[], help=number_id_words)
+    add_common_options(p)
     p.set_defaults(func=lambda a: cmd_reset(a.kata, a.task, kata_dir(a.kata_dir), choose_language(a.lang)))
 
-    p = sub.add_parser("progress", help="points per kata from your last runs, the next task, the share done",
-                       description="Every kata with the points earned in its last graded run, its next task, "
-                                   "and the overall share done (the same as pytest --kata-list).")
-    _common(p)
+    p = sub.add_parser("progress", help=tr("points per kata from your last runs, the next task, the share done",
+                                           "每个练习最近一次评分的得分、下一个任务和完成比例"),
+                       description=tr("Every kata with the points earned in its last graded run, its next task, "
+                                      "and the overall share done (the same as pytest --kata-list).",
+                                      "列出每个练习最近一次评分得到的分数和下一个任务，以及总的完成比例"
+                                      "（与 pytest --kata-list 显示的相同）。"))
+    add_common_options(p)
     p.set_defaults(func=lambda a: cmd_progress(kata_dir(a.kata_dir), choose_language(a.lang)))
 
-    p = sub.add_parser("solution", help="show a task's reference code, once the task has passed",
-                       description="Show the reference code of TASK once it has passed in a graded run; "
-                                   "before that, the next hint.",
-                       epilog="example: torchkata solution tensors softmax")
-    kata_argument(p)
-    p.add_argument("task", nargs="+", help="a task number, id or words of its title")
-    _common(p)
+    p = sub.add_parser("solution", help=tr("show a task's reference code, once the task has passed",
+                                           "任务通过之后，显示它的参考答案"),
+                       description=tr("Show the reference code of TASK once it has passed in a graded run; "
+                                      "before that, the next hint.",
+                                      "TASK 在评分中通过之后，显示它的参考答案；通过之前只显示下一级提示。"),
+                       epilog=tr("example: torchkata solution tensors softmax",
+                                 "例如：torchkata solution tensors softmax"))
+    add_kata_argument(p)
+    p.add_argument("task", nargs="+", help=number_id_words)
+    add_common_options(p)
     p.set_defaults(func=lambda a: cmd_solution(a.kata, a.task, kata_dir(a.kata_dir), choose_language(a.lang)))
 
 

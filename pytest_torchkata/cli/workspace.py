@@ -1,6 +1,6 @@
 """The learner's workspace as the ``torchkata`` command sees it: the built-in
 katas, the pristine learner files (stubs) and the reference solutions, the kata
-folder, and finding a kata or task from what a learner typed.
+folder, the language, and finding a kata or task from what a learner typed.
 
 Pristine stubs come from the installed wheel (``pytest_torchkata/_stubs``,
 ``_stubs/zh``) or, in a source checkout, are generated from ``solutions/`` on
@@ -10,6 +10,7 @@ the spot: never copied from a folder a learner works in, so ``init`` and
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 from pathlib import Path
@@ -33,6 +34,42 @@ def choose_language(lang: str | None) -> str:
                               lang=chosen, choices=", ".join(LANGUAGES)))
     set_language(chosen)
     return chosen
+
+
+def language_from_argv(argv: list[str]) -> str:
+    """Make current the language a command line asks for, before its parser is built (so the help
+    speaks it): ``--lang X`` / ``--lang=X``, else as :func:`choose_language`.  A value that is no
+    language is left for the command to report; until then the fallback speaks."""
+    asked = None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            asked = argv[i + 1]
+        elif arg.startswith("--lang="):
+            asked = arg.split("=", 1)[1]
+    for lang in (asked, None):
+        try:
+            return choose_language(lang)
+        except UsageProblem:
+            pass
+    set_language("en")
+    return "en"
+
+
+def add_common_options(parser: argparse.ArgumentParser, folder: bool = True) -> None:
+    """``--kata-dir`` (where ``folder``) and ``--lang``, as every learner command takes them."""
+    if folder:
+        parser.add_argument("--kata-dir", type=Path, default=None, metavar="DIR",
+                            help=tr("folder with your kata files (default: ./katas, or TORCHKATA_DIR)",
+                                    "存放你的练习文件的文件夹（默认：./katas，或 TORCHKATA_DIR）"))
+    parser.add_argument("--lang", default=None, metavar="LANG",
+                        help=tr("en or zh (简体中文); default: TORCHKATA_LANG, else the locale",
+                                "en 或 zh（简体中文）；默认：TORCHKATA_LANG，否则按系统的语言设置"))
+
+
+def add_kata_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("kata", help=tr("a kata: {names}", "练习名：{names}", names=", ".join(curriculum())))
 
 
 def kata_dir(value: Path | None) -> Path:
