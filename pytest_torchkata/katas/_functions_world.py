@@ -18,7 +18,7 @@ from pytest_torchkata.sandbox.guards import trusted
 FIT_POINTS, FIT_START, FIT_LR = 2000, (0.0, -1.0, 0.0, 0.3), 5e-6
 # The reference passes 15 at step 995 (8.9 at step 2000); an unconverged run stops at
 # max_steps (2x that); the time budget only guards very slow steps.
-FIT_TARGET, FIT_MAX_STEPS, FIT_BUDGET_S = 15.0, 2000, 10.0
+FIT_TARGET, FIT_MAX_STEPS = 15.0, 2000  # a step cap, never a clock: no verdict from timing
 
 
 def _leaf(t: torch.Tensor, requires_grad: bool = True) -> torch.Tensor:
@@ -111,5 +111,4 @@ def counts_custom_calls(module) -> dict:
 def fit(module) -> dict:
     """The article's fit with the learner's ``train_step``, until the target loss."""
     x, y, params = fit_data()
-    return run_until(lambda: module.train_step(params, x, y, FIT_LR), max_steps=FIT_MAX_STEPS,
-                     time_budget_s=FIT_BUDGET_S, target=FIT_TARGET)
+    return run_until(lambda: module.train_step(params, x, y, FIT_LR), max_steps=FIT_MAX_STEPS, target=FIT_TARGET)

@@ -58,7 +58,7 @@ def gd_step_once(mod: Any, x: torch.Tensor, y: torch.Tensor, w0: float, b0: floa
 def gd_step_training(mod: Any, x: torch.Tensor, y: torch.Tensor, lr: float, steps: int) -> dict:
     w = torch.zeros(1, requires_grad=True)
     b = torch.zeros(1, requires_grad=True)
-    result = run_until(lambda: mod.gd_step(w, b, x, y, lr), max_steps=steps, time_budget_s=5.0)
+    result = run_until(lambda: mod.gd_step(w, b, x, y, lr), max_steps=steps)
     return {"result": result, "w": w.detach().clone(), "b": b.detach().clone(),
             "leaf": [w.is_leaf, b.is_leaf], "requires_grad": [w.requires_grad, b.requires_grad]}
 
@@ -111,5 +111,5 @@ def train_step_once(mod: Any, x: torch.Tensor, y: torch.Tensor, lr: float, stale
 def train_step_training(mod: Any, x: torch.Tensor, y: torch.Tensor, lr: float, steps: int) -> dict:
     model = _fresh_linear(0.0, 0.0)
     opt = torch.optim.SGD(model.parameters(), lr=lr)
-    result = run_until(lambda: mod.train_step(model, opt, x, y), max_steps=steps, time_budget_s=5.0)
+    result = run_until(lambda: mod.train_step(model, opt, x, y), max_steps=steps)
     return {"result": result, "w": model.weight.item(), "b": model.bias.item()}

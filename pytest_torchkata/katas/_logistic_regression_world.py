@@ -83,7 +83,7 @@ def train_step_training(mod: Any, x: torch.Tensor, y: torch.Tensor, lr: float, s
                         target: float) -> dict:
     model = fresh_model([0.0, 0.0], 0.0)
     opt = torch.optim.SGD(model.parameters(), lr=lr)
-    result = run_until(lambda: mod.train_step(model, opt, x, y), max_steps=steps, time_budget_s=5.0,
+    result = run_until(lambda: mod.train_step(model, opt, x, y), max_steps=steps,
                        target=target)
     with torch.no_grad():
         logits = model(x)
