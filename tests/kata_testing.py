@@ -8,6 +8,7 @@ mutate``), never from ``conftest``.
 
 from __future__ import annotations
 
+import ast
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,3 +136,50 @@ def expect_caught(grade, kata: str, case: Case) -> Graded:
         wrong = {t for t, s in statuses.items() if s not in ("passed", "skipped")} - {case.task}
         assert not wrong, f"{case.id}: other tasks affected: {statuses}"
     return g
+
+
+# -- correct alternatives: only what differs from the reference ------------------------
+
+def _span(node):
+    start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+    return start - 1, node.end_lineno
+
+
+def compose(reference: str, alternative: str) -> str:
+    """A learner file: the reference with the alternative's top-level functions and classes
+    in place of its same-named ones (new ones appended) and the alternative's imports added,
+    so an alternative file holds only what it does differently."""
+    ref_lines = reference.splitlines(keepends=True)
+    ref = ast.parse(reference)
+    alt_lines = alternative.splitlines(keepends=True)
+    alt = ast.parse(alternative)
+    named = {n.name: n for n in ref.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    imports, replace, extra = [], {}, []
+    for node in alt.body:
+        a, b = _span(node)
+        text = "".join(alt_lines[a:b])
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            if node.name in named:
+                replace[node.name] = text
+            else:
+                extra.append(text)
+        elif not (isinstance(node, ast.ImportFrom) and node.module == "__future__") and not (
+                isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+            imports.append(text)  # imports and module constants, before the reference's code
+    out = list(ref_lines)
+    for name, node in sorted(named.items(), key=lambda kv: -kv[1].lineno):
+        if name in replace:
+            a, b = _span(node)
+            out[a:b] = [replace[name]]
+    # imports go after the module docstring and `from __future__` lines
+    at = 0
+    for node in ref.body:
+        if (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)) or (
+                isinstance(node, ast.ImportFrom) and node.module == "__future__"):
+            at = node.end_lineno
+        else:
+            break
+    head = "".join(out)
+    lines = head.splitlines(keepends=True)
+    lines[at:at] = [i if i.endswith("\n") else i + "\n" for i in imports]
+    return "".join(lines) + "".join("\n\n" + e + ("" if e.endswith("\n") else "\n") for e in extra)

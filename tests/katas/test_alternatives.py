@@ -1,7 +1,8 @@
 """Correct solutions written differently from the references (other APIs, the tutorial and
 pytorch/examples styles) get full marks: a check that refuses one is wrong, not the learner.
 
-Each kata keeps at least three in ``alternatives/NAME/``, full learner files; the mnist
+Each kata keeps at least three in ``alternatives/NAME/``, each holding only the functions and
+classes it writes differently (``kata_testing.compose`` makes the learner file); the mnist
 ones need the data set and live in ``test_mnist_alternatives.py``.
 """
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from kata_testing import compose, solution_source
 from pytest_torchkata.katas import CURRICULUM
 
 HERE = Path(__file__).parent / "alternatives"
@@ -19,7 +21,7 @@ FILES = [(kata, path) for kata in CURRICULUM if kata not in WITH_DATA
 
 @pytest.mark.parametrize("kata, path", FILES, ids=[f"{k}-{p.stem}" for k, p in FILES])
 def test_correct_alternative_gets_full_marks(grade, kata, path):
-    g = grade(kata, path.read_text(encoding="utf-8"))
+    g = grade(kata, compose(solution_source(kata), path.read_text(encoding="utf-8")))
     assert g.full_marks, (g.statuses(kata), g.output)
 
 

@@ -1,8 +1,10 @@
-"""functions with torch.* functional calls, needs_input_grad unpacked, sub_ and zero_."""
+"""functions with torch.* functional calls, needs_input_grad unpacked, sub_ and zero_.
 
-import torch
+Only what differs from solutions/functions.py: `kata_testing.compose` puts these
+definitions in place of the reference's own (same names) and adds the imports.
+"""
+
 import torch.nn.functional as F
-from torch.autograd import Function
 
 
 class Scale(Function):

@@ -1,9 +1,11 @@
 """linear_regression with a hand-made module (two nn.Parameters), gradients zeroed
-at the start of the step, F.mse_loss in the training step, a pseudo-inverse."""
+at the start of the step, F.mse_loss in the training step, a pseudo-inverse.
 
-import torch
+Only what differs from solutions/linear_regression.py: `kata_testing.compose` puts these
+definitions in place of the reference's own (same names) and adds the imports.
+"""
+
 import torch.nn.functional as F
-from torch import nn
 
 
 def make_data(n=100, seed=0):

@@ -1,9 +1,11 @@
 """logistic_regression with nn.Parameters and a matmul, F.logsigmoid, the population
-std, model.zero_grad(), .max(...).values and F.nll_loss."""
+std, model.zero_grad(), .max(...).values and F.nll_loss.
 
-import torch
+Only what differs from solutions/logistic_regression.py: `kata_testing.compose` puts these
+definitions in place of the reference's own (same names) and adds the imports.
+"""
+
 import torch.nn.functional as F
-from torch import nn
 
 
 class LogisticRegression(nn.Module):

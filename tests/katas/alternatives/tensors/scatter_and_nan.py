@@ -1,245 +1,56 @@
 """Alternative: scatter_, nanmean, transposes, pow and div.
 
-Kata: tensors (张量) — the everyday moves with torch.Tensor.
-
-What you practise here:
-  1. making tensors from Python lists and NumPy arrays, and choosing the dtype;
-  2. reordering axes with `permute` and flattening safely (`view` vs `reshape`);
-  3. broadcasting: all pairwise distances at once, without a Python loop;
-  4. masks: a mean over selected entries that stays finite when nothing is selected;
-  5. one-hot labels and back again;
-  6. a numerically stable softmax, and 7. log-softmax, over any `dim`;
-  8. the NumPy bridge: tensors that need gradients, and shared memory.
-
-Fill in each `TODO` below, then run:
-
-    pytest --kata=tensors
-
-Each task is graded on its own; the summary tells you which task to do next.
-Rules for every task: keep every step in torch (no Python loops over elements
-or rows), never change the tensors you are given (build new ones), and keep a
-batch dimension even when the batch holds one row.
-Tip: print shapes (`x.shape`) while you work.
-
-[zh]
-练习：张量（tensors）—— torch.Tensor 的日常操作。
-
-这里练习：
-  1. 从 Python 列表和 NumPy 数组创建张量，并选择数据类型（dtype）；
-  2. 用 `permute` 调整维度顺序，并安全地展平（`view` 与 `reshape` 的区别）；
-  3. 广播：不用 Python 循环，一次算出所有两两距离；
-  4. 掩码：只对选中元素求均值，一个都没选中时结果也不能是 NaN；
-  5. one-hot 标签，以及还原回类别下标；
-  6. 数值稳定的 softmax，以及 7. log-softmax，可沿任意 `dim`；
-  8. 与 NumPy 互转：需要梯度的张量，以及共享内存。
-
-完成下面每个 `TODO`，然后运行：
-
-    pytest --kata=tensors
-
-每个任务单独评分；总结会告诉你下一步做哪个任务。
-所有任务的规则：每一步都用 torch 完成（不对元素或行做 Python 循环），
-不要修改传入的张量（创建新的张量），批大小为 1 时也要保留批维度。
-提示：写代码时打印形状（`x.shape`）。
+Only what differs from solutions/tensors.py: `kata_testing.compose` puts these
+definitions in place of the reference's own (same names) and adds the imports.
 """
 
-import numpy as np
-import torch
-import torch.nn.functional as F  # noqa: F401  (F.one_hot is welcome in task 5)
-
-
-# -- Task 1: creating tensors -------------------------------------------------
-# zh: -- 任务 1：创建张量 -------------------------------------------------------
-
 def from_list(data: list) -> torch.Tensor:
-    """A (nested) list of numbers -> a float32 tensor of the same shape.
-
-    Returns float32 whatever the list holds: `torch.tensor([1, 2, 3])` is
-    int64, so ask for float32 explicitly.
-
-    [zh]
-    把（嵌套的）数字列表变成形状相同的 float32 张量。
-
-    无论列表里是什么都返回 float32：`torch.tensor([1, 2, 3])` 是 int64，
-    所以要明确指定 float32。
-    """
     return torch.tensor(data).float()
 
 
 def from_numpy(arr: np.ndarray) -> torch.Tensor:
-    """A NumPy array -> a tensor with the same shape, values and dtype
-    (float64 stays float64, int32 stays int32).
-
-    [zh]
-    把 NumPy 数组变成形状、数值和数据类型都相同的张量
-    （float64 仍是 float64，int32 仍是 int32）。
-    """
     return torch.from_numpy(arr).clone()
 
 
-# -- Task 2: permute and flatten ----------------------------------------------
-# zh: -- 任务 2：permute 与展平 ------------------------------------------------
-
 def to_channels_last(x: torch.Tensor) -> torch.Tensor:
-    """Images (B, C, H, W) -> (B, H, W, C): move the channel axis last.
-
-    `out[b, h, w, c]` must equal `x[b, c, h, w]`.
-
-    [zh]
-    图像 (B, C, H, W) -> (B, H, W, C)：把通道维移到最后。
-
-    `out[b, h, w, c]` 必须等于 `x[b, c, h, w]`。
-    """
     return x.transpose(1, 2).transpose(2, 3)
 
 
 def flatten_pixels(x: torch.Tensor) -> torch.Tensor:
-    """(B, H, W, C) -> (B, H*W*C): one row per image, in the order of `x`.
-
-    `x` may be non-contiguous (the output of `permute`, for example).
-
-    [zh]
-    (B, H, W, C) -> (B, H*W*C)：每张图像一行，元素按 `x` 的顺序排列。
-
-    `x` 可能不连续（比如 `permute` 的结果）。
-    """
     return torch.flatten(x, start_dim=1)
 
 
-# -- Task 3: broadcasting -----------------------------------------------------
-# zh: -- 任务 3：广播 ----------------------------------------------------------
-
 def pairwise_sq_dists(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """Squared Euclidean distances between every row of `a` and every row of `b`.
-
-    a: (N, D), b: (M, D) -> (N, M) with out[i, j] = sum_k (a[i, k] - b[j, k])**2,
-    in the dtype of `a` and `b` (float64 stays float64), never negative.
-    No Python loops, and `torch.cdist` is ruled out: the point is to let
-    broadcasting do the pairing yourself.
-
-    [zh]
-    `a` 的每一行与 `b` 的每一行之间的欧氏距离的平方。
-
-    a: (N, D)，b: (M, D) -> (N, M)，其中 out[i, j] = sum_k (a[i, k] - b[j, k])**2，
-    数据类型与 `a`、`b` 相同（float64 仍是 float64），且不能为负。
-    不用 Python 循环，也不允许用 `torch.cdist`：重点是自己用广播完成配对。
-    """
     return (a[:, None] - b).pow(2).sum(2)
 
 
-# -- Task 4: masks ------------------------------------------------------------
-# zh: -- 任务 4：掩码 ----------------------------------------------------------
-
 def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Mean of each row of `x` over the entries where `mask` is True.
-
-    x: (N, L) float, mask: (N, L) bool -> (N,) in the dtype of `x`. A row with
-    no True entry gives 0 (not NaN). No Python loops; leave `x` unchanged.
-
-    [zh]
-    对 `x` 的每一行，只在 `mask` 为 True 的位置上求均值。
-
-    x: (N, L) 浮点，mask: (N, L) 布尔 -> (N,)，数据类型与 `x` 相同。没有 True
-    的行结果为 0（不是 NaN）。不用 Python 循环；不要修改 `x`。
-    """
     nan = torch.tensor(float("nan"), dtype=x.dtype)
     return torch.where(mask, x, nan).nanmean(dim=1).nan_to_num(0.0)
 
 
-# -- Task 5: one-hot ----------------------------------------------------------
-# zh: -- 任务 5：one-hot -------------------------------------------------------
-
 def one_hot(labels: torch.Tensor, num_classes: int) -> torch.Tensor:
-    """Class indices (N,) int64 -> (N, num_classes) float32 with a single 1 per row.
-
-    The width is `num_classes` even when the largest class is missing from
-    `labels`. Indexing a zeros tensor or `F.one_hot` both do it (`F.one_hot`
-    returns int64: turn it into float32).
-
-    [zh]
-    类别下标 (N,) int64 -> (N, num_classes) float32，每行只有一个 1。
-
-    即使 `labels` 中没有出现最大的类别，宽度也是 `num_classes`。用下标给全零
-    张量赋值或用 `F.one_hot` 都可以（`F.one_hot` 返回 int64：要转成 float32）。
-    """
     out = torch.zeros(len(labels), num_classes)
     return out.scatter_(1, labels.unsqueeze(1), 1.0)
 
 
 def from_one_hot(onehot: torch.Tensor) -> torch.Tensor:
-    """The inverse: (N, C) rows (one-hot or scores) -> (N,) int64 index of each
-    row's largest entry (a tensor, also when N is 1).
-
-    [zh]
-    反过来：(N, C) 的行（one-hot 或分数）-> (N,) int64，每行最大元素的下标
-    （是张量，N 为 1 时也一样）。
-    """
     return torch.argmax(onehot, 1)
 
 
-# -- Task 6 and 7: softmax and log-softmax ------------------------------------
-# zh: -- 任务 6 和 7：softmax 与 log-softmax ----------------------------------
-
 def softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
-    """exp(x) normalised to sum to 1 along `dim`; same shape and dtype as `x`.
-
-    Must stay finite for logits like ±1000 (exp(1000) overflows to inf), for
-    every row on its own. Write it yourself from exp, max and sum:
-    `torch.softmax`, `torch.Tensor.softmax`, `torch.nn.functional.softmax`,
-    `torch.special.softmax` and the log_softmax functions are ruled out here.
-    Leave `x` unchanged (no `x -= ...`).
-
-    [zh]
-    沿 `dim` 把 exp(x) 归一化使其和为 1；形状和数据类型与 `x` 相同。
-
-    对 ±1000 这样的 logits 也必须是有限值（exp(1000) 会溢出为 inf），每一行
-    都要如此。请自己用 exp、max 和 sum 写：这里不允许用 `torch.softmax`、
-    `torch.Tensor.softmax`、`torch.nn.functional.softmax`、`torch.special.softmax`
-    以及各个 log_softmax 函数。不要修改 `x`（不要 `x -= ...`）。
-    """
     e = (x - x.amax(dim, keepdim=True)).exp()
     return e.div(e.sum(dim, keepdim=True))
 
 
 def log_softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
-    """log(softmax(x)) along `dim`, computed so that it stays finite for
-    logits like ±1000; same shape and dtype as `x`.
-
-    The same rules as `softmax`: `torch.log_softmax`, `torch.Tensor.log_softmax`,
-    `torch.nn.functional.log_softmax`, `torch.special.log_softmax` and the softmax
-    functions are ruled out (`torch.logsumexp` is fine). Leave `x` unchanged.
-
-    [zh]
-    沿 `dim` 计算 log(softmax(x))，对 ±1000 这样的 logits 也要保持有限值；
-    形状和数据类型与 `x` 相同。
-
-    规则与 `softmax` 相同：不允许用 `torch.log_softmax`、`torch.Tensor.log_softmax`、
-    `torch.nn.functional.log_softmax`、`torch.special.log_softmax` 以及各个 softmax
-    函数（`torch.logsumexp` 可以用）。不要修改 `x`。
-    """
     shifted = x - x.amax(dim, keepdim=True)
     return shifted - torch.logsumexp(shifted, dim, keepdim=True)
 
 
-# -- Task 8: the NumPy bridge -------------------------------------------------
-# zh: -- 任务 8：与 NumPy 互转 -------------------------------------------------
-
 def to_numpy(t: torch.Tensor) -> np.ndarray:
-    """Any tensor -> a NumPy array with the same values and dtype, even if `t`
-    requires grad or lives on a GPU.
-
-    [zh]
-    任意张量 -> 数值和数据类型都相同的 NumPy 数组，即使 `t` 需要梯度或在 GPU 上。
-    """
     return t.cpu().detach().numpy().copy()
 
 
 def share_memory_with_numpy(arr: np.ndarray) -> torch.Tensor:
-    """A tensor that shares memory with `arr` (so it keeps the array's dtype):
-    writing into one shows in the other.
-
-    [zh]
-    返回与 `arr` 共享内存的张量（因此保持数组的数据类型）：写入其中一个，
-    另一个也会看到。
-    """
     return torch.from_numpy(arr).view(arr.shape)
