@@ -14,15 +14,9 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 from pytest_torchkata.sandbox.guards import trusted
+from pytest_torchkata.sandbox.runner import labelled as _label
 
 
-def _label(name: str):
-    """When learner code raises inside a helper, the message names the helper:
-    name the learner's function instead."""
-    def rename(helper):
-        helper.__name__ = name
-        return helper
-    return rename
 
 
 _AUTOGRAD_ENTRIES = (torch.Tensor.backward, torch.autograd.backward, torch.autograd.grad)

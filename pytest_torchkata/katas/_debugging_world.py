@@ -20,14 +20,9 @@ import torch.nn.functional as F
 from torch.overrides import TorchFunctionMode
 
 from pytest_torchkata.sandbox.guards import trusted
+from pytest_torchkata.sandbox.runner import labelled as _label
 
 
-def _label(name: str):
-    """When learner code raises inside a helper, name the learner's function, not the helper."""
-    def rename(helper):
-        helper.__name__ = name
-        return helper
-    return rename
 
 
 def _first_line(error: BaseException) -> str:

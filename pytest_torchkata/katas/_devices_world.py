@@ -18,6 +18,7 @@ import torch
 import torch.nn as nn
 
 from pytest_torchkata.sandbox.guards import trusted
+from pytest_torchkata.sandbox.runner import labelled as _label
 
 STEP = 0.125  # seconds one call of the grader's fn takes on the stand-in clock (exact in binary)
 EARLIER_WORK = 1.0  # seconds of GPU work queued before time_it is called (stand-in GPU)
@@ -26,12 +27,6 @@ _REAL_CLOCKS = {name: getattr(time, name) for name in _CLOCKS}
 _REAL_SYNC = torch.cuda.synchronize
 
 
-def _label(name: str):
-    """When learner code raises inside a helper, name the learner's function, not the helper."""
-    def rename(helper):
-        helper.__name__ = name
-        return helper
-    return rename
 
 
 def device_text(value: Any) -> Any:

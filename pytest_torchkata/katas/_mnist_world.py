@@ -21,17 +21,12 @@ import torch.nn as nn
 from pytest_torchkata.checks.training import plant_stale_grads, run_until
 from pytest_torchkata.checks.values import describe
 from pytest_torchkata.sandbox.guards import trusted
+from pytest_torchkata.sandbox.runner import labelled as _label
 
 LAYER_NAMES = ("conv1", "conv2", "fc1", "fc2")
 WEIGHTS = tuple(f"{layer}.{kind}" for layer in LAYER_NAMES for kind in ("weight", "bias"))
 
 
-def _label(name: str):
-    """When learner code raises inside a helper, the message names the learner's function."""
-    def rename(helper):
-        helper.__name__ = name
-        return helper
-    return rename
 
 
 def _weights(model: Any) -> dict[str, torch.Tensor]:

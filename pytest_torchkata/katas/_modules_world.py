@@ -12,14 +12,9 @@ import io
 
 import torch
 from torch import nn
+from pytest_torchkata.sandbox.runner import labelled
 
 
-def labelled(name: str):
-    """When learner code misbehaves inside a helper, messages name the learner's ``name``."""
-    def rename(helper):
-        helper.__name__ = name
-        return helper
-    return rename
 
 
 def plain_tensors(module: nn.Module) -> list[str]:

@@ -24,12 +24,6 @@ from pytest_torchkata.i18n import tr
 from pytest_torchkata.sandbox.guards import trusted
 
 
-def label(name: str):
-    """Errors raised by learner code inside a helper name the learner's function."""
-    def rename(helper):
-        helper.__name__ = name
-        return helper
-    return rename
 
 
 # -- learner world ----------------------------------------------------------------

@@ -20,14 +20,9 @@ from torch.overrides import TorchFunctionMode
 from torch.utils.data import DataLoader, TensorDataset
 
 from pytest_torchkata.checks.training import plant_stale_grads
+from pytest_torchkata.sandbox.runner import labelled
 
 
-def labelled(name: str):
-    """When learner code misbehaves inside a helper, messages name the learner's ``name``."""
-    def rename(helper):
-        helper.__name__ = name
-        return helper
-    return rename
 
 
 def classifier(hidden: int = 16, dropout: float = 0.0) -> nn.Module:

@@ -101,6 +101,15 @@ def forget(path: str) -> None:
 
 # -- answering requests --------------------------------------------------------
 
+def labelled(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorates a learner-side helper (``kata.run``) so that an error raised by learner code
+    inside it names the learner's function ``name``, not the helper."""
+    def rename(helper: Callable[..., Any]) -> Callable[..., Any]:
+        helper.__name__ = name
+        return helper
+    return rename
+
+
 def resolve_helper(ref: str) -> Callable[..., Any]:
     module_name, _, qualname = ref.partition(":")
     obj: Any = importlib.import_module(module_name)
