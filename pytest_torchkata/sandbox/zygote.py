@@ -17,6 +17,30 @@ import time
 from typing import Any
 
 GRACE_S = 0.2  # the alarm inside the child normally stops it first
+# Imported while nobody waits for the zygote (between requests, and while a child works),
+# in this order, a few tenths of a second each: the first optimizer step needs torch._dynamo
+# (about 1 s of imports), MNIST needs torchvision.  Children forked before the end import what
+# they use themselves; the spare child is forked again once all of it is in.
+LATER = ("sympy", "torch.fx.experimental.symbolic_shapes", "torch._dynamo.utils",
+         "torch.distributed.tensor", "torch._dynamo.variables", "torch._dynamo",
+         "torchvision.datasets", "torchvision.transforms")
+
+
+class Warmup:
+    """Imports left for idle moments (``LATER``), one module per step."""
+
+    def __init__(self, modules: Any) -> None:
+        self.pending = list(modules)
+
+    def step(self) -> bool:
+        """Import the next module; True when that was the last."""
+        import importlib
+
+        try:
+            importlib.import_module(self.pending.pop(0))
+        except Exception:  # noqa: BLE001 - not installed here: a child that needs it says so
+            pass
+        return not self.pending
 
 
 def _setup_child(hello: dict) -> None:
@@ -163,12 +187,27 @@ class Zygote:
     """Serves each task with a fresh child; a spare one is forked ahead, while the grader
     works on the last answer, so a new task does not wait for a fork."""
 
-    def __init__(self, hello: dict) -> None:
+    def __init__(self, hello: dict, warmup: Warmup | None = None) -> None:
         self.hello = hello
+        self.warmup = warmup or Warmup(())
         self.task: Any = None
         self.current: Child | None = None
         self.spare: Child | None = None
         self.statuses: dict[int, int] = {}  # exit statuses reaped early
+
+    def wait(self, reader: Any, deadline: float | None = None) -> bytes | None:
+        """The next frame from ``reader`` (None past ``deadline``), warming up while none is there."""
+        while self.warmup.pending:
+            frame = reader.frame(time.monotonic())  # only what has arrived already
+            if frame is not None:
+                return frame
+            if self.warmup.step():
+                import gc
+
+                self.discard_spare()  # forked before the imports: the next one has them
+                gc.collect()
+                gc.freeze()
+        return reader.frame(deadline)
 
     def top_up(self) -> None:
         self._reap()
@@ -251,7 +290,7 @@ class Zygote:
         deadline = None if not timeout else time.monotonic() + timeout + GRACE_S
         try:
             _write_all(self.current.to_child, frame)
-            answer = self.current.reader.frame(deadline)
+            answer = self.wait(self.current.reader, deadline)
         except (EOFError, OSError, ValueError):
             answer = b""
         if answer:
@@ -292,7 +331,6 @@ def main() -> None:  # pragma: no cover - runs in the worker process
 
     import numpy.random  # noqa: F401
     import torch  # noqa: F401
-    import torch._dynamo  # noqa: F401  (the first optimizer step imports ~900 modules: once, here)
 
     from pytest_torchkata.sandbox import guards, runner  # noqa: F401
 
@@ -321,12 +359,16 @@ def main() -> None:  # pragma: no cover - runs in the worker process
 
     gc.collect()
     gc.freeze()
-    zygote = Zygote(hello)
+    warmup = Warmup(LATER)
+    if hello.get("uid") is not None:  # the learner's uid may not read the Python installation
+        while warmup.pending:
+            warmup.step()
+    zygote = Zygote(hello, warmup)
     zygote.top_up()
     wire.send(proto_out, {"ready": True, "pid": os.getpid()})
     while True:
         try:
-            frame = reader.frame()
+            frame = zygote.wait(reader)
         except EOFError:
             break
         request = wire.peek(frame)
