@@ -145,10 +145,35 @@ def _span(node):
     return start - 1, node.end_lineno
 
 
+def _methods(node) -> dict:
+    return {m.name: m for m in node.body if isinstance(m, ast.FunctionDef)}
+
+
+def _class_with_reference_methods(alt_node, alt_lines, ref_node, ref_lines) -> str:
+    """The alternative's class, with the reference's methods it does not write put in,
+    each before the first of the alternative's methods that comes after it in the reference."""
+    order = list(_methods(ref_node))
+    mine = _methods(alt_node)
+    start, end = _span(alt_node)
+    before: dict[int, list[str]] = {}  # line of one of the alternative's methods -> text put before it
+    for name in (n for n in order if n not in mine):
+        later = [m for m in mine.values() if m.name in order and order.index(m.name) > order.index(name)]
+        at = _span(min(later, key=lambda m: m.lineno))[0] if later else end
+        a, b = _span(_methods(ref_node)[name])
+        before.setdefault(at, []).extend(["\n"] + ref_lines[a:b] if at == end else ref_lines[a:b] + ["\n"])
+    out = []
+    for i in range(start, end + 1):
+        out.extend(before.get(i, []))
+        if i < end:
+            out.append(alt_lines[i] if alt_lines[i].endswith("\n") else alt_lines[i] + "\n")
+    return "".join(out)
+
+
 def compose(reference: str, alternative: str) -> str:
     """A learner file: the reference with the alternative's top-level functions and classes
     in place of its same-named ones (new ones appended) and the alternative's imports added,
-    so an alternative file holds only what it does differently."""
+    so an alternative file holds only what it does differently; a class keeps the
+    reference's methods that the alternative's class does not write."""
     ref_lines = reference.splitlines(keepends=True)
     ref = ast.parse(reference)
     alt_lines = alternative.splitlines(keepends=True)
@@ -159,7 +184,10 @@ def compose(reference: str, alternative: str) -> str:
         a, b = _span(node)
         text = "".join(alt_lines[a:b])
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-            if node.name in named:
+            if isinstance(node, ast.ClassDef) and isinstance(named.get(node.name), ast.ClassDef):
+                replace[node.name] = _class_with_reference_methods(node, alt_lines, named[node.name],
+                                                                   ref_lines)
+            elif node.name in named:
                 replace[node.name] = text
             else:
                 extra.append(text)

@@ -1,10 +1,6 @@
 """functions, written the way PyTorch's "Learning PyTorch with Examples" does it:
 the input saved and exp recomputed, each parameter updated by name, gradients
-cleared at the start of the step.
-
-Only what differs from solutions/functions.py: `kata_testing.compose` puts these
-definitions in place of the reference's own (same names) and adds the imports.
-"""
+cleared at the start of the step."""
 
 class Scale(Function):
     @staticmethod

@@ -1,8 +1,4 @@
-"""training kata with torch.max and samplers: model.zero_grad, a RandomSampler, detached sums.
-
-Only what differs from solutions/training.py: `kata_testing.compose` puts these
-definitions in place of the reference's own (same names) and adds the imports.
-"""
+"""training kata with torch.max and samplers: model.zero_grad, a RandomSampler, detached sums."""
 
 from torch.utils.data import DataLoader, RandomSampler
 
