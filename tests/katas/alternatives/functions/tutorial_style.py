@@ -25,20 +25,6 @@ class Exp(Function):
         return grad_output * torch.exp(input)
 
 
-class MatMul(Function):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return torch.mm(a, b)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx.saved_tensors
-        grad_a = torch.mm(grad_output, b.t()) if ctx.needs_input_grad[0] else None
-        grad_b = torch.mm(a.t(), grad_output) if ctx.needs_input_grad[1] else None
-        return grad_a, grad_b
-
-
 class Cube(Function):
     @staticmethod
     def forward(ctx, input):
@@ -64,28 +50,6 @@ class Softplus(Function):
     def backward(ctx, grad_output):
         input, = ctx.saved_tensors
         return grad_output * torch.sigmoid(input)
-
-
-class RoundSTE(Function):
-    @staticmethod
-    def forward(ctx, input):
-        return input.round()
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        return grad_output
-
-
-class LegendreP3(Function):
-    @staticmethod
-    def forward(ctx, input):
-        ctx.save_for_backward(input)
-        return 0.5 * (5 * input ** 3 - 3 * input)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        input, = ctx.saved_tensors
-        return grad_output * 1.5 * (5 * input ** 2 - 1)
 
 
 def train_step(params, x, y, lr):
