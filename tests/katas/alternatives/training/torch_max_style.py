@@ -4,13 +4,7 @@ from torch.utils.data import DataLoader, RandomSampler
 
 
 def train_step(model, batch, loss_fn, optimizer) -> float:
-    inputs, labels = batch
-    model.zero_grad()
-    outputs = model(inputs)
-    loss = loss_fn(outputs, labels)
-    loss.backward()
-    optimizer.step()
-    return loss.item()
+    return train_step_tensor(model, *batch, loss_fn, optimizer).item()
 
 
 def train_epoch(model, loader, loss_fn, optimizer) -> float:
@@ -22,7 +16,7 @@ def train_epoch(model, loader, loss_fn, optimizer) -> float:
 
 
 def train_step_tensor(model, inputs, labels, loss_fn, optimizer) -> torch.Tensor:
-    optimizer.zero_grad()
+    model.zero_grad()
     loss = loss_fn(model(inputs), labels)
     loss.backward()
     optimizer.step()
