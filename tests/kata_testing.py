@@ -1,6 +1,7 @@
 """Helpers for the plugin's own tests, loaded as a pytest plugin (``pytest_plugins``
 in ``tests/conftest.py``): the ``grade`` fixture runs a kata under pytester;
-``mutate`` makes a mistaken learner version of a reference solution.
+``mutate`` makes a mistaken learner version of a reference solution; ``mnist_digits``
+says where the MNIST digits are for the tests that grade on them.
 
 Test modules import the plain functions from here (``from kata_testing import
 mutate``), never from ``conftest``.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
 STUBS = ROOT / "katas"
+MNIST_OFFLINE = Path("/work/shared/data/mnist/offline")
 
 
 def solution_source(kata: str) -> str:
@@ -27,6 +30,17 @@ def solution_source(kata: str) -> str:
 
 def stub_source(kata: str) -> str:
     return (STUBS / f"{kata}.py").read_text(encoding="utf-8")
+
+
+def mnist_digits() -> tuple[Path | None, pytest.MarkDecorator]:
+    """The MNIST folder to grade on (``TORCHKATA_DATA``, else the offline copy; None when
+    neither holds the digits) and the mark that skips a test without it."""
+    from pytest_torchkata.katas._mnist_data import has_mnist  # imports torch: only where asked
+
+    found = next((Path(c) for c in (os.environ.get("TORCHKATA_DATA"), MNIST_OFFLINE)
+                  if c and has_mnist(Path(c))), None)
+    return found, pytest.mark.skipif(found is None, reason=f"no MNIST here: set TORCHKATA_DATA to a folder "
+                                                           f"with MNIST/raw/ (offline copy: {MNIST_OFFLINE})")
 
 
 def mutate(kata: str, *replacements: tuple[str, str]) -> str:
