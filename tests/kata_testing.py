@@ -1,6 +1,7 @@
 """Helpers for the plugin's own tests, loaded as a pytest plugin (``pytest_plugins``
 in ``tests/conftest.py``): the ``grade`` fixture runs a kata under pytester;
-``mutate`` makes a mistaken learner version of a reference solution.
+``mutate`` makes a mistaken learner version of a reference solution; ``mnist_digits``
+says where the MNIST digits are for the tests that grade on them.
 
 Test modules import the plain functions from here (``from kata_testing import
 mutate``), never from ``conftest``.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
 STUBS = ROOT / "katas"
+MNIST_OFFLINE = Path("/work/shared/data/mnist/offline")
 
 
 def solution_source(kata: str) -> str:
@@ -27,6 +30,17 @@ def solution_source(kata: str) -> str:
 
 def stub_source(kata: str) -> str:
     return (STUBS / f"{kata}.py").read_text(encoding="utf-8")
+
+
+def mnist_digits() -> tuple[Path | None, pytest.MarkDecorator]:
+    """The MNIST folder to grade on (``TORCHKATA_DATA``, else the offline copy; None when
+    neither holds the digits) and the mark that skips a test without it."""
+    from pytest_torchkata.katas._mnist_data import has_mnist  # imports torch: only where asked
+
+    found = next((Path(c) for c in (os.environ.get("TORCHKATA_DATA"), MNIST_OFFLINE)
+                  if c and has_mnist(Path(c))), None)
+    return found, pytest.mark.skipif(found is None, reason=f"no MNIST here: set TORCHKATA_DATA to a folder "
+                                                           f"with MNIST/raw/ (offline copy: {MNIST_OFFLINE})")
 
 
 def mutate(kata: str, *replacements: tuple[str, str]) -> str:
@@ -145,10 +159,35 @@ def _span(node):
     return start - 1, node.end_lineno
 
 
+def _methods(node) -> dict:
+    return {m.name: m for m in node.body if isinstance(m, ast.FunctionDef)}
+
+
+def _class_with_reference_methods(alt_node, alt_lines, ref_node, ref_lines) -> str:
+    """The alternative's class, with the reference's methods it does not write put in,
+    each before the first of the alternative's methods that comes after it in the reference."""
+    order = list(_methods(ref_node))
+    mine = _methods(alt_node)
+    start, end = _span(alt_node)
+    before: dict[int, list[str]] = {}  # line of one of the alternative's methods -> text put before it
+    for name in (n for n in order if n not in mine):
+        later = [m for m in mine.values() if m.name in order and order.index(m.name) > order.index(name)]
+        at = _span(min(later, key=lambda m: m.lineno))[0] if later else end
+        a, b = _span(_methods(ref_node)[name])
+        before.setdefault(at, []).extend(["\n"] + ref_lines[a:b] if at == end else ref_lines[a:b] + ["\n"])
+    out = []
+    for i in range(start, end + 1):
+        out.extend(before.get(i, []))
+        if i < end:
+            out.append(alt_lines[i] if alt_lines[i].endswith("\n") else alt_lines[i] + "\n")
+    return "".join(out)
+
+
 def compose(reference: str, alternative: str) -> str:
     """A learner file: the reference with the alternative's top-level functions and classes
     in place of its same-named ones (new ones appended) and the alternative's imports added,
-    so an alternative file holds only what it does differently."""
+    so an alternative file holds only what it does differently; a class keeps the
+    reference's methods that the alternative's class does not write."""
     ref_lines = reference.splitlines(keepends=True)
     ref = ast.parse(reference)
     alt_lines = alternative.splitlines(keepends=True)
@@ -159,7 +198,10 @@ def compose(reference: str, alternative: str) -> str:
         a, b = _span(node)
         text = "".join(alt_lines[a:b])
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-            if node.name in named:
+            if isinstance(node, ast.ClassDef) and isinstance(named.get(node.name), ast.ClassDef):
+                replace[node.name] = _class_with_reference_methods(node, alt_lines, named[node.name],
+                                                                   ref_lines)
+            elif node.name in named:
                 replace[node.name] = text
             else:
                 extra.append(text)

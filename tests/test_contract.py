@@ -12,12 +12,11 @@ import os
 from pathlib import Path
 
 import pytest
-from kata_testing import mutate, stub_source
+from kata_testing import mnist_digits, mutate, stub_source
 
 from pytest_torchkata.katas import _mnist_data as mnist_data
 
 MODES = {"in-process": (), "isolated": ("--kata-isolate",)}
-OFFLINE = Path("/work/shared/data/mnist/offline")
 
 PATCH_GRADER = '''
 import torch
@@ -86,16 +85,7 @@ def test_patched_torch_comparisons_and_gradcheck_earn_nothing_on_stubs(grade, ka
 
 # -- MNIST: training, and the held-out digits ----------------------------------------------
 
-def _data() -> Path | None:
-    for candidate in (os.environ.get("TORCHKATA_DATA"), OFFLINE):
-        if candidate and mnist_data.has_mnist(Path(candidate)):
-            return Path(candidate)
-    return None
-
-
-DATA = _data()
-needs_data = pytest.mark.skipif(DATA is None, reason=f"no MNIST here: set TORCHKATA_DATA to a folder with "
-                                                     f"MNIST/raw/ (offline copy: {OFFLINE})")
+DATA, needs_data = mnist_digits()
 
 NO_TRAINING_LOOKUP = '''def fit(model: nn.Module, train_loader: DataLoader, epochs: int = EPOCHS) -> list[float]:
     """Does not train: reads the held-out labels wherever it can and answers by lookup."""

@@ -3,6 +3,7 @@
 import json
 
 import mini_kata
+import pytest
 
 
 def graded(pytester, learner, *args):
@@ -21,15 +22,23 @@ def test_syntax_error_names_the_line_for_every_task(pytester):
     assert "Traceback" not in result.stdout.str()
 
 
-def test_wrong_return_type_is_named(pytester):
-    _, tasks = graded(pytester, mini_kata.SOLUTION.replace("return x * 2", "return [1, 2]"))
-    assert tasks["double"]["status"] == "failed"
-    assert "double(x) should return a tensor, but returned a list of 2" in tasks["double"]["message"]
+SWALLOWED = "try:\n        return torch.add(a, b)\n    except Exception:\n        return a + b"
 
 
-def test_missing_return_is_suggested(pytester):
-    _, tasks = graded(pytester, mini_kata.SOLUTION.replace("return x * 2", "y = x * 2"))
-    assert "is a `return` missing?" in tasks["double"]["message"]
+@pytest.mark.parametrize("old, new, task, status, says", [
+    ("return x * 2", "return [1, 2]", "double", "failed",
+     "double(x) should return a tensor, but returned a list of 2"),
+    ("return x * 2", "y = x * 2", "double", "failed", "is a `return` missing?"),
+    ("def add(", "def plus(", "add", "error", "has no `add`"),
+    ("return a + b", "return torch.add(a, b)", "add", "failed",
+     "`add` called `torch.add`, which this task rules out: use the + operator"),
+    ("return a + b", SWALLOWED, "add", "failed", "torch.add"),
+], ids=["wrong_return_type_is_named", "missing_return_is_suggested", "missing_function_may_have_been_renamed",
+        "forbidden_call_says_which_and_why", "forbidden_call_caught_even_when_the_learner_swallows_it"])
+def test_a_mistake_in_one_function_is_named_in_its_task(pytester, old, new, task, status, says):
+    _, tasks = graded(pytester, mini_kata.SOLUTION.replace(old, new))
+    assert tasks[task]["status"] == status
+    assert says in tasks[task]["message"]
 
 
 def test_learner_exception_shows_the_line_and_a_hint(pytester):
@@ -48,26 +57,6 @@ def test_torch_message_is_mapped_to_a_hint(pytester):
         "return x * 2", "y = x * 2\n    y.backward()\n    return y")
     _, tasks = graded(pytester, learner)
     assert "reduce with `.sum()`" in tasks["double"]["hint"] or "does not require grad" in tasks["double"]["message"]
-
-
-def test_missing_function_says_it_may_have_been_renamed(pytester):
-    _, tasks = graded(pytester, mini_kata.SOLUTION.replace("def add(", "def plus("))
-    assert tasks["add"]["status"] == "error"
-    assert "has no `add`" in tasks["add"]["message"]
-
-
-def test_forbidden_call_says_which_and_why(pytester):
-    _, tasks = graded(pytester, mini_kata.SOLUTION.replace("return a + b", "return torch.add(a, b)"))
-    assert tasks["add"]["status"] == "failed"
-    assert "`add` called `torch.add`, which this task rules out: use the + operator" in tasks["add"]["message"]
-
-
-def test_forbidden_call_caught_even_when_learner_swallows_it(pytester):
-    learner = mini_kata.SOLUTION.replace(
-        "return a + b", "try:\n        return torch.add(a, b)\n    except Exception:\n        return a + b")
-    _, tasks = graded(pytester, learner)
-    assert tasks["add"]["status"] == "failed"
-    assert "torch.add" in tasks["add"]["message"]
 
 
 def test_not_started_is_not_a_failure_in_the_output(pytester):

@@ -105,22 +105,24 @@ def square(x):
 '''.replace("        # BEGIN", "    # BEGIN")
 
 
-def test_english_stub_drops_the_chinese():
-    stub = make_stub(BILINGUAL, KATA, lang="en")
-    assert stub.startswith('"""Squares.\n"""')
-    assert '    """Return x squared.\n\n    Shapes: any.\n    """\n' in stub
-    assert "[zh]" not in stub and "平方" not in stub and "zh:" not in stub
-    assert "    # Multiply x by itself.\n    # Not translated.\n" in stub
-
-
-def test_chinese_stub_keeps_only_the_chinese_where_there_is_a_translation():
-    stub = make_stub(BILINGUAL, KATA, lang="zh")
-    assert stub.startswith('"""平方。"""')
-    assert '    """返回 x 的平方。\n\n    形状：任意。\n    """\n' in stub
-    assert "Return x squared" not in stub and "Multiply" not in stub and "[zh]" not in stub
-    assert "    # x 乘以它自己。\n    # Not translated.\n    y = x  # a trailing comment stays\n" in stub
-    # the code is the same in both: TODO and NotImplementedError stay English
-    assert '    # TODO(task 1): write this part\n    raise NotImplementedError("Task 1 (Square a number): not written yet")\n' in stub
+@pytest.mark.parametrize("lang, start, kept, dropped", [
+    ("en", '"""Squares.\n"""',
+     ['    """Return x squared.\n\n    Shapes: any.\n    """\n', "    # Multiply x by itself.\n    # Not translated.\n"],
+     ["[zh]", "平方", "zh:"]),
+    ("zh", '"""平方。"""',
+     ['    """返回 x 的平方。\n\n    形状：任意。\n    """\n',
+      "    # x 乘以它自己。\n    # Not translated.\n    y = x  # a trailing comment stays\n",
+      # the code is the same in both: TODO and NotImplementedError stay English
+      '    # TODO(task 1): write this part\n    raise NotImplementedError("Task 1 (Square a number): not written yet")\n'],
+     ["Return x squared", "Multiply", "[zh]"]),
+], ids=["english_drops_the_chinese", "chinese_keeps_only_the_chinese_where_there_is_a_translation"])
+def test_a_stub_in_one_language(lang, start, kept, dropped):
+    stub = make_stub(BILINGUAL, KATA, lang=lang)
+    assert stub.startswith(start)
+    for text in kept:
+        assert text in stub
+    for text in dropped:
+        assert text not in stub
 
 
 def test_both_stubs_have_the_same_code():

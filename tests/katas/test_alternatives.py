@@ -1,9 +1,11 @@
 """Correct solutions written differently from the references (other APIs, the tutorial and
 pytorch/examples styles) get full marks: a check that refuses one is wrong, not the learner.
 
-Each kata keeps at least three in ``alternatives/NAME/``, each holding only the functions and
-classes it writes differently (``kata_testing.compose`` makes the learner file); the mnist
-ones need the data set and live in ``test_mnist_alternatives.py``.
+Each kata keeps at least three in ``alternatives/NAME/``, each holding only the functions,
+classes and methods it writes differently: ``kata_testing.compose`` makes the learner file,
+the reference with these definitions in place of its same-named ones (a class keeps the
+reference's methods it does not write) and their imports added. The mnist ones need the data
+set and live in ``test_mnist_alternatives.py``.
 """
 
 from pathlib import Path

@@ -7,31 +7,17 @@ Real digits come from the offline MNIST subset (8k train / 2k held-out) in
 ``/work/shared/data/mnist/offline``, or from ``TORCHKATA_DATA`` when CI sets it.
 """
 
-import os
 import time
-from pathlib import Path
 
 import pytest
-from kata_testing import mutate, stub_source
+from kata_testing import Case, cases, expect_caught, mnist_digits, mutate, stub_source
 
 import pytest_torchkata.katas._mnist_data as mnist_checks  # imported here so monkeypatch reaches the graded run
 
 KATA = "mnist"
-OFFLINE = Path("/work/shared/data/mnist/offline")
 NO_DATA_TASKS = ("-k", "not TestLoaders and not TestFit")
 ARCHITECTURE = ("-k", "TestLayers or TestForward")
-
-
-def _data_dir() -> Path | None:
-    for candidate in (os.environ.get("TORCHKATA_DATA"), OFFLINE):
-        if candidate and mnist_checks.has_mnist(Path(candidate)):
-            return Path(candidate)
-    return None
-
-
-DATA = _data_dir()
-needs_data = pytest.mark.skipif(DATA is None, reason=f"no MNIST here: set TORCHKATA_DATA to a folder with "
-                                                     f"MNIST/raw/ (offline copy: {OFFLINE})")
+DATA, needs_data = mnist_digits()
 
 
 def data_args() -> tuple[str, ...]:
@@ -58,11 +44,6 @@ ARTICLE_NET = '''class Net(nn.Module):
 
 
 def train_step('''
-
-
-def graded_task(grade, task, replacement, *args):
-    g = grade(KATA, mutate(KATA, replacement), *args)
-    return g.status(task), g.message(task)
 
 
 @needs_data
@@ -120,61 +101,40 @@ def test_softmax_before_cross_entropy_is_caught(grade):
     assert "softmax was applied before the loss" in g.message("train_step")
 
 
-def test_samples_mixed_across_the_batch_are_caught(grade):
-    status, message = graded_task(grade, "forward", (
-        "return self.fc2(x)  # (B, 10)", "return F.log_softmax(self.fc2(x), dim=0)"), "-k", "TestForward")
-    assert status == "failed"
-    assert "mixes samples" in message
+def mistake(id, task, old, new, says, *args, others_pass=True):
+    return Case(id, task, ((old, new),), says, args=args, others_pass=others_pass)
 
 
-def test_wrong_fc1_size_is_caught(grade):
-    status, message = graded_task(grade, "layers", (
-        "self.fc1 = nn.Linear(320, 50)", "self.fc1 = nn.Linear(20 * 5 * 5, 50)"), *ARCHITECTURE)
-    assert status == "failed"
-    assert "Linear(500 -> 50)" in message and "320" in message
+MISTAKES = [
+    mistake("samples_mixed_across_the_batch", "forward", "return self.fc2(x)  # (B, 10)",
+            "return F.log_softmax(self.fc2(x), dim=0)", ("mixes samples",), "-k", "TestForward"),
+    mistake("wrong_fc1_size", "layers", "self.fc1 = nn.Linear(320, 50)", "self.fc1 = nn.Linear(20 * 5 * 5, 50)",
+            ("Linear(500 -> 50)", "320"), *ARCHITECTURE, others_pass=False),  # forward breaks too
+    mistake("missing_zero_grad", "train_step", "    optimizer.zero_grad()\n", "", ("zero_grad",),
+            "-k", "TestTrainStep"),
+    mistake("nll_loss_on_logits", "train_step", "loss = F.cross_entropy(model(x), y)",
+            "loss = F.nll_loss(model(x), y)", ("nll_loss", "F.cross_entropy"), "-k", "TestTrainStep"),
+    mistake("evaluating_in_training_mode", "evaluate", "    model.eval()\n", "", ("training mode", "model.eval()"),
+            "-k", "TestEvaluate"),
+    mistake("dividing_by_full_batches", "evaluate", "total += y.shape[0]", "total += loader.batch_size",
+            ("last batch",), "-k", "TestEvaluate"),
+]
+UNSHUFFLED = mistake("unshuffled_training_data", "data", "DataLoader(train_set, batch_size=batch_size, shuffle=True)",
+                     "DataLoader(train_set, batch_size=batch_size)", ("shuffle=True",), *data_args(),
+                     "-k", "TestLoaders")
+PLAIN_SGD = mistake("articles_plain_sgd_for_too_few_steps", "fit",
+                    "torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)",
+                    "torch.optim.SGD(model.parameters(), lr=0.01)",
+                    ("held-out accuracy", "momentum=0.9"), *data_args(), "-k", "TestFit")  # momentum: the hint
 
 
-def test_missing_zero_grad_is_caught(grade):
-    status, message = graded_task(grade, "train_step", ("    optimizer.zero_grad()\n", ""), "-k", "TestTrainStep")
-    assert status == "failed"
-    assert "zero_grad" in message
-
-
-def test_nll_loss_on_logits_is_caught(grade):
-    status, message = graded_task(grade, "train_step", (
-        "loss = F.cross_entropy(model(x), y)", "loss = F.nll_loss(model(x), y)"), "-k", "TestTrainStep")
-    assert status == "failed"
-    assert "nll_loss" in message and "F.cross_entropy" in message
-
-
-def test_evaluating_in_training_mode_is_caught(grade):
-    status, message = graded_task(grade, "evaluate", ("    model.eval()\n", ""), "-k", "TestEvaluate")
-    assert status == "failed"
-    assert "training mode" in message and "model.eval()" in message
-
-
-def test_dividing_by_full_batches_is_caught(grade):
-    status, message = graded_task(grade, "evaluate", (
-        "total += y.shape[0]", "total += loader.batch_size"), "-k", "TestEvaluate")
-    assert status == "failed"
-    assert "last batch" in message
-
-
-@needs_data
-def test_unshuffled_training_data_is_caught(grade):
-    status, message = graded_task(grade, "data", (
-        "DataLoader(train_set, batch_size=batch_size, shuffle=True)",
-        "DataLoader(train_set, batch_size=batch_size)"), *data_args(), "-k", "TestLoaders")
-    assert status == "failed"
-    assert "shuffle=True" in message
+@pytest.mark.parametrize("case", cases(MISTAKES) + [pytest.param(UNSHUFFLED, id=UNSHUFFLED.id, marks=needs_data)])
+def test_classic_mistake_is_caught_by_name(grade, case):
+    expect_caught(grade, KATA, case)
 
 
 @needs_data
 def test_articles_plain_sgd_for_too_few_steps_gets_the_loss_curve_and_a_hint(grade):
-    status, message = graded_task(grade, "fit", (
-        "torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)",
-        "torch.optim.SGD(model.parameters(), lr=0.01)"), *data_args(), "-k", "TestFit")
-    assert status == "failed"
-    assert "held-out accuracy" in message and ("needs 95%" in message or "needs 98%" in message)
+    message = expect_caught(grade, KATA, PLAIN_SGD).message("fit")
+    assert "needs 95%" in message or "needs 98%" in message
     assert any(block in message for block in "▁▂▃▄▅▆▇█")  # the loss curve
-    assert "momentum=0.9" in message  # the hint

@@ -1,8 +1,4 @@
-"""Alternative: the tutorial style (requires_grad=True tensors, backward(create_graph=True), .zero_() on grads).
-
-Only what differs from solutions/autograd.py: `kata_testing.compose` puts these
-definitions in place of the reference's own (same names) and adds the imports.
-"""
+"""Alternative: the tutorial style (requires_grad=True tensors, backward(create_graph=True), .zero_() on grads)."""
 
 def grad_of_cubic(x: torch.Tensor) -> torch.Tensor:
     x = torch.tensor(x.detach().numpy(), requires_grad=True)

@@ -1,10 +1,6 @@
 """devices, in the style of current pytorch/examples: torch.accelerator to pick
 the device, explicit isinstance branches, F.pad for the bias column,
-nn.Parameter, model.train(False), and a warm-up call before timing.
-
-Only what differs from solutions/devices.py: `kata_testing.compose` puts these
-definitions in place of the reference's own (same names) and adds the imports.
-"""
+nn.Parameter, model.train(False), and a warm-up call before timing."""
 
 from time import perf_counter
 import torch.nn.functional as F

@@ -1,9 +1,5 @@
 """devices, written with torch.device objects, functools.singledispatch, x.new_ones,
-an in-place normal_() and inference_mode, timing every call on its own.
-
-Only what differs from solutions/devices.py: `kata_testing.compose` puts these
-definitions in place of the reference's own (same names) and adds the imports.
-"""
+an in-place normal_() and inference_mode, timing every call on its own."""
 
 import statistics
 from functools import singledispatch

@@ -1,10 +1,6 @@
 """devices, as a beginner tutorial writes it: "cuda:0", a recursive helper
 with loops, torch.hstack with ones_like, requires_grad_() after the move,
-and a loop that accumulates the elapsed time.
-
-Only what differs from solutions/devices.py: `kata_testing.compose` puts these
-definitions in place of the reference's own (same names) and adds the imports.
-"""
+and a loop that accumulates the elapsed time."""
 
 def pick_device():
     device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")

@@ -1,9 +1,5 @@
 """functions with einsum, torch.maximum, once_differentiable where no second
-derivative is asked for, and add_(alpha=-lr).
-
-Only what differs from solutions/functions.py: `kata_testing.compose` puts these
-definitions in place of the reference's own (same names) and adds the imports.
-"""
+derivative is asked for, and add_(alpha=-lr)."""
 
 from torch.autograd.function import once_differentiable
 

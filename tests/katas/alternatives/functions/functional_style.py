@@ -1,8 +1,4 @@
-"""functions with torch.* functional calls, needs_input_grad unpacked, sub_ and zero_.
-
-Only what differs from solutions/functions.py: `kata_testing.compose` puts these
-definitions in place of the reference's own (same names) and adds the imports.
-"""
+"""functions with torch.* functional calls, needs_input_grad unpacked, sub_ and zero_."""
 
 import torch.nn.functional as F
 

@@ -1,10 +1,6 @@
 """functions, written the way PyTorch's "Learning PyTorch with Examples" does it:
 the input saved and exp recomputed, each parameter updated by name, gradients
-cleared at the start of the step.
-
-Only what differs from solutions/functions.py: `kata_testing.compose` puts these
-definitions in place of the reference's own (same names) and adds the imports.
-"""
+cleared at the start of the step."""
 
 class Scale(Function):
     @staticmethod
@@ -27,20 +23,6 @@ class Exp(Function):
     def backward(ctx, grad_output):
         input, = ctx.saved_tensors
         return grad_output * torch.exp(input)
-
-
-class MatMul(Function):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return torch.mm(a, b)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx.saved_tensors
-        grad_a = torch.mm(grad_output, b.t()) if ctx.needs_input_grad[0] else None
-        grad_b = torch.mm(a.t(), grad_output) if ctx.needs_input_grad[1] else None
-        return grad_a, grad_b
 
 
 class Cube(Function):
@@ -68,28 +50,6 @@ class Softplus(Function):
     def backward(ctx, grad_output):
         input, = ctx.saved_tensors
         return grad_output * torch.sigmoid(input)
-
-
-class RoundSTE(Function):
-    @staticmethod
-    def forward(ctx, input):
-        return input.round()
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        return grad_output
-
-
-class LegendreP3(Function):
-    @staticmethod
-    def forward(ctx, input):
-        ctx.save_for_backward(input)
-        return 0.5 * (5 * input ** 3 - 3 * input)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        input, = ctx.saved_tensors
-        return grad_output * 1.5 * (5 * input ** 2 - 1)
 
 
 def train_step(params, x, y, lr):

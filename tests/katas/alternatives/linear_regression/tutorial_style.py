@@ -1,9 +1,5 @@
 """linear_regression in the tutorial style: uniform_ with a generator, torch.mean(torch.square),
-sub_ under no_grad, nn.Sequential, model.zero_grad(), the normal equations.
-
-Only what differs from solutions/linear_regression.py: `kata_testing.compose` puts these
-definitions in place of the reference's own (same names) and adds the imports.
-"""
+sub_ under no_grad, nn.Sequential, model.zero_grad(), the normal equations."""
 
 from torch import nn, optim
 

@@ -1,8 +1,4 @@
-"""modules kata with functional pieces: functools.reduce, ModuleList appends, masks by hand.
-
-Only what differs from solutions/modules.py: `kata_testing.compose` puts these
-definitions in place of the reference's own (same names) and adds the imports.
-"""
+"""modules kata with functional pieces: functools.reduce, ModuleList appends, masks by hand."""
 
 from functools import reduce
 
@@ -11,9 +7,6 @@ class Scale(nn.Module):
     def __init__(self, features: int) -> None:
         super().__init__()
         self.weight = nn.Parameter(torch.full((features,), 1.0))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x * self.weight
 
 
 class MLP(nn.Module):
@@ -62,12 +55,6 @@ class RunningMean(nn.Module):
 
 
 class DropoutMLP(nn.Module):
-    def __init__(self, in_features: int, hidden: int, out_features: int, p: float = 0.5) -> None:
-        super().__init__()
-        self.fc1 = nn.Linear(in_features, hidden)
-        self.fc2 = nn.Linear(hidden, out_features)
-        self.p = p
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = torch.relu(self.fc1(x))
         if self.training and self.p > 0:

@@ -1,8 +1,4 @@
-"""modules kata in the PyTorch tutorials' style: named layers, add_module, explicit loops.
-
-Only what differs from solutions/modules.py: `kata_testing.compose` puts these
-definitions in place of the reference's own (same names) and adds the imports.
-"""
+"""modules kata in the PyTorch tutorials' style: named layers, add_module, explicit loops."""
 
 import math
 
@@ -11,9 +7,6 @@ class Scale(nn.Module):
     def __init__(self, features: int) -> None:
         super().__init__()
         self.register_parameter("weight", nn.Parameter(torch.ones(features)))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x * self.weight
 
 
 class MLP(nn.Module):
@@ -55,11 +48,6 @@ class Residual(nn.Module):
 
 
 class RunningMean(nn.Module):
-    def __init__(self, features: int, momentum: float = 0.1) -> None:
-        super().__init__()
-        self.momentum = momentum
-        self.register_buffer("mean", torch.zeros(features))
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.training:
             with torch.no_grad():
@@ -68,12 +56,6 @@ class RunningMean(nn.Module):
 
 
 class DropoutMLP(nn.Module):
-    def __init__(self, in_features: int, hidden: int, out_features: int, p: float = 0.5) -> None:
-        super().__init__()
-        self.fc1 = nn.Linear(in_features, hidden)
-        self.fc2 = nn.Linear(hidden, out_features)
-        self.p = p
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = F.relu(self.fc1(x))
         x = F.dropout(x, p=self.p, training=self.training)

@@ -1,8 +1,4 @@
-"""training kata in the pytorch/examples style: batch_idx loops, pred.eq(target.view_as(pred)).
-
-Only what differs from solutions/training.py: `kata_testing.compose` puts these
-definitions in place of the reference's own (same names) and adds the imports.
-"""
+"""training kata in the pytorch/examples style: batch_idx loops, pred.eq(target.view_as(pred))."""
 
 import torch.nn.functional as F
 from torch.utils.data import DataLoader

@@ -1,8 +1,4 @@
-"""training kata in the PyTorch tutorials' style: train_step reused, inference_mode, sums by sample.
-
-Only what differs from solutions/training.py: `kata_testing.compose` puts these
-definitions in place of the reference's own (same names) and adds the imports.
-"""
+"""training kata in the PyTorch tutorials' style: train_step reused, inference_mode, sums by sample."""
 
 from torch.utils.data import DataLoader
 
