@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pytest_torchkata.cli.workspace import (UsageProblem, add_common_options, add_kata_argument, choose_language,
+from pytest_torchkata.cli.workspace import (UsageProblem, add_common_options, add_kata_command, choose_language,
                                             curriculum, find_task, kata_dir, load_kata, solution_text, stub_text)
-from pytest_torchkata.i18n import tr
+from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.reports import progress
 
 BACKUP_DIR = ".backup"
@@ -34,33 +34,31 @@ def add_commands(sub: Any) -> None:
     add_common_options(p, folder=False)
     p.set_defaults(func=lambda a: cmd_init(a.dir, a.force, choose_language(a.lang)))
 
-    p = sub.add_parser("hint", help=tr("show a task's hints, one more level each time",
-                                       "显示任务的提示，每次多给一级"),
-                       description=tr("Show the hint levels of a task seen so far plus the next one. TASK is "
-                                      "a task number, id or words of its title (torchkata hint tensors softmax); "
-                                      "default: your next unfinished task.",
-                                      "显示某个任务你已经看过的各级提示，再加上下一级。TASK 可以是任务编号、id "
-                                      "或标题中的词（torchkata hint tensors softmax）；默认：你下一个还没完成的任务。"),
-                       epilog=tr("examples: torchkata hint tensors | torchkata hint tensors softmax | "
-                                 "torchkata hint tensors 6 --level 2",
-                                 "例如：torchkata hint tensors | torchkata hint tensors softmax | "
-                                 "torchkata hint tensors 6 --level 2"))
-    add_kata_argument(p)
+    p = add_kata_command(sub, "hint", help=Text("show a task's hints, one more level each time",
+                                           "显示任务的提示，每次多给一级"),
+                         description=Text("Show the hint levels of a task seen so far plus the next one. TASK is "
+                                          "a task number, id or words of its title (torchkata hint tensors softmax); "
+                                          "default: your next unfinished task.",
+                                          "显示某个任务你已经看过的各级提示，再加上下一级。TASK 可以是任务编号、id "
+                                          "或标题中的词（torchkata hint tensors softmax）；默认：你下一个还没完成的任务。"),
+                         epilog=Text("examples: torchkata hint tensors | torchkata hint tensors softmax | "
+                                     "torchkata hint tensors 6 --level 2",
+                                     "例如：torchkata hint tensors | torchkata hint tensors softmax | "
+                                     "torchkata hint tensors 6 --level 2"))
     p.add_argument("task", nargs="*", default=[], help=number_id_words)
     p.add_argument("--level", type=int, default=None, metavar="N",
                    help=tr("show only hint level N", "只显示第 N 级提示"))
     add_common_options(p)
     p.set_defaults(func=lambda a: cmd_hint(a.kata, a.task, a.level, kata_dir(a.kata_dir), choose_language(a.lang)))
 
-    p = sub.add_parser("reset", help=tr("put back the fresh learner file (or one task's code)",
-                                        "恢复成全新的练习文件（或只恢复一个任务的代码）"),
-                       description=tr("Put back the fresh learner file of KATA, or only the function or class "
-                                      "of one TASK; your version is saved first in KATA_DIR/.backup/.",
-                                      "把 KATA 恢复成全新的练习文件，或者只恢复某个 TASK 所在的函数或类；"
-                                      "你的版本会先保存到 KATA_DIR/.backup/。"),
-                       epilog=tr("examples: torchkata reset tensors | torchkata reset tensors softmax",
-                                 "例如：torchkata reset tensors | torchkata reset tensors softmax"))
-    add_kata_argument(p)
+    p = add_kata_command(sub, "reset", help=Text("put back the fresh learner file (or one task's code)",
+                                            "恢复成全新的练习文件（或只恢复一个任务的代码）"),
+                         description=Text("Put back the fresh learner file of KATA, or only the function or class "
+                                          "of one TASK; your version is saved first in KATA_DIR/.backup/.",
+                                          "把 KATA 恢复成全新的练习文件，或者只恢复某个 TASK 所在的函数或类；"
+                                          "你的版本会先保存到 KATA_DIR/.backup/。"),
+                         epilog=Text("examples: torchkata reset tensors | torchkata reset tensors softmax",
+                                     "例如：torchkata reset tensors | torchkata reset tensors softmax"))
     p.add_argument("task", nargs="*", default=[], help=number_id_words)
     add_common_options(p)
     p.set_defaults(func=lambda a: cmd_reset(a.kata, a.task, kata_dir(a.kata_dir), choose_language(a.lang)))
@@ -74,14 +72,13 @@ def add_commands(sub: Any) -> None:
     add_common_options(p)
     p.set_defaults(func=lambda a: cmd_progress(kata_dir(a.kata_dir), choose_language(a.lang)))
 
-    p = sub.add_parser("solution", help=tr("show a task's reference code, once the task has passed",
-                                           "任务通过之后，显示它的参考答案"),
-                       description=tr("Show the reference code of TASK once it has passed in a graded run; "
-                                      "before that, the next hint.",
-                                      "TASK 在评分中通过之后，显示它的参考答案；通过之前只显示下一级提示。"),
-                       epilog=tr("example: torchkata solution tensors softmax",
-                                 "例如：torchkata solution tensors softmax"))
-    add_kata_argument(p)
+    p = add_kata_command(sub, "solution", help=Text("show a task's reference code, once the task has passed",
+                                               "任务通过之后，显示它的参考答案"),
+                         description=Text("Show the reference code of TASK once it has passed in a graded run; "
+                                          "before that, the next hint.",
+                                          "TASK 在评分中通过之后，显示它的参考答案；通过之前只显示下一级提示。"),
+                         epilog=Text("example: torchkata solution tensors softmax",
+                                     "例如：torchkata solution tensors softmax"))
     p.add_argument("task", nargs="+", help=number_id_words)
     add_common_options(p)
     p.set_defaults(func=lambda a: cmd_solution(a.kata, a.task, kata_dir(a.kata_dir), choose_language(a.lang)))

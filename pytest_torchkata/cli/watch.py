@@ -19,9 +19,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from pytest_torchkata.cli.workspace import (UsageProblem, add_common_options, add_kata_argument, choose_language,
+from pytest_torchkata.cli.workspace import (UsageProblem, add_common_options, add_kata_command, choose_language,
                                             curriculum, kata_dir, next_in_curriculum)
-from pytest_torchkata.i18n import tr
+from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.reports.display import wrap
 from pytest_torchkata.reports.results import CheckResult, KataResult, TaskResult
 from pytest_torchkata.reports.summary import kata_title, more_help, summary_lines
@@ -31,14 +31,13 @@ CLEAR = "\033[2J\033[H"
 
 
 def add_command(sub: Any) -> None:
-    p = sub.add_parser("watch", help=tr("grade a kata now and again every time you save it",
-                                        "现在给练习评分，之后每次保存都重新评分"),
-                       description=tr("Grade KATA now and again on every save of its file, showing your "
-                                      "current task first. Stop with Ctrl+C.",
-                                      "现在给 KATA 评分，之后每次保存它的文件都重新评分，并先显示你当前的任务。"
-                                      "按 Ctrl+C 停止。"),
-                       epilog=tr("example: torchkata watch tensors", "例如：torchkata watch tensors"))
-    add_kata_argument(p)
+    p = add_kata_command(sub, "watch", help=Text("grade a kata now and again every time you save it",
+                                            "现在给练习评分，之后每次保存都重新评分"),
+                         description=Text("Grade KATA now and again on every save of its file, showing your "
+                                          "current task first. Stop with Ctrl+C.",
+                                          "现在给 KATA 评分，之后每次保存它的文件都重新评分，并先显示你当前的任务。"
+                                          "按 Ctrl+C 停止。"),
+                         epilog=Text("example: torchkata watch tensors", "例如：torchkata watch tensors"))
     add_common_options(p)
     p.set_defaults(func=lambda a: cmd_watch(a.kata, kata_dir(a.kata_dir), choose_language(a.lang)))
 

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pytest_torchkata.i18n import LANGUAGES, default_language, set_language, tr
+from pytest_torchkata.i18n import LANGUAGES, Text, default_language, set_language, tr
 
 PACKAGE = Path(__file__).resolve().parents[1]
 CHECKOUT = PACKAGE.parent
@@ -68,8 +68,11 @@ def add_common_options(parser: argparse.ArgumentParser, folder: bool = True) -> 
                                 "en 或 zh（简体中文）；默认：TORCHKATA_LANG，否则按系统的语言设置"))
 
 
-def add_kata_argument(parser: argparse.ArgumentParser) -> None:
+def add_kata_command(sub: Any, name: str, help: Text, description: Text, epilog: Text) -> argparse.ArgumentParser:
+    """A subcommand about one kata: its texts in the current language, KATA its first argument."""
+    parser = sub.add_parser(name, help=help.get(), description=description.get(), epilog=epilog.get())
     parser.add_argument("kata", help=tr("a kata: {names}", "练习名：{names}", names=", ".join(curriculum())))
+    return parser
 
 
 def kata_dir(value: Path | None) -> Path:

@@ -14,7 +14,7 @@ import torch.nn as nn
 
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.values import describe, expect_true
-from pytest_torchkata.i18n import tr
+from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _debugging_world as world
 
 
@@ -64,37 +64,49 @@ def first_bad_verdict(got: dict, model: nn.Module, x: torch.Tensor, case: str) -
     if name is None:
         raise CheckFailed(tr("first_bad_module returned None, but the output of {want!r} holds NaN/Inf",
                              "first_bad_module 返回了 None，但 {want!r} 的输出含有 NaN/Inf", want=truth))
+    why = _wrong_module(name, truth, bad, order)
+    if why is None:
+        raise CheckFailed(tr("first_bad_module returned {got!r}, expected {want!r} (named as in "
+                             "model.named_modules())", "first_bad_module 返回了 {got!r}，应为 {want!r}"
+                             "（名字取自 model.named_modules()）", got=name, want=truth))
+    first_declared = why == "later" and name == next(n for n, _ in model.named_modules() if n in bad)
+    raise Mistake(_WRONG_MODULE[why].format(got=name, want=truth, declared=tr(
+        ", not the first name in declaration order", "，而不是声明顺序中的第一个名字") if first_declared else ""))
+
+
+# what a wrong module name shows, when first_bad_module answered a module other than the first bad one
+_WRONG_MODULE = {
+    "last": Text(
+        "first_bad_module returned {got!r}, the last module whose output is bad; later modules inherit the "
+        "NaN from {want!r}: take the first hook that fires, not the last",
+        "first_bad_module 返回了 {got!r}，这是最后一个输出异常的模块；后面的模块都继承了 {want!r} 的 NaN："
+        "请取第一个触发的钩子，而不是最后一个"),
+    "parent": Text(
+        "first_bad_module returned {got!r}, which contains {want!r}, where the bad value is made: hook every "
+        "entry of model.named_modules() (not only children()); a child finishes before its parent",
+        "first_bad_module 返回了 {got!r}，它包含了真正产生异常值的 {want!r}：请给 model.named_modules() 的"
+        "每个条目注册钩子（不只是 children()）；子模块先于父模块完成"),
+    "later": Text(
+        "first_bad_module returned {got!r}, which runs after {want!r}, whose output is already bad; later "
+        "modules inherit the NaN, so take the first hook that fires{declared}",
+        "first_bad_module 返回了 {got!r}，它在 {want!r} 之后运行，而 {want!r} 的输出已经异常；后面的模块"
+        "都会继承 NaN，所以请取第一个触发的钩子{declared}"),
+    "finite": Text(
+        "first_bad_module returned {got!r}, whose output is finite: the test is the wrong way round; return "
+        "the first module whose output is not all finite",
+        "first_bad_module 返回了 {got!r}，它的输出是有限的：判断条件写反了；请返回第一个输出不全是有限值的模块"),
+}
+
+
+def _wrong_module(name: str, truth: str, bad: list, order: list) -> str | None:
+    """Which mistake (a key of ``_WRONG_MODULE``) the answer ``name`` shows; None when none is known."""
     if len(bad) > 1 and name == bad[-1]:
-        raise Mistake(tr(
-            "first_bad_module returned {got!r}, the last module whose output is bad; later modules inherit the "
-            "NaN from {want!r}: take the first hook that fires, not the last",
-            "first_bad_module 返回了 {got!r}，这是最后一个输出异常的模块；后面的模块都继承了 {want!r} 的 NaN："
-            "请取第一个触发的钩子，而不是最后一个", got=name, want=truth))
+        return "last"
     if truth.startswith(name + "."):
-        raise Mistake(tr(
-            "first_bad_module returned {got!r}, which contains {want!r}, where the bad value is made: hook every "
-            "entry of model.named_modules() (not only children()); a child finishes before its parent",
-            "first_bad_module 返回了 {got!r}，它包含了真正产生异常值的 {want!r}：请给 model.named_modules() 的"
-            "每个条目注册钩子（不只是 children()）；子模块先于父模块完成", got=name, want=truth))
+        return "parent"
     if name in bad:
-        declared = [n for n, _ in model.named_modules() if n in bad]
-        first_declared = name == declared[0]
-        raise Mistake(tr(
-            "first_bad_module returned {got!r}, which runs after {want!r}, whose output is already bad; later "
-            "modules inherit the NaN, so take the first hook that fires{declared}",
-            "first_bad_module 返回了 {got!r}，它在 {want!r} 之后运行，而 {want!r} 的输出已经异常；后面的模块"
-            "都会继承 NaN，所以请取第一个触发的钩子{declared}", got=name, want=truth,
-            declared=tr(", not the first name in declaration order", "，而不是声明顺序中的第一个名字")
-            if first_declared else ""))
-    if name in order:
-        raise Mistake(tr(
-            "first_bad_module returned {got!r}, whose output is finite: the test is the wrong way round; return "
-            "the first module whose output is not all finite",
-            "first_bad_module 返回了 {got!r}，它的输出是有限的：判断条件写反了；请返回第一个输出不全是有限值的模块",
-            got=name))
-    raise CheckFailed(tr("first_bad_module returned {got!r}, expected {want!r} (named as in "
-                         "model.named_modules())", "first_bad_module 返回了 {got!r}，应为 {want!r}"
-                         "（名字取自 model.named_modules()）", got=name, want=truth))
+        return "later"
+    return "finite" if name in order else None
 
 
 def mean_loss_verdict(got: dict, truth: float, n: int) -> float:

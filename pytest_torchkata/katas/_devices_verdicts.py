@@ -14,7 +14,7 @@ import torch
 
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
-from pytest_torchkata.i18n import tr
+from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _devices_world as world
 
 
@@ -31,6 +31,14 @@ def tensor_paths(value: Any, where: str, on_cpu: bool) -> list[str]:
     if isinstance(value, (list, tuple)):
         return [p for i, v in enumerate(value) for p in tensor_paths(v, f"{where}[{i}]", on_cpu)]
     return []
+
+
+def expect_none_listed(names: list[str], message: Text) -> None:
+    """A Mistake when ``names`` (tensors found where none should be) is not empty, naming them in
+    ``message``'s ``{names}``."""
+    __tracebackhide__ = True
+    if names:
+        raise Mistake(message.format(names=", ".join(names)))
 
 
 def expect_moved(got: Any, original: Any, same: dict, where: str, top: str) -> None:

@@ -20,7 +20,7 @@ from torch.overrides import TorchFunctionMode
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.training import STALE_GRAD
 from pytest_torchkata.checks.values import describe, expect_close
-from pytest_torchkata.i18n import tr
+from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.sandbox.guards import trusted
 
 
@@ -144,31 +144,39 @@ def _zero(g: Any) -> bool:
     return g is None or (isinstance(g, torch.Tensor) and not bool(g.any()))
 
 
+# why no gradient reached the parameters, by the first backward event seen, most telling first
+_NO_GRAD_CAUSES: list[tuple[str, Text]] = [
+    ("backward_no_grad", Text(
+        "{what} called backward() on a loss that does not require grad, so no gradient reached "
+        "{names}: it was computed under torch.no_grad() or from a `.detach()`ed tensor; build it "
+        "from model(x) with autograd on",
+        "{what} 对一个不需要梯度的损失调用了 backward()，所以梯度没有到达 {names}：它是在 "
+        "torch.no_grad() 中、或由 `.detach()` 过的张量算出来的；请在开启 autograd 时由 model(x) "
+        "计算损失")),
+    ("backward_on_leaf", Text(
+        "{what} called backward() on a tensor with no history, so no gradient reached "
+        "{names}: a loss rebuilt as a new tensor (e.g. `torch.tensor(loss.item(), "
+        "requires_grad=True)`) is cut off from the graph; call backward() on the loss "
+        "itself",
+        "{what} 在一个没有计算历史的张量上调用了 backward()，所以梯度没有到达 {names}："
+        "把损失重新包成新张量（例如 `torch.tensor(loss.item(), requires_grad=True)`）"
+        "会切断计算图；请直接对损失本身调用 backward()")),
+    ("backward", Text(
+        "{what} called backward(), but no gradient reached {names}: the loss is not "
+        "connected to them (a `.detach()`, `.data` or `.item()` between them and the loss)",
+        "{what} 调用了 backward()，但梯度没有到达 {names}：损失与它们之间的计算图断开了"
+        "（中间有 `.detach()`、`.data` 或 `.item()`）")),
+]
+
+
 def expect_graph_reached(events: list, what: str, names: str) -> None:
     """backward ran, on the loss's graph, and gradients reached the parameters."""
     __tracebackhide__ = True
     if "grad" in events:
         return
-    if "backward_no_grad" in events:
-        raise Mistake(tr("{what} called backward() on a loss that does not require grad, so no gradient reached "
-                         "{names}: it was computed under torch.no_grad() or from a `.detach()`ed tensor; build it "
-                         "from model(x) with autograd on",
-                         "{what} 对一个不需要梯度的损失调用了 backward()，所以梯度没有到达 {names}：它是在 "
-                         "torch.no_grad() 中、或由 `.detach()` 过的张量算出来的；请在开启 autograd 时由 model(x) "
-                         "计算损失", what=what, names=names))
-    if "backward_on_leaf" in events:
-        raise Mistake(tr("{what} called backward() on a tensor with no history, so no gradient reached "
-                         "{names}: a loss rebuilt as a new tensor (e.g. `torch.tensor(loss.item(), "
-                         "requires_grad=True)`) is cut off from the graph; call backward() on the loss "
-                         "itself",
-                         "{what} 在一个没有计算历史的张量上调用了 backward()，所以梯度没有到达 {names}："
-                         "把损失重新包成新张量（例如 `torch.tensor(loss.item(), requires_grad=True)`）"
-                         "会切断计算图；请直接对损失本身调用 backward()", what=what, names=names))
-    if "backward" in events:
-        raise Mistake(tr("{what} called backward(), but no gradient reached {names}: the loss is not "
-                         "connected to them (a `.detach()`, `.data` or `.item()` between them and the loss)",
-                         "{what} 调用了 backward()，但梯度没有到达 {names}：损失与它们之间的计算图断开了"
-                         "（中间有 `.detach()`、`.data` 或 `.item()`）", what=what, names=names))
+    for event, message in _NO_GRAD_CAUSES:
+        if event in events:
+            raise Mistake(message.format(what=what, names=names))
     raise Mistake(tr("{what} never called loss.backward(), so {names} got no gradient",
                      "{what} 没有调用 loss.backward()，所以 {names} 没有得到梯度", what=what, names=names))
 

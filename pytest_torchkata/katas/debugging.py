@@ -19,6 +19,7 @@ from pytest_torchkata.checks.values import describe, expect_close, expect_shape,
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _debugging_verdicts as verdicts
 from pytest_torchkata.katas import _debugging_world as world
+from pytest_torchkata.katas._debugging_hints import HINTS
 from pytest_torchkata.model import Kata
 
 KATA = Kata("debugging", Text("Debugging", "调试"),
@@ -31,16 +32,7 @@ F32 = {"rtol": 1e-5, "atol": 1e-5}
 
 
 @KATA.task("first_bad", Text("Find the first module that makes NaN/Inf", "找出第一个产生 NaN/Inf 的模块"),
-           points=3, hints=[
-    Text("Once one layer makes a NaN, every later layer inherits it: the culprit is the first module, in the "
-         "order they run, whose output is bad, and a child finishes before its parent.",
-         "一旦某一层产生了 NaN，之后的每一层都会继承它：罪魁祸首是按运行顺序第一个输出异常的模块，"
-         "而子模块总是先于父模块完成。"),
-    Text("Register `module.register_forward_hook` on every `model.named_modules()` entry, record names whose output "
-         "is not `torch.isfinite(...).all()` in the order the hooks fire, and remove the handles in a `finally:`.",
-         "给每个 `model.named_modules()` 条目注册 `module.register_forward_hook`，按钩子触发的顺序记录输出不满足 "
-         "`torch.isfinite(...).all()` 的模块名，并在 `finally:` 中移除所有句柄。"),
-])
+           points=3, hints=HINTS["first_bad"])
 class TestFirstBadModule:
     def _judge(self, kata, case: str) -> None:
         model, x = verdicts.nan_case(case)
@@ -87,15 +79,7 @@ def _branchy_case() -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
     return model, x, y
 
 
-@KATA.task("grad_report", Text("Gradient report per parameter", "逐参数的梯度报告"), points=3, hints=[
-    Text("A parameter that no gradient reaches keeps `.grad` None, which is different from a zero gradient; "
-         "and gradients add up in `.grad` until you clear them.",
-         "没有梯度到达的参数，其 `.grad` 保持为 None，这与梯度为 0 不同；而且梯度会在 `.grad` 中累加，直到你清除它。"),
-    Text("`model.zero_grad()` (it sets `.grad` to None), one `loss.backward()`, then for each "
-         "`model.named_parameters()` entry `p.grad.norm().item()`, or None when `p.grad is None`.",
-         "先 `model.zero_grad()`（它把 `.grad` 设为 None），做一次 `loss.backward()`，然后对 "
-         "`model.named_parameters()` 的每一项取 `p.grad.norm().item()`，`p.grad is None` 时取 None。"),
-])
+@KATA.task("grad_report", Text("Gradient report per parameter", "逐参数的梯度报告"), points=3, hints=HINTS["grad_report"])
 class TestGradReport:
     def _run(self, kata, stale: bool) -> tuple[dict, dict, dict, list]:
         model, x, y = _branchy_case()
@@ -177,16 +161,7 @@ class TestGradReport:
 
 
 @KATA.task("find_nan", Text("Find the NaN in backward with anomaly detection", "用异常检测找出反向传播中的 NaN"),
-           points=3, hints=[
-    Text("A NaN in backward shows up only in the gradients, far from its cause; anomaly mode checks every "
-         "backward node and stops at the first that returns NaN, naming it.",
-         "反向传播中的 NaN 只出现在梯度里，离它的起因很远；异常检测模式会检查每个反向节点，"
-         "在第一个返回 NaN 的节点处停下并报出它的名字。"),
-    Text("Run the backward inside `with torch.autograd.detect_anomaly():`, catch the RuntimeError, and take the "
-         "name between the quotes in \"Function 'SqrtBackward0' returned nan values\".",
-         "把反向传播放进 `with torch.autograd.detect_anomaly():`，捕获 RuntimeError，"
-         "从 \"Function 'SqrtBackward0' returned nan values\" 中取出引号里的名字。"),
-])
+           points=3, hints=HINTS["find_nan"])
 class TestFindNanBackward:
     def _judge(self, kata, case: str, want: str | None, formula: str) -> None:
         got = kata.run(world.find_nan_facts, case)
@@ -229,26 +204,21 @@ class TestFindNanBackward:
         self._judge(kata, "smooth", None, "tanh(x) * 2")
 
 
-def _linear_batches(seed: int, n: int, size: int) -> tuple[nn.Module, list]:
+def _on_linear_batches(kata, helper, seed: int, n: int, size: int) -> tuple[nn.Module, list, dict]:
+    """The grader's own seeded nn.Linear(3, 1) and ``n`` batches, and what ``helper`` saw the learner do on
+    a copy of them."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = nn.Linear(3, 1)
         batches = [(torch.randn(size, 3), torch.randn(size, 1)) for _ in range(n)]
-    return model, batches
+    return model, batches, kata.run(helper, model.weight.detach(), model.bias.detach(), batches)
 
 
 @KATA.task("mean_loss", Text("Bug hunt: a mean loss that keeps the graph", "找 bug：保留了计算图的平均损失"),
-           points=2, hints=[
-    Text("A loss tensor carries the autograd graph of its batch; adding tensors keeps every graph alive, while a "
-         "Python number carries none.",
-         "损失张量带着它那个批次的计算图；把张量加起来会让每个计算图都一直存活，而 Python 数字不带计算图。"),
-    Text("Add `loss.item()` (a Python float) to the total for each batch, then divide by `len(batches)`.",
-         "每个批次把 `loss.item()`（Python float）加到总和上，最后除以 `len(batches)`。"),
-])
+           points=2, hints=HINTS["mean_loss"])
 class TestMeanLoss:
     def test_returns_a_float_with_the_mean_loss(self, kata):
-        model, batches = _linear_batches(3, 4, 5)
-        got = kata.run(world.mean_loss_facts, model.weight.detach(), model.bias.detach(), batches)
+        model, batches, got = _on_linear_batches(kata, world.mean_loss_facts, 3, 4, 5)
         with torch.no_grad():
             truth = sum(F.mse_loss(model(x), y).item() for x, y in batches) / len(batches)
         value = verdicts.mean_loss_verdict(got, truth, len(batches))
@@ -256,16 +226,10 @@ class TestMeanLoss:
 
 
 @KATA.task("train_steps", Text("Bug hunt: training steps that pile up gradients", "找 bug：梯度不断累加的训练步"),
-           points=2, hints=[
-    Text("`backward()` adds into `.grad`; it never replaces what is there.",
-         "`backward()` 是把梯度加到 `.grad` 上，从不替换里面已有的值。"),
-    Text("Call `optimizer.zero_grad()` at the start of every step: zero_grad, forward, loss, backward, step.",
-         "在每一步开始时调用 `optimizer.zero_grad()`：zero_grad、前向、损失、backward、step。"),
-])
+           points=2, hints=HINTS["train_steps"])
 class TestTrainSteps:
     def test_three_steps_follow_the_reference(self, kata):
-        model, batches = _linear_batches(4, 3, 8)
-        got = kata.run(world.train_steps_facts, model.weight.detach(), model.bias.detach(), batches)
+        model, batches, got = _on_linear_batches(kata, world.train_steps_facts, 4, 3, 8)
         opt = torch.optim.SGD(model.parameters(), lr=0.1)
         truth = []
         for x, y in batches:
@@ -293,13 +257,7 @@ class TestTrainSteps:
 
 
 @KATA.task("probabilities", Text("Bug hunt: softmax over the wrong dimension", "找 bug：在错误的维度上做 softmax"),
-           points=2, hints=[
-    Text("softmax normalises along one dimension: each sample's class scores should sum to 1 on their own, "
-         "independent of the other samples in the batch.",
-         "softmax 沿一个维度归一化：每个样本的各类别分数应各自加起来等于 1，与批次中其他样本无关。"),
-    Text("For an (N, C) batch that is the class dimension: `F.softmax(logits, dim=1)`.",
-         "对形状为 (N, C) 的批次，那就是类别维度：`F.softmax(logits, dim=1)`。"),
-])
+           points=2, hints=HINTS["probabilities"])
 class TestClassProbabilities:
     def test_rows_sum_to_one_and_match_softmax(self, kata):
         logits = torch.randn(5, 4)
@@ -321,15 +279,8 @@ class TestClassProbabilities:
         expect_close(got, torch.softmax(logits, dim=1), what="class_probabilities(logits)")
 
 
-@KATA.task("accuracy", Text("Bug hunt: torch.max used as a tensor", "找 bug：把 torch.max 的结果当成张量"), points=2,
-           hints=[
-    Text("With a `dim`, `torch.max` answers two questions at once: the largest value and where it is.",
-         "指定 `dim` 时，`torch.max` 同时回答两个问题：最大值是多少、它在哪里。"),
-    Text("`torch.max(x, dim)` gives (values, indices); for the predicted class use `logits.argmax(dim=1)`, then "
-         "`(predicted == labels).float().mean().item()`.",
-         "`torch.max(x, dim)` 返回 (values, indices)；预测类别请用 `logits.argmax(dim=1)`，然后 "
-         "`(predicted == labels).float().mean().item()`。"),
-])
+@KATA.task("accuracy", Text("Bug hunt: torch.max used as a tensor", "找 bug：把 torch.max 的结果当成张量"),
+           points=2, hints=HINTS["accuracy"])
 class TestAccuracy:
     def test_matches_argmax_accuracy(self, kata):
         logits = torch.randn(20, 5)

@@ -22,6 +22,7 @@ from pytest_torchkata.checks.values import describe, expect_close, expect_shape,
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _devices_verdicts as verdicts
 from pytest_torchkata.katas import _devices_world as world
+from pytest_torchkata.katas._devices_hints import HINTS
 from pytest_torchkata.model import Kata
 
 KATA = Kata("devices", Text("Devices", "GPU 加速"),
@@ -41,15 +42,7 @@ def _dtype(d: Any) -> str:
     return str(d).replace("torch.", "")
 
 
-@KATA.task("pick_device", Text("Pick the device", "选择设备"), points=2, hints=[
-    Text("The same file must run on a laptop without a GPU and on a GPU server: ask torch at run time "
-         "instead of writing the device down.",
-         "同一个文件既要在没有 GPU 的笔记本上跑，也要在 GPU 服务器上跑：运行时问 torch，而不是把设备写死。"),
-    Text("`torch.cuda.is_available()` (with the parentheses) says whether a GPU is usable.",
-         "`torch.cuda.is_available()`（别忘了括号）告诉你 GPU 是否可用。"),
-    Text('`return "cuda" if torch.cuda.is_available() else "cpu"`',
-         '`return "cuda" if torch.cuda.is_available() else "cpu"`'),
-])
+@KATA.task("pick_device", Text("Pick the device", "选择设备"), points=2, hints=HINTS["pick_device"])
 class TestPickDevice:
     def test_says_cuda_only_when_a_gpu_is_available(self, kata):
         got = kata.run(world.pick_device_answers)
@@ -108,21 +101,7 @@ def _run_to_device(kata, helper, *args):
         raise
 
 
-@KATA.task("to_device", Text("Move tensors, models and containers", "移动张量、模型和容器"), points=3, hints=[
-    Text("`.to()` on a tensor returns a moved copy and leaves the original where it was, and a container "
-         "(dict, list, tuple) has no `.to()` at all: you rebuild it, moving what is inside.",
-         "张量的 `.to()` 返回一个移动后的副本，原张量不动；容器（dict、list、tuple）根本没有 `.to()`："
-         "要重建容器，把里面的东西逐个移过去。"),
-    Text("Handle three cases: tensor or `nn.Module` -> `obj.to(device)`; dict/list/tuple -> the same kind of "
-         "container with `to_device(value, device)` for each value (recursion reaches nested ones); "
-         "anything else -> as it is.",
-         "分三种情况：张量或 `nn.Module` -> `obj.to(device)`；dict/list/tuple -> 同类容器，每个值调用 "
-         "`to_device(value, device)`（递归处理嵌套）；其他 -> 原样返回。"),
-    Text("`{k: to_device(v, device) for k, v in obj.items()}` and "
-         "`type(obj)(to_device(v, device) for v in obj)`",
-         "`{k: to_device(v, device) for k, v in obj.items()}` 以及 "
-         "`type(obj)(to_device(v, device) for v in obj)`"),
-])
+@KATA.task("to_device", Text("Move tensors, models and containers", "移动张量、模型和容器"), points=3, hints=HINTS["to_device"])
 class TestToDevice:
     def test_moves_a_tensor(self, kata):
         x = torch.randn(2, 3)
@@ -136,13 +115,11 @@ class TestToDevice:
         where = "to_device(batch, 'meta')"
         got = _run_to_device(kata, world.moved_container, batch, where)
         verdicts.expect_moved(got["got"], batch, got["same"], where, where)
-        changed = verdicts.tensor_paths(got["input_after"], "batch", False)
-        if changed:
-            raise Mistake(tr(
-                "to_device changed the caller's containers in place: {paths} now on meta in the batch that was "
-                "passed in; build new containers and leave the input as it was",
-                "to_device 原地修改了调用者的容器：传入的 batch 中 {paths} 现在在 meta 上；"
-                "请构建新的容器，保持输入不变", paths=", ".join(changed)))
+        verdicts.expect_none_listed(verdicts.tensor_paths(got["input_after"], "batch", False), Text(
+            "to_device changed the caller's containers in place: {names} now on meta in the batch that was "
+            "passed in; build new containers and leave the input as it was",
+            "to_device 原地修改了调用者的容器：传入的 batch 中 {names} 现在在 meta 上；"
+            "请构建新的容器，保持输入不变"))
 
     def test_moves_a_model_with_its_buffers(self, kata):
         got = _run_to_device(kata, world.moved_model)
@@ -157,23 +134,14 @@ class TestToDevice:
                 "with `model.to(device)` (it is not a container to return unchanged)",
                 "to_device(model, 'meta') 返回的模型仍在 CPU 上：nn.Module 要像张量一样用 `model.to(device)` 移动"
                 "（它不是要原样返回的东西）"))
-        if behind:
-            raise Mistake(tr(
-                "after to_device(model, 'meta') {names} stayed on the CPU: moving parameters one by one misses the "
-                "buffers (BatchNorm's running statistics); `model.to(device)` moves both",
-                "to_device(model, 'meta') 之后 {names} 仍在 CPU 上：逐个移动参数会漏掉缓冲区（BatchNorm 的统计量）；"
-                "`model.to(device)` 会把两者都移过去", names=", ".join(behind)))
+        verdicts.expect_none_listed(behind, Text(
+            "after to_device(model, 'meta') {names} stayed on the CPU: moving parameters one by one misses the "
+            "buffers (BatchNorm's running statistics); `model.to(device)` moves both",
+            "to_device(model, 'meta') 之后 {names} 仍在 CPU 上：逐个移动参数会漏掉缓冲区（BatchNorm 的统计量）；"
+            "`model.to(device)` 会把两者都移过去"))
 
 
-@KATA.task("add_ones", Text("New tensors on the input's device", "在输入所在的设备上创建新张量"), points=2, hints=[
-    Text("A new tensor is made on the CPU in the default dtype unless you say otherwise, and every tensor "
-         "in one operation must be on the same device.",
-         "新建的张量默认在 CPU 上、使用默认数据类型，除非你另外指定；而一次运算里的所有张量必须在同一个设备上。"),
-    Text("Make the ones with `device=x.device, dtype=x.dtype` (or `x.new_ones(...)`), then `torch.cat` along dim 1.",
-         "用 `device=x.device, dtype=x.dtype` 创建全 1 列（或用 `x.new_ones(...)`），再沿 dim 1 做 `torch.cat`。"),
-    Text("`torch.cat([x, torch.ones(x.shape[0], 1, device=x.device, dtype=x.dtype)], dim=1)`",
-         "`torch.cat([x, torch.ones(x.shape[0], 1, device=x.device, dtype=x.dtype)], dim=1)`"),
-])
+@KATA.task("add_ones", Text("New tensors on the input's device", "在输入所在的设备上创建新张量"), points=2, hints=HINTS["add_ones"])
 class TestAddOnesColumn:
     def test_appends_a_column_of_ones(self, kata):
         x = torch.randn(4, 3)
@@ -212,16 +180,7 @@ class TestAddOnesColumn:
 
 
 @KATA.task("new_weight", Text("A trainable leaf made on its device", "直接在设备上创建可训练的叶子节点"), points=3,
-           hints=[
-    Text("Only a leaf tensor (one you created, not the result of an operation) gets `.grad` from backward(); "
-         "`.to()` after `requires_grad=True` is an operation.",
-         "只有叶子节点（你直接创建的张量，而不是运算的结果）在反向传播后才有 `.grad`；"
-         "在 `requires_grad=True` 之后调用 `.to()` 就是一次运算。"),
-    Text("Create it where it belongs: pass `device=`, `dtype=` and `requires_grad=True` to `torch.randn`.",
-         "直接在目标位置创建：给 `torch.randn` 传 `device=`、`dtype=` 和 `requires_grad=True`。"),
-    Text("`torch.randn(shape, device=device, dtype=dtype, requires_grad=True)`",
-         "`torch.randn(shape, device=device, dtype=dtype, requires_grad=True)`"),
-])
+           hints=HINTS["new_weight"])
 class TestNewWeight:
     def _checked(self, kata, shape, device, dtype) -> dict:
         got = kata.run(world.new_weight_facts, shape, device, dtype)
@@ -276,17 +235,7 @@ def _predict_inputs(seed: int) -> tuple[nn.Module, torch.Tensor]:
     return model, x
 
 
-@KATA.task("predict", Text("Run a model on a device", "在设备上运行模型"), points=3, hints=[
-    Text("A model's weights and its input must be on the same device, and inference needs neither dropout "
-         "nor an autograd graph.",
-         "模型的权重和输入必须在同一个设备上；推理时既不需要 dropout，也不需要构建计算图。"),
-    Text("`model.to(device)` moves the model in place, but `x.to(device)` returns a new tensor: use what it "
-         "returns; then `model.eval()` and `torch.no_grad()`.",
-         "`model.to(device)` 原地移动模型，而 `x.to(device)` 返回新张量：要使用它的返回值；"
-         "然后 `model.eval()` 并使用 `torch.no_grad()`。"),
-    Text("`model.to(device); model.eval()` then `with torch.no_grad(): return model(x.to(device))`",
-         "`model.to(device); model.eval()`，然后 `with torch.no_grad(): return model(x.to(device))`"),
-])
+@KATA.task("predict", Text("Run a model on a device", "在设备上运行模型"), points=3, hints=HINTS["predict"])
 class TestPredict:
     def _run(self, kata, device: str) -> tuple[torch.Tensor, torch.Tensor]:
         model, x = _predict_inputs(5)
@@ -357,15 +306,7 @@ class TestPredict:
                                              "predict(model, x, {device!r}) 与 CPU 结果相比", device=device), **tol)
 
 
-@KATA.task("time_it", Text("Time GPU work", "给 GPU 计算计时"), points=2, hints=[
-    Text("GPU calls only queue work and return at once, so the clock must wait for the GPU to finish, before "
-         "starting and before stopping.",
-         "GPU 调用只是把计算放进队列就立刻返回，所以开始和停止计时之前都要等 GPU 算完。"),
-    Text("On cuda, call `torch.cuda.synchronize()` before the first and before the last `time.perf_counter()`; "
-         "on the CPU skip it; return the total divided by `repeats`.",
-         "在 cuda 上，第一次和最后一次 `time.perf_counter()` 之前都调用 `torch.cuda.synchronize()`；"
-         "在 CPU 上跳过；返回总时间除以 `repeats`。"),
-])
+@KATA.task("time_it", Text("Time GPU work", "给 GPU 计算计时"), points=2, hints=HINTS["time_it"])
 class TestTimeIt:
     def test_returns_the_mean_seconds_per_call_on_cpu(self, kata):
         verdicts.stand_in_verdict(kata.run(world.time_on_stand_in, "cpu", 10), "cpu", 10)

@@ -18,6 +18,7 @@ from pytest_torchkata.checks.training import expect_converged
 from pytest_torchkata.checks.values import expect_close
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _functions_world as world
+from pytest_torchkata.katas._functions_hints import HINTS
 from pytest_torchkata.katas._step_probe import expect_float_loss, expect_inputs_kept, expect_manual_update
 from pytest_torchkata.model import Kata
 
@@ -48,15 +49,7 @@ def _applied(kata, name: str, inputs: list, upstream: torch.Tensor, extra: tuple
     return got
 
 
-@KATA.task("scale", Text("One gradient per input", "每个输入一个梯度"), points=2, hints=[
-    Text("autograd calls backward with d loss / d output and expects one answer per forward input, "
-         "in order, even for inputs that are not tensors",
-         "autograd 调用 backward 时传入 d loss / d output，并要求按顺序为 forward 的每个输入各返回一个值，"
-         "不是张量的输入也不例外"),
-    Text("the derivative of x * factor is factor: return grad_output * ctx.factor for x, and None for "
-         "the float factor", "x * factor 对 x 的导数是 factor：为 x 返回 grad_output * ctx.factor，"
-         "为浮点数 factor 返回 None"),
-    Text("`return grad_output * ctx.factor, None`", "`return grad_output * ctx.factor, None`")])
+@KATA.task("scale", Text("One gradient per input", "每个输入一个梯度"), points=2, hints=HINTS["scale"])
 class TestScale:
     def test_forward_multiplies_by_factor(self, kata):
         x = torch.randn(3, 4)
@@ -78,16 +71,7 @@ class TestScale:
         expect_gradients(kata, "Scale.apply", [torch.randn(2, 3), -1.5], what="Scale.apply(x, -1.5)")
 
 
-@KATA.task("exp", Text("Saving tensors for backward", "为反向传播保存张量"), points=2, hints=[
-    Text("backward runs later, after forward returned: whatever it needs must be kept, and autograd "
-         "tracks kept tensors only through ctx.save_for_backward",
-         "backward 在 forward 返回之后才运行：它需要的东西必须保存下来，而 autograd 只通过 "
-         "ctx.save_for_backward 跟踪保存的张量"),
-    Text("exp is its own derivative: ctx.save_for_backward(result) in forward, then "
-         "(result,) = ctx.saved_tensors in backward",
-         "exp 的导数就是它自己：在 forward 中 ctx.save_for_backward(result)，在 backward 中 "
-         "(result,) = ctx.saved_tensors"),
-    Text("`return grad_output * result`", "`return grad_output * result`")])
+@KATA.task("exp", Text("Saving tensors for backward", "为反向传播保存张量"), points=2, hints=HINTS["exp"])
 class TestExp:
     def test_forward_is_exp(self, kata):
         x = torch.randn(5)
@@ -118,13 +102,7 @@ def _matmul_what() -> str:
     return tr("MatMul.apply(a, b) with a (3, 4), b (4, 2)", "a 为 (3, 4)、b 为 (4, 2) 时的 MatMul.apply(a, b)")
 
 
-@KATA.task("matmul", Text("Only the gradients asked for", "只计算需要的梯度"), points=3, hints=[
-    Text("autograd tells backward which inputs want a gradient: computing one nobody asked for is "
-         "wasted work", "autograd 会告诉 backward 哪些输入需要梯度：计算没人要的梯度是白费功夫"),
-    Text("check ctx.needs_input_grad[0] and [1]; d a = grad_output @ b.T, d b = a.T @ grad_output; "
-         "return None for the one not needed",
-         "检查 ctx.needs_input_grad[0] 和 [1]；d a = grad_output @ b.T，d b = a.T @ grad_output；"
-         "不需要的那个返回 None")])
+@KATA.task("matmul", Text("Only the gradients asked for", "只计算需要的梯度"), points=3, hints=HINTS["matmul"])
 class TestMatMul:
     def test_forward_is_matrix_product(self, kata):
         a, b = torch.randn(3, 4), torch.randn(4, 2)
@@ -172,14 +150,7 @@ class TestMatMul:
         self._only(kata, (False, True), 1)
 
 
-@KATA.task("cube", Text("A backward autograd can differentiate", "可以再求导的 backward"), points=2, hints=[
-    Text("a second derivative differentiates backward itself: every step of it must be a torch "
-         "operation that autograd records", "二阶导数是对 backward 本身求导：它的每一步都必须是 autograd "
-         "能记录的 torch 运算"),
-    Text("build backward from torch operations on the saved tensors (no .detach(), .item(), NumPy or "
-         "@once_differentiable)", "用保存的张量上的 torch 运算写 backward（不要 .detach()、.item()、NumPy "
-         "或 @once_differentiable）"),
-    Text("`return grad_output * 3 * x ** 2`", "`return grad_output * 3 * x ** 2`")])
+@KATA.task("cube", Text("A backward autograd can differentiate", "可以再求导的 backward"), points=2, hints=HINTS["cube"])
 class TestCube:
     def test_forward_is_cube(self, kata):
         x = torch.randn(5)
@@ -211,13 +182,7 @@ def _expect_finite_at_extremes(values, what: str, fix: str) -> None:
                              what=what, v=values[bad][0].item(), x=EXTREMES[bad][0].item(), fix=fix))
 
 
-@KATA.task("softplus", Text("Numerically stable softplus", "数值稳定的 softplus"), points=3, hints=[
-    Text("exp(100) is inf in float32; the same number can be written so that exp only ever sees "
-         "numbers <= 0", "在 float32 中 exp(100) 是 inf；同一个数可以改写成让 exp 只接触 <= 0 的数"),
-    Text("log(1 + e^x) = max(x, 0) + log1p(e^-|x|); the derivative is torch.sigmoid(x), which is stable",
-         "log(1 + e^x) = max(x, 0) + log1p(e^-|x|)；导数是 torch.sigmoid(x)，它本身是稳定的"),
-    Text("`x.clamp(min=0) + torch.log1p(torch.exp(-x.abs()))`",
-         "`x.clamp(min=0) + torch.log1p(torch.exp(-x.abs()))`")],
+@KATA.task("softplus", Text("Numerically stable softplus", "数值稳定的 softplus"), points=3, hints=HINTS["softplus"],
            forbidden={"torch.nn.functional.softplus": "write the stable formula yourself",
                       "torch.logaddexp": "write the stable formula yourself",
                       "torch.Tensor.logaddexp": "write the stable formula yourself"})
@@ -243,12 +208,7 @@ class TestSoftplus:
         expect_gradients(kata, "Softplus.apply", [3 * torch.randn(2, 3)], what="Softplus.apply(x)")
 
 
-@KATA.task("round_ste", Text("Straight-through rounding", "直通估计的取整"), points=2, hints=[
-    Text("round's true derivative is 0 almost everywhere, which stops learning; a straight-through "
-         "estimator pretends the forward was the identity",
-         "round 的真实导数几乎处处为 0，会让学习停下来；直通估计器假装前向是恒等映射"),
-    Text("forward: torch.round(x); backward: return grad_output unchanged",
-         "forward：torch.round(x)；backward：原样返回 grad_output")])
+@KATA.task("round_ste", Text("Straight-through rounding", "直通估计的取整"), points=2, hints=HINTS["round_ste"])
 class TestRoundSTE:
     # No values halfway between integers, where rounding conventions differ.
     X = torch.tensor([-2.6, -1.4, -0.3, 0.2, 0.7, 1.6, 2.4, 3.49])
@@ -277,11 +237,7 @@ class TestRoundSTE:
                                       "g = [1, 2, ..., 8] 时 RoundSTE.apply(x).backward(g) 之后的 x.grad"))
 
 
-@KATA.task("legendre", Text("Legendre polynomial P3", "勒让德多项式 P3"), points=2, hints=[
-    Text("a Function needs its input again in backward, because P3' depends on x",
-         "因为 P3' 依赖 x，这个 Function 在 backward 里还要用到输入"),
-    Text("forward: save x, return 0.5 * (5 x^3 - 3 x); backward: grad_output * 1.5 * (5 x^2 - 1)",
-         "forward：保存 x，返回 0.5 * (5 x^3 - 3 x)；backward：grad_output * 1.5 * (5 x^2 - 1)")])
+@KATA.task("legendre", Text("Legendre polynomial P3", "勒让德多项式 P3"), points=2, hints=HINTS["legendre"])
 class TestLegendreP3:
     def test_forward_is_p3(self, kata):
         x = torch.linspace(-1.5, 1.5, 7)
@@ -324,15 +280,7 @@ def _float32(tensors: list) -> list:
 
 
 @KATA.task("fit", Text("Fit sin(x) with your Function", "用你的 Function 拟合 sin(x)"), points=3,
-           timeout=30, hints=[
-    Text("autograd adds each backward's gradient into .grad, and a parameter must stay the same leaf "
-         "tensor the caller holds, so update it in place without recording the update",
-         "autograd 会把每次 backward 的梯度累加进 .grad，而参数必须一直是调用者手里的同一个叶子张量，"
-         "所以要原地更新，并且不让 autograd 记录这次更新"),
-    Text("loss = (a + b * LegendreP3.apply(c + d * x) - y).pow(2).sum(); loss.backward(); then under "
-         "torch.no_grad(): p -= lr * p.grad and p.grad = None; return loss.item()",
-         "loss = (a + b * LegendreP3.apply(c + d * x) - y).pow(2).sum()；loss.backward()；然后在 "
-         "torch.no_grad() 中：p -= lr * p.grad，并 p.grad = None；返回 loss.item()")])
+           timeout=30, hints=HINTS["fit"])
 class TestFit:
     def test_one_step_is_gradient_descent_on_the_sum_of_squares(self, kata):
         got = kata.run(world.two_steps)["steps"][0]

@@ -14,6 +14,7 @@ from pytest_torchkata.checks.training import STALE_GRAD, expect_converged
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _linear_regression_world as world
+from pytest_torchkata.katas._linear_regression_hints import HINTS
 from pytest_torchkata.katas._step_probe import (expect_connected, expect_float_loss, expect_grads_not_stale,
                                                 expect_manual_update, expect_mean_not_sum, expect_own_generator,
                                                 graded_step)
@@ -66,13 +67,16 @@ def _expect_mse_loss(got: float, pred: torch.Tensor, y: torch.Tensor, what: str)
                          what=what, got=got, want=want))
 
 
-def _expected_step(x: torch.Tensor, y: torch.Tensor, w0: float, b0: float) -> dict:
-    w = torch.tensor([w0], requires_grad=True)
-    b = torch.tensor([b0], requires_grad=True)
+def _one_step(seed: int) -> tuple[torch.Tensor, torch.Tensor, dict]:
+    """40 points of task 1's data, and the start, gradients and prediction of one step from w = 0.5, b = -0.3
+    on them (where the step checks start the learner's code)."""
+    x, y = line_data(40, seed=seed)
+    w = torch.tensor([0.5], requires_grad=True)
+    b = torch.tensor([-0.3], requires_grad=True)
     loss = ((w * x + b - y) ** 2).mean()
     loss.backward()
-    return {"start": [w.detach().clone(), b.detach().clone()], "grads": [w.grad.clone(), b.grad.clone()],
-            "pred": (w * x + b).detach()}
+    return x, y, {"start": [w.detach().clone(), b.detach().clone()], "grads": [w.grad.clone(), b.grad.clone()],
+                  "pred": (w * x + b).detach()}
 
 
 def _broadcast_hint(w: float, b: float) -> str:
@@ -82,6 +86,16 @@ def _broadcast_hint(w: float, b: float) -> str:
                   "w ≈ 0、b ≈ mean(y) 正是 (N, 1) 对 (N,) 的损失学到的结果：形状被广播成了 (N, N)；"
                   "请让预测和目标都保持 (N, 1)")
     return ""
+
+
+def _trained(kata, helper, what: str) -> dict:
+    """``helper``'s STEPS training steps from w = b = 0 on task 1's data, once the loss is seen to come down."""
+    __tracebackhide__ = True
+    x, y = line_data(100, seed=0)
+    got = kata.run(helper, x, y, LR, STEPS)
+    expect_converged(got["result"], target=0.02, kata=kata, what=what,
+                     hint=_broadcast_hint(float(got["w"]), float(got["b"])))
+    return got
 
 
 def _expect_recovered(w: float, b: float, what: str) -> None:
@@ -95,15 +109,7 @@ def _expect_recovered(w: float, b: float, what: str) -> None:
 
 # -- the tasks -----------------------------------------------------------------------
 
-@KATA.task("make_data", Text("Data with a known answer", "答案已知的数据"), points=2, hints=[
-    Text("data made from a known line lets you check what training recovers; your own seeded generator "
-         "makes it the same every time without touching anyone else's randomness",
-         "用已知直线生成数据，才能检验训练学到了什么；用你自己的带种子生成器，每次都得到相同数据，"
-         "又不影响别处的随机性"),
-    Text("g = torch.Generator().manual_seed(seed); torch.rand(n, 1, generator=g) gives [0, 1): scale by 4 "
-         "and shift by -2; noise: 0.1 * torch.randn(n, 1, generator=g)",
-         "g = torch.Generator().manual_seed(seed)；torch.rand(n, 1, generator=g) 给出 [0, 1)：乘 4 再减 2；"
-         "噪声：0.1 * torch.randn(n, 1, generator=g)")])
+@KATA.task("make_data", Text("Data with a known answer", "答案已知的数据"), points=2, hints=HINTS["make_data"])
 class TestMakeData:
     def test_x_and_y_are_column_tensors_of_float32(self, kata):
         x, y = kata.call("make_data", 50, seed=3)
@@ -150,14 +156,7 @@ class TestMakeData:
 
 
 @KATA.task("mse", Text("Mean squared error that refuses mismatched shapes", "拒绝形状不匹配的均方误差"),
-           points=2, hints=[
-    Text("broadcasting lines up shapes from the right and stretches size-1 dimensions, so (N, 1) - (N,) "
-         "silently becomes an (N, N) table; only an explicit shape check stops it",
-         "广播从右边对齐形状并拉伸大小为 1 的维度，所以 (N, 1) - (N,) 会悄悄变成 (N, N) 的表格；"
-         "只有显式检查形状才能拦住它"),
-    Text("if pred.shape != target.shape: raise ValueError(...); then ((pred - target) ** 2).mean()",
-         "if pred.shape != target.shape: raise ValueError(...)；然后 ((pred - target) ** 2).mean()")],
-           forbidden={"torch.nn.functional.mse_loss": "write the formula yourself"})
+           points=2, hints=HINTS["mse"], forbidden={"torch.nn.functional.mse_loss": "write the formula yourself"})
 class TestMse:
     def test_matches_torch_mse(self, kata):
         pred, target = torch.randn(8, 1), torch.randn(8, 1)
@@ -191,36 +190,22 @@ class TestMse:
         expect_close(info["grad"], 2 * (pred - target) / 6, what="d mse / d pred")
 
 
-@KATA.task("gd_step", Text("Gradient descent with raw tensors", "用原始张量做梯度下降"), points=4, hints=[
-    Text("autograd records every operation on w and b, and adds each backward's gradient into .grad; "
-         "the update itself must not be recorded, and must change the caller's own tensors",
-         "autograd 会记录对 w 和 b 的每个运算，并把每次 backward 的梯度累加进 .grad；更新本身不能被记录，"
-         "而且必须改变调用者手里的那两个张量"),
-    Text("loss.backward(); then `with torch.no_grad(): w -= lr * w.grad; b -= lr * b.grad`; then "
-         "w.grad.zero_() and b.grad.zero_(); return loss.item()",
-         "loss.backward()；然后 `with torch.no_grad(): w -= lr * w.grad; b -= lr * b.grad`；再 "
-         "w.grad.zero_() 和 b.grad.zero_()；返回 loss.item()")])
+@KATA.task("gd_step", Text("Gradient descent with raw tensors", "用原始张量做梯度下降"), points=4, hints=HINTS["gd_step"])
 class TestGdStep:
     def test_one_step_moves_w_and_b_against_the_gradient(self, kata):
-        x, y = line_data(40, seed=1)
+        x, y, want = _one_step(1)
         got = kata.run(world.gd_step_once, x, y, 0.5, -0.3, 0.1, None)
-        want = _expected_step(x, y, 0.5, -0.3)
         _expect_mse_loss(expect_float_loss(got, "gd_step"), want["pred"], y, "gd_step")
         expect_manual_update(got, want["start"], want["grads"], 0.1, ["w", "b"], "gd_step", var="w")
 
     def test_gradients_are_zeroed_every_step(self, kata):
-        x, y = line_data(40, seed=3)
+        x, y, want = _one_step(3)
         got = kata.run(world.gd_step_once, x, y, 0.5, -0.3, 0.0, STALE_GRAD)
-        want = _expected_step(x, y, 0.5, -0.3)
         expect_grads_not_stale(dict(zip("wb", got["grads"])), dict(zip("wb", want["grads"])), "gd_step",
                                tr("zero them every step (w.grad.zero_())", "每一步都要把它们清零（w.grad.zero_()）"))
 
     def test_two_hundred_steps_recover_w_2_and_b_1(self, kata):
-        x, y = line_data(100, seed=0)
-        got = kata.run(world.gd_step_training, x, y, LR, STEPS)
-        expect_converged(got["result"], target=0.02, kata=kata, what=tr(
-            "gd_step training loss (lr 0.1)", "gd_step 的训练损失（lr 0.1）"),
-            hint=_broadcast_hint(float(got["w"]), float(got["b"])))
+        got = _trained(kata, world.gd_step_training, tr("gd_step training loss (lr 0.1)", "gd_step 的训练损失（lr 0.1）"))
         if not (all(got["leaf"]) and all(got["requires_grad"])):
             raise Mistake(tr("after training, w or b is no longer a leaf that requires grad: update in place "
                              "under torch.no_grad()", "训练之后，w 或 b 不再是需要梯度的叶子节点：请在 "
@@ -229,11 +214,7 @@ class TestGdStep:
             "gradient descent ({steps} steps, lr {lr})", "梯度下降（{steps} 步，lr {lr}）", steps=STEPS, lr=LR))
 
 
-@KATA.task("model", Text("A linear layer and an SGD optimizer", "线性层与 SGD 优化器"), points=2, hints=[
-    Text("a layer owns its parameters (registered, so .parameters() finds them); the optimizer only updates "
-         "the parameters it was handed", "层拥有自己的参数（已注册，.parameters() 能找到）；优化器只更新交给它的参数"),
-    Text("nn.Linear(1, 1); torch.optim.SGD(model.parameters(), lr=lr)",
-         "nn.Linear(1, 1)；torch.optim.SGD(model.parameters(), lr=lr)")])
+@KATA.task("model", Text("A linear layer and an SGD optimizer", "线性层与 SGD 优化器"), points=2, hints=HINTS["model"])
 class TestModel:
     def test_model_maps_one_feature_to_one_as_w_x_plus_b(self, kata):
         x = torch.tensor([[0.0], [1.0], [2.0], [-3.0], [0.5]])
@@ -273,19 +254,12 @@ class TestModel:
             raise CheckFailed(tr("plain SGD here: leave momentum at 0", "这里要普通 SGD：momentum 保持为 0"))
 
 
-@KATA.task("train_step", Text("One training step with nn.MSELoss", "用 nn.MSELoss 训练一步"), points=4, hints=[
-    Text("backward adds gradients into .grad and step() applies whatever is there, so the order matters: "
-         "clear, compute, apply", "backward 把梯度累加进 .grad，step() 用的是 .grad 里现有的东西，所以顺序很重要："
-         "先清零，再计算，最后更新"),
-    Text("optimizer.zero_grad(); pred = model(x); loss = nn.MSELoss()(pred, y) with both (N, 1); "
-         "loss.backward(); optimizer.step(); return loss.item()",
-         "optimizer.zero_grad()；pred = model(x)；loss = nn.MSELoss()(pred, y)，两者都是 (N, 1)；"
-         "loss.backward()；optimizer.step()；返回 loss.item()")])
+@KATA.task("train_step", Text("One training step with nn.MSELoss", "用 nn.MSELoss 训练一步"),
+           points=4, hints=HINTS["train_step"])
 class TestTrainStep:
     def test_one_step_matches_sgd_on_the_mse(self, kata):
-        x, y = line_data(40, seed=4)
+        x, y, want = _one_step(4)
         got, loss = graded_step(kata, world.train_step_once, x, y, 0.1)
-        want = _expected_step(x, y, 0.5, -0.3)
         _expect_mse_loss(loss, want["pred"], y, "train_step")
         start, grads = want["start"], want["grads"]
         expect_close(got["params"]["weight"].reshape(1), start[0] - 0.1 * grads[0], rtol=1e-4, atol=1e-5,
@@ -294,19 +268,15 @@ class TestTrainStep:
                      what=tr("bias after one SGD step (lr 0.1)", "SGD 一步之后的 bias（lr 0.1）"))
 
     def test_gradients_are_zeroed_every_step(self, kata):
-        x, y = line_data(40, seed=5)
+        x, y, want = _one_step(5)
         got = kata.run(world.train_step_once, x, y, 0.0, True)
-        want = _expected_step(x, y, 0.5, -0.3)
         expect_grads_not_stale(got["grads"], {"weight": want["grads"][0].reshape(1, 1), "bias": want["grads"][1]},
                                "train_step", tr("call optimizer.zero_grad() before loss.backward()",
                                                 "请在 loss.backward() 之前调用 optimizer.zero_grad()"))
 
     def test_two_hundred_steps_recover_w_2_and_b_1(self, kata):
-        x, y = line_data(100, seed=0)
-        got = kata.run(world.train_step_training, x, y, LR, STEPS)
-        expect_converged(got["result"], target=0.02, kata=kata, what=tr(
-            "train_step training loss (SGD lr 0.1)", "train_step 的训练损失（SGD lr 0.1）"),
-            hint=_broadcast_hint(float(got["w"]), float(got["b"])))
+        got = _trained(kata, world.train_step_training, tr("train_step training loss (SGD lr 0.1)",
+                                                           "train_step 的训练损失（SGD lr 0.1）"))
         _expect_recovered(float(got["w"]), float(got["b"]), tr(
             "nn.Linear + SGD ({steps} steps, lr {lr})", "nn.Linear + SGD（{steps} 步，lr {lr}）", steps=STEPS, lr=LR))
 
@@ -325,13 +295,7 @@ def _expect_floats(got, what: str) -> tuple[float, float]:
     return got[0], got[1]
 
 
-@KATA.task("closed_form", Text("Least squares in closed form", "最小二乘的闭式解"), points=2, hints=[
-    Text("a bias is the weight of a feature that is always 1, so least squares can solve for w and b together",
-         "偏置就是一个恒为 1 的特征的权重，所以最小二乘可以一起解出 w 和 b"),
-    Text("A = torch.cat([x, torch.ones_like(x)], dim=1); theta = torch.linalg.lstsq(A, y).solution; "
-         "return theta[0, 0].item(), theta[1, 0].item()",
-         "A = torch.cat([x, torch.ones_like(x)], dim=1)；theta = torch.linalg.lstsq(A, y).solution；"
-         "返回 theta[0, 0].item(), theta[1, 0].item()")])
+@KATA.task("closed_form", Text("Least squares in closed form", "最小二乘的闭式解"), points=2, hints=HINTS["closed_form"])
 class TestClosedForm:
     def test_noise_free_line_is_solved_exactly(self, kata):
         x = torch.linspace(-1, 3, 30).reshape(30, 1)

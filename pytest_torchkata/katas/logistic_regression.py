@@ -16,6 +16,7 @@ from pytest_torchkata.checks.training import expect_converged
 from pytest_torchkata.checks.values import describe, expect_close, expect_finite, expect_shape
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _logistic_regression_world as world
+from pytest_torchkata.katas._logistic_regression_hints import HINTS
 from pytest_torchkata.katas._step_probe import (expect_connected, expect_grads_not_stale, expect_inputs_kept,
                                                 expect_mean_not_sum, expect_own_generator, graded_step)
 from pytest_torchkata.model import Kata
@@ -56,13 +57,7 @@ def _affine(x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
     return x @ (out[1:PROBE_D + 1] - b) + b
 
 
-@KATA.task("model", Text("A model that returns logits", "返回 logits 的模型"), points=2, hints=[
-    Text("a logit is an unbounded score; the loss turns it into a probability itself, in a numerically "
-         "safe way, so the model must not squash it", "logit 是没有上下界的分数；损失函数会以数值安全的方式"
-         "自己把它变成概率，所以模型不能先把它压扁"),
-    Text("one affine layer from in_features to 1 (e.g. nn.Linear(in_features, 1)); return its output as "
-         "(N,) with .squeeze(1), without a sigmoid", "一个从 in_features 到 1 的仿射层（例如 "
-         "nn.Linear(in_features, 1)）；用 .squeeze(1) 把输出变成 (N,)，不要 sigmoid")])
+@KATA.task("model", Text("A model that returns logits", "返回 logits 的模型"), points=2, hints=HINTS["model"])
 class TestModel:
     def test_returns_one_logit_per_row(self, kata):
         info = kata.run(world.model_outputs, 3, [torch.randn(7, 3)])
@@ -114,13 +109,7 @@ BCE_FORBIDDEN = ("torch.nn.functional.binary_cross_entropy_with_logits", "torch.
                  "torch.nn.functional.binary_cross_entropy")
 
 
-@KATA.task("bce", Text("Stable binary cross-entropy on logits", "基于 logits 的数值稳定二元交叉熵"), points=3, hints=[
-    Text("σ(100) rounds to exactly 1 in float32, so log(1 - σ(z)) is log(0); the same loss can be written so "
-         "that exp only sees numbers <= 0", "在 float32 中 σ(100) 恰好舍入为 1，于是 log(1 - σ(z)) 就是 log(0)；"
-         "同一个损失可以改写成让 exp 只接触 <= 0 的数"),
-    Text("max(z, 0) - z·y + log1p(exp(-|z|)), averaged: logits.clamp(min=0) - logits * targets + "
-         "torch.log1p(torch.exp(-logits.abs()))", "max(z, 0) - z·y + log1p(exp(-|z|))，再取平均："
-         "logits.clamp(min=0) - logits * targets + torch.log1p(torch.exp(-logits.abs()))")],
+@KATA.task("bce", Text("Stable binary cross-entropy on logits", "基于 logits 的数值稳定二元交叉熵"), points=3, hints=HINTS["bce"],
            forbidden={name: "write the formula yourself" for name in BCE_FORBIDDEN})
 class TestBce:
     def test_matches_torch_on_ordinary_logits(self, kata):
@@ -156,13 +145,7 @@ class TestBce:
 
 
 @KATA.task("standardize", Text("Standardise with training statistics only", "只用训练集统计量做标准化"),
-           points=2, hints=[
-    Text("the test set stands for data not seen yet: anything computed from it leaks into the model, so "
-         "only the training set's statistics may be used", "测试集代表还没见过的数据：用它算出的任何量都会泄露给"
-         "模型，所以只能用训练集的统计量"),
-    Text("mean = x_train.mean(dim=0, keepdim=True), std = x_train.std(dim=0, keepdim=True); return "
-         "(x_train - mean) / std, (x_test - mean) / std", "mean = x_train.mean(dim=0, keepdim=True)，"
-         "std = x_train.std(dim=0, keepdim=True)；返回 (x_train - mean) / std, (x_test - mean) / std")])
+           points=2, hints=HINTS["standardize"])
 class TestStandardize:
     def test_training_features_get_mean_0_and_std_1_each(self, kata):
         x_train = torch.randn(200, 3) * torch.tensor([1.0, 5.0, 0.2]) + torch.tensor([3.0, -1.0, 10.0])
@@ -201,13 +184,7 @@ class TestStandardize:
                                  "test_scaled = (x_test - 训练集均值) / 训练集标准差"))
 
 
-@KATA.task("blobs", Text("Two Gaussian blobs with float labels", "带浮点标签的两团高斯数据"), points=2, hints=[
-    Text("BCE losses compare probabilities with targets, so the labels must be float numbers 0. and 1.; "
-         "integer class indices are what cross-entropy takes", "BCE 损失拿概率和目标比较，所以标签必须是浮点数 "
-         "0. 和 1.；整数类别索引是交叉熵用的"),
-    Text("y = torch.cat([torch.zeros(n0), torch.ones(n - n0)]); x = centres[y.long()] + "
-         "torch.randn(n, 2, generator=g)", "y = torch.cat([torch.zeros(n0), torch.ones(n - n0)])；x = "
-         "centres[y.long()] + torch.randn(n, 2, generator=g)")])
+@KATA.task("blobs", Text("Two Gaussian blobs with float labels", "带浮点标签的两团高斯数据"), points=2, hints=HINTS["blobs"])
 class TestBlobs:
     def test_shapes_and_dtypes(self, kata):
         x, y = _pair(kata.call("make_blobs", 40, seed=1), "make_blobs")
@@ -262,13 +239,7 @@ def _expected_step(x: torch.Tensor, y: torch.Tensor, lr: float) -> dict:
             "grads": {n: p.grad.clone() for n, p in model.named_parameters()}}
 
 
-@KATA.task("train", Text("Training to an accuracy and a loss", "训练到指定的准确率和损失"), points=4, hints=[
-    Text("BCEWithLogitsLoss applies the sigmoid itself; a second sigmoid squashes the logits into (0, 1) and "
-         "the loss can never get small, even when accuracy looks fine", "BCEWithLogitsLoss 自带 sigmoid；"
-         "再加一个 sigmoid 会把 logits 压进 (0, 1)，损失再也降不下去，哪怕准确率看起来不错"),
-    Text("optimizer.zero_grad(); logits = model(x); loss = nn.BCEWithLogitsLoss()(logits, y); loss.backward(); "
-         "optimizer.step(); return loss.item()", "optimizer.zero_grad()；logits = model(x)；loss = "
-         "nn.BCEWithLogitsLoss()(logits, y)；loss.backward()；optimizer.step()；返回 loss.item()")])
+@KATA.task("train", Text("Training to an accuracy and a loss", "训练到指定的准确率和损失"), points=4, hints=HINTS["train"])
 class TestTrain:
     def test_one_step_matches_sgd_on_bce_with_logits(self, kata):
         x, y = world.blobs(64, seed=3)
@@ -326,15 +297,7 @@ EXTREME = torch.tensor([[1000.0, 1001.0, 1002.0], [-1000.0, 0.0, 1000.0], [-1000
 
 
 @KATA.task("cross_entropy", Text("Stable log-softmax and cross-entropy", "数值稳定的 log-softmax 与交叉熵"),
-           points=4, hints=[
-    Text("softmax does not change when the same number is subtracted from a whole row, so each row can be "
-         "shifted until its largest logit is 0 and exp can no longer overflow",
-         "对一整行减去同一个数，softmax 不变；所以可以平移每一行，让它最大的 logit 变成 0，exp 就不会溢出了"),
-    Text("m = logits.amax(dim=1, keepdim=True); shifted = logits - m; shifted - shifted.exp().sum(dim=1, "
-         "keepdim=True).log(); then pick each row's target entry with gather (or F.nll_loss) and average",
-         "m = logits.amax(dim=1, keepdim=True)；shifted = logits - m；shifted - shifted.exp().sum(dim=1, "
-         "keepdim=True).log()；再用 gather（或 F.nll_loss）取出每行目标类别的值并取平均")],
-           forbidden={name: "write it yourself" for name in CE_FORBIDDEN})
+           points=4, hints=HINTS["cross_entropy"], forbidden={name: "write it yourself" for name in CE_FORBIDDEN})
 class TestCrossEntropy:
     def test_log_softmax_matches_torch(self, kata):
         z = 3 * torch.randn(6, 4)
