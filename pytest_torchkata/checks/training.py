@@ -193,3 +193,25 @@ def plant_stale_grads(parameters: Any) -> None:
 
     for p in parameters:
         p.grad = torch.full_like(p, STALE_GRAD)
+
+
+def sgd_reference(model: Any, batches: Any, loss_fn: Callable[[Any, Any], Any], lr: float) -> list[float]:
+    """The grader's reference run of plain SGD (no momentum, no weight decay): for each
+    ``(x, y)`` clear the gradients, backward ``loss_fn(model(x), y)``, then ``p -= lr * p.grad``;
+    the losses as floats.  The same steps as ``torch.optim.SGD(params, lr)``, written out so the
+    grader never builds an optimizer (its first one imports torch._dynamo: a second, ~90 MB)."""
+    import torch
+
+    params = [p for p in model.parameters() if p.requires_grad]
+    losses = []
+    for x, y in batches:
+        for p in params:
+            p.grad = None
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        with torch.no_grad():
+            for p in params:
+                if p.grad is not None:
+                    p.add_(p.grad, alpha=-lr)
+        losses.append(loss.item())
+    return losses

@@ -15,6 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
+from pytest_torchkata.checks.training import sgd_reference
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _debugging_verdicts as verdicts
@@ -230,14 +231,7 @@ class TestMeanLoss:
 class TestTrainSteps:
     def test_three_steps_follow_the_reference(self, kata):
         model, batches, got = _on_linear_batches(kata, world.train_steps_facts, 4, 3, 8)
-        opt = torch.optim.SGD(model.parameters(), lr=0.1)
-        truth = []
-        for x, y in batches:
-            opt.zero_grad()
-            loss = F.mse_loss(model(x), y)
-            loss.backward()
-            opt.step()
-            truth.append(loss.item())
+        truth = sgd_reference(model, batches, F.mse_loss, lr=0.1)
         losses, events = got["losses"], got["events"]
         expect_true(isinstance(losses, list) and len(losses) == 3, tr(
             "train_steps should return a list of 3 losses for 3 batches, but returned {got}",

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
-from pytest_torchkata.checks.training import STALE_GRAD as STALE, expect_converged
+from pytest_torchkata.checks.training import STALE_GRAD as STALE, expect_converged, sgd_reference
 from pytest_torchkata.checks.values import describe, expect_close, expect_float, expect_true
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _training_expect as grader, _training_world as world
@@ -117,13 +117,7 @@ class TestTrainEpoch:
     def _run(self, kata):
         x, y = torch.randn(64, 4), torch.randint(0, 3, (64,))
         net, state = grader.start()
-        optimizer, loss_fn, losses = torch.optim.SGD(net.parameters(), lr=0.1), nn.CrossEntropyLoss(), []
-        for xb, yb in zip(x.split(16), y.split(16)):
-            optimizer.zero_grad()
-            loss = loss_fn(net(xb), yb)
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item())
+        losses = sgd_reference(net, zip(x.split(16), y.split(16)), nn.CrossEntropyLoss(), lr=0.1)
         return losses, [p.detach() for p in net.parameters()], kata.run(world.one_epoch, state, x, y, 16)
 
     def test_returns_the_mean_batch_loss_as_a_float(self, kata):

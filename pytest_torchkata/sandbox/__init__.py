@@ -4,8 +4,8 @@
 every call (seed, one thread, time limit, forbidden APIs, breakpoints); ``wire`` is the
 plain-data format both sides speak; ``gradprobe`` and the katas' ``_NAME_world`` modules
 observe (outputs, gradients, events) and never judge.  ``inprocess`` is the default
-backend; ``worker`` (the grader's end), ``zygote``, ``levels`` and ``limits`` make the
-isolated one.
+backend; ``worker`` (the grader's end), ``zygote``, ``child``, ``successor``, ``levels`` and
+``limits`` make the isolated one.
 
 May import: torch, numpy, ``i18n``, ``status``.  Never imports the verdict code
 (``checks``, ``reports``, ``plugin``).

@@ -110,8 +110,48 @@ def _children_map() -> dict[int, list[int]]:
     return children
 
 
+def _children(pid: int) -> list[int] | None:
+    """Live children of ``pid`` from ``/proc/PID/task/*/children`` (None where the kernel
+    has no such file): reading a few small files instead of all of ``/proc``."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return []
+    found: list[int] = []
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children", "rb") as fh:
+                found += [int(c) for c in fh.read().split()]
+        except FileNotFoundError:
+            if not os.path.exists(f"/proc/{pid}/task/{tid}"):
+                continue  # that thread just ended
+            return None
+        except (OSError, ValueError):
+            continue
+    return [c for c in found if not _zombie(c)]
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return True  # gone
+
+
 def tree(pid: int) -> list[int]:
-    """``pid`` and every process below it."""
+    """``pid`` and every live process below it."""
+    found, todo = [pid], [pid]
+    while todo:
+        children = _children(todo.pop())
+        if children is None:  # no children files here: read all of /proc once
+            return _tree_by_scan(pid)
+        found += children
+        todo += children
+    return found
+
+
+def _tree_by_scan(pid: int) -> list[int]:
     children = _children_map()
     found, todo = [pid], [pid]
     while todo:
@@ -125,8 +165,7 @@ class Watchdog(threading.Thread):
     """Kills learner processes that use more than ``limit_mb`` each, or all of them when
     there are more than ``max_procs``; ``note`` then says which limit was hit.
 
-    Finding the learner processes means reading all of /proc (milliseconds), so that
-    happens when a request is sent (``poke``) and every ``scan_s``; the memory of the
+    Finding the learner processes (``tree``) happens when a request is sent (``poke``) and every ``scan_s``; the memory of the
     processes found is read every ``period_s``: cheaply (``anon_mb`` less the zygote's own),
     and exactly (``memory_mb``) only when that estimate passes half the limit, or every
     ``exact_s`` per process (reading it exactly costs a core's tens of milliseconds)."""
@@ -163,7 +202,7 @@ class Watchdog(threading.Thread):
                 exact_at = {pid: exact_at.get(pid, last_scan) for pid in procs}
                 if poked:  # look again soon: the zygote may still be forking the task's process
                     last_scan -= self.scan_s - 0.15
-                if len(procs) > self.max_procs + 1:  # + the zygote's spare child
+                if len(procs) > self.max_procs + 2:  # + the zygote's spare child and its successor
                     self.note = f"started more than {self.max_procs} processes"
                     self._kill(procs)
                     continue

@@ -87,28 +87,9 @@ class Worker:
             raise WorkerDied(self.describe_end())
         return value
 
-    def _warm_until_ready(self, limit: float) -> float:
-        """While the worker is still importing torch, import here what checks need later
-        (the first optimizer step's torch._dynamo, torchvision): time the grader would
-        otherwise spend waiting.  Returns what is left of ``limit``."""
-        import importlib
-        import time
-
-        from pytest_torchkata.sandbox.zygote import LATER
-
-        start = time.monotonic()
-        for module in LATER:
-            if not self.answers.empty() or time.monotonic() - start > limit:
-                break
-            try:
-                importlib.import_module(module)
-            except Exception:  # noqa: BLE001 - the check that needs it says so
-                pass
-        return max(1.0, limit - (time.monotonic() - start))
-
     def request(self, message: dict, timeout: float | None) -> Any:
         if not self.ready:
-            hello = self._get(self._warm_until_ready(STARTUP_S))
+            hello = self._get(STARTUP_S)
             self.ready = True
             self.watchdog.zygote_pid = find_zygote(self.proc.pid) or int(hello.get("pid") or 0)
             self.watchdog.start()

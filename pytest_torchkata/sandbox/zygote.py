@@ -16,93 +16,9 @@ import sys
 import time
 from typing import Any
 
+from pytest_torchkata.sandbox.child import Child, extend_path
+
 GRACE_S = 0.2  # the alarm inside the child normally stops it first
-# Imported while nobody waits for the zygote (between requests, and while a child works),
-# in this order, a few tenths of a second each: the first optimizer step needs torch._dynamo
-# (about 1 s of imports), MNIST needs torchvision.  Children forked before the end import what
-# they use themselves; the spare child is forked again once all of it is in.
-LATER = ("sympy", "torch.fx.experimental.symbolic_shapes", "torch._dynamo.utils",
-         "torch.distributed.tensor", "torch._dynamo.variables", "torch._dynamo",
-         "torchvision.datasets", "torchvision.transforms")
-
-
-class Warmup:
-    """Imports left for idle moments (``LATER``), one module per step."""
-
-    def __init__(self, modules: Any) -> None:
-        self.pending = list(modules)
-
-    def step(self) -> bool:
-        """Import the next module; True when that was the last."""
-        import importlib
-
-        try:
-            importlib.import_module(self.pending.pop(0))
-        except Exception:  # noqa: BLE001 - not installed here: a child that needs it says so
-            pass
-        return not self.pending
-
-
-def _setup_child(hello: dict) -> None:
-    """In a fresh child, before any learner code: own session, first to go when memory
-    runs out, rlimits, its scratch folder; at the user level, the learner's uid."""
-    import resource
-
-    os.setsid()
-    try:
-        with open("/proc/self/oom_score_adj", "w") as fh:
-            fh.write("1000")
-    except OSError:
-        pass
-    limits = [(resource.RLIMIT_CORE, 0), (resource.RLIMIT_FSIZE, hello["fsize"]),
-              (resource.RLIMIT_NOFILE, hello["nofile"])]
-    if hello.get("uid") is not None:
-        limits.append((resource.RLIMIT_NPROC, hello["nproc"]))
-    for which, value in limits:
-        try:
-            soft, hard = resource.getrlimit(which)
-            value = value if hard == resource.RLIM_INFINITY else min(value, hard)
-            resource.setrlimit(which, (value, value))
-        except (ValueError, OSError):
-            pass
-    uid = hello.get("uid")
-    if uid is not None:
-        os.setgroups([])
-        os.setgid(uid)
-        os.setuid(uid)
-    os.chdir(hello["scratch"])
-
-
-def _child(req_fd: int, ans_fd: int, hello: dict) -> None:  # pragma: no cover - in the child
-    from pytest_torchkata.sandbox import runner, wire
-
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    reader = wire.FrameReader(req_fd)
-    out = os.fdopen(ans_fd, "wb")
-    ready = False
-    while True:
-        try:
-            frame = reader.frame()
-        except EOFError:
-            os._exit(0)
-        request = wire.decode_frame(frame)
-        _extend_path(request.pop("sys_path", ()))
-        if not ready:
-            runner.read_source(request["path"])  # while it may still read the grader's files
-            _setup_child(hello)
-            ready = True
-        response = runner.answer(request)
-        try:
-            wire.send(out, response)
-        except (TypeError, ValueError) as exc:
-            wire.send(out, {"error": {"kind": "learner", "type": type(exc).__name__,
-                                      "message": f"the result could not be sent back: {exc}"}})
-
-
-def _extend_path(entries: Any) -> None:
-    for entry in entries:  # checks collected from new folders may hold helpers to import
-        if entry not in sys.path:
-            sys.path.append(entry)
 
 
 def descendants(pid: int) -> list[int]:
@@ -150,64 +66,17 @@ def _ended(status: int) -> str:
     return f"exited with code {os.WEXITSTATUS(status)}"
 
 
-class Child:
-    """One forked learner process and its two pipes."""
-
-    def __init__(self, hello: dict) -> None:
-        from pytest_torchkata.sandbox import wire
-
-        req_r, req_w = os.pipe()
-        ans_r, ans_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child
-            try:
-                os.close(req_w)
-                os.close(ans_r)
-                os.close(0)
-                _child(req_r, ans_w, hello)
-            except BaseException:  # noqa: BLE001 - the grader's log says why
-                import traceback
-
-                traceback.print_exc()
-            finally:
-                os._exit(70)
-        os.close(req_r)
-        os.close(ans_w)
-        self.pid, self.to_child, self.reader = pid, req_w, wire.FrameReader(ans_r)
-
-    def close_pipes(self) -> None:
-        for fd in (self.to_child, self.reader.fd):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-
-
 class Zygote:
     """Serves each task with a fresh child; a spare one is forked ahead, while the grader
     works on the last answer, so a new task does not wait for a fork."""
 
-    def __init__(self, hello: dict, warmup: Warmup | None = None) -> None:
+    def __init__(self, hello: dict, keep: int = 0) -> None:
         self.hello = hello
-        self.warmup = warmup or Warmup(())
+        self.keep = keep  # a process below us that is not the learner's: the successor
         self.task: Any = None
         self.current: Child | None = None
         self.spare: Child | None = None
         self.statuses: dict[int, int] = {}  # exit statuses reaped early
-
-    def wait(self, reader: Any, deadline: float | None = None) -> bytes | None:
-        """The next frame from ``reader`` (None past ``deadline``), warming up while none is there."""
-        while self.warmup.pending:
-            frame = reader.frame(time.monotonic())  # only what has arrived already
-            if frame is not None:
-                return frame
-            if self.warmup.step():
-                import gc
-
-                self.discard_spare()  # forked before the imports: the next one has them
-                gc.collect()
-                gc.freeze()
-        return reader.frame(deadline)
 
     def top_up(self) -> None:
         self._reap()
@@ -260,7 +129,7 @@ class Zygote:
         except OSError:
             pass
         spare = self.spare.pid if self.spare else 0
-        others = [p for p in descendants(os.getpid()) if p not in (spare, child.pid)]
+        others = [p for p in descendants(os.getpid()) if p not in (spare, child.pid, self.keep)]
         end = time.monotonic() + 5.0
         while others and time.monotonic() < end:  # it started processes: wait until they are gone
             for pid in others:
@@ -270,7 +139,7 @@ class Zygote:
                     pass
             time.sleep(0.01)
             self._reap()
-            others = [p for p in descendants(os.getpid()) if p not in (spare, child.pid)]
+            others = [p for p in descendants(os.getpid()) if p not in (spare, child.pid, self.keep)]
         child.close_pipes()
         return _ended(status) if status is not None else "was stopped"
 
@@ -290,7 +159,7 @@ class Zygote:
         deadline = None if not timeout else time.monotonic() + timeout + GRACE_S
         try:
             _write_all(self.current.to_child, frame)
-            answer = self.wait(self.current.reader, deadline)
+            answer = self.current.reader.frame(deadline)
         except (EOFError, OSError, ValueError):
             answer = b""
         if answer:
@@ -349,41 +218,76 @@ def main() -> None:  # pragma: no cover - runs in the worker process
             fh.write("800")
     except OSError:
         pass
+    _subreaper()
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    from pytest_torchkata.sandbox import successor
+
+    if hello.get("uid") is not None:  # the learner's uid may not read the Python installation
+        successor.import_later()
+        after = None
+    else:
+        after = successor.Successor(lambda first: _take_over(hello, reader, proto_out, first))
+    zygote = Zygote(hello, keep=after.pid if after else 0)
+    zygote.top_up()
+    wire.send(proto_out, {"ready": True, "pid": os.getpid()})
+    _serve(zygote, reader, proto_out, after=after)
+
+
+def _take_over(hello: dict, reader: Any, out: Any, first: bytes) -> None:  # pragma: no cover
+    """In the successor: serve from ``first`` on, as the zygote."""
+    _subreaper()
+    zygote = Zygote(hello)
+    zygote.top_up()
+    _serve(zygote, reader, out, first)
+
+
+def _subreaper() -> None:
     try:
         import ctypes
 
         ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans come back here
     except (OSError, AttributeError):
         pass
-    import gc
 
-    gc.collect()
-    gc.freeze()
-    warmup = Warmup(LATER)
-    if hello.get("uid") is not None:  # the learner's uid may not read the Python installation
-        while warmup.pending:
-            warmup.step()
-    zygote = Zygote(hello, warmup)
-    zygote.top_up()
-    wire.send(proto_out, {"ready": True, "pid": os.getpid()})
+
+def _serve(zygote: Zygote, reader: Any, out: Any, first: bytes | None = None,
+           after: Any = None) -> None:  # pragma: no cover - runs in the worker process
+    """Answer the grader's requests until it closes the pipe; with ``after`` (a
+    ``successor.Successor``), hand over to it at the first task boundary once it is ready."""
+    from pytest_torchkata.sandbox import wire
+
+    frame = first
     while True:
-        try:
-            frame = zygote.wait(reader)
-        except EOFError:
-            break
+        if frame is None:
+            try:
+                frame = reader.frame()
+            except EOFError:
+                break
         request = wire.peek(frame)
+        task = request.get("task") or request.get("path")
+        if after is not None and (zygote.current is None or task != zygote.task) and after.ready():
+            zygote.end_current()
+            zygote.discard_spare()
+            if after.hand_over(frame):
+                after.wait()  # it answers from now on; when it is gone, so is the grader's pipe
+                break
+            after = None
         if request.get("op") == "end":
             zygote.end_current()
-            wire.send(proto_out, {"value": None})
+            wire.send(out, {"value": None})
+            frame = None
             continue
         new_path = [e for e in request.get("sys_path") or () if e not in sys.path]
         if new_path:
-            _extend_path(new_path)
+            extend_path(new_path)
             zygote.discard_spare()  # forked before the path grew
-        answer = zygote.serve(request, frame)
-        proto_out.write(answer)
-        proto_out.flush()
+        out.write(zygote.serve(request, frame))
+        out.flush()
         zygote.top_up()
+        frame = None
     zygote.end_current()
     kill_all_children()
 
