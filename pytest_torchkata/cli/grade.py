@@ -152,8 +152,12 @@ def _run(todo: list, base: Path, names: list[str], passthrough: list[str], jobs:
          progress: bool, rows: dict, batch: Any, classbook: Any) -> None:
     from tqdm import tqdm
 
+    from pytest_torchkata.cli.slots import Slots
+
     batch.preload()
     runner = batch.Batch(jobs)
+    slots = Slots(base / "work", runner.jobs, names, passthrough)
+    slot_of: dict[str, int] = {}
     pending = list(todo)
     by_name = {sub.name: (sub, digest, folder) for sub, digest, folder in todo}
     bar = tqdm(total=len(todo), unit="submission", desc="grading", disable=not progress,
@@ -162,26 +166,28 @@ def _run(todo: list, base: Path, names: list[str], passthrough: list[str], jobs:
         while pending or runner.running:
             while pending and len(runner.running) < runner.jobs:
                 sub, _digest, folder = pending.pop(0)
-                work = base / "work" / sub.name
-                work.mkdir(parents=True)
+                slot_of[sub.name] = slots.take()
+                work = slots.folders[slot_of[sub.name]]  # the same folder for the slot's runs
                 kata_dir = lay_out(sub, work)
                 folder.mkdir(parents=True, exist_ok=True)
                 report = folder / "report.json"
                 report.unlink(missing_ok=True)
                 args = batch.pytest_args(names, kata_dir, report.resolve(), passthrough)
                 runner.start(batch.Job(sub.name, work, args, (folder / batch.LOG_NAME).resolve(), limit))
+                slots.forked()
             job = runner.wait_one()
             sub, digest, folder = by_name[job.name]
             row = classbook.finish_student(folder, sub, job, limit,
                                            prefixes=[str(job.work.resolve()), str(job.work)])
             rows[sub.name] = row
             _write_meta(folder, digest, row)
-            shutil.rmtree(job.work, ignore_errors=True)
+            slots.give_back(slot_of.pop(job.name), bool(job.stats.get("shared_in_step")) and not job.killed)
             bar.update(1)
             if progress:
                 bar.write(f"  {sub.name}: {classbook.row_line(row)}", file=sys.stderr)
     finally:
         runner.stop_all()
+        slots.close()
         bar.close()
 
 

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from pathlib import Path
 from typing import Any
 
 from pytest_torchkata.sandbox import levels
@@ -26,6 +27,11 @@ from pytest_torchkata.sandbox.limits import Watchdog, find_zygote
 GRACE_S = 4.0   # beyond the zygote's own limit: only a worker that stopped answering hits it
 STARTUP_S = 120.0
 MAX_PROCS = 64  # learner processes at once, at every level
+# A worker started by ``torchkata grade`` for one of its job slots, before it forked the
+# grading process that adopts it (``WorkerPool.start``); ``SHARED_IN_STEP`` then says whether
+# that process gave it back answering and idle, so the next submission may use it too.
+SHARED: "Worker | None" = None
+SHARED_IN_STEP = False
 
 
 class WorkerDied(Exception):
@@ -35,8 +41,13 @@ class WorkerDied(Exception):
 class Worker:
     """One sandboxed worker process and the thread that reads its answers."""
 
-    def __init__(self, plan: levels.Plan, preload: list[str], memory_mb: float | None) -> None:
+    def __init__(self, plan: levels.Plan, preload: list[str], memory_mb: float | None,
+                 show_from: str | None = None, shared: bool = False) -> None:
+        """``shared``: started for ``torchkata grade``'s job slot; no thread reads its answers
+        here (``wait_ready``); the grading process forked for each submission ``adopt``s it."""
         self.plan = plan
+        self.adopted = False
+        self.owner = os.getpid()  # the process whose child it is
         self.log = tempfile.TemporaryFile()
         inner = [sys.executable, "-m", "pytest_torchkata.sandbox.zygote"]
         self.proc = subprocess.Popen(
@@ -45,10 +56,12 @@ class Worker:
         )
         self.answers: queue.Queue = queue.Queue()
         self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
+        if not shared:
+            self.reader.start()
         self.watchdog = Watchdog(self.proc.pid, memory_mb, MAX_PROCS)
         self._send({
-            "sys_path": [p for p in sys.path if p], "preload": preload, "show_from": os.getcwd(),
+            "sys_path": [p for p in sys.path if p], "preload": preload, "show_from": show_from or os.getcwd(),
+            "private_tmp": plan.level == "bwrap",
             "scratch": plan.scratch, "uid": plan.uid, "nproc": levels.NPROC,
             "fsize": levels.FSIZE, "nofile": levels.NOFILE,
             "user_preload": list(levels.USER_PRELOAD) if plan.uid is not None else [],
@@ -86,6 +99,44 @@ class Worker:
             self.kill()
             raise WorkerDied(self.describe_end())
         return value
+
+    def wait_ready(self, timeout: float = STARTUP_S) -> bool:
+        """For a shared worker, in the process that started it: read its hello (no thread)."""
+        import select
+
+        from pytest_torchkata.sandbox import wire
+
+        try:
+            if not select.select([self.proc.stdout], [], [], timeout)[0]:
+                return False
+            hello = wire.recv(self.proc.stdout)
+        except (EOFError, OSError, ValueError):
+            return False
+        self.ready = True
+        self.watchdog.zygote_pid = find_zygote(self.proc.pid) or int(hello.get("pid") or 0)
+        return True
+
+    def adopt(self, memory_mb: float | None) -> None:
+        """In a process forked after ``wait_ready``: read its answers and watch it from here."""
+        zygote = self.watchdog.zygote_pid
+        self.adopted = True
+        self.answers = queue.Queue()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        self.watchdog = Watchdog(self.proc.pid, memory_mb, MAX_PROCS)
+        self.watchdog.zygote_pid = zygote
+        self.watchdog.start()
+
+    def give_back(self) -> bool:
+        """End an adopter's use: the current task's process is ended (and a private ``/tmp``
+        emptied); True when the worker answered, so nothing of this run is left in its pipe."""
+        try:
+            answer = self.request({"op": "end", "path": ""}, 30.0)
+        except (TimeoutError, WorkerDied):
+            return False
+        finally:
+            self.watchdog.stop()
+        return isinstance(answer, dict) and "error" not in answer
 
     def request(self, message: dict, timeout: float | None) -> Any:
         if not self.ready:
@@ -125,6 +176,10 @@ class Worker:
         return f"; its last output: {text[-limit:]}".replace("\n", " | ")
 
     def alive(self) -> bool:
+        if self.adopted or os.getpid() != self.owner:  # not our child: ask the kernel
+            from pytest_torchkata.sandbox.limits import tree
+
+            return self.proc.pid in tree(self.proc.pid)
         return self.proc.poll() is None
 
     def kill(self) -> None:
@@ -173,6 +228,7 @@ class WorkerPool:
         self.synced_path: list[str] = []
         self.loaded: set[str] = set()
         self.crashed_loading: dict[str, dict] = {}
+        self.own_plan = True
 
     def describe(self) -> str:
         return self.plan.describe() if self.plan else levels.SUMMARY[self.level].format(uid="?")
@@ -180,12 +236,25 @@ class WorkerPool:
     def start(self, preload: list[str] | None = None) -> None:
         if preload is not None:
             self.preload = preload
+        global SHARED
+        shared, SHARED = SHARED, None
+        if self.worker is None and shared is not None and self._can_adopt(shared):
+            shared.adopt(self.memory_mb)
+            self.worker, self.plan, self.own_plan = shared, shared.plan, False
+            self.synced_path = []  # it may lack this process's path: send it with the first run
+            return
         if self.worker is None or not self.worker.alive():
             if self.plan is None:
                 visible = levels.python_visible() + levels.module_files(self.preload) + self.visible
                 self.plan = levels.Plan.make(self.level, visible)
             self.worker = Worker(self.plan, self.preload, self.memory_mb)
             self.synced_path = list(sys.path)
+
+    def _can_adopt(self, shared: Worker) -> bool:
+        """Same level, alive, and it shows everything this run needs learner code to see."""
+        shown = [Path(p) for p in shared.plan.visible]
+        return (shared.plan.level == self.level and shared.ready and shared.alive() and
+                all(any(Path(v) == s or s in Path(v).parents for s in shown) for v in self.visible))
 
     def request(self, message: dict, timeout: float | None) -> dict:
         path = message["path"]
@@ -237,9 +306,13 @@ class WorkerPool:
         worker.close()
 
     def close(self) -> None:
+        global SHARED_IN_STEP
         if self.worker is not None:
-            self.worker.close()
+            if self.worker.adopted:  # torchkata grade's: it serves the next submission
+                SHARED_IN_STEP = self.worker.give_back()
+            else:
+                self.worker.close()
             self.worker = None
-        if self.plan is not None:
+        if self.plan is not None and self.own_plan:
             self.plan.close()
-            self.plan = None
+        self.plan = None

@@ -236,6 +236,25 @@ def main() -> None:  # pragma: no cover - runs in the worker process
     _serve(zygote, reader, proto_out, after=after)
 
 
+def _empty(folders: list[str]) -> None:
+    """Remove what learner processes left in these folders (keeping the folders)."""
+    import shutil
+
+    for folder in folders:
+        try:
+            entries = list(os.scandir(folder)) if folder else []
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
+
+
 def _take_over(hello: dict, reader: Any, out: Any, first: bytes) -> None:  # pragma: no cover
     """In the successor: serve from ``first`` on, as the zygote."""
     _subreaper()
@@ -277,6 +296,8 @@ def _serve(zygote: Zygote, reader: Any, out: Any, first: bytes | None = None,
             after = None
         if request.get("op") == "end":
             zygote.end_current()
+            if zygote.hello.get("private_tmp"):  # bwrap's own /tmp: the next run starts clean
+                _empty(["/tmp", "/dev/shm", zygote.hello.get("scratch") or ""])
             wire.send(out, {"value": None})
             frame = None
             continue
