@@ -143,6 +143,8 @@ def test_run_autograder_grades_a_submission(autograder, tmp_path):
     assert visibility["Numerically stable softmax"] == "hidden"
     assert set(visibility.values()) == {"hidden", "after_published"}
     assert str(tmp_path) not in json.dumps(results)
+    config = tmp_path / "ag" / "source" / "torchkata-autograder.json"  # it may hold the secret seed
+    assert config.stat().st_mode & 0o077 == 0
 
 
 def test_run_autograder_writes_results_for_an_empty_or_hostile_submission(autograder, tmp_path):

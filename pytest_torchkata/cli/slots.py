@@ -62,7 +62,9 @@ class Slots:
             self.shared = choose(requested_level(passthrough)) == "bwrap"
         except LevelUnavailable:
             self.shared = False  # each grading run says why itself
-        self.preload = [f"pytest_torchkata.katas.{name}" for name in names]
+        from pytest_torchkata.sandbox.levels import learner_side
+
+        self.preload = learner_side([f"pytest_torchkata.katas.{name}" for name in names])
         self.workers: list = [None] * len(self.folders)
 
     def take(self) -> int:

@@ -39,7 +39,9 @@ class KataSession:
                 raise pytest.UsageError(str(exc)) from None
         if opts.isolate and opts.katas:
             # Start the worker first: it imports torch and the checks while we do the same.
-            self.backend.start(preload=[registry.module_name(n) for n in opts.katas])
+            from pytest_torchkata.sandbox.levels import learner_side
+
+            self.backend.start(preload=learner_side([registry.module_name(n) for n in opts.katas]))
         self.katas: list[Kata] = [registry.get(name) for name in opts.katas]
         self.checks: dict[str, CheckResult] = {}
         self.data: dict[str, dict[str, Any]] = {}

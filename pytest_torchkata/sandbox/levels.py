@@ -260,6 +260,23 @@ def python_visible() -> list[str]:
     return paths
 
 
+def learner_side(names: list[str]) -> list[str]:
+    """What the zygote preloads for these check modules: each one's learner-side sibling
+    ``_NAME_world`` where it has one (the checks themselves, pytest and the verdict code then
+    never enter a learner process), else the module itself; and ``gradprobe``."""
+    import importlib.util
+
+    found = []
+    for name in names:
+        package, _, last = name.rpartition(".")
+        world = f"{package}._{last}_world" if package else f"_{last}_world"
+        try:
+            found.append(world if importlib.util.find_spec(world) is not None else name)
+        except (ImportError, ValueError):
+            found.append(name)
+    return found + ["pytest_torchkata.sandbox.gradprobe"]
+
+
 def module_files(names: list[str]) -> list[str]:
     """The files (or package folders) of modules the worker preloads, found without importing."""
     import importlib.util

@@ -229,7 +229,7 @@ def main() -> None:  # pragma: no cover - runs in the worker process
         successor.import_later()
         after = None
     else:
-        after = successor.Successor(lambda first: _take_over(hello, reader, proto_out, first))
+        after = _next_stage(hello, reader, proto_out, successor.STAGES)
     zygote = Zygote(hello, keep=after.pid if after else 0)
     zygote.top_up()
     wire.send(proto_out, {"ready": True, "pid": os.getpid()})
@@ -255,12 +255,22 @@ def _empty(folders: list[str]) -> None:
                 pass
 
 
-def _take_over(hello: dict, reader: Any, out: Any, first: bytes) -> None:  # pragma: no cover
-    """In the successor: serve from ``first`` on, as the zygote."""
+def _next_stage(hello: dict, reader: Any, out: Any, stages: Any) -> Any:
+    """The successor that imports ``stages[0]`` and, serving, starts the next stage's."""
+    from pytest_torchkata.sandbox import successor
+
+    if not stages:
+        return None
+    return successor.Successor(lambda first: _take_over(hello, reader, out, first, stages[1:]), stages[0])
+
+
+def _take_over(hello: dict, reader: Any, out: Any, first: bytes, rest: Any) -> None:  # pragma: no cover
+    """In a successor: serve from ``first`` on, as the zygote."""
     _subreaper()
-    zygote = Zygote(hello)
+    after = _next_stage(hello, reader, out, rest)
+    zygote = Zygote(hello, keep=after.pid if after else 0)
     zygote.top_up()
-    _serve(zygote, reader, out, first)
+    _serve(zygote, reader, out, first, after=after)
 
 
 def _subreaper() -> None:
