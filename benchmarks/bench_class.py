@@ -5,8 +5,9 @@ Run from the repo root:  python benchmarks/bench_class.py [N] [DATA_DIR]
 Each submission is a copy of solutions/ (all katas, full marks).  The baseline, measured in the
 same run, is one submission graded the way an instructor did before: a plain
 `pytest --kata=all --kata-isolate` process.  Prints the class's wall time, seconds per
-submission, the peak memory per submission (the grading process plus its worker, RSS, which
-counts pages shared with the forking parent), and the time for 40 submissions extrapolated
+submission, the peak memory per submission (the grading process, RSS, which counts pages shared
+with the forking parent, plus a worker of its own where it started one: at the bwrap level the
+job slot's shared worker is not counted here), and the time for 40 submissions extrapolated
 linearly from N (an extrapolation, not a measurement).  Target: 40 in <= 300 s on 2 cores.
 """
 
@@ -59,7 +60,7 @@ def main(argv: list[str]) -> int:
         print(f"  torchkata grade, {n} submissions, --jobs {os.cpu_count()}: {class_s:.1f} s wall "
               f"({class_s / n:.1f} s per submission; {full}/{n} at full marks)")
         print(f"  per submission (inside its child): median {median(per):.1f} s, max {max(per):.1f} s; "
-              f"peak memory median {median(mem):.0f} MiB (grader + worker RSS)")
+              f"peak memory median {median(mem):.0f} MiB (grading process RSS, plus a worker of its own if it had one)")
         print(f"  against the baseline: {base_s * n / class_s:.2f}x faster than {n} plain runs one at a time")
         guess = class_s / n * CLASS_SIZE
         print(f"  extrapolated to {CLASS_SIZE} submissions: {guess:.0f} s (linear in N; "
