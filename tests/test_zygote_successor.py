@@ -93,3 +93,20 @@ def test_the_grader_reads_the_same_digits_as_torchvision(train):
     assert torch.equal(x, data.data.unsqueeze(1).to(torch.float32) / 255.0)
     assert torch.equal(y, data.targets)
     assert load_split(str(DIGITS), train=train, limit=7)[0].shape == (7, 1, 28, 28)
+
+
+def test_a_worker_that_is_not_our_child_counts_as_alive_only_while_it_runs():
+    """An adopted (shared) worker is not the adopter's child: liveness comes from /proc."""
+    import subprocess
+
+    from pytest_torchkata.sandbox.limits import _zombie
+
+    proc = subprocess.Popen(["sleep", "30"])
+    assert not _zombie(proc.pid)
+    proc.kill()
+    end = time.monotonic() + 10
+    while not _zombie(proc.pid) and time.monotonic() < end:  # a zombie until reaped
+        time.sleep(0.01)
+    assert _zombie(proc.pid)
+    proc.wait()
+    assert _zombie(proc.pid)  # and gone after

@@ -132,6 +132,7 @@ def _children(pid: int) -> list[int] | None:
 
 
 def _zombie(pid: int) -> bool:
+    """Whether ``pid`` is a zombie or gone."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:
             return fh.read().rsplit(b")", 1)[1].split()[0] == b"Z"

@@ -177,9 +177,9 @@ class Worker:
 
     def alive(self) -> bool:
         if self.adopted or os.getpid() != self.owner:  # not our child: ask the kernel
-            from pytest_torchkata.sandbox.limits import tree
+            from pytest_torchkata.sandbox.limits import _zombie
 
-            return self.proc.pid in tree(self.proc.pid)
+            return not _zombie(self.proc.pid)  # gone or a zombie: not alive
         return self.proc.poll() is None
 
     def kill(self) -> None:
