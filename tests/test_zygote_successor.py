@@ -99,14 +99,14 @@ def test_a_worker_that_is_not_our_child_counts_as_alive_only_while_it_runs():
     """An adopted (shared) worker is not the adopter's child: liveness comes from /proc."""
     import subprocess
 
-    from pytest_torchkata.sandbox.limits import _zombie
+    from pytest_torchkata.sandbox.limits import is_gone
 
     proc = subprocess.Popen(["sleep", "30"])
-    assert not _zombie(proc.pid)
+    assert not is_gone(proc.pid)
     proc.kill()
     end = time.monotonic() + 10
-    while not _zombie(proc.pid) and time.monotonic() < end:  # a zombie until reaped
+    while not is_gone(proc.pid) and time.monotonic() < end:  # a zombie until reaped
         time.sleep(0.01)
-    assert _zombie(proc.pid)
+    assert is_gone(proc.pid)
     proc.wait()
-    assert _zombie(proc.pid)  # and gone after
+    assert is_gone(proc.pid)  # and gone after

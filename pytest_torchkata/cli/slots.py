@@ -15,8 +15,9 @@ one started for the next submission.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
+
+from pytest_torchkata.sandbox.levels import empty_folder
 
 SANDBOX_FLAG = "--kata-sandbox"
 
@@ -30,22 +31,6 @@ def requested_level(passthrough: list[str]) -> str:
         elif token == SANDBOX_FLAG and i + 1 < len(passthrough):
             value = passthrough[i + 1]
     return value.strip().lower()
-
-
-def empty(folder: Path) -> None:
-    """Remove everything inside ``folder`` but keep the folder (a bind mount points at it)."""
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return
-    for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path, ignore_errors=True)
-        else:
-            try:
-                os.unlink(entry.path)
-            except OSError:
-                pass
 
 
 class Slots:
@@ -104,10 +89,10 @@ class Slots:
         """The run in slot ``k`` ended; ``in_step``: it gave the worker back answering."""
         if not in_step:
             self._drop(k)
-        empty(self.folders[k])
+        empty_folder(self.folders[k])
         current = self.workers[k]
         if current is not None:
-            empty(Path(current.plan.scratch))
+            empty_folder(current.plan.scratch)
         self.free.append(k)
 
     def _drop(self, k: int) -> None:

@@ -181,6 +181,22 @@ def remove_files_of(uid: int, folders: tuple[str, ...] = ("/tmp", "/var/tmp", "/
                     continue
 
 
+def empty_folder(folder: str | Path) -> None:
+    """Remove everything inside ``folder`` but keep the folder itself (a bind mount points at it)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
 @dataclass
 class Plan:
     """How to start one worker at one level."""

@@ -128,10 +128,10 @@ def _children(pid: int) -> list[int] | None:
             return None
         except (OSError, ValueError):
             continue
-    return [c for c in found if not _zombie(c)]
+    return [c for c in found if not is_gone(c)]
 
 
-def _zombie(pid: int) -> bool:
+def is_gone(pid: int) -> bool:
     """Whether ``pid`` is a zombie or gone."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:

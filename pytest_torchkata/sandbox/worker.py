@@ -177,9 +177,9 @@ class Worker:
 
     def alive(self) -> bool:
         if self.adopted or os.getpid() != self.owner:  # not our child: ask the kernel
-            from pytest_torchkata.sandbox.limits import _zombie
+            from pytest_torchkata.sandbox.limits import is_gone
 
-            return not _zombie(self.proc.pid)  # gone or a zombie: not alive
+            return not is_gone(self.proc.pid)  # gone or a zombie: not alive
         return self.proc.poll() is None
 
     def kill(self) -> None:

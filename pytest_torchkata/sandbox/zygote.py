@@ -38,11 +38,12 @@ def _reap() -> None:
             return
 
 
-def kill_all_children(deadline_s: float = 5.0) -> None:
-    """Kill every process below this one (orphans come back to us: we are the subreaper)."""
+def kill_all_children(deadline_s: float = 5.0, keep: tuple[int, ...] = (), reap: Any = None) -> None:
+    """Kill every process below this one but ``keep`` (orphans come back to us: we are the
+    subreaper), until none is left or ``deadline_s`` passed; ``reap`` collects the dead."""
     end = time.monotonic() + deadline_s
     while time.monotonic() < end:
-        found = descendants(os.getpid())
+        found = [p for p in descendants(os.getpid()) if p not in keep]
         if not found:
             return
         for pid in found:
@@ -51,7 +52,7 @@ def kill_all_children(deadline_s: float = 5.0) -> None:
             except OSError:
                 pass
         time.sleep(0.005)
-        _reap()
+        (reap or _reap)()
 
 
 def _ended(status: int) -> str:
@@ -128,18 +129,8 @@ class Zygote:
             os.kill(child.pid, signal.SIGKILL)
         except OSError:
             pass
-        spare = self.spare.pid if self.spare else 0
-        others = [p for p in descendants(os.getpid()) if p not in (spare, child.pid, self.keep)]
-        end = time.monotonic() + 5.0
-        while others and time.monotonic() < end:  # it started processes: wait until they are gone
-            for pid in others:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-            time.sleep(0.01)
-            self._reap()
-            others = [p for p in descendants(os.getpid()) if p not in (spare, child.pid, self.keep)]
+        spare = self.spare.pid if self.spare else 0  # it started processes: they go too
+        kill_all_children(5.0, keep=(spare, child.pid, self.keep), reap=self._reap)
         child.close_pipes()
         return _ended(status) if status is not None else "was stopped"
 
@@ -236,25 +227,6 @@ def main() -> None:  # pragma: no cover - runs in the worker process
     _serve(zygote, reader, proto_out, after=after)
 
 
-def _empty(folders: list[str]) -> None:
-    """Remove what learner processes left in these folders (keeping the folders)."""
-    import shutil
-
-    for folder in folders:
-        try:
-            entries = list(os.scandir(folder)) if folder else []
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    shutil.rmtree(entry.path, ignore_errors=True)
-                else:
-                    os.unlink(entry.path)
-            except OSError:
-                pass
-
-
 def _next_stage(hello: dict, reader: Any, out: Any, stages: Any) -> Any:
     """The successor that imports ``stages[0]`` and, serving, starts the next stage's."""
     from pytest_torchkata.sandbox import successor
@@ -307,7 +279,11 @@ def _serve(zygote: Zygote, reader: Any, out: Any, first: bytes | None = None,
         if request.get("op") == "end":
             zygote.end_current()
             if zygote.hello.get("private_tmp"):  # bwrap's own /tmp: the next run starts clean
-                _empty(["/tmp", "/dev/shm", zygote.hello.get("scratch") or ""])
+                from pytest_torchkata.sandbox.levels import empty_folder
+
+                for folder in ("/tmp", "/dev/shm", zygote.hello.get("scratch") or ""):
+                    if folder:
+                        empty_folder(folder)
             wire.send(out, {"value": None})
             frame = None
             continue
