@@ -107,3 +107,45 @@ def test_a_conftest_above_the_kata_folder_is_refused_when_isolated(pytester):
     result, _, _ = graded(pytester, mini_kata.SOLUTION, "--kata-isolate", plugin=False)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*conftest.py above the kata folder*run pytest from a neutral folder*"])
+
+
+def test_the_container_memory_limit_is_read_from_cgroup_v1_and_v2(tmp_path):
+    from pytest_torchkata.sandbox.limits import container_memory_mb
+
+    v2 = tmp_path / "v2"
+    (v2 / "box" / "inner").mkdir(parents=True)
+    (v2 / "box" / "memory.max").write_text(str(768 << 20))
+    (v2 / "box" / "inner" / "memory.max").write_text("max\n")
+    (tmp_path / "v2.cgroup").write_text("0::/box/inner\n")
+    assert container_memory_mb(str(tmp_path / "v2.cgroup"), str(v2)) == 768  # the tighter one above
+    v1 = tmp_path / "v1"
+    (v1 / "memory" / "docker").mkdir(parents=True)
+    (v1 / "memory" / "memory.limit_in_bytes").write_text(str(2**63 - 4096))  # v1's "no limit"
+    (v1 / "memory" / "docker" / "memory.limit_in_bytes").write_text(str(1 << 30))
+    (tmp_path / "v1.cgroup").write_text("5:cpu,cpuacct:/docker\n4:memory:/docker\n")
+    assert container_memory_mb(str(tmp_path / "v1.cgroup"), str(v1)) == 1024
+    (v1 / "memory" / "docker" / "memory.limit_in_bytes").write_text(str(2**63 - 4096))
+    assert container_memory_mb(str(tmp_path / "v1.cgroup"), str(v1)) is None
+    assert container_memory_mb(str(tmp_path / "missing"), str(v1)) is None
+
+
+@pytest.mark.parametrize("cuda, limit, warned", [("13.0", 768, "CUDA build of torch needs about 1024 MB"), ("13.0", 4096, None),
+                                                 (None, 768, None), (None, 512, "an isolated run needs")])
+def test_a_container_too_small_for_this_torch_is_named_in_the_header(pytester, monkeypatch, cuda, limit, warned):
+    import torch
+
+    import pytest_torchkata.sandbox.limits as limits
+
+    monkeypatch.setattr(limits, "container_memory_mb", lambda: limit)
+    monkeypatch.setattr(torch.version, "cuda", cuda)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    result, report, _ = graded(pytester, mini_kata.SOLUTION, *ISOLATED, "--kata-sandbox=none")
+    assert report["score"] == report["max_score"]
+    warnings = [line for line in result.stdout.lines if "WARNING: this container allows" in line]
+    if warned is None:
+        assert warnings == []
+    else:
+        assert len(warnings) == 1 and f"allows {limit} MB" in warnings[0] and warned in warnings[0]
+        assert ("download.pytorch.org/whl/cpu" in warnings[0]) == (cuda is not None)
+    in_process, _, _ = graded(pytester, mini_kata.SOLUTION)  # one torch: never this warning
+    assert not [line for line in in_process.stdout.lines if "WARNING: this container allows" in line]

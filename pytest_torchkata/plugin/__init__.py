@@ -165,13 +165,14 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     cuda = "" if "cuda" in devices else tr(" (no CUDA device: CUDA cases are skipped)",
                                            "（没有 CUDA 设备：跳过 CUDA 用例）")
     mode = ks.sandbox_line()
+    memory = ks.memory_line()
     return [
         tr("torchkata {version}: katas {katas} from {dir}", "torchkata {version}：练习 {katas}，文件在 {dir}",
            version=__version__, katas=", ".join(k.name for k in ks.katas), dir=ks.settings.kata_dir),
         tr("torchkata: device {devices}{cuda}; seed {seed}; torch {torch}; {mode}",
            "torchkata：设备 {devices}{cuda}；随机种子 {seed}；torch {torch}；{mode}",
            devices=", ".join(devices), cuda=cuda, seed=ks.settings.seed, torch=torch.__version__, mode=mode),
-    ]
+    ] + ([memory] if memory else [])
 
 
 @pytest.hookimpl(tryfirst=True)  # before -k deselects anything

@@ -19,6 +19,12 @@ SESSION_KEY = pytest.StashKey["KataSession"]()
 DEVICE_CHOICES = {"auto": ["cpu", "cuda"], "cpu": ["cpu"], "cuda": ["cuda"]}
 NO_CUDA = "no CUDA device here (torch.cuda.is_available() is False); CUDA cases run on a machine with a GPU"
 NO_CUDA_ZH = "这里没有 CUDA 设备（torch.cuda.is_available() 为 False）；CUDA 用例要在有 GPU 的机器上运行"
+# What a whole isolated run needs (the grader and the worker each import torch), measured by
+# benchmarks/bench_sandbox.py cgroup with half a CPU: the CPU-only build gets full marks in 640 MB
+# (not in 560), the CUDA build, whose import alone holds about 290 MB in each process, in 896 MB
+# and 1024 MB (in 768 MB it thrashes for minutes).
+NEEDS_MB = {"cpu": 640, "cuda": 1024}
+CPU_TORCH = "pip install torch torchvision --index-url https://download.pytorch.org/whl/cpu"
 
 
 class KataSession:
@@ -94,6 +100,32 @@ class KataSession:
             line += (f"; note: {private_python()} is private, so learner code can import only "
                      f"what was loaded before it ran")
         return line + ("; WARNING: " + WEAK_NOTE if self.sandbox == "none" else "")
+
+    def memory_line(self, limit_mb: float | None = None) -> str | None:
+        """A warning for the header when the container's memory is too small for this torch."""
+        if not self.settings.isolate:
+            return None
+        import torch
+
+        from pytest_torchkata.i18n import tr
+        from pytest_torchkata.sandbox.limits import container_memory_mb
+
+        limit_mb = container_memory_mb() if limit_mb is None else limit_mb
+        build = "cuda" if torch.version.cuda else "cpu"
+        if limit_mb is None or limit_mb >= NEEDS_MB[build]:
+            return None
+        if build == "cuda" and not torch.cuda.is_available():
+            return tr("torchkata: WARNING: this container allows {mb:.0f} MB, but an isolated run with this "
+                      "CUDA build of torch needs about {need} MB, so tasks may be killed for memory; the "
+                      "CPU-only build needs about {cpu} MB: {cmd}",
+                      "torchkata：警告：这个容器只允许 {mb:.0f} MB，而用这个 CUDA 版 torch 隔离运行约需 {need} MB，"
+                      "任务可能因内存不足被杀掉；纯 CPU 版约需 {cpu} MB：{cmd}",
+                      mb=limit_mb, need=NEEDS_MB["cuda"], cpu=NEEDS_MB["cpu"], cmd=CPU_TORCH)
+        return tr("torchkata: WARNING: this container allows {mb:.0f} MB, but an isolated run needs about {need} MB "
+                  "(the grader and the worker each load torch), so tasks may be killed for memory",
+                  "torchkata：警告：这个容器只允许 {mb:.0f} MB，而隔离运行约需 {need} MB（评分进程和工作进程"
+                  "各自加载 torch），任务可能因内存不足被杀掉",
+                  mb=limit_mb, need=NEEDS_MB[build])
 
     def close(self) -> None:
         if self._backend is not None:

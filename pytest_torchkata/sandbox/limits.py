@@ -240,3 +240,32 @@ def find_zygote(root_pid: int, marker: bytes = b"pytest_torchkata.sandbox.zygote
         if marker in argv and os.path.basename(argv[0]) != b"bwrap":
             return pid
     return 0
+
+
+def container_memory_mb(proc_cgroup: str = "/proc/self/cgroup", root: str = "/sys/fs/cgroup") -> float | None:
+    """The memory limit of the cgroup this process runs in (and of those above it), in MB,
+    or None where there is none: cgroup v2's ``memory.max``, v1's ``memory.limit_in_bytes``."""
+    try:
+        with open(proc_cgroup) as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return None
+    limits: list[int] = []
+    for line in lines:
+        _, controllers, path = (line.split(":", 2) + ["", ""])[:3]
+        if controllers == "":  # v2: ``0::/path``
+            base, name = root, "memory.max"
+        elif "memory" in controllers.split(","):
+            base, name = os.path.join(root, "memory"), "memory.limit_in_bytes"
+        else:
+            continue
+        parts = [p for p in path.split("/") if p]
+        for depth in range(len(parts), -1, -1):  # this cgroup, then each one above it
+            try:
+                with open(os.path.join(base, *parts[:depth], name)) as fh:
+                    text = fh.read().strip()
+            except OSError:
+                continue
+            if text.isdigit() and int(text) < 1 << 60:  # "max" and v1's huge number: no limit
+                limits.append(int(text))
+    return min(limits) / 2**20 if limits else None
