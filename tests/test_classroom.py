@@ -135,6 +135,27 @@ def test_the_autograder_zip_holds_the_scripts_the_wheel_and_the_config(autograde
         assert subprocess.run(["bash", "-n", str(autograder / "autograder" / script)]).returncode == 0
 
 
+@pytest.mark.parametrize("build, first", [([], "torch torchvision --index-url https://download.pytorch.org/whl/cpu"),
+                                          (["--torch=pypi"], None)])
+def test_setup_sh_installs_the_cpu_only_torch_unless_told_otherwise(tmp_path, build, first):
+    wheel = tmp_path / "pytest_torchkata-0.1.0-py3-none-any.whl"
+    wheel.write_bytes(b"not read here")
+    code = subprocess.run([sys.executable, "-m", "pytest_torchkata.cli", "gradescope", str(tmp_path / "out"),
+                           f"--wheel={wheel}", "--pip-args=--break-system-packages", *build],
+                          env=ENV, cwd=tmp_path, capture_output=True, text=True)
+    assert code.returncode == 0, code.stderr
+    fake = tmp_path / "bin"  # a python3 that only writes down what it was asked to install
+    fake.mkdir()
+    (fake / "python3").write_text(f'#!/bin/sh\necho "$@" >> {tmp_path / "calls"}\n')
+    (fake / "python3").chmod(0o755)
+    done = subprocess.run(["bash", str(tmp_path / "out" / "autograder" / "setup.sh")], capture_output=True,
+                          text=True, env={**ENV, "PATH": f"{fake}:{os.environ['PATH']}"})
+    assert done.returncode == 0, done.stderr
+    installs = [c for c in (tmp_path / "calls").read_text().splitlines() if c.startswith("-m pip install")]
+    assert installs[-1] == "-m pip install --break-system-packages wheels/pytest_torchkata-0.1.0-py3-none-any.whl"
+    assert installs[:-1] == ([f"-m pip install --break-system-packages {first}"] if first else [])
+
+
 def test_run_autograder_grades_a_submission(autograder, tmp_path):
     results = run_autograder(autograder, tmp_path / "ag", {"tensors.py": solution_source("tensors")})
     assert results["score"] == 19 and len(results["tests"]) == 8
