@@ -10,6 +10,9 @@ Run from the repo root:  python benchmarks/bench_sandbox.py [hostile|honest|cgro
 - cgroup: the whole honest curriculum isolated inside a 768 MB memory cgroup with half a CPU
   (cgroup v2, else v1; skipped with the reason where none can be made), then the same with a
   memory bomb in one task.  Target: full marks; the bomb costs only its task; the report is written.
+  The page cache is dropped first (root), so the library pages a run reads count against the
+  cgroup as in a fresh container.  It measures the torch of the Python running it: run it with a
+  CPU-only torch's Python for a 768 MB container (the CUDA build needs about 1 GB); BENCH_CGROUP_MB changes the 768.
 Prints, never asserts.
 """
 
@@ -28,6 +31,7 @@ from pathlib import Path
 from _common import ROOT, cpu_note, median, py, without_plugins_args
 
 N = int(os.environ.get("BENCH_N", "1"))
+CGROUP_MB = int(os.environ.get("BENCH_CGROUP_MB", "768"))  # Gradescope's default
 HOSTILE_KATAS = ["tensors", "autograd"]
 
 BODIES = {
@@ -156,16 +160,42 @@ def peak_mb(where: str) -> str:
     return "?"
 
 
+def lost_tasks(data: dict) -> list[str]:
+    return [f"{k['name']}:{t['id']} ({t['message'][:60]})" for k in data.get("katas", [])
+            for t in k["tasks"] if t["score"] < t["max_score"]]
+
+
+def drop_page_cache() -> bool:
+    """Empty the kernel's page cache (root only), so the library pages a run reads are charged
+    to its cgroup, as in a fresh container, not left out because an earlier run cached them."""
+    try:
+        os.sync()
+        Path("/proc/sys/vm/drop_caches").write_text("1")
+        return True
+    except OSError:
+        return False
+
+
+def torch_build() -> str:
+    return subprocess.run([py(), "-c", "import torch; print(torch.__version__, 'CUDA ' + torch.version.cuda "
+                           "if torch.version.cuda else 'CPU-only', 'build')"],
+                          capture_output=True, text=True).stdout.strip()
+
+
 def bench_cgroup() -> None:
-    made = make_cgroup(768, 0.5)
+    made = make_cgroup(CGROUP_MB, 0.5)
     if isinstance(made, str):
         print(f"cgroup: skipped: {made}")
         return
     prefix, where = made
-    print(f"honest full curriculum isolated in a 768 MB memory cgroup with half a CPU ({where})")
+    print(f"honest full curriculum isolated in a {CGROUP_MB} MB memory cgroup with half a CPU ({where}); "
+          f"torch {torch_build()}")
+    print("  page cache dropped before each run: library pages count against the cgroup" if drop_page_cache()
+          else "  page cache NOT dropped (not root): library pages cached earlier are not counted")
     try:
         seconds, data, out = grade(ROOT / "solutions", ["all"], "--kata-isolate", prefix=prefix)
-        print(f"  honest        {seconds:7.1f} s  score {score(data)}  peak {peak_mb(where)}")
+        print(f"  honest        {seconds:7.1f} s  score {score(data)}  peak {peak_mb(where)}  "
+              f"tasks lost: {', '.join(lost_tasks(data)) or 'none'}")
         if not data:
             print("    " + "\n    ".join(out.strip().splitlines()[-8:]))
         with tempfile.TemporaryDirectory(prefix="bench-bomb-") as folder:
@@ -177,9 +207,9 @@ def bench_cgroup() -> None:
             bomb = hostile(ast.get_source_segment(text, first),
                            "blocks = []\nwhile True:\n    blocks.append(b'\\x01' * (32 << 20))")
             tensors.write_text(text.replace(ast.get_source_segment(text, first), bomb))
+            drop_page_cache()
             seconds, data, out = grade(Path(folder), ["all"], "--kata-isolate", prefix=prefix)
-        lost = [f"{k['name']}:{t['id']} ({t['message'][:60]})" for k in data.get("katas", [])
-                for t in k["tasks"] if t["score"] < t["max_score"]]
+        lost = lost_tasks(data)
         print(f"  memory bomb in tensors:{first.name}  {seconds:7.1f} s  score {score(data)}  "
               f"tasks lost: {', '.join(lost) or 'none'}")
         if not data:
