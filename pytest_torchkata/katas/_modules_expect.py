@@ -115,3 +115,87 @@ def expect_saved_keys(saved: list[str], source: nn.Module) -> None:
 def numel(shapes: list[list[int]]) -> int:
     """How many numbers parameters of these shapes hold."""
     return sum(math.prod(shape) for shape in shapes)
+
+
+def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
+    return a.shape == b.shape and torch.allclose(a.double(), b.double(), rtol=1.3e-6, atol=1e-5)
+
+
+def diagnose_mlp(out: torch.Tensor, layers: list, x: torch.Tensor, sizes: list[int]) -> None:
+    """Names an MLP with a ReLU after its last layer, or with no ReLU between its layers."""
+    __tracebackhide__ = True
+    ref = mlp_reference(layers, x)
+    if bool((out >= 0).all()) and not bool((ref >= 0).all()) and torch.allclose(out, F.relu(ref), atol=1e-5):
+        raise Mistake(tr("MLP({sizes})(x) has no negative values: there is a ReLU after the last layer; the "
+                         "output (logits) must be able to go below zero",
+                         "MLP({sizes})(x) 没有负值：最后一层后面多了 ReLU；输出（logits）必须可以小于 0", sizes=sizes))
+    if len(layers) < 2:
+        return
+    chain = x
+    for weight, bias in layers:
+        chain = F.linear(chain, weight, bias)
+    if _close(out, chain) and not _close(out, ref):
+        raise Mistake(tr("MLP({sizes})(x) is the plain chain of Linear layers with no ReLU between them: without "
+                         "an activation the layers collapse into one linear map; apply F.relu after every layer "
+                         "but the last", "MLP({sizes})(x) 只是 Linear 层的直接串联，中间没有 ReLU：没有激活函数，"
+                         "多层会退化成一个线性映射；请在除最后一层外的每一层后面加 F.relu", sizes=sizes))
+
+
+def diagnose_residual(out, x: torch.Tensor, inner_out: torch.Tensor) -> None:
+    """Names a Residual that returns module(x) alone (no skip connection)."""
+    __tracebackhide__ = True
+    if isinstance(out, torch.Tensor) and _close(out, inner_out) and not _close(out, x + inner_out):
+        raise Mistake(tr("Residual(Linear(6, 6))(x) equals module(x): the skip connection is missing; return "
+                         "`x + self.module(x)`", "Residual(Linear(6, 6))(x) 等于 module(x)：缺少跳跃连接；请 return "
+                         "`x + self.module(x)`"))
+
+
+def diagnose_running_mean(got_mean, got_out, x: torch.Tensor, before: torch.Tensor, momentum: float) -> None:
+    """Names the classic running-mean slips: momentum on the wrong side, the batch's own mean in the output."""
+    __tracebackhide__ = True
+    want = (1 - momentum) * before + momentum * x.mean(0)
+    swapped = momentum * before + (1 - momentum) * x.mean(0)
+    if isinstance(got_mean, torch.Tensor) and _close(got_mean, swapped) and not _close(got_mean, want):
+        raise Mistake(tr("the mean moved by (1 - momentum) towards the batch mean instead of by momentum: the new "
+                         "batch gets weight `momentum` = {m}, the old mean `1 - momentum`",
+                         "mean 向批次均值移动了 (1 - momentum) 而不是 momentum：新批次的权重应为 `momentum` = {m}，"
+                         "旧的 mean 的权重为 `1 - momentum`", m=momentum))
+    if isinstance(got_out, torch.Tensor) and _close(got_out, x - x.mean(0)) and not _close(got_out, x - want):
+        raise Mistake(tr("the training output subtracts the batch's own mean: return `x - self.mean`, the running "
+                         "mean after the update", "训练模式的输出减去的是当前批次自己的均值：请 return "
+                         "`x - self.mean`，即更新之后的滑动平均"))
+
+
+def diagnose_dropout(trains: list, evals: list, p: float) -> None:
+    """Names dropout applied to the network's output (after fc2) instead of to the hidden units."""
+    __tracebackhide__ = True
+    out, ref = trains[0], evals[0]
+    if not (isinstance(out, torch.Tensor) and isinstance(ref, torch.Tensor)) or out.shape != ref.shape:
+        return
+    zero = out == 0
+    if bool((zero & (ref != 0)).any()) and _close(torch.where(zero, 0.0, ref / (1 - p)), out):
+        raise Mistake(tr("in training mode whole outputs are zeroed and the rest scaled by 1/(1-p): dropout is "
+                         "applied after fc2; it belongs between the ReLU and fc2 (on the hidden units)",
+                         "训练模式下一些输出整个变成 0，其余乘以 1/(1-p)：dropout 放在了 fc2 之后；它应该在 ReLU 和 "
+                         "fc2 之间（作用在隐藏单元上）"))
+
+
+def expect_p_used(info: dict) -> None:
+    """With ``p=0`` a training forward must equal the eval forward (nothing may be dropped)."""
+    __tracebackhide__ = True
+    first, plain = info["trains"][0], info["evals"][0]
+    if isinstance(first, torch.Tensor) and isinstance(plain, torch.Tensor) and not torch.equal(first, plain):
+        raise Mistake(tr("DropoutMLP(5, 32, 3, p=0.0) still drops units in training mode: the dropout rate is "
+                         "fixed instead of taken from `p`; use `self.p` (or nn.Dropout(p))",
+                         "DropoutMLP(5, 32, 3, p=0.0) 在训练模式下仍然丢弃单元：dropout 概率被写死了，没有用 `p`；"
+                         "请用 `self.p`（或 nn.Dropout(p)）"))
+
+
+def expect_not_load_result(info: dict) -> None:
+    """Names returning ``model.load_state_dict(...)``'s result (the missing/unexpected keys) instead of the model."""
+    __tracebackhide__ = True
+    if info.get("returned_keys"):
+        raise Mistake(tr("load_state_dict_bytes returned what model.load_state_dict(...) returns (the missing and "
+                         "unexpected keys), not the model: call it, then `return model`",
+                         "load_state_dict_bytes 返回的是 model.load_state_dict(...) 的返回值（缺失和多余的键），"
+                         "不是模型：先调用它，再 `return model`"))

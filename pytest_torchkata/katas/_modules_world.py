@@ -68,8 +68,13 @@ def scale_and_one_step(learner, x: torch.Tensor) -> dict:
 @labelled("MLP")
 def run_mlp(learner, sizes: list[int], x: torch.Tensor) -> dict:
     model = learner.MLP(sizes)
-    out = model(x)
     linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    called: list[nn.Module] = []  # the order forward uses them, whatever order __init__ made them in
+    hooks = [m.register_forward_hook(lambda m, *_: called.append(m)) for m in linears]
+    out = model(x)
+    for hook in hooks:
+        hook.remove()
+    linears = [m for i, m in enumerate(called) if m not in called[:i]] + [m for m in linears if m not in called]
     plain_lists = sorted(name for name, value in vars(model).items()
                          if isinstance(value, (list, tuple)) and any(isinstance(v, nn.Module) for v in value))
     return {"out": out, "layers": [(m.weight.detach(), m.bias.detach()) for m in linears],
@@ -161,8 +166,8 @@ def run_running_mean(learner, batches: list[torch.Tensor], eval_x: torch.Tensor)
 # -- task 7 ---------------------------------------------------------------------------
 
 @labelled("DropoutMLP")
-def run_dropout_mlp(learner, x: torch.Tensor) -> dict:
-    model = learner.DropoutMLP(x.shape[1], 32, 3, p=0.5)
+def run_dropout_mlp(learner, x: torch.Tensor, p: float = 0.5) -> dict:
+    model = learner.DropoutMLP(x.shape[1], 32, 3, p=p)
     with torch.no_grad():
         model.eval()
         evals = [model(x), model(x)]
@@ -198,6 +203,7 @@ def save_then_load(learner, state: dict, other: dict, x: torch.Tensor, load: boo
     target = loaded(checkpoint_net(), other).eval()
     returned = learner.load_state_dict_bytes(target, bytes(data))
     info["returned_model"] = returned is target
+    info["returned_keys"] = type(returned).__name__ == "_IncompatibleKeys"  # what load_state_dict returns
     info["returned"] = None if returned is target else returned
     info["target"] = {k: v.detach().clone() for k, v in target.state_dict().items()}
     with torch.no_grad():
@@ -216,8 +222,13 @@ def _left_behind(model: nn.Module, device: str, dtype: torch.dtype) -> list[str]
 @labelled("run_on")
 def move_with_run_on(learner, state: dict, x: torch.Tensor, device: str, dtype: torch.dtype) -> dict:
     model = loaded(device_net(), state).eval()
-    with torch.no_grad():
-        out = learner.run_on(model, x, device, dtype)
+    try:
+        with torch.no_grad():
+            out = learner.run_on(model, x, device, dtype)
+    except RuntimeError as exc:  # a model left behind makes torch complain about the input instead
+        if isinstance(exc, NotImplementedError) or not _left_behind(model, device, dtype):
+            raise
+        out = None
     return {"out": out, "left": _left_behind(model, device, dtype)}
 
 

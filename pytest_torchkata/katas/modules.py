@@ -85,13 +85,8 @@ class TestMLP:
                        "MLP({sizes}) 应按顺序包含 nn.Linear 层 {want}，实际是 {got}",
                        sizes=sizes, want=want, got=info["linears"]))
         out = expect_shape(info["out"], (6, 3), what=f"MLP({sizes})(x)")
-        ref = grader.mlp_reference(info["layers"], x)
-        if bool((out >= 0).all()) and not bool((ref >= 0).all()) and torch.allclose(out, F.relu(ref), atol=1e-5):
-            raise Mistake(tr("MLP({sizes})(x) has no negative values: there is a ReLU after the last layer; the "
-                             "output (logits) must be able to go below zero",
-                             "MLP({sizes})(x) 没有负值：最后一层后面多了 ReLU；输出（logits）必须可以小于 0",
-                             sizes=sizes))
-        expect_close(out, ref, what=f"MLP({sizes})(x)")
+        grader.diagnose_mlp(out, info["layers"], x, sizes)
+        expect_close(out, grader.mlp_reference(info["layers"], x), what=f"MLP({sizes})(x)")
 
 
 # -- task 3: counting parameters --------------------------------------------------
@@ -166,6 +161,7 @@ class TestResidual:
     def test_output_is_x_plus_module_of_x(self, kata):
         inner, x, info = self._run(kata, world.run_residual)
         with torch.no_grad():
+            grader.diagnose_residual(info["out"], x, inner(x))
             expect_close(info["out"], x + inner(x), what="Residual(Linear(6, 6))(x)")
 
     def test_the_wrapped_module_is_registered(self, kata):
@@ -251,6 +247,7 @@ class TestRunningMean:
         batches, _, info = self._run(kata)
         mean = torch.zeros(4)
         for i, x in enumerate(batches):
+            grader.diagnose_running_mean(info["means"][i], info["outs"][i], x, mean, 0.1)
             mean = 0.9 * mean + 0.1 * x.mean(0)
             expect_close(info["means"][i], mean, what=tr("mean after training batch {i}", "第 {i} 个训练批次后的 mean", i=i + 1))
             expect_close(info["outs"][i], x - mean, what=tr("output for training batch {i}", "第 {i} 个训练批次的输出", i=i + 1))
@@ -310,6 +307,8 @@ class TestDropoutMLP:
         if not info["train_mode_after"]:
             raise Mistake(tr("the forward switched the model to eval mode; forward must not call train() or eval()",
                              "forward 把模型切换到了评估模式；forward 里不能调用 train() 或 eval()"))
+        grader.diagnose_dropout(info["trains"], info["evals"], 0.5)
+        grader.expect_p_used(kata.run(world.run_dropout_mlp, torch.randn(6, 5), p=0.0))
         if torch.equal(first, second):
             raise Mistake(tr("two training-mode forwards of the same input are identical: dropout never drops "
                              "anything while training", "同一输入的两次训练模式前向结果完全相同：训练时 dropout 什么也没丢弃"))
@@ -340,6 +339,7 @@ class TestCheckpoint:
         source, _, info = self._run(kata)
         grader.expect_saved_bytes(info)
         if not info["returned_model"]:
+            grader.expect_not_load_result(info)
             raise CheckFailed(tr("load_state_dict_bytes should return the model it was given, but returned {got}",
                                  "load_state_dict_bytes 应返回传给它的模型，实际返回了 {got}",
                                  got=describe(info["returned"])))
@@ -366,11 +366,11 @@ class TestRunOn:
         x = torch.randn(5, 4)
         info = kata.run(world.move_with_run_on, state, x, device, dtype)
         what = f"run_on(model, x, {device!r}, {dtype})"
+        grader.expect_moved(info)
         out = expect_shape(info["out"], (5, 2), what=what)
         expect_true(out.device.type == device, tr("{what} returned a tensor on {got}, expected {want}",
                                                   "{what} 返回的张量在 {got} 上，应在 {want} 上",
                                                   what=what, got=out.device, want=device))
-        grader.expect_moved(info)
         if device != "meta":
             with torch.no_grad():
                 net.eval().to(device=device, dtype=dtype)

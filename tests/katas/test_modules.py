@@ -29,6 +29,8 @@ MISTAKES = [
          ("plain Python list", "nn.ModuleList")),
     case("relu_after_the_last_layer", "mlp", [("return self.layers[-1](x)  # (N, sizes[-1])",
                                                "return F.relu(self.layers[-1](x))")], ("ReLU after the last",)),
+    case("no_relu_between_layers", "mlp", [("x = F.relu(layer(x))  # (N, hidden)", "x = layer(x)")],
+         ("no ReLU between them",)),
     case("counting_frozen_parameters", "count", [(COUNT, "return sum(p.numel() for p in model.parameters())")],
          ("frozen parameters were counted",)),
     case("counting_tensors_not_numbers", "count",
@@ -56,6 +58,13 @@ MISTAKES = [
          ("only through the skip connection", "x.detach()")),
     case("whole_output_detached", "residual", [(RESIDUAL, "return (x + self.module(x)).detach()")],
          ("graph was cut",)),
+    case("skip_connection_missing", "residual", [(RESIDUAL, "return self.module(x)")], ("skip connection is missing",)),
+    case("momentum_on_the_wrong_side", "buffer",
+         [("self.mean.mul_(1 - self.momentum).add_(self.momentum * x.mean(dim=0))",
+           "self.mean.mul_(self.momentum).add_((1 - self.momentum) * x.mean(dim=0))")], ("(1 - momentum)",)),
+    case("centring_with_the_batch_mean", "buffer", [("return x - self.mean  # (N, F) - (F,) -> (N, F)",
+                                                     "return x - (x.mean(dim=0) if self.training else self.mean)")],
+         ("batch's own mean",)),
     case("plain_tensor_mean", "buffer", [('self.register_buffer("mean", torch.zeros(features))',
                                           "self.mean = torch.zeros(features)")],
          ("plain tensor attribute", "register_buffer")),
@@ -79,6 +88,14 @@ MISTAKES = [
     case("missing_dropout", "train_eval", [(f"        {DROPOUT}\n", "")], ("never drops",)),
     case("forward_switches_to_train", "train_eval", [(DROPOUT, f"self.train()\n        {DROPOUT}")],
          ("switched the model back to training mode",)),
+    case("dropout_rate_hard_coded", "train_eval", [(DROPOUT, "h = F.dropout(h, 0.5, training=self.training)")],
+         ("p=0.0", "self.p")),
+    case("dropout_after_the_last_layer", "train_eval",
+         [(f"{DROPOUT}\n        return self.fc2(h)", "return F.dropout(self.fc2(h), self.p, training=self.training)")],
+         ("after fc2",)),
+    case("returning_what_load_state_dict_returns", "checkpoint",
+         [("    model.load_state_dict(state)\n    return model\n", "    return model.load_state_dict(state)\n")],
+         ("missing and unexpected keys", "return model")),
     case("reading_the_buffer_at_its_end", "checkpoint", [("return buffer.getvalue()", "return buffer.read()")],
          ("0 bytes", "getvalue()")),
     case("saving_the_whole_model", "checkpoint", [
@@ -97,6 +114,9 @@ MISTAKES = [
          ("returns a new tensor", "x = x.to(")),
     case("model_not_moved", "to_device", [(TO, "    x = x.to(device=device, dtype=dtype)\n    return model(x)\n")],
          ("model.to(",)),
+    case("model_moved_to_the_dtype_only", "to_device", [(TO, TO.replace("model.to(device=device, dtype=dtype)",
+                                                                        "model.to(dtype=dtype)"))],
+         ("still holds", "(float32, cpu)", "model.to(")),
 ]
 
 
@@ -107,5 +127,5 @@ def test_mistake_is_caught_and_named(grade, mistake):
 
 def test_the_summary_names_the_mistake_rather_than_the_raw_error(grade):
     """``x.to()`` not reassigned makes torch raise a dtype mismatch in three checks; the task shows the named one."""
-    g = expect_caught(grade, "modules", MISTAKES[-2])
+    g = expect_caught(grade, "modules", next(m for m in MISTAKES if m.id == "tensor_to_without_reassigning"))
     assert "raised RuntimeError" not in g.task("to_device")["message"]
