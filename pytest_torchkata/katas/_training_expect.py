@@ -10,7 +10,7 @@ import math
 import torch
 from torch import nn
 
-from pytest_torchkata.checks.errors import CheckFailed
+from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.values import describe, expect_float, expect_true
 from pytest_torchkata.i18n import tr
 from pytest_torchkata.katas import _training_world as world
@@ -26,7 +26,7 @@ def close(a: list[torch.Tensor], b: list[torch.Tensor]) -> bool:
     return all(u is not None and torch.allclose(u, v, rtol=1e-4, atol=1e-5) for u, v in zip(a, b))
 
 
-def accuracy_mistake(value: float, logits: torch.Tensor, labels: torch.Tensor) -> str:
+def accuracy_mistake(value: float, logits: torch.Tensor, labels: torch.Tensor, raw=None) -> str:
     """The classic mistake ``value`` shows, in words, or ""."""
     n, pred = len(labels), logits.argmax(dim=1)
     right = (pred == labels).float().mean().item()
@@ -44,6 +44,9 @@ def accuracy_mistake(value: float, logits: torch.Tensor, labels: torch.Tensor) -
     if value > 1 and float(value).is_integer() and value <= n:
         return tr("that looks like the number of correct rows: divide by N ({n})",
                   "这看起来是预测正确的行数：请除以 N（{n}）", n=n)
+    if value == 0 and 0 < right < 1 and isinstance(raw, int) and not isinstance(raw, bool):
+        return tr("that is integer division: `correct // n` rounds down to 0; divide with `/`",
+                  "这是整数除法：`correct // n` 向下取整成了 0；请用 `/` 相除")
     if 1 < value <= 100 and math.isclose(value, 100 * right):
         return tr("that is a percentage: return a fraction between 0 and 1", "这是百分数：请返回 0 到 1 之间的比例")
     return ""
@@ -90,3 +93,43 @@ def epoch_mistake(value: float, losses: list[float], samples: int) -> str:
                   "这是批次损失之和除以 {n} 个样本；每个批次的损失本身已是该批次的平均，所以应除以批次数 len(loader)",
                   n=samples)
     return ""
+
+
+def accumulating_reference(state: dict, x: torch.Tensor, y: torch.Tensor, batch: int, lr: float) -> list:
+    """The parameters after an epoch of SGD steps that never clear ``.grad`` (the missing-zero_grad loop)."""
+    net = world.loaded(world.classifier(), state)
+    params = list(net.parameters())
+    for xb, yb in zip(x.split(batch), y.split(batch)):
+        nn.functional.cross_entropy(net(xb), yb).backward()  # adds to the gradients already there
+        with torch.no_grad():
+            for p in params:
+                p.add_(p.grad, alpha=-lr)
+    return [p.detach() for p in params]
+
+
+def expect_grads_cleared_each_batch(after: list, accumulated: list, right: list) -> None:
+    """Names an epoch whose parameters moved exactly as if the gradients were never cleared."""
+    __tracebackhide__ = True
+    if isinstance(after, list) and len(after) == len(right) and close(after, accumulated) and not close(after, right):
+        raise Mistake(tr("the parameters after the epoch are those of steps whose gradients were never cleared: each "
+                         "batch's gradients were added to all the earlier ones; call optimizer.zero_grad() before "
+                         "every batch's backward()", "这个 epoch 之后的参数，正是从不清零梯度时得到的结果：每个批次的"
+                         "梯度都被加到了之前所有批次的梯度上；请在每个批次的 backward() 之前调用 optimizer.zero_grad()"))
+
+
+def expect_not_swapped(loss: float, acc: float, ref: dict) -> None:
+    """Names ``evaluate`` returning (accuracy, loss) instead of (loss, accuracy)."""
+    __tracebackhide__ = True
+    means = (ref["sample_loss"], sum(ref["losses"]) / len(ref["losses"]))
+    if math.isclose(loss, ref["acc"], abs_tol=1e-6) and any(math.isclose(acc, m, rel_tol=1e-4) for m in means):
+        raise Mistake(tr("evaluate returned (accuracy, loss): the order is (mean loss, accuracy)",
+                         "evaluate 返回的是 (准确率, 损失)：顺序应为 (平均损失, 准确率)"))
+
+
+def expect_single_backward(grads: list, fresh: list) -> None:
+    """Names gradients that are exactly twice the right ones (backward ran twice on one loss)."""
+    __tracebackhide__ = True
+    if len(grads) == len(fresh) and close(grads, [2 * f for f in fresh]):
+        raise Mistake(tr("every gradient is twice the right one: backward() ran twice on the same loss (gradients "
+                         "add up); call loss.backward() once per step", "每个梯度都正好是正确值的两倍：对同一个损失"
+                         "调用了两次 backward()（梯度会累加）；每一步只调用一次 loss.backward()"))

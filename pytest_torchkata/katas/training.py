@@ -77,6 +77,7 @@ class TestTrainStep:
             raise Mistake(tr("zero_grad() ran after backward() ({where}); call it first, before the forward pass",
                              "zero_grad() 在 backward() 之后才运行（{where}）；请最先调用它，在前向传播之前",
                              where=where))
+        grader.expect_single_backward(grads, ref["fresh"])
         for i, (got, want) in enumerate(zip(grads, ref["fresh"])):
             expect_true(got is not None, tr("after train_step, parameter {i} has no gradient",
                                             "train_step 之后，参数 {i} 没有梯度", i=i))
@@ -118,10 +119,12 @@ class TestTrainEpoch:
         x, y = torch.randn(64, 4), torch.randint(0, 3, (64,))
         net, state = grader.start()
         losses = sgd_reference(net, zip(x.split(16), y.split(16)), nn.CrossEntropyLoss(), lr=0.1)
-        return losses, [p.detach() for p in net.parameters()], kata.run(world.one_epoch, state, x, y, 16)
+        info = kata.run(world.one_epoch, state, x, y, 16)
+        info["accumulated"] = grader.accumulating_reference(state, x, y, 16, 0.1)  # the grader's, from its state
+        return losses, [p.detach() for p in net.parameters()], info
 
     def test_returns_the_mean_batch_loss_as_a_float(self, kata):
-        losses, _, info = self._run(kata)
+        losses, ref_after, info = self._run(kata)
         result = info["result"]
         if isinstance(result, torch.Tensor) and result.requires_grad:
             raise Mistake(tr("train_epoch returned a tensor that requires grad: adding up `loss` tensors keeps every "
@@ -129,6 +132,7 @@ class TestTrainEpoch:
                              "train_epoch 返回了需要梯度的张量：把 `loss` 张量加起来会让每个批次的计算图都留在内存里；"
                              "请累加 `loss.item()`"))
         value = expect_float(result, what="train_epoch")
+        grader.expect_grads_cleared_each_batch(info["after"], info["accumulated"], ref_after)
         mean = sum(losses) / len(losses)
         named = grader.epoch_mistake(value, losses, 64)
         if named:
@@ -149,6 +153,7 @@ class TestTrainEpoch:
 
     def test_takes_one_step_per_batch(self, kata):
         _, ref_after, info = self._run(kata)
+        grader.expect_grads_cleared_each_batch(info["after"], info["accumulated"], ref_after)
         expect_true(info["forwards"] == 4, tr("the model ran {n} times for a loader of 4 batches, expected 4 (one "
                                               "forward per batch, called as `model(x)`)",
                                               "对 4 个批次的 loader，模型运行了 {n} 次，应为 4 次（每个批次一次前向，"
@@ -183,7 +188,7 @@ class TestAccuracy:
         want = (logits.argmax(dim=1) == labels).float().mean().item()
         if math.isclose(value, want, rel_tol=1e-6, abs_tol=1e-6):
             return
-        named = grader.accuracy_mistake(value, logits, labels)
+        named = grader.accuracy_mistake(value, logits, labels, result)
         if named:
             raise Mistake(tr("{what} is {got:.4g}, expected {want:.4g}; {named}", "{what} 是 {got:.4g}，应为 {want:.4g}；"
                              "{named}", what=what, got=value, want=want, named=named))
@@ -270,6 +275,7 @@ class TestEvaluate:
                                  "evaluate 应返回 (平均损失, 准确率)，实际返回了 {got}", got=describe(result)))
         loss = expect_float(result[0], what=tr("evaluate's mean loss", "evaluate 的平均损失"))
         acc = expect_float(result[1], what=tr("evaluate's accuracy", "evaluate 的准确率"))
+        grader.expect_not_swapped(loss, acc, ref)
         if not math.isclose(loss, ref["sample_loss"], rel_tol=1e-4, abs_tol=1e-5):  # either mean is accepted
             expect_close(loss, sum(ref["losses"]) / len(ref["losses"]),
                          what=tr("evaluate's mean loss (eval mode)", "evaluate 的平均损失（评估模式）"), rtol=1e-4, atol=1e-5)
