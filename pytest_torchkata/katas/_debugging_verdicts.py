@@ -26,11 +26,14 @@ def nan_case(case: str) -> tuple[nn.Module, torch.Tensor]:
     return model, x
 
 
-def bad_in_run_order(model: nn.Module, x: torch.Tensor, nan_only: bool = False) -> tuple[list, list]:
-    """(modules whose output is not finite, all modules) in the order their forward hooks fire."""
+def bad_in_run_order(model: nn.Module, x: torch.Tensor, nan_only: bool = False,
+                     inputs: bool = False) -> tuple[list, list]:
+    """(modules whose output (or, with ``inputs``, first input) is not finite, all modules) in the order
+    their forward hooks fire."""
     fired: list[tuple[str, bool]] = []
     handles = [m.register_forward_hook(lambda mod, i, out, name=name: fired.append(
-        (name, bool(out.isnan().any() if nan_only else (~out.isfinite()).any()))))
+        (name, bool((i[0] if inputs else out).isnan().any() if nan_only else
+                    (~(i[0] if inputs else out).isfinite()).any()))))
         for name, m in model.named_modules() if name]
     with torch.no_grad():
         model(x)
@@ -45,6 +48,11 @@ def first_bad_verdict(got: dict, model: nn.Module, x: torch.Tensor, case: str) -
     bad, order = bad_in_run_order(model, x)
     expect_true(got["ran"] > 0, tr("first_bad_module never ran the model: call `model(x)` once",
                                    "first_bad_module 从未运行模型：请调用一次 `model(x)`"))
+    if got.get("returned_module") is not None:
+        raise Mistake(tr("first_bad_module returned the module object {got!r} itself: return its name from "
+                         "model.named_modules(), a str such as 'block.act'", "first_bad_module 返回的是模块对象 "
+                         "{got!r} 本身：请返回它在 model.named_modules() 中的名字，一个 str，例如 'block.act'",
+                         got=got["returned_module"]))
     expect_true(name is None or isinstance(name, str), tr(
         "first_bad_module should return a module name (a str) or None, but returned {got}",
         "first_bad_module 应返回模块名（str）或 None，实际返回了 {got}", got=describe(name)))
@@ -64,14 +72,19 @@ def first_bad_verdict(got: dict, model: nn.Module, x: torch.Tensor, case: str) -
     if name is None:
         raise CheckFailed(tr("first_bad_module returned None, but the output of {want!r} holds NaN/Inf",
                              "first_bad_module 返回了 None，但 {want!r} 的输出含有 NaN/Inf", want=truth))
+    bad_input = bad_in_run_order(model, x, inputs=True)[0]
+    by_input = bool(bad_input) and name == bad_input[0] and name not in bad[:1]
+    declared_first = name == next((n for n, _ in model.named_modules() if n in bad), None)
     why = _wrong_module(name, truth, bad, order)
     if why is None:
         raise CheckFailed(tr("first_bad_module returned {got!r}, expected {want!r} (named as in "
                              "model.named_modules())", "first_bad_module 返回了 {got!r}，应为 {want!r}"
                              "（名字取自 model.named_modules()）", got=name, want=truth))
-    first_declared = why == "later" and name == next(n for n, _ in model.named_modules() if n in bad)
-    raise Mistake(_WRONG_MODULE[why].format(got=name, want=truth, declared=tr(
-        ", not the first name in declaration order", "，而不是声明顺序中的第一个名字") if first_declared else ""))
+    declared = tr(", not the first name in declaration order", "，而不是声明顺序中的第一个名字") \
+        if why == "later" and declared_first else ""
+    if declared and by_input:  # the same answer either way: name both
+        declared += tr(", and test its `output`, not its inputs", "，并检查它的 `output` 而不是输入")
+    raise Mistake(_WRONG_MODULE[why].format(got=name, want=truth, declared=declared))
 
 
 # what a wrong module name shows, when first_bad_module answered a module other than the first bad one
@@ -168,6 +181,12 @@ def training_order_verdict(events: list) -> None:
             "step() uses them: the order is zero_grad, forward, loss, backward, step",
             "train_steps 在 backward() 和 step() 之间调用了 zero_grad()，在 step() 使用梯度之前就把它擦掉了："
             "正确顺序是 zero_grad、前向、损失、backward、step"))
+    if 0 < order.count("zero_grad") < order.count("backward"):
+        raise Mistake(tr(
+            "train_steps cleared the gradients {z} time(s) for {b} backward passes, so later steps follow the sum "
+            "of several batches' gradients: call optimizer.zero_grad() inside the loop, once per batch",
+            "train_steps 对 {b} 次反向传播只清除了 {z} 次梯度，后面的步沿着多个批次梯度的总和走："
+            "请在循环里、每个批次调用一次 optimizer.zero_grad()", z=order.count("zero_grad"), b=order.count("backward")))
     if order.index("step") < order.index("backward"):
         raise Mistake(tr("train_steps calls step() before backward(), so each step uses the previous batch's "
                          "gradients: backward first, then step",

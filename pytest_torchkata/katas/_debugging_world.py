@@ -143,7 +143,12 @@ def first_bad_facts(learner, case: str, state: dict, x: torch.Tensor) -> dict:
             raise
         raised = _first_line(error)
     probe.remove()
-    return {"name": name, "leftover": _hooked_modules(model), "ran": len(ran), "raised": raised,
+    returned_module = None
+    if isinstance(name, nn.Module):  # the module object itself: report which one, by name
+        returned_module = next((n for n, m in model.named_modules() if m is name), type(name).__name__)
+        name = None
+    return {"name": name, "returned_module": returned_module, "leftover": _hooked_modules(model), "ran": len(ran),
+            "raised": raised,
             "global_left": len(global_hooks) - globals_before}
 
 
@@ -160,6 +165,10 @@ def grad_report_facts(learner, state: dict, x: torch.Tensor, y: torch.Tensor, st
     with _EventCalls(events, {torch.Tensor.backward: "backward", torch.autograd.backward: "backward"}):
         report = learner.grad_report(model, nn.CrossEntropyLoss(), x, y)
     return {"report": report, "events": events}
+
+
+def _has_graph(value: Any) -> bool:
+    return isinstance(value, torch.Tensor) and value.grad_fn is not None
 
 
 class _LossWatch(TorchFunctionMode):
@@ -179,7 +188,8 @@ class _LossWatch(TorchFunctionMode):
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         if func is F.mse_loss:
-            self.alive_old = max(self.alive_old, sum(ref() is not None for ref in self.losses[:-1]))
+            # only a loss that still carries a graph keeps memory (one made under no_grad carries none)
+            self.alive_old = max(self.alive_old, sum(_has_graph(ref()) for ref in self.losses[:-1]))
             out = func(*args, **kwargs)
             if isinstance(out, torch.Tensor):
                 self.losses.append(weakref.ref(out))

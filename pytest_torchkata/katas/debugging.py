@@ -270,6 +270,11 @@ class TestClassProbabilities:
         if torch.allclose(got.exp().sum(dim=1), torch.ones(5), atol=1e-5):
             raise Mistake(tr("class_probabilities returned log-probabilities (log_softmax): return probabilities, "
                              "F.softmax", "class_probabilities 返回的是对数概率（log_softmax）：请返回概率，F.softmax"))
+        rows = got.sum(dim=1)
+        expect_true(torch.allclose(rows, torch.ones(5), atol=1e-5), tr(
+            "class_probabilities: the rows sum to {sums}, not 1: these are not probabilities over the classes; "
+            "use softmax over dim=1", "class_probabilities：各行之和是 {sums}，不是 1：这不是各类别上的概率；"
+            "请在 dim=1 上做 softmax", sums=[round(v, 3) for v in rows.tolist()]))
         expect_close(got, torch.softmax(logits, dim=1), what="class_probabilities(logits)")
 
 
@@ -304,6 +309,13 @@ class TestAccuracy:
         if isinstance(value, int) and not isinstance(value, bool) and value == math.floor(truth):
             raise Mistake(tr("accuracy returned the int {got}: `//` rounds down; divide with `/` or use `.mean()`",
                              "accuracy 返回了整数 {got}：`//` 会向下取整；请用 `/` 或 `.mean()`", got=value))
+        by_values = (logits.max(dim=1).values == labels).float().mean().item()
+        if any(n in ("torch.max", "max") for n, _ in calls) and isinstance(value, float) and \
+                value == by_values and not math.isclose(value, truth, rel_tol=1e-6):
+            raise Mistake(tr("accuracy compared the largest values with the labels: `torch.max(logits, 1)` gives "
+                             "(values, indices) and the class is the index; take `[1]` / `.indices`, or use "
+                             "`logits.argmax(dim=1)`", "accuracy 把最大值本身和标签比较：`torch.max(logits, 1)` 给出 "
+                             "(values, indices)，类别是索引；请取 `[1]` / `.indices`，或用 `logits.argmax(dim=1)`"))
         expect_true(isinstance(value, float), tr(
             "accuracy should return a Python float (use `.item()`), but returned {got}",
             "accuracy 应返回 Python float（用 `.item()`），实际返回了 {got}", got=describe(value)))

@@ -42,6 +42,11 @@ MISTAKES = [
     Case("the test the wrong way round", "first_bad", ((TEST, "torch.isfinite(output).all()"),),
          ("the wrong way round",)),
     # grad_report
+    Case("the module object instead of its name", "first_bad", ((FIRST, "return dict(model.named_modules())[bad[0]] "
+                                                                 "if bad else None"),),
+         ("module object 'body.1' itself", "its name")),
+    Case("the hook tests its input", "first_bad", ((f"torch.isfinite(output).all()", "torch.isfinite(inputs[0]).all()"),),
+         ("not its inputs",)),
     Case("0.0 for a missing gradient", "grad_report", ((REPORT, REPORT.replace("else None", "else 0.0")),),
          ("detach", "not 0.0")),
     Case("stale gradients", "grad_report", ((ZERO, ""),), ("zero_grad", "old gradient")),
@@ -87,6 +92,9 @@ MISTAKES = [
         ("        optimizer.zero_grad()\n", ""),
         (STEP, "        loss.backward()\n        optimizer.zero_grad()\n        optimizer.step()\n")),
          ("between backward() and step()",)),
+    Case("zero_grad once before the loop", "train_steps", (("    for x, y in batches:\n        optimizer.zero_grad()\n",
+                                                            "    optimizer.zero_grad()\n    for x, y in batches:\n"),),
+         ("1 time(s) for 3 backward passes", "inside the loop")),
     Case("missing step", "train_steps", ((STEP, "        loss.backward()\n"),), ("never called optimizer.step()",)),
     Case("loss tensors returned", "train_steps", (("losses.append(loss.item())\n    return losses", "losses.append(loss)\n    return losses"),),
          ("loss tensors", "loss.item()")),
@@ -104,6 +112,11 @@ MISTAKES = [
     Case("torch.max used as a tensor", "accuracy", (
         ("predicted = logits.argmax(dim=1)  # (N,)", "predicted = torch.max(logits, 1)"),),
          ("(values, indices)",)),
+    Case("the max values compared with the labels", "accuracy", (("predicted = logits.argmax(dim=1)  # (N,)",
+                                                                  "predicted = torch.max(logits, 1)[0]"),),
+         ("largest values with the labels", ".indices")),
+    Case("sigmoid instead of softmax", "probabilities", (("return F.softmax(logits, dim=1)  # (N, C)",
+                                                          "return torch.sigmoid(logits)"),), ("rows sum to", "not 1")),
     Case("argmax over the batch", "accuracy", (
         ("predicted = logits.argmax(dim=1)  # (N,)", "predicted = logits.argmax(dim=0)"),), ("dim=0",)),
     Case("a count instead of a fraction", "accuracy", ((".float().mean().item()\n    # END", ".sum().item()\n    # END"),),
