@@ -133,3 +133,14 @@ def expect_single_backward(grads: list, fresh: list) -> None:
         raise Mistake(tr("every gradient is twice the right one: backward() ran twice on the same loss (gradients "
                          "add up); call loss.backward() once per step", "每个梯度都正好是正确值的两倍：对同一个损失"
                          "调用了两次 backward()（梯度会累加）；每一步只调用一次 loss.backward()"))
+
+
+def expect_validated_in_eval(seen: list) -> None:
+    """Names validation forwards (run without gradients) made with the model still in training mode."""
+    __tracebackhide__ = True
+    if any(training and not grad for training, grad in seen):
+        raise Mistake(tr("fit ran the model without gradients (validation) while it was in training mode, so "
+                         "dropout was still dropping units in val_loss and val_acc: call model.eval() before "
+                         "validating (and model.train() after)", "fit 在不计算梯度（验证）时模型仍处于训练模式，"
+                         "val_loss 和 val_acc 里 dropout 仍在丢弃神经元：验证前请调用 model.eval()（之后再调用 "
+                         "model.train()）"))

@@ -133,12 +133,11 @@ class TestTrainEpoch:
                              "请累加 `loss.item()`"))
         value = expect_float(result, what="train_epoch")
         grader.expect_grads_cleared_each_batch(info["after"], info["accumulated"], ref_after)
-        mean = sum(losses) / len(losses)
         named = grader.epoch_mistake(value, losses, 64)
         if named:
             raise Mistake(tr("train_epoch returned {got:.4g}, {named}", "train_epoch 返回了 {got:.4g}，{named}",
                              got=value, named=named))
-        expect_close(value, mean, what=tr("train_epoch's mean batch loss", "train_epoch 的平均批次损失"),
+        expect_close(value, sum(losses) / len(losses), what=tr("train_epoch's mean batch loss", "train_epoch 的平均批次损失"),
                      rtol=1e-4, atol=1e-5)
 
     def test_keeps_no_batch_graph_alive(self, kata):
@@ -388,6 +387,7 @@ class TestFit:
     def test_validation_numbers_describe_the_trained_model(self, kata):
         info, (_, _, x_val, y_val) = _fit(kata, 2)
         history = grader.expect_history(info["history"], 2)
+        grader.expect_validated_in_eval(info["seen"])
         model = world.loaded(world.classifier(dropout=0.1), info["final"]).eval()
         with torch.no_grad():
             logits = model(x_val)

@@ -107,6 +107,11 @@ MISTAKES = [
          ("did not reach", "softmax")),
     case("validating_on_the_training_data", "fit", [("evaluate(model, val_loader, loss_fn)",
                                                      "evaluate(model, train_loader, loss_fn)")], ("val_loss",)),
+    case("validating_in_training_mode", "fit", [("        val_loss, val_acc = evaluate(model, val_loader, loss_fn)\n", (
+        "        with torch.no_grad():\n            outs = [(model(xb), yb) for xb, yb in val_loader]\n"
+        "        val_loss = sum(loss_fn(o, t).item() for o, t in outs) / len(outs)\n"
+        "        val_acc = sum((o.argmax(1) == t).sum().item() for o, t in outs) / sum(len(t) for _, t in outs)\n"))],
+         ("in training mode", "model.eval()")),
     case("one_history_entry_in_all", "fit", [("        history[\"val_acc\"].append(val_acc)\n",
                                               "    history[\"val_acc\"].append(val_acc)\n")], ("one per epoch",)),
     case("a_new_optimizer_every_epoch", "fit", [
