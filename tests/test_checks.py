@@ -154,6 +154,7 @@ def test_other_kinds_are_described():
     assert describe(3) == "an int (3)" and describe(2.5) == "a float (2.5)"
     assert failure(expect_tensor, Opaque("OrderedDict"), what="f(x)").endswith("returned an OrderedDict")
     assert describe(X) == "a tensor of shape (2, 3) (float32)"
+    assert failure(expect_tensor, Opaque("ndarray"), what="f(x)").endswith("returned a NumPy array")
 
 
 def test_a_number_was_expected():

@@ -49,6 +49,8 @@ def describe(value: Any) -> str:
 
 def _a(name: str) -> str:
     """A type name with its article: "an int", "一个 int"."""
+    if name == "ndarray":
+        return tr("a NumPy array", "一个 NumPy 数组")
     if language() == "zh":
         return f"一个 {name}"
     return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
