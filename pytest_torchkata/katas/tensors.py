@@ -90,6 +90,12 @@ class TestReshape:
                              "change places too; `permute(0, 2, 3, 1)` keeps H before W",
                              "{what} 的形状是 (2, 5, 4, 3)：`transpose(1, 3)` 交换了 C 和 W，H 和 W 也随之对调；"
                              "`permute(0, 2, 3, 1)` 保持 H 在 W 之前", what=what))
+        if matches(out, x.permute(0, 3, 1, 2)):
+            raise Mistake(tr("{what} has shape (2, 5, 3, 4): `permute(0, 3, 1, 2)` moves the last axis first "
+                             "(channels-last to channels-first); permute lists, for each new axis, the old one "
+                             "it comes from: `permute(0, 2, 3, 1)`",
+                             "{what} 的形状是 (2, 5, 3, 4)：`permute(0, 3, 1, 2)` 把最后一维移到前面（从通道在后变成"
+                             "通道在前）；permute 的参数是每个新维度来自哪个旧维度：`permute(0, 2, 3, 1)`", what=what))
         expect_shape(out, (2, 4, 5, 3), what=what)
         if torch.equal(out, x.reshape(2, 4, 5, 3)):
             raise Mistake(tr("{what} has the right shape but scrambled values: `reshape`/`view` only "
@@ -198,6 +204,14 @@ class TestOneHot:
         expect_shape(out, (5, 4), what=what)
         expected = torch.zeros(5, 4)
         expected[torch.arange(5), labels] = 1.0
+        rows, cols = torch.zeros(5, 4), torch.zeros(5, 4)
+        rows[labels], cols[:, labels] = 1.0, 1.0
+        for wrong, code in ((rows, "out[labels] = 1"), (cols, "out[:, labels] = 1")):
+            if matches(out, wrong):
+                raise Mistake(tr("{what} has rows with more than one 1: `{code}` fills whole rows or columns; "
+                                 "index each row with its own label: `out[torch.arange(N), labels] = 1`",
+                                 "{what} 有的行不止一个 1：`{code}` 填满了整行或整列；要让每一行用自己的标签做下标："
+                                 "`out[torch.arange(N), labels] = 1`", what=what, code=code))
         expect_dtype(out, torch.float32, what=what,
                       why=tr("`F.one_hot` and integer zeros give int64 labels; the task asks for float32 "
                              "(`.float()`)", "`F.one_hot` 和整数类型的全零张量得到 int64；任务要求 float32（`.float()`）")
