@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.gradients import expect_gradgrad, expect_gradients
 from pytest_torchkata.checks.training import expect_converged
-from pytest_torchkata.checks.values import expect_close
+from pytest_torchkata.checks.values import describe, expect_close
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _functions_world as world
 from pytest_torchkata.katas._functions_hints import HINTS
@@ -117,6 +117,10 @@ class TestMatMul:
         a, b, g = torch.randn(3, 4), torch.randn(4, 2), torch.randn(3, 2)
         got = kata.run(world.raw_backward, "MatMul", a, b, needs, g)["returned"]
         names = ("a", "b")
+        odd = next((v for v in got if v is not None and not isinstance(v, torch.Tensor)), None)
+        if odd is not None:
+            raise CheckFailed(tr("MatMul.backward returned {got} where a gradient tensor (or None) was expected",
+                                 "MatMul.backward 在应返回梯度张量（或 None）的位置返回了 {got}", got=describe(odd)))
         if len(got) != 2:
             raise CheckFailed(tr("MatMul.backward returned {n} value(s); it needs one per input of forward "
                                  "(a and b), None for a gradient that is not needed",
