@@ -34,10 +34,14 @@ def matches(a: Any, b: torch.Tensor, tol: float = 1e-5) -> bool:
             and bool(torch.allclose(a.double(), b.double(), rtol=tol, atol=tol)))
 
 
-def expect_dtype(value: Any, dtype: torch.dtype, *, what: str, why: str = "") -> torch.Tensor:
-    """The dtype asked for; ``why`` names the classic mistake that gives the wrong one."""
+def expect_dtype(value: Any, dtype: torch.dtype, *, what: str, why: str = "",
+                 why_when: torch.dtype | None = None) -> torch.Tensor:
+    """The dtype asked for; ``why`` names the classic mistake that gives the wrong one
+    (only when the result has ``why_when``, the dtype that mistake makes, if given)."""
     __tracebackhide__ = True
     tensor = expect_tensor(value, what=what)
+    if why_when is not None and tensor.dtype != why_when:
+        why = ""
     if tensor.dtype != dtype:
         text = tr("{what} has dtype {got}, expected {want}", "{what} 的数据类型是 {got}，应为 {want}",
                   what=what, got=dtype_name(tensor.dtype), want=dtype_name(dtype))

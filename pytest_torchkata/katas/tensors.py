@@ -44,7 +44,8 @@ class TestCreate:
         expect_shape(out, (2, 3), what=what)
         expect_dtype(out, torch.float32, what=what,
                       why=tr("`torch.tensor` on a list of ints makes int64 unless you pass `dtype=torch.float32`",
-                             "`torch.tensor` 作用于整数列表会得到 int64，除非传入 `dtype=torch.float32`"))
+                             "`torch.tensor` 作用于整数列表会得到 int64，除非传入 `dtype=torch.float32`"),
+                     why_when=torch.int64)
         expect_close(out, torch.tensor(data, dtype=torch.float32), what=what)
 
     def test_a_list_of_floats_keeps_its_values(self, kata):
@@ -63,7 +64,7 @@ class TestCreate:
                       why=tr("`torch.Tensor(arr)` and `dtype=torch.float32` convert; `torch.from_numpy(arr)` "
                              "keeps the array's dtype",
                              "`torch.Tensor(arr)` 和 `dtype=torch.float32` 会转换类型；`torch.from_numpy(arr)` "
-                             "保持数组的数据类型"))
+                             "保持数组的数据类型"), why_when=torch.float32)
         expect_close(out, torch.from_numpy(arr), what=what)
 
     def test_an_int32_array_stays_int32(self, kata):
@@ -73,7 +74,8 @@ class TestCreate:
         expect_dtype(out, torch.int32, what=what,
                       why=tr("`torch.Tensor(arr)` makes float32 whatever the array holds; use "
                              "`torch.from_numpy(arr)`",
-                             "无论数组里是什么，`torch.Tensor(arr)` 都得到 float32；请用 `torch.from_numpy(arr)`"))
+                             "无论数组里是什么，`torch.Tensor(arr)` 都得到 float32；请用 `torch.from_numpy(arr)`"),
+                     why_when=torch.float32)
         expect_close(out, torch.from_numpy(arr), what=what)
 
 
@@ -215,7 +217,7 @@ class TestOneHot:
         expect_dtype(out, torch.float32, what=what,
                       why=tr("`F.one_hot` and integer zeros give int64 labels; the task asks for float32 "
                              "(`.float()`)", "`F.one_hot` 和整数类型的全零张量得到 int64；任务要求 float32（`.float()`）")
-                      if matches(out, expected) else "")
+                      if matches(out, expected) else "", why_when=torch.int64)
         expect_close(out, expected, what=what)
 
     def test_one_hot_uses_num_classes_not_the_largest_label(self, kata):

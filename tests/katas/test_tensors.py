@@ -4,7 +4,7 @@ get full marks."""
 
 
 import pytest
-from kata_testing import Case, cases, expect_caught
+from kata_testing import Case, cases, expect_caught, mutate
 
 
 SOFTMAX_BODY = ("    shifted = x - x.amax(dim=dim, keepdim=True)\n"
@@ -174,3 +174,15 @@ MISTAKES = [
 @pytest.mark.parametrize("case", cases(MISTAKES))
 def test_mistake_is_caught_and_named(grade, case):
     expect_caught(grade, "tensors", case)
+
+
+@pytest.mark.parametrize("task, old, new, blamed", [
+    ("create", "torch.tensor(data, dtype=torch.float32)", "torch.tensor(data, dtype=torch.float64)", "makes int64"),
+    ("one_hot", "torch.zeros(labels.shape[0], num_classes, device=labels.device)",
+     "torch.zeros(labels.shape[0], num_classes, dtype=torch.float64)", "`F.one_hot`"),
+], ids=["float64_list", "float64_one_hot"])
+def test_a_wrong_float_dtype_is_not_blamed_on_int64(grade, task, old, new, blamed):
+    g = grade("tensors", mutate("tensors", (old, new)))
+    assert g.status(task) == "failed"
+    message = g.message(task)
+    assert "has dtype float64, expected float32" in message and blamed not in message, message
