@@ -30,7 +30,7 @@ def dtype_name(dtype: torch.dtype) -> str:
 
 def matches(a: Any, b: torch.Tensor, tol: float = 1e-5) -> bool:
     """A quiet comparison used only to recognise a mistake's signature."""
-    return (isinstance(a, torch.Tensor) and a.shape == b.shape and not a.is_complex()
+    return (isinstance(a, torch.Tensor) and a.shape == b.shape and not a.is_complex() and a.device == b.device
             and bool(torch.allclose(a.double(), b.double(), rtol=tol, atol=tol)))
 
 
@@ -39,7 +39,7 @@ def expect_dtype(value: Any, dtype: torch.dtype, *, what: str, why: str = "",
     """The dtype asked for; ``why`` names the classic mistake that gives the wrong one
     (only when the result has ``why_when``, the dtype that mistake makes, if given)."""
     __tracebackhide__ = True
-    tensor = expect_tensor(value, what=what)
+    tensor = expect_on_cpu(expect_tensor(value, what=what), what=what)
     if why_when is not None and tensor.dtype != why_when:
         why = ""
     if tensor.dtype != dtype:
@@ -49,10 +49,21 @@ def expect_dtype(value: Any, dtype: torch.dtype, *, what: str, why: str = "",
     return tensor
 
 
+def expect_on_cpu(tensor: torch.Tensor, *, what: str) -> torch.Tensor:
+    """The inputs are on the CPU, so the result must be too (a hard-coded `.cuda()` or `device=` moves it)."""
+    __tracebackhide__ = True
+    if tensor.device.type != "cpu":
+        raise CheckFailed(tr("{what} is on device {got}, expected cpu (where its inputs are): was a device "
+                             "hard-coded (`.cuda()`, `device=...`)?", "{what} 在设备 {got} 上，应在 cpu 上"
+                             "（输入所在的设备）：是不是写死了设备（`.cuda()`、`device=...`）？",
+                             what=what, got=tensor.device))
+    return tensor
+
+
 def expect_batch_kept(out: Any, want: tuple, *, what: str) -> torch.Tensor:
     """``want`` has a size-1 batch: a result without its size-1 dims is a bare `.squeeze()`."""
     __tracebackhide__ = True
-    tensor = expect_tensor(out, what=what)
+    tensor = expect_on_cpu(expect_tensor(out, what=what), what=what)
     if tuple(tensor.shape) != want and tuple(tensor.shape) == tuple(d for d in want if d != 1):
         raise Mistake(tr("{what} has shape {got}, expected {want}: the batch dimension of size 1 is gone; a bare "
                          "`.squeeze()` (or a reduction over every dim) drops it; squeeze one dim (`squeeze(1)`) "

@@ -99,7 +99,7 @@ class TestReshape:
                              "{what} 的形状是 (2, 5, 3, 4)：`permute(0, 3, 1, 2)` 把最后一维移到前面（从通道在后变成"
                              "通道在前）；permute 的参数是每个新维度来自哪个旧维度：`permute(0, 2, 3, 1)`", what=what))
         expect_shape(out, (2, 4, 5, 3), what=what)
-        if torch.equal(out, x.reshape(2, 4, 5, 3)):
+        if matches(out, x.reshape(2, 4, 5, 3), tol=0.0):
             raise Mistake(tr("{what} has the right shape but scrambled values: `reshape`/`view` only "
                              "relabel the axes; `permute(0, 2, 3, 1)` moves them",
                              "{what} 形状正确但数值被打乱了：`reshape`/`view` 只是重新划分维度；"

@@ -118,6 +118,9 @@ MISTAKES = [
     Case("leaf_lost_by_a_cast", "cubic", body(("    x = x.detach().requires_grad_(True)\n    y = (x ** 3 + 2 * x).sum()",
                                                "    x = x.detach().requires_grad_(True).double()\n"
                                                "    y = (x ** 3 + 2 * x).sum()")), ("non-leaf", "`.double()`")),
+    Case("gradient_on_another_device", "cubic", body(("    y.backward()\n    return x.grad\n",
+                                                      "    y.backward()\n    return x.grad.to('meta')\n")),
+         ("is on device meta, expected cpu",)),
     Case("clear_grad_zeroes_the_weights", "accumulate",
          body(("    w.grad = None\n    # END", "    with torch.no_grad():\n        w.zero_()\n    # END")),
          ("changed w itself", "w.grad = None")),

@@ -166,6 +166,9 @@ MISTAKES = [
     Case("log_softmax_sum_without_dim", "log_softmax", body(
         "    return shifted - shifted.exp().sum(dim=dim, keepdim=True).log()\n",
         "    return shifted - shifted.exp().sum().log()\n"), ("sum of the whole tensor",)),
+    Case("result_on_another_device", "softmax", body("    return e / e.sum(dim=dim, keepdim=True)\n",
+                                                     "    return (e / e.sum(dim=dim, keepdim=True)).to('meta')\n"),
+         ("is on device meta, expected cpu", "hard-coded")),
     Case("log_of_softmax_plus_eps", "log_softmax", body(LOG_SOFTMAX_BODY, "    return torch.log(softmax(x, dim) + 1e-10)\n"),
          ("epsilon", "log(eps)")),
 ]
