@@ -194,3 +194,10 @@ def test_expect_true_uses_the_message_verbatim():
 def test_check_failed_is_an_assertion_error():
     # so pytest shows it as a failed check, not an error of the grader
     assert issubclass(CheckFailed, AssertionError)
+
+
+def test_a_one_element_tensor_with_any_stride_crosses_the_wire():
+    from pytest_torchkata.sandbox.wire import roundtrip
+    odd = torch.tensor([[0.0, 0.0, 1.0]]).argsort(dim=1, descending=True)[:, 0]  # shape (1,), stride (3,)
+    assert odd.stride() == (3,)
+    assert torch.equal(roundtrip(odd), torch.tensor([2]))

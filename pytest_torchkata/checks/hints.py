@@ -105,9 +105,11 @@ TORCH_MESSAGE_HINTS: list[tuple[str, Text]] = [
      Text("class targets are indices: keep them int64 (`targets.long()`), not float",
      "类别标签是索引：保持 int64（`targets.long()`），不要用浮点数")),
     ("'nonetype' object has no attribute 'zero_'",
-     Text("this `.grad` is None: `w = w - lr * w.grad` makes a new tensor that is not a leaf; "
+     Text("this `.grad` is None: before the first backward there is no gradient to zero (zero it after the "
+     "update, or set `p.grad = None`), and `w = w - lr * w.grad` makes a new tensor that is not a leaf; "
      "update in place inside `with torch.no_grad():` (`w -= lr * w.grad`)",
-     "这个 `.grad` 是 None：`w = w - lr * w.grad` 生成了一个新张量，它不再是叶子节点；应在 `with torch.no_grad():` 里原地更新（`w -= lr * w.grad`）")),
+     "这个 `.grad` 是 None：第一次 backward 之前还没有梯度可以清零（在更新之后清零，或设 `p.grad = None`）；"
+     "另外 `w = w - lr * w.grad` 生成了一个新张量，它不再是叶子节点；应在 `with torch.no_grad():` 里原地更新（`w -= lr * w.grad`）")),
     ("before module.__init__() call", Text("call `super().__init__()` first in `__init__`",
      "在 `__init__` 里先调用 `super().__init__()`")),
     ("error(s) in loading state_dict",
@@ -154,6 +156,24 @@ TORCH_MESSAGE_HINTS: list[tuple[str, Text]] = [
           "tensor, cat an (N, 1) tensor along dim=1",
           "`torch.cat` 沿一个维度拼接，其余维度的大小必须一致：要给 (N, D) 的张量加一列，"
           "就沿 dim=1 拼接一个 (N, 1) 的张量")),
+    ("returned a gradient different than none at position",
+     Text("an input of forward that is not a tensor (a Python number such as `factor`) gets `None` as its "
+          "gradient, not 0", "forward 中不是张量的输入（比如 `factor` 这样的 Python 数）的梯度要返回 `None`，不是 0")),
+    ("save_for_backward can only save variables",
+     Text("`ctx.save_for_backward` takes tensors only; keep a plain number as an attribute (`ctx.factor = factor`)",
+          "`ctx.save_for_backward` 只接受张量；普通的数作为属性保存（`ctx.factor = factor`）")),
+    ("'nonetype' object has no attribute 'save_for_backward'",
+     Text("use a Function through `.apply` (`MyFunction.apply(x)`): calling `forward` yourself gives it no ctx "
+          "and autograd never sees your backward", "通过 `.apply` 使用 Function（`MyFunction.apply(x)`）：自己调用 "
+          "`forward` 没有 ctx，autograd 也看不到你的 backward")),
+    ("expected variable or none (got",
+     Text("backward returns one tensor (or None) per input of forward, as a tuple when there are several; "
+          "not a list, a number or a NumPy array", "backward 为 forward 的每个输入返回一个张量（或 None），"
+          "有多个时用元组；不要返回列表、数字或 NumPy 数组")),
+    ("legacy autograd function with non-static forward method",
+     Text("a Function is not instantiated: call `MyFunction.apply(x)`, not `MyFunction()(x)`, with forward and "
+          "backward marked `@staticmethod`", "Function 不需要实例化：调用 `MyFunction.apply(x)`，而不是 "
+          "`MyFunction()(x)`，并把 forward 和 backward 标记为 `@staticmethod`")),
     ("tensors must have same number of dimensions",
      Text("`torch.cat` needs tensors with the same number of dimensions: make the column (N, 1), not (N,) "
           "(`unsqueeze(1)`)",

@@ -22,12 +22,17 @@ def needs_tensor(value: Any, what: str, why_none: str) -> torch.Tensor:
     if not isinstance(value, torch.Tensor):
         raise CheckFailed(tr("{what} should be a tensor, but is {got}", "{what} 应是张量，实际是 {got}",
                              what=what, got=describe(value)))
+    if value.device.type != "cpu":
+        raise CheckFailed(tr("{what} is on device {got}, expected cpu (where its inputs are): was a device "
+                             "hard-coded (`.cuda()`, `device=...`)?", "{what} 在设备 {got} 上，应在 cpu 上"
+                             "（输入所在的设备）：是不是写死了设备（`.cuda()`、`device=...`）？",
+                             what=what, got=value.device))
     return value
 
 
 def matches(a: Any, b: torch.Tensor) -> bool:
     """A quiet comparison used only to recognise a mistake's signature."""
-    return (isinstance(a, torch.Tensor) and a.shape == b.shape
+    return (isinstance(a, torch.Tensor) and a.shape == b.shape and a.device == b.device
             and bool(torch.allclose(a.double(), b.double(), rtol=1e-4, atol=1e-5)))
 
 

@@ -95,12 +95,14 @@ def accumulate_twice(module, w, x):
 def clear_then_backward(module, w, x):
     with trusted():
         w.grad = torch.full_like(w, 99.0)
+        w_before = w.detach().clone()
     module.clear_grad(w)
     after = w.grad
     with trusted():
         after = None if after is None else after.clone()
+        w_after = w.detach().clone()
         (w * x).sum().backward()
-    return {"after": after, "fresh": w.grad}
+    return {"after": after, "fresh": w.grad, "w_before": w_before, "w_after": w_after}
 
 
 @_label("predict")

@@ -59,7 +59,7 @@ def raw_backward(module, name: str, a: torch.Tensor, b: torch.Tensor, needs: tup
     ``needs`` requiring grad, and return exactly what it returned."""
     out = getattr(module, name).apply(_leaf(a, needs[0]), _leaf(b, needs[1]))
     returned = out.grad_fn.apply(upstream)
-    if isinstance(returned, torch.Tensor) or returned is None:
+    if not isinstance(returned, (tuple, list)):  # one tensor, None, or something else entirely
         returned = (returned,)
     return {"returned": [g.detach() if isinstance(g, torch.Tensor) else g for g in returned]}
 

@@ -30,14 +30,18 @@ def dtype_name(dtype: torch.dtype) -> str:
 
 def matches(a: Any, b: torch.Tensor, tol: float = 1e-5) -> bool:
     """A quiet comparison used only to recognise a mistake's signature."""
-    return (isinstance(a, torch.Tensor) and a.shape == b.shape and not a.is_complex()
+    return (isinstance(a, torch.Tensor) and a.shape == b.shape and not a.is_complex() and a.device == b.device
             and bool(torch.allclose(a.double(), b.double(), rtol=tol, atol=tol)))
 
 
-def expect_dtype(value: Any, dtype: torch.dtype, *, what: str, why: str = "") -> torch.Tensor:
-    """The dtype asked for; ``why`` names the classic mistake that gives the wrong one."""
+def expect_dtype(value: Any, dtype: torch.dtype, *, what: str, why: str = "",
+                 why_when: torch.dtype | None = None) -> torch.Tensor:
+    """The dtype asked for; ``why`` names the classic mistake that gives the wrong one
+    (only when the result has ``why_when``, the dtype that mistake makes, if given)."""
     __tracebackhide__ = True
-    tensor = expect_tensor(value, what=what)
+    tensor = expect_on_cpu(expect_tensor(value, what=what), what=what)
+    if why_when is not None and tensor.dtype != why_when:
+        why = ""
     if tensor.dtype != dtype:
         text = tr("{what} has dtype {got}, expected {want}", "{what} 的数据类型是 {got}，应为 {want}",
                   what=what, got=dtype_name(tensor.dtype), want=dtype_name(dtype))
@@ -45,10 +49,21 @@ def expect_dtype(value: Any, dtype: torch.dtype, *, what: str, why: str = "") ->
     return tensor
 
 
+def expect_on_cpu(tensor: torch.Tensor, *, what: str) -> torch.Tensor:
+    """The inputs are on the CPU, so the result must be too (a hard-coded `.cuda()` or `device=` moves it)."""
+    __tracebackhide__ = True
+    if tensor.device.type != "cpu":
+        raise CheckFailed(tr("{what} is on device {got}, expected cpu (where its inputs are): was a device "
+                             "hard-coded (`.cuda()`, `device=...`)?", "{what} 在设备 {got} 上，应在 cpu 上"
+                             "（输入所在的设备）：是不是写死了设备（`.cuda()`、`device=...`）？",
+                             what=what, got=tensor.device))
+    return tensor
+
+
 def expect_batch_kept(out: Any, want: tuple, *, what: str) -> torch.Tensor:
     """``want`` has a size-1 batch: a result without its size-1 dims is a bare `.squeeze()`."""
     __tracebackhide__ = True
-    tensor = expect_tensor(out, what=what)
+    tensor = expect_on_cpu(expect_tensor(out, what=what), what=what)
     if tuple(tensor.shape) != want and tuple(tensor.shape) == tuple(d for d in want if d != 1):
         raise Mistake(tr("{what} has shape {got}, expected {want}: the batch dimension of size 1 is gone; a bare "
                          "`.squeeze()` (or a reduction over every dim) drops it; squeeze one dim (`squeeze(1)`) "
@@ -112,6 +127,15 @@ def distances_checked(kata, a: torch.Tensor, b: torch.Tensor, what: str) -> torc
     if matches(out, want.sqrt()):
         raise Mistake(tr("{what} holds the distances, not their squares: leave out the square root",
                          "{what} 是距离本身而不是距离的平方：去掉开平方", what=what))
+    diff = a[:, None, :] - b[None, :, :]
+    for values, cause in ((want / a.shape[1], tr("averaged the squared differences over the D coordinates "
+                                                 "(`mean`); the squared distance sums them (`sum(dim=-1)`)",
+                                                 "对 D 个坐标的差的平方求了平均（`mean`）；距离的平方是把它们加起来"
+                                                 "（`sum(dim=-1)`）")),
+                          (diff.abs().sum(-1), tr("summed |a − b| (the L1 distance); square the differences "
+                                                  "before summing", "求的是 |a − b| 之和（L1 距离）；求和前要先平方"))):
+        if a.shape[1] > 1 and matches(out, values):
+            raise Mistake(tr("{what}: {cause}", "{what}：{cause}", what=what, cause=cause))
     return expect_batch_kept(out, tuple(want.shape), what=what)
 
 
@@ -140,6 +164,9 @@ def masked_mean_mistakes(out: Any, x: torch.Tensor, mask: torch.Tensor, what: st
                               "`x * mask`", "求和时忽略了掩码：未选中的元素也被加进去了；请对 `x * mask` 求和")),
         (total / x.shape[1], tr("divided by the row length, not by the count of True entries",
                                 "除以了行的长度，而不是 True 元素的个数")),
+        ((x * (1 - m)).sum(1) / (1 - m).sum(1).clamp(min=1), tr(
+            "the mask is inverted: the entries where it is False were averaged; keep those where it is True",
+            "掩码用反了：平均的是掩码为 False 的元素；应保留为 True 的元素")),
         (total / m.sum().clamp(min=1), tr("divided by the count of the whole mask; count each row's: "
                                           "`mask.sum(dim=1)`", "除以了整个掩码的计数；应按行计数：`mask.sum(dim=1)`")),
         (torch.div(total, count, rounding_mode="floor"), tr(
@@ -178,7 +205,8 @@ def softmax_of(kata, x: torch.Tensor, dim: int, *, log: bool, what: str) -> torc
     with shapes_explained(KEEPDIM):
         res = kata.run(world.call_log_softmax if log else world.call_softmax, x, dim=dim)
     expect_inputs_kept(res, {"x": x}, name)
-    return expect_shape(res["out"], tuple(x.shape), what=what)
+    out = expect_shape(res["out"], tuple(x.shape), what=what)
+    return expect_dtype(out, x.dtype, what=what)
 
 
 def softmax_reference(x: torch.Tensor, dim: int, log: bool) -> torch.Tensor:
@@ -197,6 +225,17 @@ def unkept_signature(out: torch.Tensor, x: torch.Tensor, dim: int, log: bool) ->
     return not matches(unkept, softmax_reference(x, dim, log)) and matches(out, unkept)
 
 
+def whole_sum_signature(out: torch.Tensor, x: torch.Tensor, dim: int, log: bool) -> bool:
+    """Does ``out`` match the (log-)softmax normalised by the sum of every entry
+    (`e.sum()` without `dim`), the max taken along `dim` or over the whole tensor?"""
+    for s in (x - x.amax(dim=dim, keepdim=True), x - x.amax()):
+        e = s.exp()
+        wrong = (s - e.sum().log()) if log else e / e.sum()
+        if not matches(wrong, softmax_reference(x, dim, log)) and matches(out, wrong):
+            return True
+    return False
+
+
 def expect_softmax_along(kata, x: torch.Tensor, dim: int, *, log: bool) -> None:
     """The learner's softmax (or log_softmax) of ``x`` along ``dim`` against torch's."""
     __tracebackhide__ = True
@@ -204,12 +243,17 @@ def expect_softmax_along(kata, x: torch.Tensor, dim: int, *, log: bool) -> None:
     out = softmax_of(kata, x, dim, log=log, what=what)
     probs, d = (out.exp() if log else out), dim % x.dim()
     for other in range(x.dim()):
-        if other != d and torch.allclose(probs.sum(other), torch.ones(()), atol=1e-4):
+        if other != d and torch.allclose(probs.sum(other).double(), torch.ones((), dtype=torch.float64), atol=1e-4):
             raise Mistake(tr("{what} sums to 1 along dim {other}, not dim {d}: the reduction ran over the wrong "
                              "dim; pass `dim=dim` to every max/sum", "{what} 沿 dim {other} 求和为 1，而不是 dim {d}："
                              "归约用错了维度；每个 max/sum 都要传 `dim=dim`", what=what, other=other, d=d))
     if unkept_signature(out, x, dim, log):
         raise Mistake(tr("{what}: {why}", "{what}：{why}", what=what, why=KEEPDIM))
+    if whole_sum_signature(out, x, dim, log):
+        raise Mistake(tr("{what} was divided by the sum of the whole tensor: `sum()` without `dim` adds every "
+                         "entry; normalise along `dim` with `sum(dim=dim, keepdim=True)`",
+                         "{what} 除以的是整个张量的和：不带 `dim` 的 `sum()` 把所有元素都加起来了；请用 "
+                         "`sum(dim=dim, keepdim=True)` 沿 `dim` 归一化", what=what))
     expect_close(out, softmax_reference(x, dim, log), what=what)
 
 
@@ -234,6 +278,13 @@ def expect_finite_when_rows_differ(kata, *, log: bool) -> None:
                          "underflowed to 0 is -inf; take the log before dividing: `s - log(sum(exp(s)))` with "
                          "`s = x - max`", "{what} 的第 2 行出现 -inf（应为 [-2000, -1000, 0]）：对下溢成 0 的 softmax "
                          "取 log 得 -inf；请在除法之前取 log：`s - log(sum(exp(s)))`，其中 `s = x - max`", what=what))
+    if log and all(finite) and float(out[2, 0]) > -1000:
+        raise Mistake(tr("{what} gives {got:.4g} for row 2's first entry, expected -2000: a small epsilon added "
+                         "before the log (`log(softmax + eps)`) floors the log-probabilities at log(eps); take "
+                         "the log before dividing: `s - log(sum(exp(s)))` with `s = x - max`",
+                         "{what} 第 2 行第一个元素是 {got:.4g}，应为 -2000：在 log 之前加一个小的 epsilon"
+                         "（`log(softmax + eps)`）会把对数概率截断在 log(eps)；请在除法之前取 log："
+                         "`s - log(sum(exp(s)))`，其中 `s = x - max`", what=what, got=float(out[2, 0])))
     if not all(finite):
         raise Mistake(tr("{what} contains NaN/Inf: exp(1000) overflows to inf (and log of an underflowed 0 is "
                          "-inf); subtract the max along `dim` before `exp`", "{what} 含有 NaN/Inf：exp(1000) 溢出为 "

@@ -41,10 +41,12 @@ class TestGradOfCubic:
         if res["out"] is None and uses_autograd(res["events"]):
             raise Mistake(tr("grad_of_cubic(x) returned None although backward() ran: no gradient reached the "
                              "leaf you returned; the graph from x to y was cut (`.detach()`, `.data`, `.item()`, "
-                             "`torch.tensor(...)`) or the returned x is not that leaf",
+                             "`torch.tensor(...)`) or the returned x is not that leaf (`y.grad`, or a tensor made by "
+                             "`.to()`/`.double()` after `requires_grad_`, which is a new, non-leaf tensor)",
                              "虽然调用了 backward()，grad_of_cubic(x) 仍返回 None：梯度没有到达你返回的叶子节点；"
                              "从 x 到 y 的计算图被切断了（`.detach()`、`.data`、`.item()`、`torch.tensor(...)`），"
-                             "或者返回的 x 不是那个叶子节点"))
+                             "或者返回的 x 不是那个叶子节点（`y.grad`，或在 `requires_grad_` 之后用 `.to()`/`.double()` 得到的新张量，"
+                             "它不是叶子节点）"))
         out = needs_tensor(res["out"], "grad_of_cubic(x)", none_grad())
         expect_shape(out, (6,), what="grad_of_cubic(x)")
         cut = tr("was the graph cut with `.data` or `.detach()`?", "是不是用 `.data` 或 `.detach()` 切断了计算图？")
@@ -55,6 +57,11 @@ class TestGradOfCubic:
             raise Mistake(tr("grad_of_cubic(x) is 2 everywhere: only the `2 * x` part reached x, `x ** 3` was cut "
                              "from the graph ({cut})", "grad_of_cubic(x) 处处为 2：只有 `2 * x` 的部分传到了 x，"
                              "`x ** 3` 被切出了计算图（{cut}）", cut=cut))
+        if matches(out, (3 * x ** 2 + 2) / x.numel()):
+            raise Mistake(tr("grad_of_cubic(x) is (3 * x**2 + 2) / N: y was a mean, not a sum; `.mean()` divides "
+                             "every gradient by the N elements, build y with `.sum()`",
+                             "grad_of_cubic(x) 是 (3 * x**2 + 2) / N：y 用的是均值而不是和；`.mean()` 会把每个梯度"
+                             "除以元素个数 N，请用 `.sum()` 计算 y"))
         if matches(out, 3 * x ** 2):
             raise Mistake(tr("grad_of_cubic(x) is 3 * x**2: the `2 * x` part was cut from the graph ({cut})",
                              "grad_of_cubic(x) 是 3 * x**2：`2 * x` 的部分被切出了计算图（{cut}）", cut=cut))
@@ -150,6 +157,11 @@ class TestAccumulate:
         w, x = torch.randn(5, requires_grad=True), torch.randn(5)
         res = kata.run(world.clear_then_backward, w, x)
         after = res["after"]
+        if not torch.equal(res["w_after"], res["w_before"]):
+            raise Mistake(tr("clear_grad(w) changed w itself (like `w.zero_()`): the weights are not the gradient; "
+                             "reset `w.grad` (`w.grad = None` or `w.grad.zero_()`)",
+                             "clear_grad(w) 修改了 w 本身（比如 `w.zero_()`）：权重不是梯度；请重置 `w.grad`"
+                             "（`w.grad = None` 或 `w.grad.zero_()`）"))
         if after is not None and not (isinstance(after, torch.Tensor) and bool((after == 0).all())):
             like = (tr(" with values like {v:g}", "，数值例如 {v:g}", v=after.reshape(-1)[0].item())
                     if isinstance(after, torch.Tensor) and after.numel() else "")
@@ -178,11 +190,12 @@ class TestGradsPerSample:
                              "grads_per_sample 的第 i 行是样本 0..i 的梯度之和：样本之间没有把 w.grad 清零（梯度会累加）"))
         if bool((out == 0).all()) or matches(out, want[-1].expand_as(want)):
             events = res["events"]
-            if "clone" not in events and "detach" not in events and "copy_" not in events:
+            if not {"clone", "copy_", "__deepcopy__", "tolist"} & set(events):
                 raise Mistake(tr("every row of grads_per_sample is the same: they are one tensor, w.grad, changed "
-                                 "in place later; append `w.grad.clone()`",
-                                 "grads_per_sample 的每一行都一样：它们是同一个张量 w.grad，之后被原地修改了；"
-                                 "请 append `w.grad.clone()`"))
+                                 "in place later (`.detach()` and `.data` share its memory, they do not copy); "
+                                 "append `w.grad.clone()`",
+                                 "grads_per_sample 的每一行都一样：它们是同一个张量 w.grad，之后被原地修改了"
+                                 "（`.detach()` 和 `.data` 与它共享内存，并不复制）；请 append `w.grad.clone()`"))
             if bool((out == 0).all()):
                 raise Mistake(tr("every row of grads_per_sample is zero: w.grad was zeroed before it was copied; "
                                  "copy it first, then zero it", "grads_per_sample 的每一行都是 0：w.grad 在复制之前"

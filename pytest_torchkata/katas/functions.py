@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.gradients import expect_gradgrad, expect_gradients
 from pytest_torchkata.checks.training import expect_converged
-from pytest_torchkata.checks.values import expect_close
+from pytest_torchkata.checks.values import describe, expect_close
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _functions_world as world
 from pytest_torchkata.katas._functions_hints import HINTS
@@ -45,6 +45,13 @@ def _applied(kata, name: str, inputs: list, upstream: torch.Tensor, extra: tuple
              names: tuple = ("x",)) -> dict:
     """Apply the learner's Function and backward; its inputs must come back unchanged."""
     got = kata.run(world.apply_and_backward, name, inputs, upstream, extra)
+    for value, what in [(got["out"], f"{name}.apply(...)")] + [(g, f"the gradient for input {i}")
+                                                           for i, g in enumerate(got["grads"])]:
+        if isinstance(value, torch.Tensor) and value.device.type != "cpu":
+            raise CheckFailed(tr("{what} is on device {dev}, expected cpu (where the inputs are): was a device "
+                                 "hard-coded (`.cuda()`, `device=...`)?", "{what} 在设备 {dev} 上，应在 cpu 上"
+                                 "（输入所在的设备）：是不是写死了设备（`.cuda()`、`device=...`）？",
+                                 what=what, dev=value.device))
     expect_inputs_kept(got, inputs, f"{name}.apply", list(names))
     return got
 
@@ -117,6 +124,10 @@ class TestMatMul:
         a, b, g = torch.randn(3, 4), torch.randn(4, 2), torch.randn(3, 2)
         got = kata.run(world.raw_backward, "MatMul", a, b, needs, g)["returned"]
         names = ("a", "b")
+        odd = next((v for v in got if v is not None and not isinstance(v, torch.Tensor)), None)
+        if odd is not None:
+            raise CheckFailed(tr("MatMul.backward returned {got} where a gradient tensor (or None) was expected",
+                                 "MatMul.backward 在应返回梯度张量（或 None）的位置返回了 {got}", got=describe(odd)))
         if len(got) != 2:
             raise CheckFailed(tr("MatMul.backward returned {n} value(s); it needs one per input of forward "
                                  "(a and b), None for a gradient that is not needed",
@@ -126,7 +137,7 @@ class TestMatMul:
         expected = g @ b.T if wanted == 0 else a.T @ g
         moved = got[other]
         if got[wanted] is None and isinstance(moved, torch.Tensor) and moved.shape == expected.shape \
-                and torch.allclose(moved, expected, rtol=1e-4, atol=1e-5):
+                and moved.device == expected.device and torch.allclose(moved, expected, rtol=1e-4, atol=1e-5):
             raise Mistake(tr("MatMul.backward returned the gradient for `{x}` in place {i}: gradients go in the "
                              "order of `forward`'s inputs, (grad for a, grad for b)",
                              "MatMul.backward 把 `{x}` 的梯度放在了第 {i} 个位置：梯度要按 `forward` 输入的顺序"

@@ -44,7 +44,8 @@ class TestCreate:
         expect_shape(out, (2, 3), what=what)
         expect_dtype(out, torch.float32, what=what,
                       why=tr("`torch.tensor` on a list of ints makes int64 unless you pass `dtype=torch.float32`",
-                             "`torch.tensor` 作用于整数列表会得到 int64，除非传入 `dtype=torch.float32`"))
+                             "`torch.tensor` 作用于整数列表会得到 int64，除非传入 `dtype=torch.float32`"),
+                     why_when=torch.int64)
         expect_close(out, torch.tensor(data, dtype=torch.float32), what=what)
 
     def test_a_list_of_floats_keeps_its_values(self, kata):
@@ -63,7 +64,7 @@ class TestCreate:
                       why=tr("`torch.Tensor(arr)` and `dtype=torch.float32` convert; `torch.from_numpy(arr)` "
                              "keeps the array's dtype",
                              "`torch.Tensor(arr)` 和 `dtype=torch.float32` 会转换类型；`torch.from_numpy(arr)` "
-                             "保持数组的数据类型"))
+                             "保持数组的数据类型"), why_when=torch.float32)
         expect_close(out, torch.from_numpy(arr), what=what)
 
     def test_an_int32_array_stays_int32(self, kata):
@@ -73,7 +74,8 @@ class TestCreate:
         expect_dtype(out, torch.int32, what=what,
                       why=tr("`torch.Tensor(arr)` makes float32 whatever the array holds; use "
                              "`torch.from_numpy(arr)`",
-                             "无论数组里是什么，`torch.Tensor(arr)` 都得到 float32；请用 `torch.from_numpy(arr)`"))
+                             "无论数组里是什么，`torch.Tensor(arr)` 都得到 float32；请用 `torch.from_numpy(arr)`"),
+                     why_when=torch.float32)
         expect_close(out, torch.from_numpy(arr), what=what)
 
 
@@ -90,8 +92,14 @@ class TestReshape:
                              "change places too; `permute(0, 2, 3, 1)` keeps H before W",
                              "{what} 的形状是 (2, 5, 4, 3)：`transpose(1, 3)` 交换了 C 和 W，H 和 W 也随之对调；"
                              "`permute(0, 2, 3, 1)` 保持 H 在 W 之前", what=what))
+        if matches(out, x.permute(0, 3, 1, 2)):
+            raise Mistake(tr("{what} has shape (2, 5, 3, 4): `permute(0, 3, 1, 2)` moves the last axis first "
+                             "(channels-last to channels-first); permute lists, for each new axis, the old one "
+                             "it comes from: `permute(0, 2, 3, 1)`",
+                             "{what} 的形状是 (2, 5, 3, 4)：`permute(0, 3, 1, 2)` 把最后一维移到前面（从通道在后变成"
+                             "通道在前）；permute 的参数是每个新维度来自哪个旧维度：`permute(0, 2, 3, 1)`", what=what))
         expect_shape(out, (2, 4, 5, 3), what=what)
-        if torch.equal(out, x.reshape(2, 4, 5, 3)):
+        if matches(out, x.reshape(2, 4, 5, 3), tol=0.0):
             raise Mistake(tr("{what} has the right shape but scrambled values: `reshape`/`view` only "
                              "relabel the axes; `permute(0, 2, 3, 1)` moves them",
                              "{what} 形状正确但数值被打乱了：`reshape`/`view` 只是重新划分维度；"
@@ -198,10 +206,18 @@ class TestOneHot:
         expect_shape(out, (5, 4), what=what)
         expected = torch.zeros(5, 4)
         expected[torch.arange(5), labels] = 1.0
+        rows, cols = torch.zeros(5, 4), torch.zeros(5, 4)
+        rows[labels], cols[:, labels] = 1.0, 1.0
+        for wrong, code in ((rows, "out[labels] = 1"), (cols, "out[:, labels] = 1")):
+            if matches(out, wrong):
+                raise Mistake(tr("{what} has rows with more than one 1: `{code}` fills whole rows or columns; "
+                                 "index each row with its own label: `out[torch.arange(N), labels] = 1`",
+                                 "{what} 有的行不止一个 1：`{code}` 填满了整行或整列；要让每一行用自己的标签做下标："
+                                 "`out[torch.arange(N), labels] = 1`", what=what, code=code))
         expect_dtype(out, torch.float32, what=what,
                       why=tr("`F.one_hot` and integer zeros give int64 labels; the task asks for float32 "
                              "(`.float()`)", "`F.one_hot` 和整数类型的全零张量得到 int64；任务要求 float32（`.float()`）")
-                      if matches(out, expected) else "")
+                      if matches(out, expected) else "", why_when=torch.int64)
         expect_close(out, expected, what=what)
 
     def test_one_hot_uses_num_classes_not_the_largest_label(self, kata):

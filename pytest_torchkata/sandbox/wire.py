@@ -102,6 +102,8 @@ def _enc_tensor(t: torch.Tensor, buffers: list[bytes]) -> Any:
     if data.layout != torch.strided:
         data = data.to_dense()
     data = data.cpu().contiguous().reshape(-1)
+    if data.numel() and data.stride(0) != 1:  # one element keeps any stride (e.g. `argsort(1)[:, 0]` of one row)
+        data = torch.empty(data.shape, dtype=data.dtype).copy_(data)
     if data.is_conj():
         data = data.resolve_conj()
     buffers.append(data.view(torch.uint8).numpy().tobytes() if data.numel() else b"")

@@ -112,6 +112,20 @@ MISTAKES = [
          ("the bias b is missing in forward",)),
     Case("forward_without_transpose", "linear", body(("        return x @ W.T + b\n", "        return x @ W + b\n")),
          ("shapes cannot be multiplied", "x @ W.T")),
+    # found in review
+    Case("mean_instead_of_sum", "cubic", body(("y = (x ** 3 + 2 * x).sum()", "y = (x ** 3 + 2 * x).mean()")),
+         ("/ N", "`.mean()`")),
+    Case("leaf_lost_by_a_cast", "cubic", body(("    x = x.detach().requires_grad_(True)\n    y = (x ** 3 + 2 * x).sum()",
+                                               "    x = x.detach().requires_grad_(True).double()\n"
+                                               "    y = (x ** 3 + 2 * x).sum()")), ("non-leaf", "`.double()`")),
+    Case("gradient_on_another_device", "cubic", body(("    y.backward()\n    return x.grad\n",
+                                                      "    y.backward()\n    return x.grad.to('meta')\n")),
+         ("is on device meta, expected cpu",)),
+    Case("clear_grad_zeroes_the_weights", "accumulate",
+         body(("    w.grad = None\n    # END", "    with torch.no_grad():\n        w.zero_()\n    # END")),
+         ("changed w itself", "w.grad = None")),
+    Case("detach_is_not_a_copy", "zero", body(("grads.append(w.grad.clone())", "grads.append(w.grad.detach())")),
+         ("`.detach()`", "do not copy", "w.grad.clone()")),
 ]
 
 

@@ -96,6 +96,27 @@ MISTAKES = [
          (("    loss.backward()\n", "    loss = torch.tensor(loss.item(), requires_grad=True)\n"
                                      "    loss.backward()\n"),),
          ("no history",)),
+    # found in review: torch's own message plus a hint that names the mistake
+    case("zero_instead_of_none_for_the_float", "scale",
+         (("return grad_output * ctx.factor, None\n", "return grad_output * ctx.factor, 0\n"),),
+         ("different than None at position 2", "`None` as its gradient, not 0")),
+    case("float_saved_for_backward", "scale",
+         (("        ctx.factor = factor  # a plain number may live on ctx\n", "        ctx.save_for_backward(factor)\n"),
+          ("return grad_output * ctx.factor, None\n", "return grad_output * ctx.saved_tensors[0], None\n")),
+         ("can only save variables", "takes tensors only")),
+    case("backward_returns_a_list", "exp", (("        return grad_output * result\n", "        return [1.0]\n"),),
+         ("expected Variable or None", "not a list")),
+    case("matmul_backward_returns_a_string", "matmul", (("        return grad_a, grad_b\n", "        return 'grad'\n"),),
+         ("returned a str",)),
+    case("fit_zeroes_grad_before_the_first_backward", "fit",
+         (("    loss.backward()\n", "    for p in params:\n        p.grad.zero_()\n    loss.backward()\n"),),
+         ("has no attribute 'zero_'", "before the first backward")),
+    case("fit_calls_forward_directly", "fit",
+         (("y_pred = a + b * LegendreP3.apply(c + d * x)  # (N,)\n",
+           "y_pred = a + b * LegendreP3.forward(None, c + d * x)  # (N,)\n"),), ("save_for_backward", "`.apply`")),
+    case("fit_instantiates_the_function", "fit",
+         (("y_pred = a + b * LegendreP3.apply(c + d * x)  # (N,)\n",
+           "y_pred = a + b * LegendreP3()(c + d * x)  # (N,)\n"),), ("non-static forward", "MyFunction.apply(x)")),
 ]
 
 

@@ -4,7 +4,7 @@ get full marks."""
 
 
 import pytest
-from kata_testing import Case, cases, expect_caught
+from kata_testing import Case, cases, expect_caught, mutate
 
 
 SOFTMAX_BODY = ("    shifted = x - x.amax(dim=dim, keepdim=True)\n"
@@ -148,9 +148,44 @@ MISTAKES = [
          ("returned a copy", "torch.from_numpy")),
     Case("float32_conversion_copies", "numpy_bridge", body(SHARE_BODY, SHARE_BODY.replace("(arr)", "(arr).float()")),
          ("expected float64",)),
+    # found in review: each named by its own signature
+    Case("permute_the_other_way", "reshape", body("x.permute(0, 2, 3, 1)", "x.permute(0, 3, 1, 2)"),
+         ("`permute(0, 3, 1, 2)`", "channels-first")),
+    Case("distances_averaged", "distances", body("(diff ** 2).sum(dim=-1)", "(diff ** 2).mean(dim=-1)"),
+         ("averaged the squared differences",)),
+    Case("l1_distances", "distances", body("(diff ** 2).sum(dim=-1)", "diff.abs().sum(dim=-1)"),
+         ("L1 distance",)),
+    Case("mask_inverted", "masked_mean", body("    total = (x * m).sum(dim=1)\n", "    total = (x * (1 - m)).sum(dim=1)\n"),
+         ("mask is inverted",)),
+    Case("one_hot_fills_whole_rows", "one_hot", body("    out[torch.arange(labels.shape[0]), labels] = 1.0\n",
+                                                      "    out[labels] = 1.0\n"), ("`out[labels] = 1`", "torch.arange(N)")),
+    Case("one_hot_fills_columns", "one_hot", body("    out[torch.arange(labels.shape[0]), labels] = 1.0\n",
+                                                   "    out[:, labels] = 1.0\n"), ("`out[:, labels] = 1`",)),
+    Case("softmax_sum_without_dim", "softmax", body("    return e / e.sum(dim=dim, keepdim=True)\n",
+                                                    "    return e / e.sum()\n"), ("sum of the whole tensor",)),
+    Case("log_softmax_sum_without_dim", "log_softmax", body(
+        "    return shifted - shifted.exp().sum(dim=dim, keepdim=True).log()\n",
+        "    return shifted - shifted.exp().sum().log()\n"), ("sum of the whole tensor",)),
+    Case("result_on_another_device", "softmax", body("    return e / e.sum(dim=dim, keepdim=True)\n",
+                                                     "    return (e / e.sum(dim=dim, keepdim=True)).to('meta')\n"),
+         ("is on device meta, expected cpu", "hard-coded")),
+    Case("log_of_softmax_plus_eps", "log_softmax", body(LOG_SOFTMAX_BODY, "    return torch.log(softmax(x, dim) + 1e-10)\n"),
+         ("epsilon", "log(eps)")),
 ]
 
 
 @pytest.mark.parametrize("case", cases(MISTAKES))
 def test_mistake_is_caught_and_named(grade, case):
     expect_caught(grade, "tensors", case)
+
+
+@pytest.mark.parametrize("task, old, new, blamed", [
+    ("create", "torch.tensor(data, dtype=torch.float32)", "torch.tensor(data, dtype=torch.float64)", "makes int64"),
+    ("one_hot", "torch.zeros(labels.shape[0], num_classes, device=labels.device)",
+     "torch.zeros(labels.shape[0], num_classes, dtype=torch.float64)", "`F.one_hot`"),
+], ids=["float64_list", "float64_one_hot"])
+def test_a_wrong_float_dtype_is_not_blamed_on_int64(grade, task, old, new, blamed):
+    g = grade("tensors", mutate("tensors", (old, new)))
+    assert g.status(task) == "failed"
+    message = g.message(task)
+    assert "has dtype float64, expected float32" in message and blamed not in message, message
