@@ -98,6 +98,8 @@ MISTAKES = [
          ("lined the two up by reshaping", "ValueError")),
     Case("optimizer_step_before_backward", "train_step",
          ((TS_BACKWARD, "    optimizer.step()\n    loss.backward()\n"),), ("step() before loss.backward()",)),
+    Case("make_data_without_return", "make_data", (("    return x, y\n", ""),),
+         ("should return the pair (x, y), but returned None",)),
     Case("closed_form_returns_b_then_w", "closed_form",
          ((DESIGN, "    A = torch.cat([torch.ones_like(x), x], dim=1)\n"),), ("(b, w)",)),
 ]
