@@ -127,7 +127,7 @@ class TestBce:
     def test_value_and_gradient_are_finite_at_plus_minus_100(self, kata):
         z = torch.tensor([100.0, -100.0, 100.0, -100.0])
         y = torch.tensor([0.0, 1.0, 1.0, 0.0])
-        got = kata.run(world.loss_backward, "bce_with_logits", z, y)
+        got = kata.run(world.bce_backward, z, y)
         loss = got["loss"]
         if isinstance(loss, torch.Tensor) and loss.numel() == 1 and not torch.isfinite(loss).all():
             raise Mistake(tr("bce_with_logits at logits ±100 gave {got}, expected 50: σ(100) rounds to 1, so a "
@@ -135,6 +135,16 @@ class TestBce:
                              "log1p(exp(-|z|)) form", "logits 为 ±100 时 bce_with_logits 给出 {got}，应为 50："
                              "σ(100) 舍入为 1，朴素的 log(1 - sigmoid(z)) 就是 log(0) = -inf；请用 "
                              "max(z, 0) - z·y + log1p(exp(-|z|)) 的形式", got=loss.item()))
+        grad = got["grad"]
+        if isinstance(loss, torch.Tensor) and loss.numel() == 1 and 0 < float(loss) < 49 and \
+                isinstance(grad, torch.Tensor) and grad.shape == z.shape and bool((grad.abs() < 1e-3).all()):
+            raise Mistake(tr("bce_with_logits at logits ±100 gave {got:.4g}, expected 50, and its gradient there is "
+                             "0: a confidently wrong logit costs only about -log ε and teaches nothing, which is "
+                             "what clamping σ(z) to [ε, 1 - ε] (or log(p + ε)) does; use the max(z, 0) - z·y + "
+                             "log1p(exp(-|z|)) form", "logits 为 ±100 时 bce_with_logits 给出 {got:.4g}，应为 50，"
+                             "而且那里的梯度是 0：一个自信却错误的 logit 只付出约 -log ε 的代价，也学不到东西，"
+                             "这正是把 σ(z) 截断到 [ε, 1 - ε]（或 log(p + ε)）的效果；请用 max(z, 0) - z·y + "
+                             "log1p(exp(-|z|)) 的形式", got=float(loss)))
         expect_close(loss, torch.tensor(50.0), what=tr("bce_with_logits at logits [100, -100, 100, -100]",
                                                        "logits 为 [100, -100, 100, -100] 时的 bce_with_logits"),
                      rtol=1e-5, atol=1e-4)
@@ -142,6 +152,30 @@ class TestBce:
         grad = expect_finite(got["grad"], what=tr("the gradient of bce_with_logits at logits ±100",
                                                   "logits 为 ±100 时 bce_with_logits 的梯度"))
         expect_close(grad, (torch.sigmoid(z) - y) / 4, what="d bce / d logits (±100)", **TOL)
+
+
+def _expect_known_scaling_slip(train: torch.Tensor, x: torch.Tensor) -> None:
+    """Names the usual reason the scaled training features do not have std 1, when ``train`` shows it."""
+    __tracebackhide__ = True
+    mean, near = x.mean(dim=0), (lambda a, b: a.shape == b.shape and torch.allclose(a, b, rtol=1e-3, atol=1e-3))
+    slips = [
+        ((x - x.mean()) / x.std(), tr("take the mean and std over dim=0 (one per feature), not over the whole tensor",
+                                      "请沿 dim=0 求均值和标准差（每个特征一个），而不是对整个张量求")),
+        ((x - x.mean(dim=1, keepdim=True)) / x.std(dim=1, keepdim=True),
+         tr("the mean and std were taken over dim=1, across each sample's features; take them over dim=0, one "
+            "per feature", "均值和标准差是沿 dim=1（每个样本的各个特征）求的；请沿 dim=0 求，每个特征一个")),
+        (x - mean, tr("the features were centred but not divided by their std", "特征减去了均值，但没有除以标准差")),
+        ((x - mean) / x.var(dim=0), tr("the features were divided by their variance; divide by the std (its "
+                                       "square root)", "特征除以的是方差；请除以标准差（方差的平方根）")),
+        ((x - mean) / x.var(dim=0, unbiased=False), tr("the features were divided by their variance; divide by "
+                                                       "the std (its square root)",
+                                                       "特征除以的是方差；请除以标准差（方差的平方根）")),
+    ]
+    for want, why in slips:
+        if near(train, want):
+            raise Mistake(tr("each feature's std after scaling should be 1, but is {std}: {why}",
+                             "缩放后每个特征的标准差应为 1，但实际是 {std}：{why}",
+                             std=[round(v, 3) for v in train.std(dim=0).tolist()], why=why))
 
 
 @KATA.task("standardize", Text("Standardise with training statistics only", "只用训练集统计量做标准化"),
@@ -157,12 +191,11 @@ class TestStandardize:
         std = train.std(dim=0)
         std_pop = train.std(dim=0, unbiased=False)  # either std convention is fine
         if not ((std - 1).abs().max() < 0.01 or (std_pop - 1).abs().max() < 0.01):
-            whole = (x_train - x_train.mean()) / x_train.std()
-            cls = Mistake if torch.allclose(train, whole, rtol=1e-3, atol=1e-3) else CheckFailed
-            raise cls(tr("each feature's std after scaling should be 1, but is {std}; take the mean and std over "
-                         "dim=0 (one per feature), not over the whole tensor",
-                         "缩放后每个特征的标准差应为 1，但实际是 {std}；请沿 dim=0 求均值和标准差（每个特征一个），"
-                         "而不是对整个张量求", std=[round(s, 3) for s in std.tolist()]))
+            _expect_known_scaling_slip(train, x_train)
+            raise CheckFailed(tr("each feature's std after scaling should be 1, but is {std}; take the mean and std "
+                                 "over dim=0 (one per feature) of the training set",
+                                 "缩放后每个特征的标准差应为 1，但实际是 {std}；请在训练集上沿 dim=0 求均值和标准差"
+                                 "（每个特征一个）", std=[round(s, 3) for s in std.tolist()]))
         expect_close(train.mean(dim=0), torch.zeros(3), atol=1e-3, rtol=0,
                      what=tr("each feature's mean after scaling", "缩放后每个特征的均值"))
 
@@ -292,7 +325,8 @@ class TestTrain:
 
 CE_FORBIDDEN = ("torch.log_softmax", "torch.Tensor.log_softmax", "torch.nn.functional.log_softmax",
                 "torch.softmax", "torch.Tensor.softmax", "torch.nn.functional.softmax",
-                "torch.logsumexp", "torch.Tensor.logsumexp", "torch.nn.functional.cross_entropy")
+                "torch.logsumexp", "torch.Tensor.logsumexp", "torch.nn.functional.cross_entropy",
+                "torch.special.log_softmax", "torch.special.softmax", "torch.special.logsumexp")
 EXTREME = torch.tensor([[1000.0, 1001.0, 1002.0], [-1000.0, 0.0, 1000.0], [-1000.0, -1001.0, -1002.0]])
 
 
@@ -333,6 +367,11 @@ class TestCrossEntropy:
         out = expect_shape(kata.call("cross_entropy", z, t), (), what="cross_entropy(z (10, 5), t (10,))")
         want = F.cross_entropy(z, t)
         expect_mean_not_sum(out, want, 10, "cross_entropy")
+        if isinstance(out, torch.Tensor) and out.shape == () and torch.allclose(out, -want, **TOL):
+            raise Mistake(tr("cross_entropy returned {got:.4g}, the NEGATIVE of the cross-entropy {want:.4g}: "
+                             "log-probabilities are ≤ 0, so the loss is minus their mean",
+                             "cross_entropy 返回了 {got:.4g}，是交叉熵 {want:.4g} 的相反数：对数概率 ≤ 0，"
+                             "所以损失是它们平均值的相反数", got=float(out), want=float(want)))
         table = -torch.log_softmax(z, dim=1)[:, t].mean()
         if torch.allclose(out, table, **TOL) and not torch.allclose(out, want, **TOL):
             raise Mistake(tr("cross_entropy averaged an (N, N) table: `log_probs[:, targets]` takes every row's "
@@ -345,7 +384,7 @@ class TestCrossEntropy:
     def test_cross_entropy_value_and_gradient_are_finite_at_1000(self, kata):
         z = torch.tensor([[1000.0, -1000.0, 0.0], [0.0, 1000.0, -1000.0]])
         t = torch.tensor([1, 1])
-        got = kata.run(world.loss_backward, "cross_entropy", z, t)
+        got = kata.run(world.cross_entropy_backward, z, t)
         want = F.cross_entropy(z, t)
         loss = got["loss"]
         if isinstance(loss, torch.Tensor) and loss.numel() == 1 and not torch.isfinite(loss).all():
