@@ -13,9 +13,10 @@ import torch.nn.functional as F
 
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.training import expect_converged
-from pytest_torchkata.checks.values import describe, expect_close, expect_finite, expect_shape
+from pytest_torchkata.checks.values import expect_close, expect_finite, expect_shape
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _logistic_regression_world as world
+from pytest_torchkata.katas._logistic_regression_expect import blobs_pair, expect_known_scaling_slip, pair
 from pytest_torchkata.katas._logistic_regression_hints import HINTS
 from pytest_torchkata.katas._step_probe import (expect_connected, expect_grads_not_stale, expect_inputs_kept,
                                                 expect_mean_not_sum, expect_own_generator, graded_step)
@@ -32,14 +33,6 @@ TOL = {"rtol": 1e-5, "atol": 1e-5}  # no tighter than torch.testing.assert_close
 
 def _close(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-4 * max(1.0, abs(b))
-
-
-def _pair(got, what: str) -> tuple:
-    __tracebackhide__ = True
-    if not (isinstance(got, (tuple, list)) and len(got) == 2):
-        raise CheckFailed(tr("{what} should return two tensors, but returned {got}",
-                             "{what} 应返回两个张量，但返回了 {got}", what=what, got=describe(got)))
-    return got[0], got[1]
 
 
 # -- the tasks -----------------------------------------------------------------------
@@ -154,30 +147,6 @@ class TestBce:
         expect_close(grad, (torch.sigmoid(z) - y) / 4, what="d bce / d logits (±100)", **TOL)
 
 
-def _expect_known_scaling_slip(train: torch.Tensor, x: torch.Tensor) -> None:
-    """Names the usual reason the scaled training features do not have std 1, when ``train`` shows it."""
-    __tracebackhide__ = True
-    mean, near = x.mean(dim=0), (lambda a, b: a.shape == b.shape and torch.allclose(a, b, rtol=1e-3, atol=1e-3))
-    slips = [
-        ((x - x.mean()) / x.std(), tr("take the mean and std over dim=0 (one per feature), not over the whole tensor",
-                                      "请沿 dim=0 求均值和标准差（每个特征一个），而不是对整个张量求")),
-        ((x - x.mean(dim=1, keepdim=True)) / x.std(dim=1, keepdim=True),
-         tr("the mean and std were taken over dim=1, across each sample's features; take them over dim=0, one "
-            "per feature", "均值和标准差是沿 dim=1（每个样本的各个特征）求的；请沿 dim=0 求，每个特征一个")),
-        (x - mean, tr("the features were centred but not divided by their std", "特征减去了均值，但没有除以标准差")),
-        ((x - mean) / x.var(dim=0), tr("the features were divided by their variance; divide by the std (its "
-                                       "square root)", "特征除以的是方差；请除以标准差（方差的平方根）")),
-        ((x - mean) / x.var(dim=0, unbiased=False), tr("the features were divided by their variance; divide by "
-                                                       "the std (its square root)",
-                                                       "特征除以的是方差；请除以标准差（方差的平方根）")),
-    ]
-    for want, why in slips:
-        if near(train, want):
-            raise Mistake(tr("each feature's std after scaling should be 1, but is {std}: {why}",
-                             "缩放后每个特征的标准差应为 1，但实际是 {std}：{why}",
-                             std=[round(v, 3) for v in train.std(dim=0).tolist()], why=why))
-
-
 @KATA.task("standardize", Text("Standardise with training statistics only", "只用训练集统计量做标准化"),
            points=2, hints=HINTS["standardize"])
 class TestStandardize:
@@ -186,12 +155,12 @@ class TestStandardize:
         x_test = x_train[:10].clone()
         got = kata.run(world.standardize_call, x_train, x_test)
         expect_inputs_kept(got, [x_train, x_test], "standardize", ["x_train", "x_test"])
-        train = expect_shape(_pair(got["out"], "standardize")[0], (200, 3),
+        train = expect_shape(pair(got["out"], "standardize")[0], (200, 3),
                              what=tr("standardize's train_scaled", "standardize 的 train_scaled"))
         std = train.std(dim=0)
         std_pop = train.std(dim=0, unbiased=False)  # either std convention is fine
         if not ((std - 1).abs().max() < 0.01 or (std_pop - 1).abs().max() < 0.01):
-            _expect_known_scaling_slip(train, x_train)
+            expect_known_scaling_slip(train, x_train)
             raise CheckFailed(tr("each feature's std after scaling should be 1, but is {std}; take the mean and std "
                                  "over dim=0 (one per feature) of the training set",
                                  "缩放后每个特征的标准差应为 1，但实际是 {std}；请在训练集上沿 dim=0 求均值和标准差"
@@ -202,7 +171,7 @@ class TestStandardize:
     def test_test_set_uses_the_training_mean_and_std(self, kata):
         x_train = torch.randn(300, 2) * torch.tensor([2.0, 0.5]) + torch.tensor([1.0, -4.0])
         x_test = torch.randn(100, 2) * torch.tensor([2.0, 0.5]) + torch.tensor([7.0, -4.0])  # shifted by +6
-        test = expect_shape(_pair(kata.call("standardize", x_train, x_test), "standardize")[1], (100, 2),
+        test = expect_shape(pair(kata.call("standardize", x_train, x_test), "standardize")[1], (100, 2),
                             what=tr("standardize's test_scaled", "standardize 的 test_scaled"))
         mean, std = x_train.mean(dim=0), x_train.std(dim=0)
         if abs(float(test[:, 0].mean())) < 0.5:
@@ -220,7 +189,7 @@ class TestStandardize:
 @KATA.task("blobs", Text("Two Gaussian blobs with float labels", "带浮点标签的两团高斯数据"), points=2, hints=HINTS["blobs"])
 class TestBlobs:
     def test_shapes_and_dtypes(self, kata):
-        x, y = _pair(kata.call("make_blobs", 40, seed=1), "make_blobs")
+        x, y = blobs_pair(kata, 40, seed=1)
         expect_shape(x, (40, 2), what=tr("make_blobs(40)'s x", "make_blobs(40) 的 x"))
         expect_shape(y, (40,), what=tr("make_blobs(40)'s y", "make_blobs(40) 的 y"))
         expect_close(x, x.float(), what=tr("make_blobs(40)'s x", "make_blobs(40) 的 x"))  # dtype float32
@@ -232,13 +201,14 @@ class TestBlobs:
                          got=str(y.dtype).replace("torch.", "")))
 
     def test_labels_are_half_zeros_then_half_ones(self, kata):
-        _, y = _pair(kata.call("make_blobs", 40, seed=1), "make_blobs")
+        _, y = blobs_pair(kata, 40, seed=1)
         expect_close(y.to(torch.float32), torch.cat([torch.zeros(20), torch.ones(20)]), check_dtype=False,
                      what=tr("make_blobs(40)'s y", "make_blobs(40) 的 y"))
 
     def test_blobs_sit_at_minus_two_and_plus_two_with_std_1(self, kata):
-        x, y = _pair(kata.call("make_blobs", 2000, seed=2), "make_blobs")
-        y = y.to(torch.float32)
+        x, y = blobs_pair(kata, 2000, seed=2)
+        expect_shape(x, (2000, 2), what=tr("make_blobs(2000)'s x", "make_blobs(2000) 的 x"))
+        y = expect_shape(y, (2000,), what=tr("make_blobs(2000)'s y", "make_blobs(2000) 的 y")).to(torch.float32)
         for label, centre in ((0.0, -2.0), (1.0, 2.0)):
             pts = x[y == label]
             m, s = pts.mean(dim=0), pts.std(dim=0)
@@ -249,9 +219,9 @@ class TestBlobs:
                                      s=[round(v, 2) for v in s.tolist()]))
 
     def test_same_seed_gives_the_same_blobs(self, kata):
-        x1, _ = _pair(kata.call("make_blobs", 30, seed=5), "make_blobs")
-        x2, _ = _pair(kata.call("make_blobs", 30, seed=5), "make_blobs")
-        x3, _ = _pair(kata.call("make_blobs", 30, seed=6), "make_blobs")
+        x1, _ = blobs_pair(kata, 30, seed=5)
+        x2, _ = blobs_pair(kata, 30, seed=5)
+        x3, _ = blobs_pair(kata, 30, seed=6)
         expect_close(x2, x1, what=tr("make_blobs(30, seed=5)'s x, made twice", "两次生成的 make_blobs(30, seed=5) 的 x"))
         if torch.equal(x1, x3):
             raise CheckFailed(tr("make_blobs gives the same x for seeds 5 and 6: pass generator=g (seeded with "
