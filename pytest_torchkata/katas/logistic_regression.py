@@ -297,6 +297,11 @@ CE_FORBIDDEN = ("torch.log_softmax", "torch.Tensor.log_softmax", "torch.nn.funct
                 "torch.softmax", "torch.Tensor.softmax", "torch.nn.functional.softmax",
                 "torch.logsumexp", "torch.Tensor.logsumexp", "torch.nn.functional.cross_entropy",
                 "torch.special.log_softmax", "torch.special.softmax", "torch.special.logsumexp")
+_LOG_OF_SOFTMAX = Text(
+    "{what} at logits ±1000 gave {row}: that is the log OF a softmax; exp(z - m) of a score far below the row's "
+    "maximum underflows to 0 and log(0) = -inf; stay in log space: (z - m) - log Σ exp(z - m)",
+    "logits 为 ±1000 时 {what} 给出 {row}：这是先算 softmax 再取 log；比该行最大值小很多的分数，exp(z - m) 会下溢为 0，"
+    "而 log(0) = -inf；请一直在对数空间里计算：(z - m) - log Σ exp(z - m)")
 EXTREME = torch.tensor([[1000.0, 1001.0, 1002.0], [-1000.0, 0.0, 1000.0], [-1000.0, -1001.0, -1002.0]])
 
 
@@ -326,9 +331,12 @@ class TestCrossEntropy:
                                  "-1000 的那一行给出 {row}：减去的是整个张量的一个最大值，那一行就剩下 exp(-2000)"
                                  "（得 0，再取 log 0）；请减去每一行自己的最大值：amax(dim=1, keepdim=True)",
                                  row=out[2].tolist()))
+            bad = int((~finite).nonzero()[0])
+            if finite[0] and bool((out[bad][~torch.isfinite(out[bad])] == float("-inf")).all()):
+                raise Mistake(_LOG_OF_SOFTMAX.format(what="log_softmax", row=out[bad].tolist()))
             raise Mistake(tr("log_softmax at logits ~1000 gave {row}: exp(1000) overflows to inf; subtract each "
                              "row's maximum before exp", "logits 约为 1000 时 log_softmax 给出 {row}：exp(1000) "
-                             "溢出为 inf；请在 exp 之前减去每一行的最大值", row=out[0].tolist()))
+                             "溢出为 inf；请在 exp 之前减去每一行的最大值", row=out[bad].tolist()))
         expect_close(out, torch.log_softmax(EXTREME, dim=1), what=tr("log_softmax at logits ±1000",
                                                                      "logits 为 ±1000 时的 log_softmax"), **TOL)
 
@@ -358,6 +366,9 @@ class TestCrossEntropy:
         want = F.cross_entropy(z, t)
         loss = got["loss"]
         if isinstance(loss, torch.Tensor) and loss.numel() == 1 and not torch.isfinite(loss).all():
+            small = kata.call("cross_entropy", torch.tensor([[0.0, -200.0]]), torch.tensor([1]))  # no overflow here
+            if isinstance(small, torch.Tensor) and small.numel() == 1 and float(small) == float("inf"):
+                raise Mistake(_LOG_OF_SOFTMAX.format(what="cross_entropy", row=loss.item()))
             raise Mistake(tr("cross_entropy at logits ±1000 gave {got}, expected {want:g}: exp(1000) overflows; "
                              "subtract each row's maximum first", "logits 为 ±1000 时 cross_entropy 给出 {got}，"
                              "应为 {want:g}：exp(1000) 溢出了；请先减去每一行的最大值", got=loss.item(), want=want.item()))
