@@ -99,6 +99,7 @@ def observe_optimizer_step(step: Callable[[], Any], model: torch.nn.Module,
             seen.append({n: _clone(p.grad) for n, p in params.items()})
 
         optimizer.register_step_pre_hook(before_step)
+        optimizer.register_step_post_hook(lambda opt, args, kwargs: events.append("stepped"))
     loss, error = _run_step(step, events)
     with trusted():
         return {"loss": _clone(loss), "error": error, "events": list(events),
@@ -196,7 +197,8 @@ def expect_optimizer_used(got: dict, what: str) -> None:
                          "computes gradients, optimizer.step() applies them",
                          "{what} 没有调用传入的优化器的 step()：backward() 只计算梯度，"
                          "optimizer.step() 才更新参数", what=what))
-    if events.index("step") < events.index("grad"):
+    # a step(closure) runs the backward inside the step: its gradients arrive before "stepped"
+    if "stepped" in events and events.index("stepped") < events.index("grad"):
         raise Mistake(tr("{what} called optimizer.step() before loss.backward(): the step applied the gradients "
                          "that were there before (none on the first step, the last step's after that); the order "
                          "is zero_grad, forward, loss, backward, step",
