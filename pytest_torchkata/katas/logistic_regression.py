@@ -41,8 +41,10 @@ PROBE_D = 3
 
 
 def _probe() -> torch.Tensor:
-    """Inputs that read off an affine map: 0 gives b, each unit vector gives b + w_i."""
-    return torch.cat([torch.zeros(1, PROBE_D), torch.eye(PROBE_D), torch.randn(8, PROBE_D)])
+    """Inputs that read off an affine map: 0 gives b, each unit vector gives b + w_i; then ±10 times
+    each unit vector, where any weight not tiny makes one logit negative."""
+    eye = torch.eye(PROBE_D)
+    return torch.cat([torch.zeros(1, PROBE_D), eye, torch.randn(8, PROBE_D), 10 * eye, -10 * eye])
 
 
 def _affine(x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
@@ -93,6 +95,11 @@ class TestModel:
                                  "drop the sigmoid, BCEWithLogitsLoss applies it itself",
                                  "forward 返回的是 sigmoid(w·x + b)，全部在 (0, 1) 之间，而这里要的是 logits："
                                  "去掉 sigmoid，BCEWithLogitsLoss 会自己做"))
+        if not torch.allclose(out, _affine(x, out), rtol=1e-4, atol=1e-4) and out.min() >= 0 and (out == 0).any():
+            raise Mistake(tr("forward's outputs are never negative and some are exactly 0: a ReLU (or clamp) on the "
+                             "output cuts off the negative logits, so class 0 can never be predicted confidently; "
+                             "return the raw scores w·x + b", "forward 的输出从不为负，而且有些恰好是 0：输出上的 ReLU"
+                             "（或 clamp）砍掉了负的 logits，类别 0 永远无法被有把握地预测；请返回原始分数 w·x + b"))
         expect_close(out, _affine(x, out), rtol=1e-4, atol=1e-4, what=tr(
             "forward(x) compared with the affine map w·x + b read off at x = 0 and the unit vectors",
             "forward(x) 与在 x = 0 和单位向量处读出的仿射映射 w·x + b 的比较"))

@@ -24,6 +24,8 @@ MISTAKES = [
     Case("sigmoid_in_forward", "model",
          ((FORWARD, "        return torch.sigmoid(self.linear(x)).squeeze(1)\n"),),
          ("all in (0, 1)", "drop the sigmoid")),
+    Case("relu_on_the_output", "model", ((FORWARD, "        return torch.relu(self.linear(x)).squeeze(1)\n"),),
+         ("never negative", "ReLU")),
     Case("squeeze_drops_the_batch_dimension", "model",
          ((FORWARD, "        return self.linear(x).squeeze()\n"),), ("`.squeeze()` with no dim",)),
     Case("plain_tensors_instead_of_parameters", "model",
