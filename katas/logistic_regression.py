@@ -106,8 +106,9 @@ def log_softmax(logits: torch.Tensor) -> torch.Tensor:
     Leave `logits` unchanged (no `logits -= m`). Off limits, because they do the
     shift for you: `torch.log_softmax`, `torch.Tensor.log_softmax`,
     `torch.nn.functional.log_softmax`, `torch.softmax`, `torch.Tensor.softmax`,
-    `torch.nn.functional.softmax`, `torch.logsumexp`, `torch.Tensor.logsumexp` and
-    `torch.nn.functional.cross_entropy`.
+    `torch.nn.functional.softmax`, `torch.logsumexp`, `torch.Tensor.logsumexp`,
+    `torch.nn.functional.cross_entropy` and the `torch.special` twins
+    (`torch.special.log_softmax`, `torch.special.softmax`, `torch.special.logsumexp`).
     """
     # TODO(task 6): write this part
     raise NotImplementedError("Task 6 (Stable log-softmax and cross-entropy): not written yet")
@@ -121,8 +122,9 @@ def cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     average. Returns a 0-dim tensor. The same functions as in `log_softmax` are off
     limits: `torch.log_softmax`, `torch.Tensor.log_softmax`,
     `torch.nn.functional.log_softmax`, `torch.softmax`, `torch.Tensor.softmax`,
-    `torch.nn.functional.softmax`, `torch.logsumexp`, `torch.Tensor.logsumexp` and
-    `torch.nn.functional.cross_entropy`.
+    `torch.nn.functional.softmax`, `torch.logsumexp`, `torch.Tensor.logsumexp`,
+    `torch.nn.functional.cross_entropy` and the `torch.special` twins
+    (`torch.special.log_softmax`, `torch.special.softmax`, `torch.special.logsumexp`).
     """
     # TODO(task 6): write this part
     raise NotImplementedError("Task 6 (Stable log-softmax and cross-entropy): not written yet")

@@ -186,8 +186,9 @@ def log_softmax(logits: torch.Tensor) -> torch.Tensor:
     Leave `logits` unchanged (no `logits -= m`). Off limits, because they do the
     shift for you: `torch.log_softmax`, `torch.Tensor.log_softmax`,
     `torch.nn.functional.log_softmax`, `torch.softmax`, `torch.Tensor.softmax`,
-    `torch.nn.functional.softmax`, `torch.logsumexp`, `torch.Tensor.logsumexp` and
-    `torch.nn.functional.cross_entropy`.
+    `torch.nn.functional.softmax`, `torch.logsumexp`, `torch.Tensor.logsumexp`,
+    `torch.nn.functional.cross_entropy` and the `torch.special` twins
+    (`torch.special.log_softmax`, `torch.special.softmax`, `torch.special.logsumexp`).
 
     [zh]
     任务 6a。沿 dim 1 计算 log(softmax(z))，对很大的 logits 也要稳定。(N, C) -> (N, C)。
@@ -197,7 +198,8 @@ def log_softmax(logits: torch.Tensor) -> torch.Tensor:
     不要修改 `logits`（不要 `logits -= m`）。以下函数不能用，因为它们替你做了平移：
     `torch.log_softmax`、`torch.Tensor.log_softmax`、`torch.nn.functional.log_softmax`、
     `torch.softmax`、`torch.Tensor.softmax`、`torch.nn.functional.softmax`、
-    `torch.logsumexp`、`torch.Tensor.logsumexp` 和 `torch.nn.functional.cross_entropy`。
+    `torch.logsumexp`、`torch.Tensor.logsumexp`、`torch.nn.functional.cross_entropy`，以及 `torch.special` 中的
+    同名函数（`torch.special.log_softmax`、`torch.special.softmax`、`torch.special.logsumexp`）。
     """
     # BEGIN SOLUTION cross_entropy
     m = logits.amax(dim=1, keepdim=True)                          # (N, 1)
@@ -214,8 +216,9 @@ def cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     average. Returns a 0-dim tensor. The same functions as in `log_softmax` are off
     limits: `torch.log_softmax`, `torch.Tensor.log_softmax`,
     `torch.nn.functional.log_softmax`, `torch.softmax`, `torch.Tensor.softmax`,
-    `torch.nn.functional.softmax`, `torch.logsumexp`, `torch.Tensor.logsumexp` and
-    `torch.nn.functional.cross_entropy`.
+    `torch.nn.functional.softmax`, `torch.logsumexp`, `torch.Tensor.logsumexp`,
+    `torch.nn.functional.cross_entropy` and the `torch.special` twins
+    (`torch.special.log_softmax`, `torch.special.softmax`, `torch.special.logsumexp`).
 
     [zh]
     任务 6b。平均交叉熵：logits (N, C)，targets (N,) 为 0..C-1 的 int64 类别索引。
@@ -224,8 +227,9 @@ def cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     `log_probs[torch.arange(N), targets]` 或 `F.nll_loss`），取负再平均。返回 0 维张量。
     与 `log_softmax` 相同的函数不能用：`torch.log_softmax`、`torch.Tensor.log_softmax`、
     `torch.nn.functional.log_softmax`、`torch.softmax`、`torch.Tensor.softmax`、
-    `torch.nn.functional.softmax`、`torch.logsumexp`、`torch.Tensor.logsumexp` 和
-    `torch.nn.functional.cross_entropy`。
+    `torch.nn.functional.softmax`、`torch.logsumexp`、`torch.Tensor.logsumexp`、
+    `torch.nn.functional.cross_entropy`，以及 `torch.special` 中的同名函数
+    （`torch.special.log_softmax`、`torch.special.softmax`、`torch.special.logsumexp`）。
     """
     # BEGIN SOLUTION cross_entropy
     log_probs = log_softmax(logits)                               # (N, C)

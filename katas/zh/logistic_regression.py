@@ -100,7 +100,8 @@ def log_softmax(logits: torch.Tensor) -> torch.Tensor:
     不要修改 `logits`（不要 `logits -= m`）。以下函数不能用，因为它们替你做了平移：
     `torch.log_softmax`、`torch.Tensor.log_softmax`、`torch.nn.functional.log_softmax`、
     `torch.softmax`、`torch.Tensor.softmax`、`torch.nn.functional.softmax`、
-    `torch.logsumexp`、`torch.Tensor.logsumexp` 和 `torch.nn.functional.cross_entropy`。
+    `torch.logsumexp`、`torch.Tensor.logsumexp`、`torch.nn.functional.cross_entropy`，以及 `torch.special` 中的
+    同名函数（`torch.special.log_softmax`、`torch.special.softmax`、`torch.special.logsumexp`）。
     """
     # TODO(task 6): write this part
     raise NotImplementedError("Task 6 (Stable log-softmax and cross-entropy): not written yet")
@@ -113,8 +114,9 @@ def cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     `log_probs[torch.arange(N), targets]` 或 `F.nll_loss`），取负再平均。返回 0 维张量。
     与 `log_softmax` 相同的函数不能用：`torch.log_softmax`、`torch.Tensor.log_softmax`、
     `torch.nn.functional.log_softmax`、`torch.softmax`、`torch.Tensor.softmax`、
-    `torch.nn.functional.softmax`、`torch.logsumexp`、`torch.Tensor.logsumexp` 和
-    `torch.nn.functional.cross_entropy`。
+    `torch.nn.functional.softmax`、`torch.logsumexp`、`torch.Tensor.logsumexp`、
+    `torch.nn.functional.cross_entropy`，以及 `torch.special` 中的同名函数
+    （`torch.special.log_softmax`、`torch.special.softmax`、`torch.special.logsumexp`）。
     """
     # TODO(task 6): write this part
     raise NotImplementedError("Task 6 (Stable log-softmax and cross-entropy): not written yet")

@@ -12,7 +12,7 @@ from typing import Any
 
 import torch
 
-from pytest_torchkata.checks.errors import CheckFailed, Mistake
+from pytest_torchkata.checks.errors import CheckFailed, LearnerError, Mistake
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _devices_world as world
@@ -41,9 +41,23 @@ def expect_none_listed(names: list[str], message: Text) -> None:
         raise Mistake(message.format(names=", ".join(names)))
 
 
-def expect_moved(got: Any, original: Any, same: dict, where: str, top: str) -> None:
+def unchanged_kinds(original: Any, same: dict, where: str, top: bool = True) -> set[str]:
+    """The kinds of the nested containers (dict, list, tuple) in ``original`` that came back as the
+    very same objects (``same``)."""
+    if not isinstance(original, (dict, list, tuple)):
+        return set()
+    kinds = {type(original).__name__} if same.get(where) and not top else set()
+    items = original.items() if isinstance(original, dict) else enumerate(original)
+    for key, value in items:
+        path = f"{where}[{key!r}]" if isinstance(original, dict) else f"{where}[{key}]"
+        kinds |= unchanged_kinds(value, same, path, False)
+    return kinds
+
+
+def expect_moved(got: Any, original: Any, same: dict, where: str, top: str, handled: set | None = None) -> None:
     """``got`` must mirror ``original`` (same containers, keys and non-tensors) with every
-    tensor on meta; ``same`` says which parts are the input's own objects."""
+    tensor on meta; ``same`` says which parts are the input's own objects; ``handled``, where
+    known, the kinds of container to_device rebuilt when given one on its own."""
     __tracebackhide__ = True
     if isinstance(original, torch.Tensor):
         tensor = expect_shape(got, tuple(original.shape), what=where)
@@ -72,6 +86,13 @@ def expect_moved(got: Any, original: Any, same: dict, where: str, top: str) -> N
                 "`.to()`; build a new {kind} with each value moved",
                 "to_device 原样返回了传入的 {kind}，里面的张量仍在 CPU 上：容器没有 `.to()`；"
                 "请构建一个新的 {kind}，把每个值都移过去", kind=kind))
+        if same.get(where) and tensor_paths(got, where, True) and handled is not None \
+                and kind not in handled:
+            raise Mistake(tr(
+                "the {kind} at {where} came back as it went in (the same object), so its tensors are still on "
+                "the CPU: to_device handles no {kind} at all; rebuild a {kind} too, with to_device on each value",
+                "{where} 处的 {kind} 原样返回（同一个对象），里面的张量仍在 CPU 上：to_device 完全没有处理 {kind}；"
+                "也要重建 {kind}，对每个值调用 to_device", kind=kind, where=where))
         if same.get(where) and tensor_paths(got, where, True):
             raise Mistake(tr(
                 "the {kind} at {where} came back as it went in (the same object), so its tensors are still on "
@@ -89,7 +110,7 @@ def expect_moved(got: Any, original: Any, same: dict, where: str, top: str) -> N
                                                       where=where, got=len(got), want=len(original)))
             pairs = [(f"{where}[{i}]", g, o) for i, (g, o) in enumerate(zip(got, original))]
         for path, g, o in pairs:
-            expect_moved(g, o, same, path, top)
+            expect_moved(g, o, same, path, top, handled)
         return
     expect_true(got == original, tr("{where} should be left as it is ({want!r}), but is {got!r}",
                                     "{where} 应保持原样（{want!r}），实际是 {got!r}",
@@ -135,6 +156,12 @@ def stand_in_verdict(got: dict, device: str, repeats: int) -> None:
             "per call (divide by repeats), not the total",
             "time_it 返回了 {got:.6g} 秒，是 {repeats} 次调用（每次 {step} 秒）的总和：请返回每次调用的平均值"
             "（除以 repeats），而不是总和", got=seconds, repeats=repeats, step=world.STEP))
+    for scale, unit, fix in ((1e9, "nanoseconds", "divide by 1e9"), (1e3, "milliseconds", "divide by 1000")):
+        if math.isclose(seconds, world.STEP * scale, rel_tol=1e-6):
+            raise Mistake(tr(
+                "time_it returned {got:.6g} for calls that take {step} s each: that is the time in {unit}; return "
+                "seconds ({fix})", "time_it 对每次耗时 {step} 秒的调用返回了 {got:.6g}：这是以{unit}为单位的时间；"
+                "请返回秒（{fix}）", got=seconds, step=world.STEP, unit=unit, fix=fix))
     if seconds == 0 or abs(seconds) < world.STEP / repeats:
         raise Mistake(tr(
             "time_it returned {got:.6g} s for calls that take {step} s each: the clock did not run while the "
@@ -144,3 +171,19 @@ def stand_in_verdict(got: dict, device: str, repeats: int) -> None:
     expect_close(seconds, world.STEP, what=tr(
         "time_it's mean seconds per call, on a stand-in clock where each call of fn takes exactly {step} s",
         "time_it 返回的每次平均秒数（替身时钟上每次调用 fn 恰好耗时 {step} 秒）", step=world.STEP))
+
+
+def expect_known_predict_error(error: LearnerError, called_cuda: bool) -> None:
+    """Names the usual cause of an error ``predict`` raised, when its message shows it."""
+    __tracebackhide__ = True
+    if called_cuda:
+        raise Mistake(tr(
+            "{message}: predict called CUDA directly (a hard-coded .cuda()?); move the model and x with "
+            "`.to(device)` to the device it is given",
+            "{message}：predict 直接调用了 CUDA（写死了 .cuda()？）；请用 `.to(device)` 把模型和 x 移到传入的设备上",
+            message=error.message), where=error.where) from None
+    if "context manager protocol" in error.message and ("no_grad" in error.where or "inference_mode" in error.where):
+        raise Mistake(tr(
+            "{message}: `with torch.no_grad:` names the class without making one; call it: "
+            "`with torch.no_grad():`", "{message}：`with torch.no_grad:` 只写了类名，没有创建对象；请调用它："
+            "`with torch.no_grad():`", message=error.message), where=error.where) from None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import time
+import timeit
 import warnings
 from typing import Any, Callable
 
@@ -25,6 +26,10 @@ EARLIER_WORK = 1.0  # seconds of GPU work queued before time_it is called (stand
 _CLOCKS = ("perf_counter", "monotonic", "time", "perf_counter_ns", "monotonic_ns", "time_ns")
 _REAL_CLOCKS = {name: getattr(time, name) for name in _CLOCKS}
 _REAL_SYNC = torch.cuda.synchronize
+_ACCEL = getattr(torch, "accelerator", None)
+_REAL_SYNCS = [f for f in (_REAL_SYNC, getattr(_ACCEL, "synchronize", None)) if f is not None]
+# their `timer=default_timer` default was bound to the real clock when timeit was imported
+_TIMEIT_DEFAULTS = [timeit.Timer.__init__, timeit.timeit, timeit.repeat]
 
 
 
@@ -54,9 +59,11 @@ class StandIn:
 
     ``gpu``: torch.cuda looks available (or not).  ``clock``: ``time.perf_counter``,
     ``time.monotonic`` and ``time.time`` (and their ``_ns`` forms, also where the
-    learner's module or ``timeit`` imported them by name) read a clock that only moves with the grader's ``fn``: on the CPU
+    learner's module or ``timeit`` imported them by name, and ``timeit.timeit``'s default timer) read a
+    clock that only moves with the grader's ``fn``: on the CPU
     each call takes ``STEP`` seconds at once; on the stand-in GPU a call only queues
-    ``STEP`` seconds of work, done when ``torch.cuda.synchronize()`` waits for it.
+    ``STEP`` seconds of work, done when ``torch.cuda.synchronize()`` (or ``torch.accelerator.synchronize()``,
+    or either imported by name into the learner's module) waits for it.
     ``real=True`` keeps the real clock and synchronize and only logs their calls.
     Every call lands in ``events`` in order: "fn", "sync", "clock", ...
     """
@@ -108,14 +115,23 @@ class StandIn:
                 self._patch(accel, "current_accelerator",
                             lambda *a, **k: torch.device("cuda") if self.gpu else None)
         self._patch(cuda, "synchronize", self._sync)
+        if _ACCEL is not None and hasattr(_ACCEL, "synchronize"):
+            self._patch(_ACCEL, "synchronize", self._sync)  # what current pytorch/examples call
+        for attr, value in list(vars(self.learner).items()) if self.learner is not None else ():
+            if any(value is f for f in _REAL_SYNCS):  # `from torch.cuda import synchronize`
+                self._patch(self.learner, attr, self._sync)
         if self.clock:
             for name in _CLOCKS:
                 reader = self._reader(name)
                 self._patch(time, name, reader)
-                for owner in (self.learner, sys.modules.get("timeit")):  # `from time import perf_counter`
+                for owner in (self.learner, timeit):  # `from time import perf_counter`
                     for attr, value in list(vars(owner).items()) if owner is not None else ():
                         if value is _REAL_CLOCKS[name]:
                             self._patch(owner, attr, reader)
+            for owner in _TIMEIT_DEFAULTS:
+                self._patch(owner, "__defaults__", tuple(self._reader("perf_counter")
+                                                         if d is _REAL_CLOCKS["perf_counter"] else d
+                                                         for d in owner.__defaults__ or ()))
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -78,6 +78,15 @@ def model_outputs(mod: Any, x: torch.Tensor) -> dict:
                 "trainable": all(p.requires_grad for p in params)}
 
 
+def _number(v: Any) -> int | float | bool | None:
+    """A hyper-parameter as a plain number (torch also takes a one-element tensor ``lr``)."""
+    if isinstance(v, (int, float, bool)):
+        return v
+    if isinstance(v, torch.Tensor) and v.numel() == 1:
+        return v.item()
+    return None
+
+
 @label("make_optimizer")
 def make_optimizer(mod: Any, lr: float) -> dict:
     model = nn.Linear(1, 1)
@@ -88,7 +97,7 @@ def make_optimizer(mod: Any, lr: float) -> dict:
             held = {id(p) for group in opt.param_groups for p in group["params"]}
             info["held"] = [id(p) in held for p in model.parameters()]
             info["n_held"] = len(held)
-            info["groups"] = [{k: v for k, v in group.items() if isinstance(v, (int, float, bool))}
+            info["groups"] = [{k: _number(v) for k, v in group.items() if _number(v) is not None}
                               for group in opt.param_groups]
     return info
 

@@ -29,10 +29,19 @@ def model_outputs(mod: Any, in_features: int, batches: list) -> dict:
                 "trainable": bool(params) and all(p.requires_grad for p in params)}
 
 
-@label("loss")
-def loss_backward(mod: Any, name: str, logits: torch.Tensor, targets: torch.Tensor) -> dict:
+@label("bce_with_logits")
+def bce_backward(mod: Any, logits: torch.Tensor, targets: torch.Tensor) -> dict:
+    return _loss_backward(mod.bce_with_logits, logits, targets)
+
+
+@label("cross_entropy")
+def cross_entropy_backward(mod: Any, logits: torch.Tensor, targets: torch.Tensor) -> dict:
+    return _loss_backward(mod.cross_entropy, logits, targets)
+
+
+def _loss_backward(fn: Any, logits: torch.Tensor, targets: torch.Tensor) -> dict:
     logits = logits.detach().clone().requires_grad_()
-    loss = getattr(mod, name)(logits, targets)
+    loss = fn(logits, targets)
     if not isinstance(loss, torch.Tensor) or not loss.requires_grad:
         return {"loss": loss, "grad": None, "connected": False}
     with trusted():

@@ -99,6 +99,7 @@ def observe_optimizer_step(step: Callable[[], Any], model: torch.nn.Module,
             seen.append({n: _clone(p.grad) for n, p in params.items()})
 
         optimizer.register_step_pre_hook(before_step)
+        optimizer.register_step_post_hook(lambda opt, args, kwargs: events.append("stepped"))
     loss, error = _run_step(step, events)
     with trusted():
         return {"loss": _clone(loss), "error": error, "events": list(events),
@@ -196,6 +197,14 @@ def expect_optimizer_used(got: dict, what: str) -> None:
                          "computes gradients, optimizer.step() applies them",
                          "{what} 没有调用传入的优化器的 step()：backward() 只计算梯度，"
                          "optimizer.step() 才更新参数", what=what))
+    # a step(closure) runs the backward inside the step: its gradients arrive before "stepped"
+    if "stepped" in events and events.index("stepped") < events.index("grad"):
+        raise Mistake(tr("{what} called optimizer.step() before loss.backward(): the step applied the gradients "
+                         "that were there before (none on the first step, the last step's after that); the order "
+                         "is zero_grad, forward, loss, backward, step",
+                         "{what} 在 loss.backward() 之前调用了 optimizer.step()：这一步用的是之前留下的梯度"
+                         "（第一步没有梯度，之后是上一步的）；正确顺序是 zero_grad、前向、损失、backward、step",
+                         what=what))
     last_grad = max(i for i, e in enumerate(events) if e == "grad")
     first_step = events.index("step")
     cleared = "zero_grad" in events[last_grad:first_step]
@@ -217,15 +226,19 @@ def graded_step(kata: Any, helper: Callable, x: torch.Tensor, y: torch.Tensor, l
     return got, expect_float_loss(got, what)
 
 
-def expect_grads_not_stale(grads: dict, fresh: dict, what: str, fix: str) -> None:
+def expect_grads_not_stale(grads: dict, fresh: dict, what: str, fix: str, untouched_ok: bool = False) -> None:
     """With STALE_GRAD planted in every ``.grad`` before the step: afterwards each
     gradient is None or zero (cleared after the step) or the fresh one (cleared before
-    backward); the fresh one plus STALE_GRAD means it was never cleared."""
+    backward); the fresh one plus STALE_GRAD means it was never cleared. With
+    ``untouched_ok``, a ``.grad`` still holding exactly the planted value passes too (a step
+    that takes its gradients from ``torch.autograd.grad`` never adds into ``.grad``)."""
     __tracebackhide__ = True
     piled, other = [], []
     for name, g in grads.items():
         want = fresh[name]
         if _zero(g) or (g.shape == want.shape and torch.allclose(g, want, rtol=1e-4, atol=1e-5)):
+            continue
+        if untouched_ok and bool((g == STALE_GRAD).all()):
             continue
         (piled if g.shape == want.shape and torch.allclose(g, want + STALE_GRAD, rtol=1e-4, atol=1e-3)
          else other).append(f"{name}.grad")

@@ -13,9 +13,10 @@ import torch.nn.functional as F
 
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.training import expect_converged
-from pytest_torchkata.checks.values import describe, expect_close, expect_finite, expect_shape
+from pytest_torchkata.checks.values import expect_close, expect_finite, expect_shape
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _logistic_regression_world as world
+from pytest_torchkata.katas._logistic_regression_expect import blobs_pair, expect_known_scaling_slip, pair
 from pytest_torchkata.katas._logistic_regression_hints import HINTS
 from pytest_torchkata.katas._step_probe import (expect_connected, expect_grads_not_stale, expect_inputs_kept,
                                                 expect_mean_not_sum, expect_own_generator, graded_step)
@@ -34,22 +35,16 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-4 * max(1.0, abs(b))
 
 
-def _pair(got, what: str) -> tuple:
-    __tracebackhide__ = True
-    if not (isinstance(got, (tuple, list)) and len(got) == 2):
-        raise CheckFailed(tr("{what} should return two tensors, but returned {got}",
-                             "{what} 应返回两个张量，但返回了 {got}", what=what, got=describe(got)))
-    return got[0], got[1]
-
-
 # -- the tasks -----------------------------------------------------------------------
 
 PROBE_D = 3
 
 
 def _probe() -> torch.Tensor:
-    """Inputs that read off an affine map: 0 gives b, each unit vector gives b + w_i."""
-    return torch.cat([torch.zeros(1, PROBE_D), torch.eye(PROBE_D), torch.randn(8, PROBE_D)])
+    """Inputs that read off an affine map: 0 gives b, each unit vector gives b + w_i; then ±10 times
+    each unit vector, where any weight not tiny makes one logit negative."""
+    eye = torch.eye(PROBE_D)
+    return torch.cat([torch.zeros(1, PROBE_D), eye, torch.randn(8, PROBE_D), 10 * eye, -10 * eye])
 
 
 def _affine(x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
@@ -100,6 +95,11 @@ class TestModel:
                                  "drop the sigmoid, BCEWithLogitsLoss applies it itself",
                                  "forward 返回的是 sigmoid(w·x + b)，全部在 (0, 1) 之间，而这里要的是 logits："
                                  "去掉 sigmoid，BCEWithLogitsLoss 会自己做"))
+        if not torch.allclose(out, _affine(x, out), rtol=1e-4, atol=1e-4) and out.min() >= 0 and (out == 0).any():
+            raise Mistake(tr("forward's outputs are never negative and some are exactly 0: a ReLU (or clamp) on the "
+                             "output cuts off the negative logits, so class 0 can never be predicted confidently; "
+                             "return the raw scores w·x + b", "forward 的输出从不为负，而且有些恰好是 0：输出上的 ReLU"
+                             "（或 clamp）砍掉了负的 logits，类别 0 永远无法被有把握地预测；请返回原始分数 w·x + b"))
         expect_close(out, _affine(x, out), rtol=1e-4, atol=1e-4, what=tr(
             "forward(x) compared with the affine map w·x + b read off at x = 0 and the unit vectors",
             "forward(x) 与在 x = 0 和单位向量处读出的仿射映射 w·x + b 的比较"))
@@ -127,7 +127,7 @@ class TestBce:
     def test_value_and_gradient_are_finite_at_plus_minus_100(self, kata):
         z = torch.tensor([100.0, -100.0, 100.0, -100.0])
         y = torch.tensor([0.0, 1.0, 1.0, 0.0])
-        got = kata.run(world.loss_backward, "bce_with_logits", z, y)
+        got = kata.run(world.bce_backward, z, y)
         loss = got["loss"]
         if isinstance(loss, torch.Tensor) and loss.numel() == 1 and not torch.isfinite(loss).all():
             raise Mistake(tr("bce_with_logits at logits ±100 gave {got}, expected 50: σ(100) rounds to 1, so a "
@@ -135,6 +135,16 @@ class TestBce:
                              "log1p(exp(-|z|)) form", "logits 为 ±100 时 bce_with_logits 给出 {got}，应为 50："
                              "σ(100) 舍入为 1，朴素的 log(1 - sigmoid(z)) 就是 log(0) = -inf；请用 "
                              "max(z, 0) - z·y + log1p(exp(-|z|)) 的形式", got=loss.item()))
+        grad = got["grad"]
+        if isinstance(loss, torch.Tensor) and loss.numel() == 1 and 0 < float(loss) < 49 and \
+                isinstance(grad, torch.Tensor) and grad.shape == z.shape and bool((grad.abs() < 1e-3).all()):
+            raise Mistake(tr("bce_with_logits at logits ±100 gave {got:.4g}, expected 50, and its gradient there is "
+                             "0: a confidently wrong logit costs only about -log ε and teaches nothing, which is "
+                             "what clamping σ(z) to [ε, 1 - ε] (or log(p + ε)) does; use the max(z, 0) - z·y + "
+                             "log1p(exp(-|z|)) form", "logits 为 ±100 时 bce_with_logits 给出 {got:.4g}，应为 50，"
+                             "而且那里的梯度是 0：一个自信却错误的 logit 只付出约 -log ε 的代价，也学不到东西，"
+                             "这正是把 σ(z) 截断到 [ε, 1 - ε]（或 log(p + ε)）的效果；请用 max(z, 0) - z·y + "
+                             "log1p(exp(-|z|)) 的形式", got=float(loss)))
         expect_close(loss, torch.tensor(50.0), what=tr("bce_with_logits at logits [100, -100, 100, -100]",
                                                        "logits 为 [100, -100, 100, -100] 时的 bce_with_logits"),
                      rtol=1e-5, atol=1e-4)
@@ -152,24 +162,23 @@ class TestStandardize:
         x_test = x_train[:10].clone()
         got = kata.run(world.standardize_call, x_train, x_test)
         expect_inputs_kept(got, [x_train, x_test], "standardize", ["x_train", "x_test"])
-        train = expect_shape(_pair(got["out"], "standardize")[0], (200, 3),
+        train = expect_shape(pair(got["out"], "standardize")[0], (200, 3),
                              what=tr("standardize's train_scaled", "standardize 的 train_scaled"))
         std = train.std(dim=0)
         std_pop = train.std(dim=0, unbiased=False)  # either std convention is fine
         if not ((std - 1).abs().max() < 0.01 or (std_pop - 1).abs().max() < 0.01):
-            whole = (x_train - x_train.mean()) / x_train.std()
-            cls = Mistake if torch.allclose(train, whole, rtol=1e-3, atol=1e-3) else CheckFailed
-            raise cls(tr("each feature's std after scaling should be 1, but is {std}; take the mean and std over "
-                         "dim=0 (one per feature), not over the whole tensor",
-                         "缩放后每个特征的标准差应为 1，但实际是 {std}；请沿 dim=0 求均值和标准差（每个特征一个），"
-                         "而不是对整个张量求", std=[round(s, 3) for s in std.tolist()]))
+            expect_known_scaling_slip(train, x_train)
+            raise CheckFailed(tr("each feature's std after scaling should be 1, but is {std}; take the mean and std "
+                                 "over dim=0 (one per feature) of the training set",
+                                 "缩放后每个特征的标准差应为 1，但实际是 {std}；请在训练集上沿 dim=0 求均值和标准差"
+                                 "（每个特征一个）", std=[round(s, 3) for s in std.tolist()]))
         expect_close(train.mean(dim=0), torch.zeros(3), atol=1e-3, rtol=0,
                      what=tr("each feature's mean after scaling", "缩放后每个特征的均值"))
 
     def test_test_set_uses_the_training_mean_and_std(self, kata):
         x_train = torch.randn(300, 2) * torch.tensor([2.0, 0.5]) + torch.tensor([1.0, -4.0])
         x_test = torch.randn(100, 2) * torch.tensor([2.0, 0.5]) + torch.tensor([7.0, -4.0])  # shifted by +6
-        test = expect_shape(_pair(kata.call("standardize", x_train, x_test), "standardize")[1], (100, 2),
+        test = expect_shape(pair(kata.call("standardize", x_train, x_test), "standardize")[1], (100, 2),
                             what=tr("standardize's test_scaled", "standardize 的 test_scaled"))
         mean, std = x_train.mean(dim=0), x_train.std(dim=0)
         if abs(float(test[:, 0].mean())) < 0.5:
@@ -187,7 +196,7 @@ class TestStandardize:
 @KATA.task("blobs", Text("Two Gaussian blobs with float labels", "带浮点标签的两团高斯数据"), points=2, hints=HINTS["blobs"])
 class TestBlobs:
     def test_shapes_and_dtypes(self, kata):
-        x, y = _pair(kata.call("make_blobs", 40, seed=1), "make_blobs")
+        x, y = blobs_pair(kata, 40, seed=1)
         expect_shape(x, (40, 2), what=tr("make_blobs(40)'s x", "make_blobs(40) 的 x"))
         expect_shape(y, (40,), what=tr("make_blobs(40)'s y", "make_blobs(40) 的 y"))
         expect_close(x, x.float(), what=tr("make_blobs(40)'s x", "make_blobs(40) 的 x"))  # dtype float32
@@ -199,13 +208,14 @@ class TestBlobs:
                          got=str(y.dtype).replace("torch.", "")))
 
     def test_labels_are_half_zeros_then_half_ones(self, kata):
-        _, y = _pair(kata.call("make_blobs", 40, seed=1), "make_blobs")
+        _, y = blobs_pair(kata, 40, seed=1)
         expect_close(y.to(torch.float32), torch.cat([torch.zeros(20), torch.ones(20)]), check_dtype=False,
                      what=tr("make_blobs(40)'s y", "make_blobs(40) 的 y"))
 
     def test_blobs_sit_at_minus_two_and_plus_two_with_std_1(self, kata):
-        x, y = _pair(kata.call("make_blobs", 2000, seed=2), "make_blobs")
-        y = y.to(torch.float32)
+        x, y = blobs_pair(kata, 2000, seed=2)
+        expect_shape(x, (2000, 2), what=tr("make_blobs(2000)'s x", "make_blobs(2000) 的 x"))
+        y = expect_shape(y, (2000,), what=tr("make_blobs(2000)'s y", "make_blobs(2000) 的 y")).to(torch.float32)
         for label, centre in ((0.0, -2.0), (1.0, 2.0)):
             pts = x[y == label]
             m, s = pts.mean(dim=0), pts.std(dim=0)
@@ -216,9 +226,9 @@ class TestBlobs:
                                      s=[round(v, 2) for v in s.tolist()]))
 
     def test_same_seed_gives_the_same_blobs(self, kata):
-        x1, _ = _pair(kata.call("make_blobs", 30, seed=5), "make_blobs")
-        x2, _ = _pair(kata.call("make_blobs", 30, seed=5), "make_blobs")
-        x3, _ = _pair(kata.call("make_blobs", 30, seed=6), "make_blobs")
+        x1, _ = blobs_pair(kata, 30, seed=5)
+        x2, _ = blobs_pair(kata, 30, seed=5)
+        x3, _ = blobs_pair(kata, 30, seed=6)
         expect_close(x2, x1, what=tr("make_blobs(30, seed=5)'s x, made twice", "两次生成的 make_blobs(30, seed=5) 的 x"))
         if torch.equal(x1, x3):
             raise CheckFailed(tr("make_blobs gives the same x for seeds 5 and 6: pass generator=g (seeded with "
@@ -292,7 +302,13 @@ class TestTrain:
 
 CE_FORBIDDEN = ("torch.log_softmax", "torch.Tensor.log_softmax", "torch.nn.functional.log_softmax",
                 "torch.softmax", "torch.Tensor.softmax", "torch.nn.functional.softmax",
-                "torch.logsumexp", "torch.Tensor.logsumexp", "torch.nn.functional.cross_entropy")
+                "torch.logsumexp", "torch.Tensor.logsumexp", "torch.nn.functional.cross_entropy",
+                "torch.special.log_softmax", "torch.special.softmax", "torch.special.logsumexp")
+_LOG_OF_SOFTMAX = Text(
+    "{what} at logits ±1000 gave {row}: that is the log OF a softmax; exp(z - m) of a score far below the row's "
+    "maximum underflows to 0 and log(0) = -inf; stay in log space: (z - m) - log Σ exp(z - m)",
+    "logits 为 ±1000 时 {what} 给出 {row}：这是先算 softmax 再取 log；比该行最大值小很多的分数，exp(z - m) 会下溢为 0，"
+    "而 log(0) = -inf；请一直在对数空间里计算：(z - m) - log Σ exp(z - m)")
 EXTREME = torch.tensor([[1000.0, 1001.0, 1002.0], [-1000.0, 0.0, 1000.0], [-1000.0, -1001.0, -1002.0]])
 
 
@@ -322,9 +338,12 @@ class TestCrossEntropy:
                                  "-1000 的那一行给出 {row}：减去的是整个张量的一个最大值，那一行就剩下 exp(-2000)"
                                  "（得 0，再取 log 0）；请减去每一行自己的最大值：amax(dim=1, keepdim=True)",
                                  row=out[2].tolist()))
+            bad = int((~finite).nonzero()[0])
+            if finite[0] and bool((out[bad][~torch.isfinite(out[bad])] == float("-inf")).all()):
+                raise Mistake(_LOG_OF_SOFTMAX.format(what="log_softmax", row=out[bad].tolist()))
             raise Mistake(tr("log_softmax at logits ~1000 gave {row}: exp(1000) overflows to inf; subtract each "
                              "row's maximum before exp", "logits 约为 1000 时 log_softmax 给出 {row}：exp(1000) "
-                             "溢出为 inf；请在 exp 之前减去每一行的最大值", row=out[0].tolist()))
+                             "溢出为 inf；请在 exp 之前减去每一行的最大值", row=out[bad].tolist()))
         expect_close(out, torch.log_softmax(EXTREME, dim=1), what=tr("log_softmax at logits ±1000",
                                                                      "logits 为 ±1000 时的 log_softmax"), **TOL)
 
@@ -333,6 +352,11 @@ class TestCrossEntropy:
         out = expect_shape(kata.call("cross_entropy", z, t), (), what="cross_entropy(z (10, 5), t (10,))")
         want = F.cross_entropy(z, t)
         expect_mean_not_sum(out, want, 10, "cross_entropy")
+        if isinstance(out, torch.Tensor) and out.shape == () and torch.allclose(out, -want, **TOL):
+            raise Mistake(tr("cross_entropy returned {got:.4g}, the NEGATIVE of the cross-entropy {want:.4g}: "
+                             "log-probabilities are ≤ 0, so the loss is minus their mean",
+                             "cross_entropy 返回了 {got:.4g}，是交叉熵 {want:.4g} 的相反数：对数概率 ≤ 0，"
+                             "所以损失是它们平均值的相反数", got=float(out), want=float(want)))
         table = -torch.log_softmax(z, dim=1)[:, t].mean()
         if torch.allclose(out, table, **TOL) and not torch.allclose(out, want, **TOL):
             raise Mistake(tr("cross_entropy averaged an (N, N) table: `log_probs[:, targets]` takes every row's "
@@ -345,10 +369,13 @@ class TestCrossEntropy:
     def test_cross_entropy_value_and_gradient_are_finite_at_1000(self, kata):
         z = torch.tensor([[1000.0, -1000.0, 0.0], [0.0, 1000.0, -1000.0]])
         t = torch.tensor([1, 1])
-        got = kata.run(world.loss_backward, "cross_entropy", z, t)
+        got = kata.run(world.cross_entropy_backward, z, t)
         want = F.cross_entropy(z, t)
         loss = got["loss"]
         if isinstance(loss, torch.Tensor) and loss.numel() == 1 and not torch.isfinite(loss).all():
+            small = kata.call("cross_entropy", torch.tensor([[0.0, -200.0]]), torch.tensor([1]))  # no overflow here
+            if isinstance(small, torch.Tensor) and small.numel() == 1 and float(small) == float("inf"):
+                raise Mistake(_LOG_OF_SOFTMAX.format(what="cross_entropy", row=loss.item()))
             raise Mistake(tr("cross_entropy at logits ±1000 gave {got}, expected {want:g}: exp(1000) overflows; "
                              "subtract each row's maximum first", "logits 为 ±1000 时 cross_entropy 给出 {got}，"
                              "应为 {want:g}：exp(1000) 溢出了；请先减去每一行的最大值", got=loss.item(), want=want.item()))

@@ -38,6 +38,9 @@ MISTAKES = [
     Case("no recursion into nested containers", "to_device", (
         (DICT, "return {key: value.to(device) if isinstance(value, torch.Tensor) else value "
                "for key, value in obj.items()}"),), ("does not recurse into nested containers",)),
+    Case("tuples not handled at all", "to_device", ((SEQ, "return [to_device(value, device) for value in obj]"),
+                                                     ("isinstance(obj, (list, tuple))", "isinstance(obj, list)")),
+         ("handles no tuple at all",)),
     Case("tuples turned into lists", "to_device", ((SEQ, "return [to_device(value, device) for value in obj]"),),
          ("should be a tuple",)),
     Case("caller's dict changed in place", "to_device", (
@@ -91,6 +94,10 @@ MISTAKES = [
     Case("model.forward skipping the hooks", "predict", (("return model(x.to(device))",
                                                            "return model.forward(x.to(device))"),),
          ("model.forward(x) directly",)),
+    Case("hard-coded .cuda() in predict", "predict", (("    model = model.to(device)\n", "    model = model.cuda()\n"),),
+         ("predict called CUDA directly", "`.to(device)`")),
+    Case("no_grad without parentheses", "predict", (("    with torch.no_grad():\n", "    with torch.no_grad:\n"),),
+         ("`with torch.no_grad():`",)),
     Case("result moved back to the cpu", "predict", (("return model(x.to(device))",
                                                        "return model(x.to(device)).cpu()"),), ("no .cpu()",)),
     # time_it
@@ -102,12 +109,19 @@ MISTAKES = [
          ("synchronise only when the device is cuda",)),
     Case("total instead of mean", "time_it", (("return (time.perf_counter() - start) / repeats",
                                                "return time.perf_counter() - start"),), ("divide by repeats",)),
+    Case("milliseconds instead of seconds", "time_it", (("return (time.perf_counter() - start) / repeats",
+                                                         "return (time.perf_counter() - start) * 1000 / repeats"),),
+         ("in milliseconds",)),
+    Case("nanoseconds instead of seconds", "time_it", (
+        ("start = time.perf_counter()", "start = time.perf_counter_ns()"),
+        ("return (time.perf_counter() - start) / repeats", "return (time.perf_counter_ns() - start) / repeats")),
+         ("in nanoseconds", "divide by 1e9")),
     Case("clock started after the calls", "time_it", (
         ("    start = time.perf_counter()\n    for _ in range(repeats):\n        fn()\n",
          "    for _ in range(repeats):\n        fn()\n    start = time.perf_counter()\n"),),
          ("the clock did not run while the calls ran",)),
 ]
-NEEDS_NO_GPU = {"hard-coded .cuda()"}
+NEEDS_NO_GPU = {"hard-coded .cuda()", "hard-coded .cuda() in predict"}
 
 
 @pytest.mark.parametrize("case", cases(MISTAKES))

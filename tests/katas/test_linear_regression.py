@@ -93,6 +93,13 @@ MISTAKES = [
            "    return torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)\n"),), ("momentum",)),
     Case("closed_form_returns_tensors", "closed_form", ((THETA, "    return theta[0, 0], theta[1, 0]\n"),),
          ("Python floats", ".item()")),
+    Case("mse_reshapes_instead_of_refusing", "mse",
+         ((SHAPE_CHECK + MSE_RETURN, "    return ((pred.reshape(-1) - target.reshape(-1)) ** 2).mean()\n"),),
+         ("lined the two up by reshaping", "ValueError")),
+    Case("optimizer_step_before_backward", "train_step",
+         ((TS_BACKWARD, "    optimizer.step()\n    loss.backward()\n"),), ("step() before loss.backward()",)),
+    Case("make_data_without_return", "make_data", (("    return x, y\n", ""),),
+         ("should return the pair (x, y), but returned None",)),
     Case("closed_form_returns_b_then_w", "closed_form",
          ((DESIGN, "    A = torch.cat([torch.ones_like(x), x], dim=1)\n"),), ("(b, w)",)),
 ]
