@@ -78,7 +78,7 @@ MISTAKES = [
          ((LABELS, "    y = torch.cat([torch.zeros(n0), torch.ones(n - n0)]).long()\n"),),
          ("int64", "float targets")),
     Case("blobs_as_numpy_arrays", "blobs", (("    return x, y\n", "    return x.numpy(), y.numpy()\n"),),
-         ("should return a tensor, but returned a ndarray",)),
+         ("should return a tensor, but returned a NumPy array",)),
     Case("blobs_labels_as_a_column", "blobs", (("    return x, y\n", "    return x, y.unsqueeze(1)\n"),),
          ("y has shape (40, 1), expected (40,)",)),
     Case("blobs_seeded_globally", "blobs",
