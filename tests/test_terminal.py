@@ -102,3 +102,13 @@ def test_an_inner_chinese_run_leaves_the_language_as_it_was(pytester):
     before = language()
     pytester.runpytest("--kata=mini", "--kata-lang=zh", "-p", "no:cacheprovider")
     assert language() == before
+
+
+def test_a_torch_warning_from_learner_code_names_the_learners_line(pytester):
+    # torch puts its warnings at the Python frame that called it: the grader's function mode
+    learner = mini_kata.SOLUTION.replace("    return x * 2", "    copy = torch.tensor(x)\n    return copy * 2")
+    mini_kata.setup(pytester, learner)
+    result = pytester.runpytest("--kata=mini", "-p", "no:cacheprovider", "-W", "always::UserWarning")
+    result.stdout.fnmatch_lines(["*katas/mini.py:5: UserWarning: To copy construct from a tensor*",
+                                 "*copy = torch.tensor(x)"])
+    assert "guards.py" not in result.stdout.str()

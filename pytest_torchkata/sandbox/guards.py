@@ -15,6 +15,7 @@ import signal
 import sys
 import threading
 import traceback
+import warnings
 from typing import Any, Iterator
 
 import numpy as np
@@ -80,6 +81,30 @@ class _Rules(TorchFunctionMode):
 
 
 _CURRENT: list[_Rules] = []
+
+
+@contextlib.contextmanager
+def _warnings_at_learner_lines(where_file: str) -> Iterator[None]:
+    """Warnings that learner code causes name the learner's line: torch attributes its own
+    warnings to the Python frame that made the call, which is ``_Rules``' function mode here."""
+    caught: list[tuple[Any, Any, str, int]] = []
+
+    def keep(message: Any, category: Any, filename: str, lineno: int, *_: Any) -> None:
+        if os.path.abspath(filename) != where_file:
+            frame = sys._getframe(1)
+            while frame is not None and os.path.abspath(frame.f_code.co_filename) != where_file:
+                frame = frame.f_back
+            if frame is not None:  # else: not from learner code, so left where it was
+                filename, lineno = frame.f_code.co_filename, frame.f_lineno
+        caught.append((message, category, filename, lineno))
+
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = keep
+            yield
+    finally:
+        for message, category, filename, lineno in caught:  # to pytest's (or the worker's) own handler
+            warnings.warn_explicit(message, category, filename, lineno)
 
 
 @contextlib.contextmanager
@@ -172,7 +197,7 @@ def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
     torch.set_num_threads(1)
     _CURRENT.append(rules)
     try:
-        with rules:
+        with rules, _warnings_at_learner_lines(where_file):
             yield _Guard(rules)
     except Answered:
         raise
