@@ -16,11 +16,12 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from pytest_torchkata.checks.errors import CheckFailed, KataOutcome
+from pytest_torchkata.checks.errors import CheckFailed, KataOutcome, Mistake
 from pytest_torchkata.checks.training import loss_curve
 from pytest_torchkata.checks.values import describe
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas._mnist_world import forward_probe, small_model, step_probe
+from pytest_torchkata.katas._step_probe import expect_graph_reached, expect_optimizer_used
 
 
 # name -> (type, weight shape, parameter count)
@@ -52,6 +53,58 @@ SHAPE_NOTES = {
     "fc1 input": Text("after the second 2x2 max-pool (8 -> 4), flatten each sample: 20 * 4 * 4 = 320",
                       "第二次 2x2 最大池化（8 -> 4）之后，把每个样本展平：20 * 4 * 4 = 320"),
 }
+
+
+def same_each_time(got: dict) -> None:
+    """In eval mode, the same images must give the same output: random outputs mean dropout is still on."""
+    __tracebackhide__ = True
+    out, again = got["out"], got.get("again")
+    if isinstance(out, torch.Tensor) and isinstance(again, torch.Tensor) and out.shape == again.shape \
+            and not torch.allclose(out, again, rtol=1e-4, atol=1e-5):
+        raise Mistake(tr("in eval mode, Net gives different outputs for the same images on two calls: dropout is "
+                         "still on; F.dropout(x, p) drops even in eval mode unless given training=self.training "
+                         "(or use an nn.Dropout layer, which model.eval() turns off)",
+                         "在 eval 模式下，同样的图片调用两次 Net 得到不同的输出：dropout 仍然开着；F.dropout(x, p) "
+                         "除非传入 training=self.training，否则在 eval 模式下也会丢弃（或者用 nn.Dropout 层，"
+                         "model.eval() 会关掉它）"))
+
+
+def _variant(w: dict, x: torch.Tensor, pools=(F.max_pool2d, F.max_pool2d), relus=(True, True, True),
+             out_relu: bool = False) -> torch.Tensor:
+    """The article's network with one piece changed, to name what a learner's forward computes instead."""
+    def act(t, on):
+        return F.relu(t) if on else t
+    x = pools[0](act(F.conv2d(x, w["conv1.weight"], w["conv1.bias"]), relus[0]), 2)
+    x = pools[1](act(F.conv2d(x, w["conv2.weight"], w["conv2.bias"]), relus[1]), 2)
+    x = act(F.linear(torch.flatten(x, 1), w["fc1.weight"], w["fc1.bias"]), relus[2])
+    return act(F.linear(x, w["fc2.weight"], w["fc2.bias"]), out_relu)
+
+
+FORWARD_SLIPS = (
+    ({"out_relu": True}, Text("forward applies ReLU to the fc2 output: logits must be free to go negative, so the "
+                              "last layer's output goes to the loss as it is", "forward 对 fc2 的输出做了 ReLU："
+                              "logits 必须能取负值，所以最后一层的输出要原样交给损失函数")),
+    ({"relus": (False, True, True)}, Text("there is no ReLU after conv1", "conv1 之后没有 ReLU")),
+    ({"relus": (True, False, True)}, Text("there is no ReLU after conv2", "conv2 之后没有 ReLU")),
+    ({"relus": (True, True, False)}, Text("there is no ReLU after fc1", "fc1 之后没有 ReLU")),
+    ({"pools": (F.avg_pool2d, F.max_pool2d)}, Text("the first pooling is an average, not a 2x2 max-pool",
+                                                   "第一次池化是平均池化，不是 2x2 最大池化")),
+    ({"pools": (F.max_pool2d, F.avg_pool2d)}, Text("the second pooling is an average, not a 2x2 max-pool",
+                                                   "第二次池化是平均池化，不是 2x2 最大池化")),
+    ({"pools": (F.avg_pool2d, F.avg_pool2d)}, Text("both poolings are averages, not 2x2 max-pools",
+                                                   "两次池化都是平均池化，不是 2x2 最大池化")),
+)
+
+
+def forward_slip(weights: dict, x: torch.Tensor, out: torch.Tensor) -> str | None:
+    """What the learner's forward computes instead of the article's network, when it is one known slip."""
+    for change, words in FORWARD_SLIPS:
+        want = _variant(weights, x, **change)
+        for form in (want, torch.log_softmax(want, dim=1)):
+            if torch.allclose(out, form, rtol=1e-4, atol=1e-5):
+                return tr("Net()(x) is not the article's network with the same weights: {why}",
+                          "Net()(x) 不是相同权重下的文章网络：{why}", why=words)
+    return None
 
 
 def returns_log_probs(kata) -> bool:
@@ -90,6 +143,17 @@ def step(kata, stale: bool, lr: float) -> tuple[dict, dict, dict, bool]:
     x, y = torch.rand(8, 1, 28, 28), torch.randint(0, 10, (8,))
     got = kata.run(step_probe, state, x, y, stale, lr, log_probs)
     return got, state, losses(model, state, x, y), log_probs
+
+
+def step_ran(got: dict, order: bool = False) -> None:
+    """A train_step that raised once its backward reached nothing is named by the graph cut;
+    with ``order`` (the parameters did not move), the zero_grad/backward/step order is read."""
+    __tracebackhide__ = True
+    seen = got["seen"]
+    if seen.get("error"):
+        expect_graph_reached(seen["events"], "train_step", tr("the model's parameters", "模型的参数"))
+    if order:
+        expect_optimizer_used(seen, "train_step")
 
 
 def close_to(a: Any, b: float) -> bool:

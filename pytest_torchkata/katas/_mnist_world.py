@@ -18,8 +18,9 @@ from typing import Any
 import torch
 import torch.nn as nn
 
-from pytest_torchkata.checks.training import plant_stale_grads, run_until
+from pytest_torchkata.checks.training import run_until
 from pytest_torchkata.checks.values import describe
+from pytest_torchkata.katas._step_probe import observe_optimizer_step
 from pytest_torchkata.sandbox.guards import trusted
 from pytest_torchkata.sandbox.runner import labelled as _label
 
@@ -64,7 +65,7 @@ def layers_probe(learner) -> dict:
 @_label("Net")
 def forward_probe(learner, x: torch.Tensor) -> dict:
     """A fresh Net in eval mode on ``x``: its output, each layer's output shape,
-    each image alone, and the layer weights (for the grader's own forward)."""
+    each image alone, the batch once more, and the layer weights (for the grader's own forward)."""
     model = learner.Net()
     model.eval()
     shapes: dict[str, Any] = {}
@@ -84,7 +85,8 @@ def forward_probe(learner, x: torch.Tensor) -> dict:
         for handle in handles:
             handle.remove()
         singles = [model(x[i:i + 1]) for i in range(x.shape[0])]
-    return {"out": out, "shapes": shapes, "singles": singles, "weights": _weights(model)}
+        again = model(x)
+    return {"out": out, "again": again, "shapes": shapes, "singles": singles, "weights": _weights(model)}
 
 
 def small_model(log_probs: bool) -> nn.Module:
@@ -105,19 +107,14 @@ def _loaded(model: nn.Module, state: dict) -> nn.Module:
 def step_probe(learner, state: dict, x: torch.Tensor, y: torch.Tensor, stale: bool, lr: float,
                log_probs: bool) -> dict:
     """The learner's train_step once on the grader's small model (weights ``state``):
-    what it returned, each parameter's .grad and value afterwards, how often the model ran."""
+    what it returned, each parameter's .grad and value afterwards, and the order of its
+    zero_grad / forward / backward / step (``katas._step_probe``)."""
     with trusted():
         model = _loaded(small_model(log_probs), state)
-        if stale:
-            plant_stale_grads(model.parameters())
         optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-        calls = []
-        model.register_forward_hook(lambda *a: calls.append(1))
-    value = learner.train_step(model, optimizer, x, y)
+    seen = observe_optimizer_step(lambda: learner.train_step(model, optimizer, x, y), model, optimizer, stale)
     with trusted():
-        grads = {n: (p.grad.detach().clone() if p.grad is not None else None) for n, p in model.named_parameters()}
-        after = {n: p.detach().clone() for n, p in model.named_parameters()}
-    return {"value": value, "grads": grads, "after": after, "calls": len(calls)}
+        return {"value": seen["loss"], "grads": seen["grads"], "after": seen["params"], "seen": seen}
 
 
 @_label("train_step")

@@ -124,6 +124,7 @@ class TestForward:
     def test_each_sample_is_independent_of_the_batch(self, kata):
         got = kata.run(forward_probe, torch.rand(4, 1, 28, 28))
         out = expect_shape(got["out"], (4, 10), what=tr("Net()(x) for a batch of 4", "批大小为 4 时的 Net()(x)"))
+        expect.same_each_time(got)
         for i, single in enumerate(got["singles"]):
             single = expect_shape(single, (1, 10), what=f"Net()(x[{i}:{i + 1}])")
             if not torch.allclose(out[i], single[0], rtol=1e-4, atol=1e-5):
@@ -138,11 +139,15 @@ class TestForward:
         x = torch.rand(3, 1, 28, 28)
         got = kata.run(forward_probe, x)
         out = expect_shape(got["out"], (3, 10), what="Net()(x)")
+        expect.same_each_time(got)
         weights = data.checked_weights(got["weights"], trained=False)
         if isinstance(weights, str):
             raise CheckFailed(tr("could not rebuild the article's network from Net's layers: {why}",
                                  "无法用 Net 的各层重建文章中的网络：{why}", why=weights))
         want = data.article_forward(weights, x)
+        slip = expect.forward_slip(weights, x, out)
+        if slip:
+            raise CheckFailed(slip)
         if torch.allclose(out, torch.log_softmax(want, dim=1), rtol=1e-4, atol=1e-5):
             kata.record(note=tr("forward returns log_softmax: fine with F.cross_entropy or F.nll_loss",
                                 "forward 返回的是 log_softmax：配合 F.cross_entropy 或 F.nll_loss 都可以"))
@@ -160,7 +165,8 @@ class TestForward:
 class TestTrainStep:
     def test_returns_the_loss_as_a_float(self, kata):
         got, _, losses, log_probs = expect.step(kata, False, 0.1)
-        expect_true(got["calls"] > 0, tr("train_step never called the model: use model(x), not model.forward(x)",
+        expect.step_ran(got)
+        expect_true("forward" in got["seen"]["events"], tr("train_step never called the model: use model(x), not model.forward(x)",
                                          "train_step 从未调用模型：请用 model(x)，不要用 model.forward(x)"))
         value = got["value"]
         if isinstance(value, torch.Tensor):
@@ -181,6 +187,8 @@ class TestTrainStep:
         after = got["after"]
         moved = any(not (isinstance(after.get(n), torch.Tensor) and after[n].shape == p.shape
                          and torch.equal(after[n], p)) for n, p in state.items())
+        if not moved:
+            expect.step_ran(got, order=True)
         expect_true(moved, tr("after train_step with lr=0.1 no parameter changed: call optimizer.step()",
                               "lr=0.1 的 train_step 之后没有任何参数改变：请调用 optimizer.step()"))
 
