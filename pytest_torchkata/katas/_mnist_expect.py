@@ -222,9 +222,30 @@ def evaluation_case() -> tuple[dict, torch.Tensor, torch.Tensor, int]:
     return {"1.weight": weight, "1.bias": bias}, x, y, int(right.sum())
 
 
-def evaluation_slip(value: float, right: int) -> str | None:
+def broadcast_count(state: dict, x: torch.Tensor, y: torch.Tensor) -> int:
+    """What ``(pred == y).sum()`` counts with ``pred`` of shape (B, 1) against ``y`` of shape (B,):
+    every prediction against every label of its batch."""
+    pred = F.linear(x.flatten(1), state["1.weight"], state["1.bias"]).argmax(dim=1, keepdim=True)
+    return sum(int((pred[i:i + EVAL_BATCH] == y[i:i + EVAL_BATCH]).sum()) for i in range(0, len(y), EVAL_BATCH))
+
+
+def evaluation_slip(value: float, right: int, state: dict, x: torch.Tensor, y: torch.Tensor) -> str | None:
     """The classic slip an ``evaluate`` result on the evaluation case shows, if any."""
     per_batch = ((right - 2) / EVAL_BATCH + 1.0) / 4  # three batches of 16 and both of the last 2 right
+    batches = math.ceil(len(y) / EVAL_BATCH)
+    if math.isclose(value, right / batches, abs_tol=1e-6):
+        return tr("evaluate returned {right}/{batches}: it divided by the number of batches (len(loader)); divide "
+                  "by the number of samples (len(loader.dataset), here 50)",
+                  "evaluate 返回了 {right}/{batches}：它除以的是批次数（len(loader)）；请除以样本数"
+                  "（len(loader.dataset)，这里是 50）", right=right, batches=batches)
+    crossed = broadcast_count(state, x, y)
+    if crossed != right and any(math.isclose(value, crossed / n, abs_tol=1e-6) for n in (len(y), 1)):
+        return tr("evaluate returned {got:.4g}: predictions of shape (B, 1) (argmax with keepdim=True) compared "
+                  "with labels of shape (B,) broadcast to a (B, B) table, so every prediction was checked against "
+                  "every label; compare shapes (B,) with (B,): argmax(dim=1), or pred.eq(y.view_as(pred))",
+                  "evaluate 返回了 {got:.4g}：形状为 (B, 1) 的预测（argmax 带 keepdim=True）与形状为 (B,) 的标签"
+                  "比较时被广播成 (B, B) 的表，每个预测都和每个标签比了一次；请比较 (B,) 与 (B,)："
+                  "argmax(dim=1)，或者 pred.eq(y.view_as(pred))", got=value)
     if math.isclose(value, right / 64, abs_tol=1e-6):
         return tr("evaluate returned {right}/64: it divided by batches * batch size, but the last batch holds "
                   "only 2 samples; count the samples (y.shape[0])",
@@ -280,6 +301,19 @@ def fit_hint(got: dict, history: list[float]) -> str:
                   "损失几乎没有下降：提高学习率、加上动量，或者训练更久")
     return tr("train longer (more epochs), or tune the learning rate; momentum=0.9 helps SGD a lot",
               "训练更久（更多 epoch），或者调整学习率；momentum=0.9 对 SGD 帮助很大")
+
+
+def weights_moved(got: dict, weights: dict) -> None:
+    """fit must train the Net it was given: its weights differ from those it started with."""
+    __tracebackhide__ = True
+    start = got.get("start") or {}
+    if all(isinstance(start.get(n), torch.Tensor) and start[n].shape == w.shape and torch.equal(start[n], w)
+           for n, w in weights.items()):
+        raise Mistake(tr("after fit, the Net it was given still has its starting weights: fit must train that "
+                         "model (no new Net() inside fit), with an optimizer made from its parameters "
+                         "(make_optimizer(model))",
+                         "fit 之后，传给它的 Net 仍是初始权重：fit 必须训练这个模型（不要在 fit 里新建 Net()），"
+                         "并用由它的参数创建的优化器（make_optimizer(model)）"))
 
 
 def history(value: Any) -> list[float]:

@@ -176,7 +176,7 @@ def loaders_probe(learner, root: str, batch_size: int) -> dict:
 @_label("fit")
 def fit_probe(learner, root: str, probe: int) -> dict:
     """``fit(Net(), loader)`` on the training split in ``root``: the losses it returned,
-    the trained weights, and the trained model's outputs (eval mode) on the first
+    the weights before and after, and the trained model's outputs (eval mode) on the first
     ``probe`` training images (so the grader can confirm its copy computes the same)."""
     from torch.utils.data import DataLoader
     from torchvision import datasets, transforms
@@ -189,6 +189,7 @@ def fit_probe(learner, root: str, probe: int) -> dict:
     group = dict(optimizer.param_groups[0]) if isinstance(optimizer, torch.optim.Optimizer) else {}
     settings = {k: group[k] for k in ("lr", "momentum") if isinstance(group.get(k), (int, float))}
     model = learner.Net()
+    start = _weights(model)
     history = learner.fit(model, loader)
     if isinstance(history, (list, tuple)):
         history = [v.item() if isinstance(v, torch.Tensor) and v.numel() == 1 else v for v in history]
@@ -197,5 +198,5 @@ def fit_probe(learner, root: str, probe: int) -> dict:
     model.eval()
     with torch.no_grad():
         outputs = model(images)
-    return {"history": history, "weights": _weights(model), "outputs": outputs, "batch_size": batch_size,
+    return {"history": history, "weights": _weights(model), "start": start, "outputs": outputs, "batch_size": batch_size,
             "optimizer": type(optimizer).__name__, "settings": settings}

@@ -282,7 +282,7 @@ class TestEvaluate:
         expect_true(isinstance(value, (float, int)) and not isinstance(value, bool),
                     tr("evaluate should return a float, but returned {got}", "evaluate 应当返回 float，但返回了 {got}",
                        got=describe(value)))
-        slip = expect.evaluation_slip(value, right)
+        slip = expect.evaluation_slip(value, right, state, x, y)
         if slip:
             raise CheckFailed(slip)
         expect_close(float(value), right / 50, what=tr("evaluate(model, loader) with {right} of 50 right",
@@ -365,6 +365,7 @@ class TestFit:
         if isinstance(weights, str):
             raise CheckFailed(tr("{why}: fit must train the Net it is given (task 1's layers)",
                                  "{why}：fit 必须训练传给它的那个 Net（任务 1 的各层）", why=weights))
+        expect.weights_moved(got, weights)
         images, _ = data.load_split(root, train=True, limit=PROBE_IMAGES)
         own = got["outputs"]
         if not (isinstance(own, torch.Tensor) and own.shape == (PROBE_IMAGES, 10)):

@@ -118,17 +118,43 @@ MISTAKES = [
             "-k", "TestEvaluate"),
     mistake("dividing_by_full_batches", "evaluate", "total += y.shape[0]", "total += loader.batch_size",
             ("last batch",), "-k", "TestEvaluate"),
+    # review r4: each named by what was observed, not blamed on another cause
+    mistake("dropout_left_on_in_eval", "forward", "        x = F.relu(self.fc1(x))  # (B, 50)\n",
+            "        x = F.dropout(F.relu(self.fc1(x)), 0.5)\n", ("dropout is still on", "training=self.training"),
+            "-k", "TestForward"),
+    mistake("relu_on_the_output", "forward", "return self.fc2(x)  # (B, 10)", "return F.relu(self.fc2(x))",
+            ("ReLU to the fc2 output",), "-k", "TestForward"),
+    mistake("no_relu_after_fc1", "forward", "x = F.relu(self.fc1(x))  # (B, 50)", "x = self.fc1(x)",
+            ("no ReLU after fc1",), "-k", "TestForward"),
+    mistake("average_pooling", "forward", "x = F.max_pool2d(F.relu(self.conv2(x)), 2)",
+            "x = F.avg_pool2d(F.relu(self.conv2(x)), 2)", ("second pooling is an average",), "-k", "TestForward"),
+    mistake("missing_backward", "train_step", "    loss.backward()\n", "", ("never called loss.backward()",),
+            "-k", "TestTrainStep"),
+    mistake("step_before_backward", "train_step", "    loss.backward()\n    optimizer.step()\n",
+            "    optimizer.step()\n    loss.backward()\n", ("optimizer.step() before loss.backward()",),
+            "-k", "TestTrainStep"),
+    mistake("zero_grad_between_backward_and_step", "train_step", "    loss.backward()\n    optimizer.step()\n",
+            "    loss.backward()\n    optimizer.zero_grad()\n    optimizer.step()\n",
+            ("zero_grad() between backward() and step()",), "-k", "TestTrainStep"),
+    mistake("dividing_by_the_number_of_batches", "evaluate", "    return correct / total\n",
+            "    return correct / len(loader)\n", ("number of batches", "len(loader.dataset)"), "-k", "TestEvaluate"),
+    mistake("keepdim_predictions_broadcast_against_labels", "evaluate", "model(x).argmax(dim=1) == y",
+            "model(x).argmax(dim=1, keepdim=True) == y", ("broadcast", "view_as"), "-k", "TestEvaluate"),
 ]
 UNSHUFFLED = mistake("unshuffled_training_data", "data", "DataLoader(train_set, batch_size=batch_size, shuffle=True)",
                      "DataLoader(train_set, batch_size=batch_size)", ("shuffle=True",), *data_args(),
                      "-k", "TestLoaders")
+NEW_NET_IN_FIT = mistake("training_a_new_net_inside_fit", "fit", "    optimizer = make_optimizer(model)\n    losses = []",
+                         "    model = Net()\n    optimizer = make_optimizer(model)\n    losses = []",
+                         ("still has its starting weights", "no new Net()"), *data_args(), "-k", "TestFit")
 PLAIN_SGD = mistake("articles_plain_sgd_for_too_few_steps", "fit",
                     "torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)",
                     "torch.optim.SGD(model.parameters(), lr=0.01)",
                     ("held-out accuracy", "momentum=0.9"), *data_args(), "-k", "TestFit")  # momentum: the hint
 
 
-@pytest.mark.parametrize("case", cases(MISTAKES) + [pytest.param(UNSHUFFLED, id=UNSHUFFLED.id, marks=needs_data)])
+@pytest.mark.parametrize("case", cases(MISTAKES) + [pytest.param(c, id=c.id, marks=needs_data)
+                                                     for c in (UNSHUFFLED, NEW_NET_IN_FIT)])
 def test_classic_mistake_is_caught_by_name(grade, case):
     expect_caught(grade, KATA, case)
 
