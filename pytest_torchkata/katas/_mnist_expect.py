@@ -125,7 +125,8 @@ def losses(model, state: dict, x: torch.Tensor, y: torch.Tensor) -> dict[str, tu
     out: dict[str, tuple[float, dict]] = {}
     for name, loss_of in (("right", lambda z: F.cross_entropy(z, y)),
                           ("nll_of_logits", lambda z: F.nll_loss(z, y)),
-                          ("softmax_first", lambda z: F.cross_entropy(F.softmax(z, dim=1), y))):
+                          ("softmax_first", lambda z: F.cross_entropy(F.softmax(z, dim=1), y)),
+                          ("sum", lambda z: F.cross_entropy(z, y, reduction="sum"))):
         with torch.no_grad():
             for n, p in model.named_parameters():
                 p.copy_(state[n])
@@ -178,8 +179,18 @@ def nll_of_logits() -> str:
               "nll_loss 期望的输入是对数概率；请对 logits 使用 F.cross_entropy（或者让 forward 返回 log_softmax）")
 
 
+def summed() -> str:
+    return tr("the loss is the SUM over the batch, not the mean: F.cross_entropy averages by default "
+              "(reduction='mean'), so the step size does not grow with the batch size",
+              "损失是整个批次的和而不是平均值：F.cross_entropy 默认取平均（reduction='mean'），"
+              "这样步长不会随批大小变化")
+
+
 def loss_slip(value: float, losses: dict, log_probs: bool) -> str | None:
     """The classic slip the loss ``train_step`` returned shows, if any."""
+    if close_to(value, losses["sum"][0]) and not close_to(value, losses["right"][0]):
+        return tr("train_step returned {got:.4g}, expected {want:.4g}: {why}", "train_step 返回了 {got:.4g}，"
+                  "应为 {want:.4g}：{why}", got=value, want=losses["right"][0], why=summed())
     if close_to(value, losses["softmax_first"][0]) and not close_to(value, losses["right"][0]):
         return tr("train_step returned {got:.4g}, expected {want:.4g}: {why}",
                   "train_step 返回了 {got:.4g}，应为 {want:.4g}：{why}",
@@ -195,6 +206,9 @@ def grads_slip(grads: dict, losses: dict, log_probs: bool) -> str | None:
     """The classic slip the gradients ``train_step`` left show, if any."""
     if same_grads(grads, losses["right"][1]):
         return None
+    if same_grads(grads, losses["sum"][1]):
+        return tr("the gradients after train_step are those of the summed loss: {why}",
+                  "train_step 之后的梯度是求和损失的梯度：{why}", why=summed())
     if same_grads(grads, losses["softmax_first"][1]):
         return tr("the gradients after train_step are those of softmax then cross-entropy: {why}",
                   "train_step 之后的梯度是先 softmax 再交叉熵的梯度：{why}", why=softmax_first())
