@@ -196,8 +196,74 @@ def fit(model, train_loader, epochs=EPOCHS):
     return losses
 '''
 
+# Module layers for pooling, ReLU and flatten, model.zero_grad() and a criterion object, evaluation
+# under set_grad_enabled(False) with train(False) that restores training mode, Normalize in the loaders,
+# Adam with a larger batch, and a learning-rate schedule in fit (review r4).
+MODULES_STYLE = HEADER.replace("BATCH_SIZE = 64\nEPOCHS = 2", "BATCH_SIZE = 128\nEPOCHS = 5") + '''
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 10, kernel_size=5)
+        self.conv2 = nn.Conv2d(10, 20, kernel_size=5)
+        self.fc1 = nn.Linear(320, 50)
+        self.fc2 = nn.Linear(50, 10)
+        self.pool, self.relu, self.flat = nn.MaxPool2d(2, 2), nn.ReLU(), nn.Flatten()
+
+    def forward(self, x):
+        x = self.pool(self.relu(self.conv1(x)))
+        x = self.pool(self.relu(self.conv2(x)))
+        return self.fc2(self.relu(self.fc1(self.flat(x))))
+
+
+criterion = nn.CrossEntropyLoss()
+
+
+def train_step(model, optimizer, x, y):
+    model.zero_grad()
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def evaluate(model, loader):
+    model.train(False)
+    correct = total = 0
+    with torch.set_grad_enabled(False):
+        for images, labels in loader:
+            _, predicted = torch.max(model(images).data, 1)
+            total += labels.size(0)
+            correct += (predicted == labels).sum().item()
+    model.train()
+    return correct / total
+
+
+def make_loaders(root, batch_size=BATCH_SIZE):
+    tf = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])
+    train = datasets.MNIST(root, train=True, download=True, transform=tf)
+    test = datasets.MNIST(root, train=False, download=True, transform=tf)
+    return DataLoader(train, batch_size, shuffle=True), DataLoader(test, batch_size=1000)
+
+
+def make_optimizer(model):
+    return torch.optim.Adam(model.parameters(), lr=1e-3)
+
+
+def fit(model, train_loader, epochs=EPOCHS):
+    optimizer = make_optimizer(model)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.9)
+    losses = []
+    for epoch in range(epochs):
+        model.train()
+        for batch_idx, (data, target) in enumerate(train_loader):
+            losses.append(train_step(model, optimizer, data, target))
+        scheduler.step()
+    return losses
+'''
+
 ALTERNATIVES = {"pytorch-examples": EXAMPLES_STYLE, "tutorial-sequential": TUTORIAL_STYLE,
-                "functional": FUNCTIONAL_STYLE}
+                "functional": FUNCTIONAL_STYLE, "modules-adam": MODULES_STYLE}
 NO_DATA = ("-k", "not TestLoaders and not TestFit")
 
 
