@@ -1,9 +1,12 @@
 """Grader side of the mnist checks: the expected values and the classic slips.
 
-The layers and shapes of the article's network (and the words naming them), what
+The layers and shapes of the article's network (and the words naming them), the
+one-piece forward slips (ReLU on the output, a missing ReLU, average pooling,
+dropout left on in eval mode), what
 a correct ``train_step`` returns and leaves in ``.grad`` on the grader's small
 model (and what softmax-before-cross-entropy or ``F.nll_loss`` on raw logits would
-give instead, with the words for those slips), the evaluation case with its known
+give instead, with the words for those slips, and the zero_grad/backward/step order read
+from ``katas._step_probe``), the evaluation case with its known
 accuracy and its slips, and the words for a training run that fell short.  Everything here runs in the grading
 process, on observations from ``katas._mnist_world``.
 """

@@ -4,7 +4,7 @@
 Each returns raw observations: what the learner's ``Net`` is made of and
 outputs, the loss and gradients ``train_step`` produced on a model and batch
 the grader chose (weights sent from the grader), what ``evaluate`` returned,
-what ``make_loaders`` built, the loss history and trained weights from ``fit``.
+what ``make_loaders`` built, the loss history and the weights before and after ``fit``.
 Nothing here computes an expected value, a comparison, an accuracy or a time:
 ``katas.mnist`` decides all of that in the grading process, which also holds
 the held-out digits (the learner's process is given a training-only folder,
