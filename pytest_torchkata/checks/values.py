@@ -72,6 +72,17 @@ def expect_tensor(value: Any, *, what: str) -> torch.Tensor:
     raise CheckFailed(text)
 
 
+def expect_on_cpu(tensor: torch.Tensor, *, what: str) -> torch.Tensor:
+    """The inputs are on the CPU, so the result must be too (a hard-coded `.cuda()` or `device=` moves it)."""
+    __tracebackhide__ = True
+    if tensor.device.type != "cpu":
+        raise CheckFailed(tr("{what} is on device {got}, expected cpu (where its inputs are): was a device "
+                             "hard-coded (`.cuda()`, `device=...`)?", "{what} 在设备 {got} 上，应在 cpu 上"
+                             "（输入所在的设备）：是不是写死了设备（`.cuda()`、`device=...`）？",
+                             what=what, got=tensor.device))
+    return tensor
+
+
 def expect_shape(value: Any, shape: tuple[int, ...], *, what: str) -> torch.Tensor:
     __tracebackhide__ = True
     tensor = expect_tensor(value, what=what)

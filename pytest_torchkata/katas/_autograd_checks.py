@@ -10,7 +10,7 @@ from typing import Any
 import torch
 
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
-from pytest_torchkata.checks.values import describe
+from pytest_torchkata.checks.values import describe, expect_on_cpu
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _autograd_world as world
 
@@ -22,12 +22,7 @@ def needs_tensor(value: Any, what: str, why_none: str) -> torch.Tensor:
     if not isinstance(value, torch.Tensor):
         raise CheckFailed(tr("{what} should be a tensor, but is {got}", "{what} 应是张量，实际是 {got}",
                              what=what, got=describe(value)))
-    if value.device.type != "cpu":
-        raise CheckFailed(tr("{what} is on device {got}, expected cpu (where its inputs are): was a device "
-                             "hard-coded (`.cuda()`, `device=...`)?", "{what} 在设备 {got} 上，应在 cpu 上"
-                             "（输入所在的设备）：是不是写死了设备（`.cuda()`、`device=...`）？",
-                             what=what, got=value.device))
-    return value
+    return expect_on_cpu(value, what=what)
 
 
 def matches(a: Any, b: torch.Tensor) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 import torch
 
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
-from pytest_torchkata.checks.values import expect_close, expect_shape, expect_tensor
+from pytest_torchkata.checks.values import expect_close, expect_on_cpu, expect_shape, expect_tensor
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _tensors_world as world
 from pytest_torchkata.katas._explained import explain
@@ -46,17 +46,6 @@ def expect_dtype(value: Any, dtype: torch.dtype, *, what: str, why: str = "",
         text = tr("{what} has dtype {got}, expected {want}", "{what} 的数据类型是 {got}，应为 {want}",
                   what=what, got=dtype_name(tensor.dtype), want=dtype_name(dtype))
         raise (Mistake(tr("{text}: {why}", "{text}：{why}", text=text, why=why)) if why else CheckFailed(text))
-    return tensor
-
-
-def expect_on_cpu(tensor: torch.Tensor, *, what: str) -> torch.Tensor:
-    """The inputs are on the CPU, so the result must be too (a hard-coded `.cuda()` or `device=` moves it)."""
-    __tracebackhide__ = True
-    if tensor.device.type != "cpu":
-        raise CheckFailed(tr("{what} is on device {got}, expected cpu (where its inputs are): was a device "
-                             "hard-coded (`.cuda()`, `device=...`)?", "{what} 在设备 {got} 上，应在 cpu 上"
-                             "（输入所在的设备）：是不是写死了设备（`.cuda()`、`device=...`）？",
-                             what=what, got=tensor.device))
     return tensor
 
 
