@@ -20,8 +20,11 @@ side claims, and the check decides the grade from it here (timing included:
 from __future__ import annotations
 
 import bdb
+import functools
+import hashlib
+import hmac
+import json
 import time
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol
@@ -43,8 +46,20 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
-def derive_seed(base: int, *parts: str) -> int:
-    return (base * 1_000_003 + zlib.crc32("::".join(parts).encode())) % 2**31
+@functools.lru_cache(maxsize=4)
+def _seed_key(secret: int) -> bytes:
+    """The secret ``--kata-seed`` stretched once per run (PBKDF2, some 30 ms): whoever tries
+    to guess a small secret from a seed they saw pays that much for every guess."""
+    return hashlib.pbkdf2_hmac("sha256", str(secret).encode(), b"pytest-torchkata seed", 100_000)
+
+
+def derive_seed(secret: int, *parts: str) -> int:
+    """The seed named by ``parts`` (a check's id; a check's id and a request's number):
+    HMAC-SHA256 keyed by the secret, cut to 63 bits (``torch.manual_seed`` takes 64, NumPy
+    gets it modulo 2**32).  One-way: a learner process that reads its own seed learns
+    neither the secret nor the seed of any other check or request."""
+    digest = hmac.new(_seed_key(secret), json.dumps(parts).encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
 
 
 def unwritten_task(error: dict, number: int) -> int | None:
@@ -65,7 +80,7 @@ class KataAccess:
     kata: Kata
     task: Task
     path: Path
-    seed: int
+    seed: int  # this check's own seed: its inputs are drawn from it
     timeout: float | None
     debug: bool = False
     data_dir: str = ""
@@ -73,6 +88,8 @@ class KataAccess:
     breakpoints: list[str] = field(default_factory=list)
     records: dict[str, Any] = field(default_factory=dict)
     last_seconds: float | None = None  # wall time of the last request, measured here
+    secret: int = 0  # --kata-seed: every learner request gets a seed of its own from it
+    check: str = ""  # the check's id (its node id)
     _calls: int = 0
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
@@ -97,7 +114,8 @@ class KataAccess:
         message = {
             "op": op, "path": str(self.path), "target": target, "args": list(args), "kwargs": kwargs,
             "task": f"{self.kata.name}:{self.task.id}",  # one fresh learner process per task
-            "seed": derive_seed(self.seed, str(self._calls)), "forbid": sorted(self.task.forbidden),
+            "seed": derive_seed(self.secret, self.check, "learner", str(self._calls)),  # one-way
+            "forbid": sorted(self.task.forbidden),
             "timeout": self.timeout, "debug": self.debug,
         }
         start = time.perf_counter()

@@ -37,6 +37,7 @@ def kata(request: pytest.FixtureRequest) -> Iterator[Any]:
     seed = derive_seed(ks.settings.seed, request.node.nodeid)
     seed_everything(seed)  # the check's own random inputs
     access = KataAccess(backend=ks.backend, kata=kata_obj, task=task, path=path, seed=seed,
+                        secret=ks.settings.seed, check=request.node.nodeid,
                         timeout=ks.settings.timeout_for(task.timeout),
                         # -s in-process: a breakpoint() in learner code really stops there
                         debug=request.config.getoption("capture") == "no" and not ks.settings.isolate,
