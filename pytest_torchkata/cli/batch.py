@@ -70,9 +70,7 @@ def child_main(work: Path, args: list[str], log: Path) -> int:
         code = 3
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    from pytest_torchkata.sandbox import worker
-
-    stats = {"grader_kib": own, "worker_kib": workers, "shared_in_step": worker.SHARED_IN_STEP}
+    stats = {"grader_kib": own, "worker_kib": workers}
     try:
         (log.parent / STATS_NAME).write_text(json.dumps(stats))
     except OSError:

@@ -156,7 +156,7 @@ def _run(todo: list, base: Path, names: list[str], passthrough: list[str], jobs:
 
     batch.preload()
     runner = batch.Batch(jobs)
-    slots = Slots(base / "work", runner.jobs, names, passthrough)
+    slots = Slots(base / "work", runner.jobs)
     slot_of: dict[str, int] = {}
     pending = list(todo)
     by_name = {sub.name: (sub, digest, folder) for sub, digest, folder in todo}
@@ -174,20 +174,18 @@ def _run(todo: list, base: Path, names: list[str], passthrough: list[str], jobs:
                 report.unlink(missing_ok=True)
                 args = batch.pytest_args(names, kata_dir, report.resolve(), passthrough)
                 runner.start(batch.Job(sub.name, work, args, (folder / batch.LOG_NAME).resolve(), limit))
-                slots.forked()
             job = runner.wait_one()
             sub, digest, folder = by_name[job.name]
             row = classbook.finish_student(folder, sub, job, limit,
                                            prefixes=[str(job.work.resolve()), str(job.work)])
             rows[sub.name] = row
             _write_meta(folder, digest, row)
-            slots.give_back(slot_of.pop(job.name), bool(job.stats.get("shared_in_step")) and not job.killed)
+            slots.give_back(slot_of.pop(job.name))
             bar.update(1)
             if progress:
                 bar.write(f"  {sub.name}: {classbook.row_line(row)}", file=sys.stderr)
     finally:
         runner.stop_all()
-        slots.close()
         bar.close()
 
 

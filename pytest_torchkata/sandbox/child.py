@@ -76,6 +76,7 @@ def _child(req_fd: int, ans_fd: int, hello: dict) -> None:  # pragma: no cover -
             os._exit(0)
         request = wire.decode_frame(frame)
         extend_path(request.pop("sys_path", ()))
+        _drop_learner_folder(request.get("path"))
         if not ready:  # the user level: read it while we may still read the grader's files
             runner.read_source(request["path"])
             _setup_child(hello)
@@ -86,6 +87,15 @@ def _child(req_fd: int, ans_fd: int, hello: dict) -> None:  # pragma: no cover -
         except (TypeError, ValueError) as exc:
             wire.send(out, {"error": {"kind": "learner", "type": type(exc).__name__,
                                       "message": f"the result could not be sent back: {exc}"}})
+
+
+def _drop_learner_folder(path: Any) -> None:
+    """Modules shipped beside a kata file are never imported in place of real ones: its
+    folder (and the current one) are not on this process's path."""
+    if not path:
+        return
+    folder = os.path.dirname(os.path.abspath(str(path)))
+    sys.path[:] = [e for e in sys.path if e and os.path.abspath(e) != folder]
 
 
 def extend_path(entries: Any) -> None:

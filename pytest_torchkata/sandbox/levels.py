@@ -43,6 +43,14 @@ SUMMARY = {
 }
 
 
+# What learner processes inherit of the grader's environment: what torch, NumPy and the C
+# library need to run and to find a GPU; nothing else.
+ENV_KEPT = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES",
+            "CUDA_DEVICE_ORDER", "NVIDIA_VISIBLE_DEVICES", "NVIDIA_DRIVER_CAPABILITIES",
+            "PYTORCH_CUDA_ALLOC_CONF", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+ENV_KEPT_PREFIXES = ("LC_",)
+
+
 class LevelUnavailable(Exception):
     """A forced level cannot work on this machine; the message says why."""
 
@@ -168,7 +176,13 @@ def kill_uid(uid: int, wait_s: float = 5.0) -> None:
         time.sleep(0.02)
 
 
-def remove_files_of(uid: int, folders: tuple[str, ...] = ("/tmp", "/var/tmp", "/dev/shm")) -> None:
+# Every folder a fresh uid can write to on a Debian/Ubuntu system (``find / -perm -0002 -type d``):
+# what a learner uid wrote anywhere is below one of these, or in its scratch folder.
+WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue", "/run/lock", "/var/lock", "/var/crash",
+                  "/var/mail", "/var/spool/mail")
+
+
+def remove_files_of(uid: int, folders: tuple[str, ...] = WORLD_WRITABLE) -> None:
     """Delete what ``uid`` left in the world-writable folders."""
     for top in folders:
         for root, dirs, files in os.walk(top, topdown=False):
@@ -205,11 +219,15 @@ class Plan:
     scratch: str
     visible: list[str] = field(default_factory=list)   # read-only inside bwrap
     uid: int | None = None                              # user level: the learner uid
+    hidden: list[str] = field(default_factory=list)    # folders learner code must not read
 
     @classmethod
-    def make(cls, level: str, visible: list[str]) -> "Plan":
+    def make(cls, level: str, visible: list[str], hidden: list[str] | None = None) -> "Plan":
         scratch = tempfile.mkdtemp(prefix="torchkata-scratch-")
         plan = cls(level, scratch, [p for p in dict.fromkeys(visible) if p and os.path.exists(p)])
+        # a folder of references that holds what this run grades (--kata-dir=solutions) stays
+        plan.hidden = [h for h in dict.fromkeys(reference_folders() if hidden is None else hidden)
+                       if os.path.isdir(h) and not any(_inside(v, h) for v in plan.visible)]
         if level == "user":
             plan.uid = free_uid()
             os.chown(scratch, plan.uid, plan.uid)
@@ -238,22 +256,43 @@ class Plan:
             args += ["--dev-bind", dev, dev]
         for path in self.visible:
             args += ["--ro-bind", path, path]
+        for path in self.hidden:  # the references: an empty, read-only folder in their place
+            args += ["--tmpfs", path, "--remount-ro", path]
         args += ["--bind", self.scratch, self.scratch, "--chdir", self.scratch,
                  "--setenv", "HOME", self.scratch, "--setenv", "TMPDIR", "/tmp"]
         return args + ["--", *inner]
 
     def env(self, base: dict[str, str]) -> dict[str, str]:
-        env = dict(base, PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-                   HOME=self.scratch, TMPDIR=self.scratch if self.level != "bwrap" else "/tmp")
-        for name in [n for n in env if n.startswith("TORCHKATA_")]:
-            del env[name]  # the seed, the report's path: the grader's business
-        return env
+        """The learner processes' environment: an allow-list, never the grader's own (a grading
+        job's tokens and secrets, the seed, the report's path stay out)."""
+        kept = {name: value for name, value in base.items()
+                if name in ENV_KEPT or name.startswith(ENV_KEPT_PREFIXES)}
+        return dict(kept, PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1", OMP_NUM_THREADS="1",
+                    MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", HOME=self.scratch,
+                    TMPDIR=self.scratch if self.level != "bwrap" else "/tmp")
 
     def close(self) -> None:
         if self.uid is not None:
             kill_uid(self.uid)
             remove_files_of(self.uid)
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _inside(path: str, folder: str) -> bool:
+    path, folder = os.path.realpath(path), os.path.realpath(folder)
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def reference_folders() -> list[str]:
+    """The folders holding the reference solutions (the wheel's ``_solutions``, a source
+    checkout's ``solutions/``): hidden from learner code at the ``bwrap`` and ``user`` levels."""
+    import pytest_torchkata
+
+    package = Path(pytest_torchkata.__file__).resolve().parent
+    found = [package / "_solutions"]
+    if (package.parent / "pyproject.toml").is_file():  # a source checkout (an editable install)
+        found.append(package.parent / "solutions")
+    return [str(p) for p in found if p.is_dir()]
 
 
 def data_views_root() -> Path:

@@ -172,9 +172,11 @@ class Watchdog(threading.Thread):
     ``exact_s`` per process (reading it exactly costs a core's tens of milliseconds)."""
 
     def __init__(self, root_pid: int, limit_mb: float | None, max_procs: int,
-                 period_s: float = 0.05, scan_s: float = 0.5, exact_s: float = 2.0) -> None:
+                 period_s: float = 0.05, scan_s: float = 0.5, exact_s: float = 2.0,
+                 cgroup: Any = None) -> None:
         super().__init__(daemon=True, name="torchkata-watchdog")
         self.root_pid, self.limit_mb, self.max_procs = root_pid, limit_mb, max_procs
+        self.cgroup = cgroup  # the worker's own (``cgroups.Cgroup``), where it has one
         self.period_s, self.scan_s, self.exact_s = period_s, scan_s, exact_s
         self.note = ""
         self.zygote_pid = 0  # learner processes are those below it
@@ -207,6 +209,9 @@ class Watchdog(threading.Thread):
                     self.note = f"started more than {self.max_procs} processes"
                     self._kill(procs)
                     continue
+            if self.cgroup is not None and self.limit_mb and self.cgroup.memory_hit():
+                # the kernel killed one for the whole worker's memory (shared memory, memfd...)
+                self.note = f"used more than {self.limit_mb:g} MB of memory"
             if self.limit_mb:
                 now = time.monotonic()
                 for pid in procs:

@@ -26,6 +26,9 @@ _SOURCES: dict[str, bytes] = {}  # read before a sandboxed child gave up the rig
 
 
 class _SourceLoader(importlib.abc.SourceLoader):
+    """Compiles the bytes it was given; it has no ``path_stats``, so no bytecode (a
+    ``__pycache__`` shipped beside the file, say) is ever read or written."""
+
     def __init__(self, path: str, data: bytes) -> None:
         self.path, self.data = path, data
 
@@ -63,12 +66,13 @@ def load(path: str, timeout: float | None = None) -> types.ModuleType:
     if key in _IMPORT_FAILURES:
         raise Answered(_IMPORT_FAILURES[key])
     name = module_name_for(key)
-    if key in _SOURCES:
+    if key not in _SOURCES:
+        read_source(key)
+    spec = None
+    if key in _SOURCES:  # always compiled from the source the report shows: never a .pyc
         spec = importlib.util.spec_from_loader(name, _SourceLoader(key, _SOURCES[key]), origin=key)
         if spec is not None:
             spec.has_location = True
-    else:
-        spec = importlib.util.spec_from_file_location(name, key)
     if spec is None or spec.loader is None:
         raise Answered({"kind": "import", "load": True, "file": _short(path), "detail": "",
                         "message": f"cannot load {path}"})

@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-from pathlib import Path
 from typing import Any
 
 from pytest_torchkata.sandbox import levels
@@ -27,11 +26,12 @@ from pytest_torchkata.sandbox.limits import Watchdog, find_zygote
 GRACE_S = 4.0   # beyond the zygote's own limit: only a worker that stopped answering hits it
 STARTUP_S = 120.0
 MAX_PROCS = 64  # learner processes at once, at every level
-# A worker started by ``torchkata grade`` for one of its job slots, before it forked the
-# grading process that adopts it (``WorkerPool.start``); ``SHARED_IN_STEP`` then says whether
-# that process gave it back answering and idle, so the next submission may use it too.
-SHARED: "Worker | None" = None
-SHARED_IN_STEP = False
+# Threads and processes of a whole worker (zygote, successor, spare, the task's process and all
+# they start), where it has a cgroup of its own: a thread flood stops here.
+MAX_TASKS = 512
+# A whole worker's memory, where it has a cgroup: --kata-memory for the learner's process plus
+# the zygote's and its successor's own (torch loaded; measured, README "Performance").
+WORKER_BASE_MB = 1024
 
 
 class WorkerDied(Exception):
@@ -42,26 +42,28 @@ class Worker:
     """One sandboxed worker process and the thread that reads its answers."""
 
     def __init__(self, plan: levels.Plan, preload: list[str], memory_mb: float | None,
-                 show_from: str | None = None, shared: bool = False) -> None:
-        """``shared``: started for ``torchkata grade``'s job slot; no thread reads its answers
-        here (``wait_ready``); the grading process forked for each submission ``adopt``s it."""
+                 show_from: str | None = None) -> None:
         self.plan = plan
-        self.adopted = False
-        self.owner = os.getpid()  # the process whose child it is
         self.log = tempfile.TemporaryFile()
-        inner = [sys.executable, "-m", "pytest_torchkata.sandbox.zygote"]
+        from pytest_torchkata.sandbox.cgroups import Cgroup, join
+
+        self.cgroup = Cgroup.make(MAX_TASKS, memory_mb + WORKER_BASE_MB if memory_mb else None)
+        files = self.cgroup.procs_files() if self.cgroup else []
+        # -I: no user site-packages, no PYTHON* variables, no current folder on the path (a
+        # ``.pth`` or module a task wrote into its HOME is never imported); -B: no bytecode written
+        inner = [sys.executable, "-I", "-u", "-B", "-m", "pytest_torchkata.sandbox.zygote"]
         self.proc = subprocess.Popen(
             plan.argv(inner), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
             env=plan.env(dict(os.environ)), cwd=plan.scratch, start_new_session=True,
+            preexec_fn=(lambda: join(files)) if files else None,
         )
         self.answers: queue.Queue = queue.Queue()
         self.reader = threading.Thread(target=self._read, daemon=True)
-        if not shared:
-            self.reader.start()
-        self.watchdog = Watchdog(self.proc.pid, memory_mb, MAX_PROCS)
+        self.reader.start()
+        self.watchdog = Watchdog(self.proc.pid, memory_mb, MAX_PROCS, cgroup=self.cgroup)
         self._send({
             "sys_path": [p for p in sys.path if p], "preload": preload, "show_from": show_from or os.getcwd(),
-            "private_tmp": plan.level == "bwrap",
+            "private_tmp": plan.level == "bwrap", "hide": plan.hidden if plan.level != "bwrap" else [],
             "scratch": plan.scratch, "uid": plan.uid, "nproc": levels.NPROC,
             "fsize": levels.FSIZE, "nofile": levels.NOFILE,
             "user_preload": list(levels.USER_PRELOAD) if plan.uid is not None else [],
@@ -99,44 +101,6 @@ class Worker:
             self.kill()
             raise WorkerDied(self.describe_end())
         return value
-
-    def wait_ready(self, timeout: float = STARTUP_S) -> bool:
-        """For a shared worker, in the process that started it: read its hello (no thread)."""
-        import select
-
-        from pytest_torchkata.sandbox import wire
-
-        try:
-            if not select.select([self.proc.stdout], [], [], timeout)[0]:
-                return False
-            hello = wire.recv(self.proc.stdout)
-        except (EOFError, OSError, ValueError):
-            return False
-        self.ready = True
-        self.watchdog.zygote_pid = find_zygote(self.proc.pid) or int(hello.get("pid") or 0)
-        return True
-
-    def adopt(self, memory_mb: float | None) -> None:
-        """In a process forked after ``wait_ready``: read its answers and watch it from here."""
-        zygote = self.watchdog.zygote_pid
-        self.adopted = True
-        self.answers = queue.Queue()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-        self.watchdog = Watchdog(self.proc.pid, memory_mb, MAX_PROCS)
-        self.watchdog.zygote_pid = zygote
-        self.watchdog.start()
-
-    def give_back(self) -> bool:
-        """End an adopter's use: the current task's process is ended (and a private ``/tmp``
-        emptied); True when the worker answered, so nothing of this run is left in its pipe."""
-        try:
-            answer = self.request({"op": "end", "path": ""}, 30.0)
-        except (TimeoutError, WorkerDied):
-            return False
-        finally:
-            self.watchdog.stop()
-        return isinstance(answer, dict) and "error" not in answer
 
     def request(self, message: dict, timeout: float | None) -> Any:
         if not self.ready:
@@ -176,10 +140,6 @@ class Worker:
         return f"; its last output: {text[-limit:]}".replace("\n", " | ")
 
     def alive(self) -> bool:
-        if self.adopted or os.getpid() != self.owner:  # not our child: ask the kernel
-            from pytest_torchkata.sandbox.limits import is_gone
-
-            return not is_gone(self.proc.pid)  # gone or a zombie: not alive
         return self.proc.poll() is None
 
     def kill(self) -> None:
@@ -211,6 +171,8 @@ class Worker:
             pass
         self.kill()
         self.watchdog.stop()
+        if self.cgroup is not None:
+            self.cgroup.close()
         self.log.close()
 
 
@@ -228,7 +190,6 @@ class WorkerPool:
         self.synced_path: list[str] = []
         self.loaded: set[str] = set()
         self.crashed_loading: dict[str, dict] = {}
-        self.own_plan = True
 
     def describe(self) -> str:
         return self.plan.describe() if self.plan else levels.SUMMARY[self.level].format(uid="?")
@@ -236,25 +197,12 @@ class WorkerPool:
     def start(self, preload: list[str] | None = None) -> None:
         if preload is not None:
             self.preload = preload
-        global SHARED
-        shared, SHARED = SHARED, None
-        if self.worker is None and shared is not None and self._can_adopt(shared):
-            shared.adopt(self.memory_mb)
-            self.worker, self.plan, self.own_plan = shared, shared.plan, False
-            self.synced_path = []  # it may lack this process's path: send it with the first run
-            return
         if self.worker is None or not self.worker.alive():
             if self.plan is None:
                 visible = levels.python_visible() + levels.module_files(self.preload) + self.visible
                 self.plan = levels.Plan.make(self.level, visible)
             self.worker = Worker(self.plan, self.preload, self.memory_mb)
             self.synced_path = list(sys.path)
-
-    def _can_adopt(self, shared: Worker) -> bool:
-        """Same level, alive, and it shows everything this run needs learner code to see."""
-        shown = [Path(p) for p in shared.plan.visible]
-        return (shared.plan.level == self.level and shared.ready and shared.alive() and
-                all(any(Path(v) == s or s in Path(v).parents for s in shown) for v in self.visible))
 
     def request(self, message: dict, timeout: float | None) -> dict:
         path = message["path"]
@@ -306,13 +254,9 @@ class WorkerPool:
         worker.close()
 
     def close(self) -> None:
-        global SHARED_IN_STEP
         if self.worker is not None:
-            if self.worker.adopted:  # torchkata grade's: it serves the next submission
-                SHARED_IN_STEP = self.worker.give_back()
-            else:
-                self.worker.close()
+            self.worker.close()
             self.worker = None
-        if self.plan is not None and self.own_plan:
+        if self.plan is not None:
             self.plan.close()
         self.plan = None
