@@ -16,11 +16,12 @@ from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.values import describe, expect_true
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _debugging_world as world
+from pytest_torchkata.katas._seeded import draw_seed
 
 
 def nan_case(case: str) -> tuple[nn.Module, torch.Tensor]:
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(1)
+        torch.manual_seed(draw_seed())
         model = world.NaNNet({"inf": "exp"}.get(case, case))
         x = torch.randn(8, 4) * (1e4 if case == "inf" else 1.0)  # exp overflows to Inf
     return model, x

@@ -254,16 +254,15 @@ def _smooth(x: torch.Tensor) -> torch.Tensor:
     return torch.tanh(x) * 2
 
 
-NAN_FUNCTIONS = {"sqrt": (_safe_sqrt, [0.0, 1.0, 4.0]), "log": (_safe_log, [0.0, 1.0, 2.0]),
-                 "smooth": (_smooth, [0.0, 1.0, 2.0])}
+NAN_FUNCTIONS = {"sqrt": _safe_sqrt, "log": _safe_log, "smooth": _smooth}
 _check_nan_enabled = getattr(torch, "is_anomaly_check_nan_enabled", lambda: True)
 
 
 @_label("find_nan_backward")
-def find_nan_facts(learner, case: str) -> dict:
-    """``find_nan_backward`` on a grader function whose output notes, when backward
+def find_nan_facts(learner, case: str, values: list[float]) -> dict:
+    """``find_nan_backward`` on a grader function of ``values`` whose output notes, when backward
     reaches it, whether anomaly detection (and its NaN check) was on."""
-    fn, values = NAN_FUNCTIONS[case]
+    fn = NAN_FUNCTIONS[case]
     during: list[list[bool]] = []
 
     def watched(x: torch.Tensor) -> torch.Tensor:

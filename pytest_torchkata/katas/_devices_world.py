@@ -176,9 +176,9 @@ def moved_container(learner, batch: Any, name: str) -> dict:
 
 
 @_label("to_device")
-def moved_model(learner) -> dict:
+def moved_model(learner, width: int) -> dict:
     with trusted():
-        model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))
+        model = nn.Sequential(nn.Linear(3, width), nn.BatchNorm1d(width), nn.Linear(width, 2))
     moved = learner.to_device(model, "meta")
     if not isinstance(moved, nn.Module):
         return {"module": False, "type": type(moved).__name__}
@@ -259,7 +259,7 @@ def time_on_stand_in(learner, device: str, repeats: int) -> dict:
 
 
 @_label("time_it")
-def time_real_work(learner, device: str) -> dict:
+def time_real_work(learner, device: str, repeats: int) -> dict:
     """``time_it`` on real matrix products on ``device``, with the real clock and the real
     synchronize, only logged; ``elapsed`` is the grader's reading around the whole call."""
     with trusted():
@@ -276,7 +276,7 @@ def time_real_work(learner, device: str) -> dict:
 
     start = _REAL_CLOCKS["perf_counter"]()
     with spy:
-        seconds = learner.time_it(fn, device, repeats=5)
+        seconds = learner.time_it(fn, device, repeats=repeats)
     if device == "cuda":
         _REAL_SYNC()
     return {"seconds": seconds, "events": spy.events, "elapsed": _REAL_CLOCKS["perf_counter"]() - start}

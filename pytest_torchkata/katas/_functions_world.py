@@ -64,16 +64,16 @@ def raw_backward(module, name: str, a: torch.Tensor, b: torch.Tensor, needs: tup
     return {"returned": [g.detach() if isinstance(g, torch.Tensor) else g for g in returned]}
 
 
-def fit_data() -> tuple[torch.Tensor, torch.Tensor, list[torch.Tensor]]:
+def fit_data(start: list[float]) -> tuple[torch.Tensor, torch.Tensor, list[torch.Tensor]]:
     x = torch.linspace(-math.pi, math.pi, FIT_POINTS)
-    params = [torch.tensor(v, requires_grad=True) for v in FIT_START]
+    params = [torch.tensor(v, dtype=torch.float32, requires_grad=True) for v in start]
     return x, torch.sin(x), params
 
 
 @label("train_step")
-def two_steps(module) -> dict:
-    """Two ``train_step`` calls from the article's start, each observed."""
-    x, y, params = fit_data()
+def two_steps(module, start: list[float]) -> dict:
+    """Two ``train_step`` calls from ``start`` (near the article's), each observed."""
+    x, y, params = fit_data(start)
     steps = [observe_manual_step(lambda: module.train_step(params, x, y, FIT_LR), params)]
     first = steps[0]
     if not first["error"] and all(first["same"]) and all(first["leaf"]) and all(first["requires_grad"]):
@@ -82,7 +82,7 @@ def two_steps(module) -> dict:
 
 
 @label("train_step")
-def counts_custom_calls(module) -> dict:
+def counts_custom_calls(module, start: list[float]) -> dict:
     """One ``train_step`` with ``LegendreP3`` swapped for a subclass that counts
     forward and backward calls."""
     original = module.LegendreP3
@@ -99,7 +99,7 @@ def counts_custom_calls(module) -> dict:
             calls["backward"] += 1
             return original.backward(ctx, *grads)
 
-    x, y, params = fit_data()
+    x, y, params = fit_data(start)
     module.LegendreP3 = Counted
     try:
         module.train_step(params, x, y, FIT_LR)
@@ -109,7 +109,8 @@ def counts_custom_calls(module) -> dict:
 
 
 @label("train_step")
-def fit(module) -> dict:
-    """The article's fit with the learner's ``train_step``, until the target loss."""
-    x, y, params = fit_data()
+def fit(module, start: list[float]) -> dict:
+    """The article's fit from ``start`` (near the article's) with the learner's ``train_step``,
+    until the target loss."""
+    x, y, params = fit_data(start)
     return run_until(lambda: module.train_step(params, x, y, FIT_LR), max_steps=FIT_MAX_STEPS, target=FIT_TARGET)

@@ -211,9 +211,9 @@ def held_out_accuracy(root: str, weights: dict[str, torch.Tensor]) -> tuple[floa
 
 
 def digit_like_batch(n: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
-    """``n`` noisy copies of 10 fixed random patterns, one per class: learnable by heart in
-    well under 100 steps by the article's CNN, and needing no data set."""
-    g = torch.Generator().manual_seed(0)
+    """``n`` noisy copies of 10 random patterns (the check's own, from its seed), one per class:
+    learnable by heart in well under 100 steps by the article's CNN, and needing no data set."""
+    g = torch.Generator().manual_seed(int(torch.randint(0, 2**31 - 1, ())))
     templates = (torch.rand(10, 1, 28, 28, generator=g) > 0.8).float()
     y = (torch.arange(n) % 10)[torch.randperm(n, generator=g)]
     x = 0.7 * templates[y] + 0.3 * torch.rand(n, 1, 28, 28, generator=g)  # (n, 1, 28, 28)

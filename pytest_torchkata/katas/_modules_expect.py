@@ -48,9 +48,9 @@ def mlp_reference(layers: list, x: torch.Tensor) -> torch.Tensor:
     return x
 
 
-def expect_count(value, freeze_first: bool, what: str) -> None:
+def expect_count(value, freeze_first: bool, sizes: tuple, what: str) -> None:
     __tracebackhide__ = True
-    model = world.small_net()
+    model = world.small_net(sizes)
     if freeze_first:
         model[0].requires_grad_(False)
     params = list(model.parameters())

@@ -29,9 +29,10 @@ def loaded(model: nn.Module, state: dict) -> nn.Module:
     return model
 
 
-def small_net() -> nn.Module:
+def small_net(sizes: tuple = (4, 8, 3)) -> nn.Module:
     """Linear -> BatchNorm -> Linear: parameters, a frozen part and buffers to count."""
-    return nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.Linear(8, 3))
+    n_in, hidden, n_out = sizes
+    return nn.Sequential(nn.Linear(n_in, hidden), nn.BatchNorm1d(hidden), nn.Linear(hidden, n_out))
 
 
 def deep_net() -> nn.Module:
@@ -85,8 +86,8 @@ def run_mlp(learner, sizes: list[int], x: torch.Tensor) -> dict:
 # -- task 3 ---------------------------------------------------------------------------
 
 @labelled("count_trainable")
-def count_on_small_net(learner, freeze_first: bool):
-    model = small_net()
+def count_on_small_net(learner, freeze_first: bool, sizes: tuple):
+    model = small_net(sizes)
     if freeze_first:
         model[0].requires_grad_(False)
     return learner.count_trainable(model)

@@ -17,6 +17,7 @@ from pytest_torchkata.checks.values import expect_close, expect_on_cpu, expect_s
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _tensors_world as world
 from pytest_torchkata.katas._explained import explain
+from pytest_torchkata.katas._seeded import jitter
 
 LOOP_N = 300          # rows given to the "no Python loop" checks
 
@@ -251,9 +252,9 @@ def expect_finite_when_rows_differ(kata, *, log: bool) -> None:
     max taken along `dim` keeps rows 0 and 1 finite, and only a log taken before
     the division keeps row 2's log-probabilities finite."""
     __tracebackhide__ = True
-    x = torch.tensor([[1000.0, 1001.0, 1002.0], [-1000.0, -1001.0, -999.0], [-1000.0, 0.0, 1000.0]])
+    x = jitter(torch.tensor([[1000.0, 1001.0, 1002.0], [-1000.0, -1001.0, -999.0], [-1000.0, 0.0, 1000.0]]), 0.5)
     what = (f"{'log_softmax' if log else 'softmax'}([[1000, 1001, 1002], [-1000, -1001, -999], "
-            f"[-1000, 0, 1000]], dim=1)")
+            f"[-1000, 0, 1000]] + under 0.5 each, dim=1)")
     out = softmax_of(kata, x, 1, log=log, what=what)
     finite = [bool(f) for f in torch.isfinite(out).all(dim=1)]
     if finite == [True, False, True]:

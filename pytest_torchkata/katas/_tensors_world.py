@@ -45,11 +45,11 @@ def flatten_pixels_after_permute(learner: Any, shape: list[int]) -> Any:
 flatten_pixels_after_permute.__name__ = "flatten_pixels"
 
 
-def share_memory_probe(learner: Any) -> dict:
-    """Does the returned tensor share `arr`'s memory?  (Results cross back as
+def share_memory_probe(learner: Any, values: np.ndarray) -> dict:
+    """Does the returned tensor share the memory of an array of ``values``?  (Results cross back as
     copies, so only this side can tell.)  Returns the tensor before and after a
     write into the array; the check compares them."""
-    arr = np.arange(6, dtype=np.float64).reshape(2, 3)
+    arr = np.array(values, dtype=np.float64)
     t = learner.share_memory_with_numpy(arr)
     if not isinstance(t, torch.Tensor):
         return {"out": t}

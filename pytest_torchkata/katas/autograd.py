@@ -18,6 +18,7 @@ from pytest_torchkata.katas._autograd_checks import (
     NO_GRAPH, expect_inputs_kept, matches, needs_tensor, none_grad, uses_autograd, autograd_calls)
 from pytest_torchkata.katas._autograd_hints import HINTS
 from pytest_torchkata.katas._explained import explain
+from pytest_torchkata.katas._seeded import jitter
 from pytest_torchkata.model import Kata
 
 KATA = Kata("autograd", Text("Autograd", "自动微分"),
@@ -293,8 +294,9 @@ class TestSigmoidFunction:
         expect_gradients(kata, "Sigmoid.apply", [torch.randn(3, 4)], what="Sigmoid")
 
     def test_gradient_finite_for_large_inputs(self, kata):
-        x = torch.tensor([-100.0, -10.0, 0.0, 10.0, 100.0])
-        what = tr("the gradient of Sigmoid at x = [-100, -10, 0, 10, 100]", "Sigmoid 在 x = [-100, -10, 0, 10, 100] 处的梯度")
+        x = jitter(torch.tensor([-100.0, -10.0, 0.0, 10.0, 100.0]), 0.5)
+        at = "[" + ", ".join(f"{v:.4g}" for v in x.tolist()) + "]"
+        what = tr("the gradient of Sigmoid at x = {at}", "Sigmoid 在 x = {at} 处的梯度", at=at)
         grad = needs_tensor(kata.run(world.sigmoid_grad_at, x)["grad"],
                              tr("x.grad after Sigmoid.apply(x).sum().backward()",
                                 "Sigmoid.apply(x).sum().backward() 之后的 x.grad"),

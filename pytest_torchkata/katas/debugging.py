@@ -21,6 +21,7 @@ from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _debugging_verdicts as verdicts
 from pytest_torchkata.katas import _debugging_world as world
 from pytest_torchkata.katas._debugging_hints import HINTS
+from pytest_torchkata.katas._seeded import draw_seed, jitter
 from pytest_torchkata.model import Kata
 
 KATA = Kata("debugging", Text("Debugging", "调试"),
@@ -74,7 +75,7 @@ class TestFirstBadModule:
 
 def _branchy_case() -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(2)
+        torch.manual_seed(draw_seed())
         model = world.Branchy()
         x, y = torch.randn(16, 6), torch.randint(0, 3, (16,))
     return model, x, y
@@ -165,7 +166,8 @@ class TestGradReport:
            points=3, hints=HINTS["find_nan"])
 class TestFindNanBackward:
     def _judge(self, kata, case: str, want: str | None, formula: str) -> None:
-        got = kata.run(world.find_nan_facts, case)
+        values = [0.0, *jitter(torch.tensor([0.5, 2.0], dtype=torch.float64), 1.5).tolist()]  # 0: the NaN
+        got = kata.run(world.find_nan_facts, case, values)
         name, during = got["name"], got["during_backward"]
         if name != want:
             if want and isinstance(name, str) and want in name:
@@ -205,11 +207,11 @@ class TestFindNanBackward:
         self._judge(kata, "smooth", None, "tanh(x) * 2")
 
 
-def _on_linear_batches(kata, helper, seed: int, n: int, size: int) -> tuple[nn.Module, list, dict]:
+def _on_linear_batches(kata, helper, n: int, size: int) -> tuple[nn.Module, list, dict]:
     """The grader's own seeded nn.Linear(3, 1) and ``n`` batches, and what ``helper`` saw the learner do on
     a copy of them."""
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+        torch.manual_seed(draw_seed())
         model = nn.Linear(3, 1)
         batches = [(torch.randn(size, 3), torch.randn(size, 1)) for _ in range(n)]
     return model, batches, kata.run(helper, model.weight.detach(), model.bias.detach(), batches)
@@ -219,7 +221,7 @@ def _on_linear_batches(kata, helper, seed: int, n: int, size: int) -> tuple[nn.M
            points=2, hints=HINTS["mean_loss"])
 class TestMeanLoss:
     def test_returns_a_float_with_the_mean_loss(self, kata):
-        model, batches, got = _on_linear_batches(kata, world.mean_loss_facts, 3, 4, 5)
+        model, batches, got = _on_linear_batches(kata, world.mean_loss_facts, 4, 5)
         with torch.no_grad():
             truth = sum(F.mse_loss(model(x), y).item() for x, y in batches) / len(batches)
         value = verdicts.mean_loss_verdict(got, truth, len(batches))
@@ -230,7 +232,7 @@ class TestMeanLoss:
            points=2, hints=HINTS["train_steps"])
 class TestTrainSteps:
     def test_three_steps_follow_the_reference(self, kata):
-        model, batches, got = _on_linear_batches(kata, world.train_steps_facts, 4, 3, 8)
+        model, batches, got = _on_linear_batches(kata, world.train_steps_facts, 3, 8)
         truth = sgd_reference(model, batches, F.mse_loss, lr=0.1)
         losses, events = got["losses"], got["events"]
         expect_true(isinstance(losses, list) and len(losses) == 3, tr(

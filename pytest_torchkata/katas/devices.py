@@ -23,6 +23,7 @@ from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _devices_verdicts as verdicts
 from pytest_torchkata.katas import _devices_world as world
 from pytest_torchkata.katas._devices_hints import HINTS
+from pytest_torchkata.katas._seeded import draw_seed
 from pytest_torchkata.model import Kata
 
 KATA = Kata("devices", Text("Devices", "GPU 加速"),
@@ -127,7 +128,7 @@ class TestToDevice:
             "请构建新的容器，保持输入不变"))
 
     def test_moves_a_model_with_its_buffers(self, kata):
-        got = _run_to_device(kata, world.moved_model)
+        got = _run_to_device(kata, world.moved_model, int(torch.randint(2, 9, ())))
         expect_true(got["module"], tr(
             "to_device(model, 'meta') should return the model, but returned a {got}: a model moves with "
             "`model.to(device)`", "to_device(model, 'meta') 应返回模型，实际返回了 {got}：模型用 "
@@ -168,7 +169,8 @@ class TestAddOnesColumn:
                 "torch.cat 把结果提升了；请传 dtype=x.dtype", got=_dtype(got.dtype)))
 
     def test_makes_the_ones_on_the_inputs_device(self, kata):
-        x = torch.empty(5, 2, device="meta")
+        rows = int(torch.randint(3, 9, ()))
+        x = torch.empty(rows, 2, device="meta")
         try:
             got = kata.call("add_ones_column", x)
         except LearnerError as error:
@@ -178,7 +180,7 @@ class TestAddOnesColumn:
                 "{message}: add_ones_column made the ones on the CPU while x is on meta; pass device=x.device",
                 "{message}：x 在 meta 上，而 add_ones_column 在 CPU 上创建了全 1 列；请传 device=x.device",
                 message=error.message), where=error.where) from None
-        got = expect_shape(got, (5, 3), what=tr("add_ones_column(x) on the meta device", "meta 设备上的 add_ones_column(x)"))
+        got = expect_shape(got, (rows, 3), what=tr("add_ones_column(x) on the meta device", "meta 设备上的 add_ones_column(x)"))
         expect_true(got.device.type == "meta", tr(
             "add_ones_column(x) for x on meta returned a tensor on {got}, expected meta",
             "x 在 meta 上时 add_ones_column(x) 返回的张量在 {got} 上，应在 meta 上", got=got.device.type))
@@ -212,15 +214,15 @@ class TestNewWeight:
         return got
 
     def test_is_a_leaf_that_gets_a_gradient(self, kata):
-        got = self._checked(kata, (3, 4), "cpu", torch.float64)
+        got = self._checked(kata, (3, int(torch.randint(2, 40, ()))), "cpu", torch.float64)
         expect_true(got["grad_filled"], tr("after backward() new_weight's .grad is still None",
                                            "backward() 之后 new_weight 的 .grad 仍是 None"))
 
     def test_is_made_on_the_requested_device(self, kata):
-        self._checked(kata, (2, 5), "meta", torch.float32)
+        self._checked(kata, (int(torch.randint(2, 40, ())), 5), "meta", torch.float32)
 
     def test_values_are_standard_normal(self, kata):
-        value = self._checked(kata, (4000,), "cpu", torch.float32)["value"]
+        value = self._checked(kata, (int(torch.randint(4000, 4100, ())),), "cpu", torch.float32)["value"]
         mean, std = value.mean().item(), value.std().item()
         if value.min().item() >= 0 and value.max().item() <= 1:
             raise Mistake(tr("new_weight's values all lie in [0, 1]: that is torch.rand (uniform); "
@@ -233,10 +235,10 @@ class TestNewWeight:
             "请用 torch.randn", mean=mean, std=std))
 
 
-def _predict_inputs(seed: int) -> tuple[nn.Module, torch.Tensor]:
+def _predict_inputs() -> tuple[nn.Module, torch.Tensor]:
     """The model and input a check hands to predict, built in the grader's process."""
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+        torch.manual_seed(draw_seed())
         model = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 3))
         x = torch.randn(5, 6)
     return model, x
@@ -245,7 +247,7 @@ def _predict_inputs(seed: int) -> tuple[nn.Module, torch.Tensor]:
 @KATA.task("predict", Text("Run a model on a device", "在设备上运行模型"), points=3, hints=HINTS["predict"])
 class TestPredict:
     def _run(self, kata, device: str) -> tuple[torch.Tensor, torch.Tensor]:
-        model, x = _predict_inputs(5)
+        model, x = _predict_inputs()
         try:
             got = kata.run(world.predict_facts, dict(model.state_dict()), x, device)
         except LearnerError as error:
@@ -320,16 +322,18 @@ class TestPredict:
 @KATA.task("time_it", Text("Time GPU work", "给 GPU 计算计时"), points=2, hints=HINTS["time_it"])
 class TestTimeIt:
     def test_returns_the_mean_seconds_per_call_on_cpu(self, kata):
-        verdicts.stand_in_verdict(kata.run(world.time_on_stand_in, "cpu", 10), "cpu", 10)
+        repeats = int(torch.randint(5, 40, ()))
+        verdicts.stand_in_verdict(kata.run(world.time_on_stand_in, "cpu", repeats), "cpu", repeats)
 
     def test_waits_for_the_gpu_before_stopping_the_clock(self, kata):
-        verdicts.stand_in_verdict(kata.run(world.time_on_stand_in, "cuda", 3), "cuda", 3)
+        repeats = int(torch.randint(3, 20, ()))
+        verdicts.stand_in_verdict(kata.run(world.time_on_stand_in, "cuda", repeats), "cuda", repeats)
 
     def test_times_real_work(self, kata, device):
         # real kernels, the real clock and synchronize: graded on the order of the calls logged,
         # never on how long they took
         try:
-            got = kata.run(world.time_real_work, device)
+            got = kata.run(world.time_real_work, device, int(torch.randint(4, 7, ())))
         except LearnerError as error:
             if device == "cpu" and _called_cuda(error):
                 raise Mistake(tr("{message}: time_it called CUDA for a CPU device; synchronise only when the device "

@@ -19,6 +19,7 @@ from pytest_torchkata.checks.values import describe, expect_close
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _functions_world as world
 from pytest_torchkata.katas._functions_hints import HINTS
+from pytest_torchkata.katas._seeded import jitter
 from pytest_torchkata.katas._step_probe import expect_float_loss, expect_inputs_kept, expect_manual_update
 from pytest_torchkata.model import Kata
 
@@ -178,19 +179,24 @@ class TestCube:
 
 
 EXTREMES = torch.tensor([-100.0, -20.0, -1.0, 0.0, 1.0, 20.0, 100.0])
-AT_EXTREMES = "x = [-100, -20, -1, 0, 1, 20, 100]"
 
 
-def _expect_finite_at_extremes(values, what: str, fix: str) -> None:
+def _extremes() -> tuple[torch.Tensor, str]:
+    """EXTREMES moved by a seeded amount each (under 0.5), and how a message names them."""
+    x = jitter(EXTREMES, 0.5)
+    return x, "x = [" + ", ".join(f"{v:.4g}" for v in x.tolist()) + "]"
+
+
+def _expect_finite_at_extremes(values, x: torch.Tensor, what: str, fix: str) -> None:
     """Names the first x where ``values`` is inf/NaN: the sign of an overflowing exp."""
-    if isinstance(values, torch.Tensor) and values.shape == EXTREMES.shape:
+    if isinstance(values, torch.Tensor) and values.shape == x.shape:
         bad = ~torch.isfinite(values)
         if bad.any():
             raise Mistake(tr("{what} is {v} at x = {x:g} (float32): exp of a large number overflows "
                              "(exp(100) is inf); {fix}",
                              "{what} 在 x = {x:g} 处是 {v}（float32）：大数的 exp 会溢出"
                              "（exp(100) 是 inf）；{fix}",
-                             what=what, v=values[bad][0].item(), x=EXTREMES[bad][0].item(), fix=fix))
+                             what=what, v=values[bad][0].item(), x=x[bad][0].item(), fix=fix))
 
 
 @KATA.task("softplus", Text("Numerically stable softplus", "数值稳定的 softplus"), points=3, hints=HINTS["softplus"],
@@ -199,21 +205,22 @@ def _expect_finite_at_extremes(values, what: str, fix: str) -> None:
                       "torch.Tensor.logaddexp": "write the stable formula yourself"})
 class TestSoftplus:
     def test_forward_is_finite_and_correct_at_plus_minus_100(self, kata):
-        out = _applied(kata, "Softplus", [EXTREMES], torch.ones(7))["out"]
-        _expect_finite_at_extremes(out, "Softplus.apply(x)", tr(
+        x, at = _extremes()
+        out = _applied(kata, "Softplus", [x], torch.ones(7))["out"]
+        _expect_finite_at_extremes(out, x, "Softplus.apply(x)", tr(
             "rewrite log(1 + exp(x)) as max(x, 0) + log1p(exp(-|x|))",
             "把 log(1 + exp(x)) 改写成 max(x, 0) + log1p(exp(-|x|))"))
-        expect_close(out, F.softplus(EXTREMES), what=tr("Softplus.apply(x) at {at}", "Softplus.apply(x)，"
-                                                        "{at}", at=AT_EXTREMES))
+        expect_close(out, F.softplus(x), what=tr("Softplus.apply(x) at {at}", "Softplus.apply(x)，"
+                                                 "{at}", at=at))
 
     def test_gradient_is_finite_and_correct_at_plus_minus_100(self, kata):
-        grad = _grads(_applied(kata, "Softplus", [EXTREMES], torch.ones(7)), "Softplus")[0]
-        _expect_finite_at_extremes(grad, tr("the gradient of Softplus", "Softplus 的梯度"), tr(
+        x, at = _extremes()
+        grad = _grads(_applied(kata, "Softplus", [x], torch.ones(7)), "Softplus")[0]
+        _expect_finite_at_extremes(grad, x, tr("the gradient of Softplus", "Softplus 的梯度"), tr(
             "exp(x) / (1 + exp(x)) is inf / inf there; use torch.sigmoid(x)",
             "那里 exp(x) / (1 + exp(x)) 是 inf / inf；请用 torch.sigmoid(x)"))
-        expect_close(grad, torch.sigmoid(EXTREMES), what=tr(
-            "x.grad of Softplus.apply(x).sum() at {at}", "Softplus.apply(x).sum() 的 x.grad，{at}",
-            at=AT_EXTREMES))
+        expect_close(grad, torch.sigmoid(x), what=tr(
+            "x.grad of Softplus.apply(x).sum() at {at}", "Softplus.apply(x).sum() 的 x.grad，{at}", at=at))
 
     def test_passes_gradcheck(self, kata):
         expect_gradients(kata, "Softplus.apply", [3 * torch.randn(2, 3)], what="Softplus.apply(x)")
@@ -221,18 +228,21 @@ class TestSoftplus:
 
 @KATA.task("round_ste", Text("Straight-through rounding", "直通估计的取整"), points=2, hints=HINTS["round_ste"])
 class TestRoundSTE:
-    # No values halfway between integers, where rounding conventions differ.
-    X = torch.tensor([-2.6, -1.4, -0.3, 0.2, 0.7, 1.6, 2.4, 3.49])
+    @staticmethod
+    def _x() -> torch.Tensor:
+        """Seeded values, none within 0.1 of halfway between integers, where rounding conventions differ."""
+        return torch.randint(-3, 4, (8,)).float() + torch.rand(8) * 0.8 - 0.4
 
     def test_forward_rounds(self, kata):
-        out = _applied(kata, "RoundSTE", [self.X], torch.ones(8))["out"]
-        expect_close(out, torch.round(self.X), what=tr("RoundSTE.apply(x) at x = {x}",
-                                                       "RoundSTE.apply(x)，x = {x}", x=self.X.tolist()))
+        x = self._x()
+        out = _applied(kata, "RoundSTE", [x], torch.ones(8))["out"]
+        expect_close(out, torch.round(x), what=tr("RoundSTE.apply(x) at x = {x}",
+                                                  "RoundSTE.apply(x)，x = {x}", x=[round(v, 3) for v in x.tolist()]))
 
     def test_gradient_passes_straight_through(self, kata):
         # Not gradcheck: this gradient is meant to differ from round's true derivative (0).
-        g = torch.arange(1.0, 9.0)
-        grad = _grads(_applied(kata, "RoundSTE", [self.X], g), "RoundSTE")[0]
+        g = jitter(torch.arange(1.0, 9.0), 0.5)  # never all ones
+        grad = _grads(_applied(kata, "RoundSTE", [self._x()], g), "RoundSTE")[0]
         if isinstance(grad, torch.Tensor) and grad.shape == g.shape:
             if not grad.any():
                 raise Mistake(tr("x.grad from RoundSTE is all zero: that is round's true derivative; a "
@@ -244,14 +254,15 @@ class TestRoundSTE:
                                  "grad_output itself, not ones",
                                  "无论 grad_output 是什么，RoundSTE 给出的 x.grad 都是 1；请返回 grad_output "
                                  "本身，而不是全 1"))
-        expect_close(grad, g, what=tr("x.grad after RoundSTE.apply(x).backward(g) with g = [1, 2, ..., 8]",
-                                      "g = [1, 2, ..., 8] 时 RoundSTE.apply(x).backward(g) 之后的 x.grad"))
+        g_text = [round(v, 3) for v in g.tolist()]
+        expect_close(grad, g, what=tr("x.grad after RoundSTE.apply(x).backward(g) with g = {g}",
+                                      "g = {g} 时 RoundSTE.apply(x).backward(g) 之后的 x.grad", g=g_text))
 
 
 @KATA.task("legendre", Text("Legendre polynomial P3", "勒让德多项式 P3"), points=2, hints=HINTS["legendre"])
 class TestLegendreP3:
     def test_forward_is_p3(self, kata):
-        x = torch.linspace(-1.5, 1.5, 7)
+        x = jitter(torch.linspace(-1.5, 1.5, 7), 0.3)
         out = _applied(kata, "LegendreP3", [x], torch.ones(7))["out"]
         expect_close(out, 0.5 * (5 * x ** 3 - 3 * x), what="LegendreP3.apply(x)")
 
@@ -259,13 +270,18 @@ class TestLegendreP3:
         expect_gradients(kata, "LegendreP3.apply", [torch.randn(2, 3)], what="LegendreP3.apply(x)")
 
 
-def _reference_steps() -> dict:
+def _start() -> list[float]:
+    """The article's start (a=0, b=-1, c=0, d=0.3), each moved by a seeded amount under 0.01."""
+    return jitter(torch.tensor(world.FIT_START, dtype=torch.float64), 0.01).tolist()
+
+
+def _reference_steps(start: list[float]) -> dict:
     """The article's update in float64, with autograd's own derivatives (not the learner's
     P3): the losses, the parameters and gradients at each step, and the second step's
     parameters as they come out when the first gradient is left in ``.grad``."""
     x = torch.linspace(-math.pi, math.pi, world.FIT_POINTS).double()
     y = torch.sin(x)
-    params = [torch.tensor(v, dtype=torch.float64) for v in world.FIT_START]
+    params = [torch.tensor(v, dtype=torch.float64) for v in start]
     out: dict = {"losses": [], "means": [], "start": [], "grads": []}
     for _ in range(2):
         leaves = [p.clone().requires_grad_() for p in params]
@@ -294,8 +310,9 @@ def _float32(tensors: list) -> list:
            timeout=30, hints=HINTS["fit"])
 class TestFit:
     def test_one_step_is_gradient_descent_on_the_sum_of_squares(self, kata):
-        got = kata.run(world.two_steps)["steps"][0]
-        want = _reference_steps()
+        start = _start()
+        got = kata.run(world.two_steps, start)["steps"][0]
+        want = _reference_steps(start)
         loss = expect_float_loss(got, STEP)
         if abs(loss - want["means"][0]) <= 1e-4 * want["means"][0]:
             raise Mistake(tr("train_step returned {got:.6g}, the MEAN of the squared errors; this fit "
@@ -309,13 +326,14 @@ class TestFit:
                              list("abcd"), STEP)
 
     def test_gradients_do_not_pile_up_between_steps(self, kata):
-        steps = kata.run(world.two_steps)["steps"]
+        start = _start()
+        steps = kata.run(world.two_steps, start)["steps"]
         if len(steps) < 2:
             raise CheckFailed(tr("the first train_step already left the parameters unusable (see the "
                                  "first check), so no second step was taken",
                                  "第一次 train_step 已经让参数无法再用（见第一项检查），所以没有进行第二步"))
         got = steps[1]
-        want = _reference_steps()
+        want = _reference_steps(start)
         values = got["values"]
         second = _float32([p - world.FIT_LR * g for p, g in zip(want["start"][1], want["grads"][1])])
         piled = _float32(want["piled"])
@@ -332,7 +350,7 @@ class TestFit:
                 "`{name}` after a second step of train_step", "第二次 train_step 之后的 `{name}`", name=name))
 
     def test_uses_the_custom_function(self, kata):
-        calls = kata.run(world.counts_custom_calls)
+        calls = kata.run(world.counts_custom_calls, _start())
         if calls["forward"] < 1:
             raise Mistake(tr("train_step never called LegendreP3.apply; compute P3 with your Function",
                              "train_step 没有调用 LegendreP3.apply；请用你自己的 Function 计算 P3"))
@@ -341,7 +359,7 @@ class TestFit:
                              "train_step 运行期间 LegendreP3.backward 一次也没有执行；是否调用了 loss.backward()？"))
 
     def test_converges(self, kata):
-        result = kata.run(world.fit)
+        result = kata.run(world.fit, _start())
         expect_converged(result, target=world.FIT_TARGET, kata=kata, what=tr(
             "the fit of a + b * P3(c + d * x) to sin(x) (lr {lr:g})",
             "a + b * P3(c + d * x) 对 sin(x) 的拟合（lr {lr:g}）", lr=world.FIT_LR),

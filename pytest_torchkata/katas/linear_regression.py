@@ -15,6 +15,7 @@ from pytest_torchkata.checks.values import describe, expect_close, expect_shape,
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _linear_regression_world as world
 from pytest_torchkata.katas._linear_regression_hints import HINTS
+from pytest_torchkata.katas._seeded import draw_seed, jitter
 from pytest_torchkata.katas._step_probe import (expect_connected, expect_float_loss, expect_grads_not_stale,
                                                 expect_manual_update, expect_mean_not_sum, expect_own_generator,
                                                 graded_step)
@@ -67,10 +68,10 @@ def _expect_mse_loss(got: float, pred: torch.Tensor, y: torch.Tensor, what: str)
                          what=what, got=got, want=want))
 
 
-def _one_step(seed: int) -> tuple[torch.Tensor, torch.Tensor, dict]:
-    """40 points of task 1's data, and the start, gradients and prediction of one step from w = 0.5, b = -0.3
-    on them (where the step checks start the learner's code)."""
-    x, y = line_data(40, seed=seed)
+def _one_step() -> tuple[torch.Tensor, torch.Tensor, dict]:
+    """40 points of task 1's data (at a seed of the check's), and the start, gradients and prediction of one
+    step from w = 0.5, b = -0.3 on them (where the step checks start the learner's code)."""
+    x, y = line_data(40, seed=draw_seed())
     w = torch.tensor([0.5], requires_grad=True)
     b = torch.tensor([-0.3], requires_grad=True)
     loss = ((w * x + b - y) ** 2).mean()
@@ -91,7 +92,7 @@ def _broadcast_hint(w: float, b: float) -> str:
 def _trained(kata, helper, what: str) -> dict:
     """``helper``'s STEPS training steps from w = b = 0 on task 1's data, once the loss is seen to come down."""
     __tracebackhide__ = True
-    x, y = line_data(100, seed=0)
+    x, y = line_data(100, seed=draw_seed())
     got = kata.run(helper, x, y, LR, STEPS)
     expect_converged(got["result"], target=0.02, kata=kata, what=what,
                      hint=_broadcast_hint(float(got["w"]), float(got["b"])))
@@ -122,7 +123,7 @@ def _make_data(kata, n: int, seed: int) -> tuple:
 @KATA.task("make_data", Text("Data with a known answer", "答案已知的数据"), points=2, hints=HINTS["make_data"])
 class TestMakeData:
     def test_x_and_y_are_column_tensors_of_float32(self, kata):
-        x, y = _make_data(kata, 50, seed=3)
+        x, y = _make_data(kata, 50, seed=draw_seed())
         for name, t in (("x", x), ("y", y)):
             t = expect_shape(t, (50, 1), what=tr("make_data(50)'s {name}", "make_data(50) 的 {name}", name=name))
             if t.dtype != torch.float32:
@@ -131,24 +132,27 @@ class TestMakeData:
                                      name=name, got=_dtype(t)))
 
     def test_same_seed_gives_the_same_data_and_another_seed_does_not(self, kata):
-        x1, y1 = _make_data(kata, 20, seed=7)
-        x2, y2 = _make_data(kata, 20, seed=7)
-        x3, _ = _make_data(kata, 20, seed=8)
+        seed = draw_seed()
+        x1, y1 = _make_data(kata, 20, seed=seed)
+        x2, y2 = _make_data(kata, 20, seed=seed)
+        x3, _ = _make_data(kata, 20, seed=seed + 1)
         for name, t in (("x", x1), ("y", y1), ("x", x3)):
             expect_tensor(t, what=tr("make_data(20)'s {name}", "make_data(20) 的 {name}", name=name))
-        expect_close(x2, x1, what=tr("make_data(20, seed=7)'s x, made twice", "两次生成的 make_data(20, seed=7) 的 x"))
-        expect_close(y2, y1, what=tr("make_data(20, seed=7)'s y, made twice", "两次生成的 make_data(20, seed=7) 的 y"))
+        expect_close(x2, x1, what=tr("make_data(20, seed={seed})'s x, made twice",
+                                     "两次生成的 make_data(20, seed={seed}) 的 x", seed=seed))
+        expect_close(y2, y1, what=tr("make_data(20, seed={seed})'s y, made twice",
+                                     "两次生成的 make_data(20, seed={seed}) 的 y", seed=seed))
         if torch.equal(x1, x3):
-            raise CheckFailed(tr("make_data gives the same x for seed 7 and seed 8: seed a torch.Generator "
-                                 "with `seed` and pass it to the random calls",
-                                 "make_data 在 seed 7 和 seed 8 下给出相同的 x：请用 `seed` 初始化一个 "
-                                 "torch.Generator，并把它传给随机调用"))
+            raise CheckFailed(tr("make_data gives the same x for seed {seed} and seed {other}: seed a "
+                                 "torch.Generator with `seed` and pass it to the random calls",
+                                 "make_data 在 seed {seed} 和 seed {other} 下给出相同的 x：请用 `seed` 初始化一个 "
+                                 "torch.Generator，并把它传给随机调用", seed=seed, other=seed + 1))
 
     def test_leaves_the_global_random_state_alone(self, kata):
-        expect_own_generator(kata.run(world.make_data_rng, 20, 4), "make_data")
+        expect_own_generator(kata.run(world.make_data_rng, 20, draw_seed()), "make_data")
 
     def test_x_covers_minus_two_to_two(self, kata):
-        x, _ = _make_data(kata, 1000, seed=1)
+        x, _ = _make_data(kata, 1000, seed=draw_seed())
         x = expect_tensor(x, what=tr("make_data(1000)'s x", "make_data(1000) 的 x"))
         lo, hi = float(x.min()), float(x.max())
         if not (-2.0 <= lo and hi <= 2.0 and lo < -1.9 and hi > 1.9):
@@ -158,7 +162,7 @@ class TestMakeData:
                                  "[0, 1)：乘 4 再减 2", lo=lo, hi=hi))
 
     def test_y_is_two_x_plus_one_with_noise_of_size_point_one(self, kata):
-        x, y = _make_data(kata, 1000, seed=2)
+        x, y = _make_data(kata, 1000, seed=draw_seed())
         x = expect_tensor(x, what=tr("make_data(1000)'s x", "make_data(1000) 的 x"))
         expect_shape(y, tuple(x.shape), what=tr("make_data(1000)'s y", "make_data(1000) 的 y"))
         r = y - (2 * x + 1)
@@ -220,13 +224,13 @@ class TestMse:
 @KATA.task("gd_step", Text("Gradient descent with raw tensors", "用原始张量做梯度下降"), points=4, hints=HINTS["gd_step"])
 class TestGdStep:
     def test_one_step_moves_w_and_b_against_the_gradient(self, kata):
-        x, y, want = _one_step(1)
+        x, y, want = _one_step()
         got = kata.run(world.gd_step_once, x, y, 0.5, -0.3, 0.1, None)
         _expect_mse_loss(expect_float_loss(got, "gd_step"), want["pred"], y, "gd_step")
         expect_manual_update(got, want["start"], want["grads"], 0.1, ["w", "b"], "gd_step", var="w")
 
     def test_gradients_are_zeroed_every_step(self, kata):
-        x, y, want = _one_step(3)
+        x, y, want = _one_step()
         got = kata.run(world.gd_step_once, x, y, 0.5, -0.3, 0.0, STALE_GRAD)
         expect_grads_not_stale(dict(zip("wb", got["grads"])), dict(zip("wb", want["grads"])), "gd_step",
                                tr("zero them every step (w.grad.zero_())", "每一步都要把它们清零（w.grad.zero_()）"),
@@ -245,7 +249,7 @@ class TestGdStep:
 @KATA.task("model", Text("A linear layer and an SGD optimizer", "线性层与 SGD 优化器"), points=2, hints=HINTS["model"])
 class TestModel:
     def test_model_maps_one_feature_to_one_as_w_x_plus_b(self, kata):
-        x = torch.tensor([[0.0], [1.0], [2.0], [-3.0], [0.5]])
+        x = torch.cat([torch.tensor([[0.0], [1.0]]), 3 * torch.randn(3, 1)])  # 0 and 1 read off b and w
         info = kata.run(world.model_outputs, x)
         if not info["module"]:
             raise CheckFailed(tr("make_model() returned {got}, expected an nn.Module such as nn.Linear(1, 1)",
@@ -261,7 +265,8 @@ class TestModel:
             "make_model()(x) compared with w·x + b", "make_model()(x) 与 w·x + b 的比较"))
 
     def test_optimizer_is_sgd_over_all_parameters_with_the_given_lr(self, kata):
-        info = kata.run(world.make_optimizer, 0.037)
+        lr = round(0.01 + 0.09 * torch.rand(()).item(), 4)
+        info = kata.run(world.make_optimizer, lr)
         if not info["sgd"]:
             raise CheckFailed(tr("make_optimizer returned a {got}, expected torch.optim.SGD",
                                  "make_optimizer 返回了 {got}，应为 torch.optim.SGD", got=info["type"]))
@@ -274,10 +279,10 @@ class TestModel:
             raise CheckFailed(tr("the optimizer does not hold every parameter of the model: pass "
                                  "model.parameters()", "优化器没有包含模型的全部参数：请传入 model.parameters()"))
         lrs = [group.get("lr") for group in info["groups"]]
-        if not all(isinstance(lr, (int, float)) and abs(float(lr) - 0.037) < 1e-6 for lr in lrs):
-            raise CheckFailed(tr("make_optimizer(model, lr=0.037) made an optimizer with lr {lrs}: use the lr "
-                                 "argument", "make_optimizer(model, lr=0.037) 建的优化器 lr 是 {lrs}：请使用 lr 参数",
-                                 lrs=lrs))
+        if not all(isinstance(got, (int, float)) and abs(float(got) - lr) < 1e-6 for got in lrs):
+            raise CheckFailed(tr("make_optimizer(model, lr={lr}) made an optimizer with lr {lrs}: use the lr "
+                                 "argument", "make_optimizer(model, lr={lr}) 建的优化器 lr 是 {lrs}：请使用 lr 参数",
+                                 lr=lr, lrs=lrs))
         if any(group.get("momentum", 0) for group in info["groups"]):
             raise CheckFailed(tr("plain SGD here: leave momentum at 0", "这里要普通 SGD：momentum 保持为 0"))
 
@@ -286,7 +291,7 @@ class TestModel:
            points=4, hints=HINTS["train_step"])
 class TestTrainStep:
     def test_one_step_matches_sgd_on_the_mse(self, kata):
-        x, y, want = _one_step(4)
+        x, y, want = _one_step()
         got, loss = graded_step(kata, world.train_step_once, x, y, 0.1)
         _expect_mse_loss(loss, want["pred"], y, "train_step")
         start, grads = want["start"], want["grads"]
@@ -296,7 +301,7 @@ class TestTrainStep:
                      what=tr("bias after one SGD step (lr 0.1)", "SGD 一步之后的 bias（lr 0.1）"))
 
     def test_gradients_are_zeroed_every_step(self, kata):
-        x, y, want = _one_step(5)
+        x, y, want = _one_step()
         got = kata.run(world.train_step_once, x, y, 0.0, True)
         expect_grads_not_stale(got["grads"], {"weight": want["grads"][0].reshape(1, 1), "bias": want["grads"][1]},
                                "train_step", tr("call optimizer.zero_grad() before loss.backward()",
@@ -326,7 +331,7 @@ def _expect_floats(got, what: str) -> tuple[float, float]:
 @KATA.task("closed_form", Text("Least squares in closed form", "最小二乘的闭式解"), points=2, hints=HINTS["closed_form"])
 class TestClosedForm:
     def test_noise_free_line_is_solved_exactly(self, kata):
-        x = torch.linspace(-1, 3, 30).reshape(30, 1)
+        x = jitter(torch.linspace(-1, 3, 30), 0.1).reshape(30, 1)
         w, b = _expect_floats(kata.call("closed_form", x, -3 * x + 0.5), "closed_form")
         if abs(b) < 1e-6:
             raise Mistake(tr("closed_form gave b = {b:.4g}: without a column of ones in the design matrix "
@@ -340,7 +345,7 @@ class TestClosedForm:
         expect_close(b, 0.5, what=tr("b for y = -3x + 0.5", "y = -3x + 0.5 的 b"), atol=1e-4, rtol=0)
 
     def test_matches_least_squares_on_noisy_data(self, kata):
-        x, y = line_data(100, seed=6)
+        x, y = line_data(100, seed=draw_seed())
         A = torch.cat([x, torch.ones_like(x)], dim=1).double()
         theta = torch.linalg.lstsq(A, y.double()).solution.reshape(-1)
         w, b = _expect_floats(kata.call("closed_form", x, y), "closed_form")

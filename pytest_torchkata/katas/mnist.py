@@ -295,7 +295,8 @@ class TestEvaluate:
 @KATA.task("data", Text("MNIST data loaders", "MNIST 数据加载器"), points=2, hints=HINTS["data"])
 class TestLoaders:
     def _loaders(self, kata) -> dict:
-        got = kata.run(loaders_probe, data.learner_root(kata), 32)
+        self.batch = int(torch.randint(16, 49, ()))
+        got = kata.run(loaders_probe, data.learner_root(kata), self.batch)
         expect_true(got["shape"] == "ok", tr("make_loaders should return (train_loader, test_loader), but returned "
                                              "{got}", "make_loaders 应当返回 (train_loader, test_loader)，但返回了 {got}",
                                              got=got["shape"]))
@@ -318,12 +319,13 @@ class TestLoaders:
 
     def test_batches_are_images_and_labels(self, kata):
         got = self._loaders(kata)
-        expect_true(got["train"]["batch_size"] == 32,
-                    tr("the training loader's batch size is {got}, expected the batch_size argument (32)",
-                       "训练加载器的批大小是 {got}，应为参数 batch_size（32）", got=got["train"]["batch_size"]))
+        expect_true(got["train"]["batch_size"] == self.batch,
+                    tr("the training loader's batch size is {got}, expected the batch_size argument ({want})",
+                       "训练加载器的批大小是 {got}，应为参数 batch_size（{want}）", got=got["train"]["batch_size"],
+                       want=self.batch))
         for split in ("train", "test"):
             info = got[split]
-            size = 32 if split == "train" else (info["x"].shape[0] if isinstance(info["x"], torch.Tensor) else 1)
+            size = self.batch if split == "train" else (info["x"].shape[0] if isinstance(info["x"], torch.Tensor) else 1)
             x = expect_shape(info["x"], (size, 1, 28, 28), what=tr("a batch of {split} images",
                                                                    "一个批次的 {split} 图片", split=split))
             expect_true(x.dtype == torch.float32, tr("{split} images have dtype {dtype}, expected float32: use "
@@ -358,7 +360,8 @@ class TestFit:
         root = data.mnist_root(kata)
         view = data.learner_view(root)
         start = time.perf_counter()
-        got = kata.run(fit_probe, view, PROBE_IMAGES)
+        probe = PROBE_IMAGES + int(torch.randint(0, 64, ()))  # which digits the copies are compared on
+        got = kata.run(fit_probe, view, probe)
         seconds = time.perf_counter() - start  # measured here, around the whole request
         history = expect.history(got["history"])
         weights = data.checked_weights(got["weights"])
@@ -366,12 +369,12 @@ class TestFit:
             raise CheckFailed(tr("{why}: fit must train the Net it is given (task 1's layers)",
                                  "{why}：fit 必须训练传给它的那个 Net（任务 1 的各层）", why=weights))
         expect.weights_moved(got, weights)
-        images, _ = data.load_split(root, train=True, limit=PROBE_IMAGES)
+        images, _ = data.load_split(root, train=True, limit=probe)
         own = got["outputs"]
-        if not (isinstance(own, torch.Tensor) and own.shape == (PROBE_IMAGES, 10)):
+        if not (isinstance(own, torch.Tensor) and own.shape == (probe, 10)):
             raise CheckFailed(tr("the trained Net gave {got} for {n} images, expected ({n}, 10) scores",
                                  "训练后的 Net 对 {n} 张图片给出了 {got}，应为 ({n}, 10) 的分数",
-                                 got=describe(own), n=PROBE_IMAGES))
+                                 got=describe(own), n=probe))
         agree = float((own.argmax(dim=1) == data.predict(weights, images)).float().mean())
         if agree < PROBE_AGREEMENT:
             raise CheckFailed(tr("the trained Net's predictions differ from the article's network with its own "
@@ -379,7 +382,7 @@ class TestFit:
                                  "network (task 2), since held-out digits are classified with its weights",
                                  "在 {n} 张训练图片中，有 {off:.0%} 的图片上训练后的 Net 的预测与使用同样权重的文章网络"
                                  "不一致：forward 必须计算文章中的网络（任务 2），因为测试集上的数字是用它的权重分类的",
-                                 off=1 - agree, n=PROBE_IMAGES))
+                                 off=1 - agree, n=probe))
         accuracy, _ = data.held_out_accuracy(root, weights)
         train_size = data.train_size(root)
         full = train_size >= FULL_TRAIN_SIZE

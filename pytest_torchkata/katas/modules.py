@@ -93,14 +93,23 @@ class TestMLP:
 
 @KATA.task("count", Text("Counting trainable parameters", "统计可训练参数"), points=2, hints=HINTS["count"])
 class TestCountTrainable:
+    @staticmethod
+    def _sizes() -> tuple:
+        """In, hidden and out widths of the model to count, near (4, 8, 3)."""
+        return tuple(int(v) for v in torch.tensor([4, 8, 3]) + torch.randint(0, 4, (3,)))
+
     def test_counts_every_number_of_a_model(self, kata):
-        grader.expect_count(kata.run(world.count_on_small_net, False), False,
-                      "count_trainable(Linear(4, 8), BatchNorm1d(8), Linear(8, 3))")
+        n_in, hidden, n_out = sizes = self._sizes()
+        grader.expect_count(kata.run(world.count_on_small_net, False, sizes), False, sizes,
+                            f"count_trainable(Linear({n_in}, {hidden}), BatchNorm1d({hidden}), "
+                            f"Linear({hidden}, {n_out}))")
 
     def test_skips_frozen_parameters_and_buffers(self, kata):
-        grader.expect_count(kata.run(world.count_on_small_net, True), True,
-                      tr("count_trainable of that model with its first Linear frozen",
-                         "第一个 Linear 被冻结后的 count_trainable"))
+        sizes = self._sizes()
+        grader.expect_count(kata.run(world.count_on_small_net, True, sizes), True, sizes,
+                            tr("count_trainable of Linear -> BatchNorm1d -> Linear {sizes} with its first Linear "
+                               "frozen", "第一个 Linear 被冻结后 Linear -> BatchNorm1d -> Linear {sizes} 的 "
+                               "count_trainable", sizes=sizes))
 
 
 # -- task 4: freezing -------------------------------------------------------------

@@ -19,6 +19,7 @@ from pytest_torchkata.katas._tensors_checks import (
     expect_no_loop, expect_softmax_along, masked_mean_checked, masked_mean_reference, matches, sq_dists)
 from pytest_torchkata.katas._tensors_hints import HINTS
 from pytest_torchkata.katas._explained import explain
+from pytest_torchkata.katas._seeded import jitter
 from pytest_torchkata.model import Kata
 
 KATA = Kata("tensors", Text("Tensors", "张量"),
@@ -38,9 +39,9 @@ FORBID_SOFTMAX = {name: "the task is to write it yourself from exp, max and sum"
 @KATA.task("create", Text("Tensors from lists and NumPy", "从列表和 NumPy 创建张量"), points=2, hints=HINTS["create"])
 class TestCreate:
     def test_a_list_of_ints_becomes_float32(self, kata):
-        data = [[1, 2, 3], [4, 5, 6]]
+        data = torch.randint(-9, 10, (2, 3)).tolist()
         out = kata.call("from_list", data)
-        what = "from_list([[1, 2, 3], [4, 5, 6]])"
+        what = f"from_list({data})"
         expect_shape(out, (2, 3), what=what)
         expect_dtype(out, torch.float32, what=what,
                       why=tr("`torch.tensor` on a list of ints makes int64 unless you pass `dtype=torch.float32`",
@@ -49,9 +50,9 @@ class TestCreate:
         expect_close(out, torch.tensor(data, dtype=torch.float32), what=what)
 
     def test_a_list_of_floats_keeps_its_values(self, kata):
-        data = [0.5, -1.25, 3.0, 1e-3]
+        data = [round(v, 3) for v in (3 * torch.randn(3)).tolist()] + [1e-3]  # a small one, too
         out = kata.call("from_list", data)
-        what = "from_list([0.5, -1.25, 3.0, 0.001])"
+        what = f"from_list({data})"
         expect_dtype(out, torch.float32, what=what)
         expect_close(out, torch.tensor(data, dtype=torch.float32), what=what)
 
@@ -68,9 +69,9 @@ class TestCreate:
         expect_close(out, torch.from_numpy(arr), what=what)
 
     def test_an_int32_array_stays_int32(self, kata):
-        arr = np.arange(6, dtype=np.int32).reshape(2, 3)
+        arr = torch.randint(-50, 50, (2, 3), dtype=torch.int32).numpy()
         out = kata.call("from_numpy", arr)
-        what = "from_numpy(np.arange(6, dtype=np.int32).reshape(2, 3))"
+        what = tr("from_numpy(an int32 array of shape (2, 3))", "from_numpy(形状为 (2, 3) 的 int32 数组)")
         expect_dtype(out, torch.int32, what=what,
                       why=tr("`torch.Tensor(arr)` makes float32 whatever the array holds; use "
                              "`torch.from_numpy(arr)`",
@@ -124,8 +125,10 @@ class TestReshape:
                 "copies when it must",
                 "`view` 需要连续的张量，而 `permute` 的结果不连续；`reshape`（或 `flatten(1)`）在需要时会复制"),
                 mistake=True):
-            result = kata.run(world.flatten_pixels_after_permute, [2, 3, 4, 5])
-        expected = torch.arange(120, dtype=torch.float32).reshape(2, 3, 4, 5).permute(0, 2, 3, 1).reshape(2, 60)
+            shape = [2, 3, int(torch.randint(3, 7, ())), int(torch.randint(3, 7, ()))]
+            result = kata.run(world.flatten_pixels_after_permute, shape)
+        b, c, h, w = shape
+        expected = torch.arange(b * c * h * w, dtype=torch.float32).reshape(shape).permute(0, 2, 3, 1).reshape(b, -1)
         expect_close(result["out"], expected, what=tr("flatten_pixels(x.permute(0, 2, 3, 1)) (non-contiguous "
                                                       "input)", "flatten_pixels(x.permute(0, 2, 3, 1))（不连续的输入）"))
 
@@ -200,9 +203,9 @@ class TestMaskedMean:
 @KATA.task("one_hot", Text("One-hot labels and back", "one-hot 标签与还原"), points=2, hints=HINTS["one_hot"])
 class TestOneHot:
     def test_one_hot_puts_a_single_one_per_row(self, kata):
-        labels = torch.tensor([2, 0, 1, 2, 3])
+        labels = torch.randint(0, 4, (5,))
         out = kata.call("one_hot", labels, 4)
-        what = "one_hot(tensor([2, 0, 1, 2, 3]), 4)"
+        what = f"one_hot(tensor({labels.tolist()}), 4)"
         expect_shape(out, (5, 4), what=what)
         expected = torch.zeros(5, 4)
         expected[torch.arange(5), labels] = 1.0
@@ -221,14 +224,16 @@ class TestOneHot:
         expect_close(out, expected, what=what)
 
     def test_one_hot_uses_num_classes_not_the_largest_label(self, kata):
-        what = "one_hot(tensor([0, 1]), 5)"
-        out = expect_tensor(kata.call("one_hot", torch.tensor([0, 1]), 5), what=what)
-        if tuple(out.shape) == (2, 2):
-            raise Mistake(tr("{what} has shape (2, 2), expected (2, 5): the width is `num_classes`, even when the "
-                             "largest class never shows up in `labels` (pass it to `F.one_hot` too)",
-                             "{what} 的形状是 (2, 2)，应为 (2, 5)：宽度是 `num_classes`，即使最大的类别没有出现在 "
-                             "`labels` 中（`F.one_hot` 也要传入它）", what=what))
-        expect_shape(out, (2, 5), what=what)
+        labels, classes = torch.randint(0, 3, (2,)), int(torch.randint(5, 8, ()))
+        what = f"one_hot(tensor({labels.tolist()}), {classes})"
+        out = expect_tensor(kata.call("one_hot", labels, classes), what=what)
+        seen = int(labels.max()) + 1
+        if tuple(out.shape) == (2, seen):
+            raise Mistake(tr("{what} has shape (2, {seen}), expected (2, {classes}): the width is `num_classes`, even "
+                             "when the largest class never shows up in `labels` (pass it to `F.one_hot` too)",
+                             "{what} 的形状是 (2, {seen})，应为 (2, {classes})：宽度是 `num_classes`，即使最大的类别没有"
+                             "出现在 `labels` 中（`F.one_hot` 也要传入它）", what=what, seen=seen, classes=classes))
+        expect_shape(out, (2, classes), what=what)
 
     def test_from_one_hot_returns_the_index_of_each_row_max(self, kata):
         scores = torch.randn(6, 4)
@@ -256,9 +261,9 @@ class TestOneHot:
         expect_close(out, scores.argmax(dim=1), what=what)
 
     def test_from_one_hot_keeps_a_batch_of_one(self, kata):
-        scores = torch.tensor([[0.0, 0.0, 1.0]])
+        scores = torch.randn(1, 3)
         out = expect_batch_kept(kata.call("from_one_hot", scores), (1,), what="from_one_hot(scores (1, 3))")
-        expect_close(out, torch.tensor([2]), what="from_one_hot(scores (1, 3))")
+        expect_close(out, scores.argmax(dim=1), what="from_one_hot(scores (1, 3))")
 
 
 # -- Task 6 and 7 ---------------------------------------------------------------------
@@ -317,15 +322,15 @@ class TestNumpyBridge:
         expect_close(torch.from_numpy(out), t.detach().cpu(), what=what)
 
     def test_from_numpy_tensor_shares_memory_with_the_array(self, kata):
-        probe = kata.run(world.share_memory_probe)
+        arr = torch.randn(2, 3, dtype=torch.float64).numpy()
+        probe = kata.run(world.share_memory_probe, arr)
         what = tr("share_memory_with_numpy(a float64 array)", "share_memory_with_numpy(float64 数组)")
         before = expect_tensor(probe["out"], what=what)
         if before.dtype != torch.float64:
             raise Mistake(tr("{what} has dtype {got}, expected float64: converting the dtype makes a copy",
                              "{what} 的数据类型是 {got}，应为 float64：转换数据类型会产生副本",
                              what=what, got=dtype_name(before.dtype)))
-        arr = torch.arange(6, dtype=torch.float64).reshape(2, 3)
-        expect_close(before, arr, what=what)
+        expect_close(before, torch.from_numpy(arr), what=what)
         if probe["after_write"][0, 0].item() != 42.0:
             raise Mistake(tr("{what} returned a copy: a write into the array did not show in the tensor; "
                              "`torch.tensor(arr)` copies, `torch.from_numpy(arr)` shares",

@@ -21,6 +21,7 @@ from pytest_torchkata.checks.values import describe, expect_close, expect_float,
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas import _training_expect as grader, _training_world as world
 from pytest_torchkata.katas._training_hints import HINTS
+from pytest_torchkata.katas._seeded import draw_seed
 from pytest_torchkata.model import Kata
 
 KATA = Kata("training", Text("The training loop", "训练循环"), Text(
@@ -207,10 +208,11 @@ class TestAccuracy:
     def test_argmax_runs_across_classes(self, kata):
         # square logits: argmax over the wrong dim gives a plausible number instead of an error
         logits = torch.tensor([[0.1, 2.0, 0.3, 0.0], [1.5, 0.2, 0.1, 0.0], [0.3, 0.1, 0.2, 2.5], [0.2, 3.0, 0.9, 0.1]])
+        logits = logits + 0.05 * torch.rand(4, 4)  # moved a little: the same argmax by rows and by columns
         self._check(kata, logits, torch.tensor([1, 0, 3, 3]))  # 0.75 by rows, 0.5 by columns
 
     def test_all_wrong_and_all_right(self, kata):
-        logits = torch.eye(3).repeat(2, 1) * 5  # (6, 3): row i predicts i % 3
+        logits = torch.eye(3).repeat(2, 1) * 5 + torch.rand(6, 3)  # (6, 3): row i predicts i % 3
         labels = torch.tensor([0, 1, 2, 0, 1, 2])
         self._check(kata, logits, labels)
         self._check(kata, logits, (labels + 1) % 3)
@@ -299,7 +301,7 @@ class TestEvaluate:
 @KATA.task("loader", Text("A seeded, shuffled DataLoader", "带种子的、打乱顺序的 DataLoader"), points=2, hints=HINTS["loader"])
 class TestMakeLoader:
     def test_serves_every_item_in_shuffled_batches(self, kata):
-        batches = kata.run(world.loader_orders, 20, 5, 0)["first"]
+        batches = kata.run(world.loader_orders, 20, 5, draw_seed())["first"]
         sizes = [len(b) for b in batches]
         expect_true(sizes == [5] * 4, tr("make_loader(dataset of 20, batch_size=5) gave batches of sizes {got}, "
                                          "expected [5, 5, 5, 5]", "make_loader(20 个样本的数据集, batch_size=5) 给出的"
@@ -312,7 +314,7 @@ class TestMakeLoader:
                              "loader 按原始顺序给出样本：请传 shuffle=True"))
 
     def test_the_same_seed_gives_the_same_order(self, kata):
-        info = kata.run(world.loader_orders, 20, 5, 0)
+        info = kata.run(world.loader_orders, 20, 5, draw_seed())
         if info["first"] != info["again"]:
             raise Mistake(tr("two loaders made with the same seed served different orders: the shuffle follows "
                              "torch's global random generator; give the DataLoader its own "
@@ -321,9 +323,11 @@ class TestMakeLoader:
                              "`generator=torch.Generator().manual_seed(seed)`"))
 
     def test_another_seed_gives_another_order(self, kata):
-        info = kata.run(world.loader_orders, 20, 5, 0)
-        expect_true(info["first"] != info["other"], tr("seeds 0 and 1 gave the same order: seed the generator with "
-                                                       "`seed`", "种子 0 和 1 给出了相同的顺序：请用 `seed` 设定生成器的种子"))
+        seed = draw_seed()
+        info = kata.run(world.loader_orders, 20, 5, seed)
+        expect_true(info["first"] != info["other"], tr("seeds {seed} and {other} gave the same order: seed the "
+                                                       "generator with `seed`", "种子 {seed} 和 {other} 给出了相同的顺序："
+                                                       "请用 `seed` 设定生成器的种子", seed=seed, other=seed + 1))
 
 
 # -- task 6: fit ----------------------------------------------------------------------------
