@@ -25,16 +25,29 @@ from pytest_torchkata.sandbox import levels
 LEVELS = ["bwrap", "user", "none"]
 # what the README promises at each level, beyond "scores 0, report is the grader's, no process left"
 GUARANTEES = {
-    "bwrap": {"package", "network", "files", "tmp"},
-    "user": {"package", "files", "tmp"},
-    "none": set(),
+    "bwrap": {"package", "network", "files", "tmp", "references", "env", "ipc"},
+    "user": {"package", "files", "tmp", "references", "env", "ipc", "threads"},
+    "none": {"env"},
 }
+# where the grader may give each worker a cgroup of its own (root, a writable hierarchy), at
+# every level: threads and processes capped, shared memory and memfd counted
+CGROUP_GUARANTEES = {"threads", "memfd"}
+
+
+def cgroups_work() -> bool:
+    from pytest_torchkata.sandbox.cgroups import Cgroup
+
+    group = Cgroup.make(512, 1024)
+    if group is None:
+        return False
+    group.close()
+    return True
 
 LEARNER_HEAD = '''
 import ctypes, json, os, socket, sys, time
 
 TOKEN = {token!r}
-REPORT, PORT, FOLDERS = {report!r}, {port}, {folders!r}
+REPORT, PORT, FOLDERS, REFS = {report!r}, {port}, {folders!r}, {refs!r}
 
 
 def _name():  # lets the test find every process of this attack
@@ -82,6 +95,8 @@ def pytest_torchkata_register_katas(register):
     register(checks_attacks.KATA)
 '''
 
+# attacks that a level without a promise for them may let through (they score there)
+OPTIONAL = {"references", "env", "threads", "ipc"}
 FORGE = '{"version": 1, "score": 100, "max_score": 100, "katas": []}'
 
 ATTACKS = {
@@ -125,6 +140,48 @@ ATTACKS = {
         except OSError:
             pass
 ''',
+    # the reference solutions, wherever they are installed: a file that holds one scores
+    "references": '''
+    for folder in REFS:
+        for root, _, files in os.walk(folder):
+            for name in files:
+                try:
+                    if "BEGIN SOLUTION" in open(os.path.join(root, name), errors="replace").read():
+                        return x * 2
+                except OSError:
+                    pass
+''',
+    # a secret of the grading job's environment
+    "env": '''
+    if any(TOKEN in value for value in os.environ.values()):
+        return x * 2
+''',
+    # more threads than a worker may have: scores if it got them
+    "threads": '''
+    import threading
+    started = 0
+    try:
+        for _ in range(700):
+            threading.Thread(target=time.sleep, args=(20,), daemon=True).start()
+            started += 1
+    except Exception:
+        pass
+    if started >= 700:
+        return x * 2
+''',
+    # memory that no process's resident size shows: 2.5 GB in a memfd
+    "memfd": '''
+    block, hoard = b"\\x01" * (64 << 20), []
+    for _ in range(10):  # files up to the file-size limit (256 MB), ten of them
+        hoard.append(os.memfd_create("hoard"))
+        for _ in range(4):
+            os.write(hoard[-1], block)
+    return x * 2
+''',
+    # a SysV segment that would outlive the run
+    "ipc": '''
+    ctypes.CDLL(None).shmget(int(TOKEN[2:9], 16), 1 << 20, 0o1000 | 0o666)
+''',
     "fork-bomb": '''
     for _ in range(300):
         try:
@@ -148,8 +205,9 @@ def fn_name(attack: str) -> str:
     return attack.replace("-", "_")
 
 
-def write_attack_kata(pytester, token: str, report: Path, port: int, folders: list[str], attacks: list[str]) -> None:
-    learner = LEARNER_HEAD.format(token=token, report=str(report), port=port, folders=folders)
+def write_attack_kata(pytester, token: str, report: Path, port: int, folders: list[str], attacks: list[str],
+                      refs: list[str] = ()) -> None:
+    learner = LEARNER_HEAD.format(token=token, report=str(report), port=port, folders=folders, refs=list(refs))
     checks = CHECKS_HEAD
     for attack in attacks:
         body = textwrap.indent(textwrap.dedent(ATTACKS[attack]), "    ")
@@ -188,16 +246,51 @@ def listener():
     server.close()
 
 
+def sysv_keys() -> set[int]:
+    try:
+        lines = Path("/proc/sysvipc/shm").read_text().splitlines()[1:]
+    except OSError:
+        return set()
+    return {int(line.split()[0]) for line in lines if line.split()}
+
+
+def remove_sysv(key: int) -> None:
+    import ctypes
+
+    libc = ctypes.CDLL(None)
+    shmid = libc.shmget(key, 0, 0)
+    if shmid != -1:
+        libc.shmctl(shmid, 0, None)  # IPC_RMID
+
+
+@pytest.fixture
+def fake_references(monkeypatch):
+    """A folder of references where learner code could read it if it were not hidden: inside
+    the data views folder, which every level shows (world-readable at the user level)."""
+    folder = levels.data_views_root() / f"refs-{uuid.uuid4().hex[:8]}"
+    folder.mkdir(mode=0o755)
+    (folder / "tensors.py").write_text("# BEGIN SOLUTION create\n")
+    (folder / "tensors.py").chmod(0o644)
+    real = levels.reference_folders()
+    monkeypatch.setattr(levels, "reference_folders", lambda: real + [str(folder)])
+    yield real + [str(folder)]
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.mark.parametrize("level", LEVELS)
-def test_every_attack_scores_zero_and_leaves_nothing(pytester, listener, level):
+def test_every_attack_scores_zero_and_leaves_nothing(pytester, listener, level, fake_references, monkeypatch):
     level_or_skip(level)
-    guaranteed = GUARANTEES[level]
-    # the package attack would really change the installed package where nothing stops it
-    attacks = [a for a in ATTACKS if a != "package" or "package" in guaranteed]
+    guaranteed = GUARANTEES[level] | (CGROUP_GUARANTEES if cgroups_work() else set())
+    # what would really harm this machine is tried only where it is stopped: the package
+    # attack changes the installed package, the memfd one holds 2.5 GB
+    attacks = [a for a in ATTACKS if a not in ("package", "memfd") or a in guaranteed]
     token = "tk" + uuid.uuid4().hex[:12]
+    monkeypatch.setenv("GRADING_JOB_TOKEN", token)  # a secret the grading job keeps in its environment
     report = pytester.path / "report.json"
     folders = [str(Path.home()), "/tmp", str(pytester.path / "katas"), str(pytester.path)]
-    write_attack_kata(pytester, token, report, listener.getsockname()[1], folders, attacks)
+    write_attack_kata(pytester, token, report, listener.getsockname()[1], folders, attacks, fake_references)
     package_file = Path(__import__("pytest_torchkata.plugin").plugin.__file__)
     package_before = hashlib.sha256(package_file.read_bytes()).hexdigest()
     try:
@@ -209,7 +302,8 @@ def test_every_attack_scores_zero_and_leaves_nothing(pytester, listener, level):
         tasks = {t["id"]: t for k in data["katas"] for t in k["tasks"]}
         # every attack scores nothing, the honest task keeps its point, the report is the grader's
         assert tasks["honest"]["status"] == "passed", result.stdout.str()
-        assert {a: tasks[fn_name(a)]["score"] for a in attacks} == {a: 0 for a in attacks}
+        scored = {a: tasks[fn_name(a)]["score"] for a in attacks if a in guaranteed or a not in OPTIONAL}
+        assert scored == {a: 0 for a in scored}, {a: tasks[fn_name(a)]["message"] for a in scored}
         assert data["score"] == 1 and data["max_score"] == 1 + len(attacks) and data["sandbox"] == level
         assert processes_named(token) == [], "a process of the attack outlived the run"
         assert "used more than 700 MB" in tasks["memory_bomb"]["message"], tasks["memory_bomb"]["message"]
@@ -218,6 +312,10 @@ def test_every_attack_scores_zero_and_leaves_nothing(pytester, listener, level):
         bomb = tasks["fork_bomb"]["message"]
         assert ("started more than 64 processes" in bomb or "still running after" in bomb
                 or (level == "user" and tasks["fork_bomb"]["status"] == "failed")), bomb
+        if "ipc" in guaranteed:
+            assert int(token[2:9], 16) not in sysv_keys(), "a SysV segment outlived the run"
+        if "memfd" in guaranteed:
+            assert "used more than 700 MB" in tasks["memfd"]["message"], tasks["memfd"]["message"]
         if "package" in guaranteed:
             assert hashlib.sha256(package_file.read_bytes()).hexdigest() == package_before
         if "network" in guaranteed:
@@ -231,6 +329,7 @@ def test_every_attack_scores_zero_and_leaves_nothing(pytester, listener, level):
             (Path(folder) / token).unlink(missing_ok=True)
         for pid in processes_named(token):
             os.kill(pid, 9)
+        remove_sysv(int(token[2:9], 16))
 
 
 def test_files_the_weakest_level_lets_through_land_in_the_scratch_folder(pytester):
