@@ -88,6 +88,8 @@ def test_classroom_workflow_grades_once_and_feeds_the_reporter(tmp_path, capsys)
     flow = yaml.safe_load(out.read_text())
     steps = flow["jobs"]["run-autograding-tests"]["steps"]
     grade = next(s for s in steps if s.get("id") == "torchkata")
+    install = next(s for s in steps if s.get("name") == "Install the grader")
+    assert "_solutions" in install["run"].split("pip install", 1)[1]  # the references leave the runner
     assert "torchkata grade . --single " in grade["run"] and "--kata=tensors,autograd" in grade["run"]
     assert "--kata-timeout=30" in grade["run"] and "secrets.TORCHKATA_SEED" in grade["run"]
     assert 'torchkata classroom-result "$RUNNER_TEMP/torchkata"' in grade["run"]
@@ -154,6 +156,10 @@ def test_setup_sh_installs_the_cpu_only_torch_unless_told_otherwise(tmp_path, bu
     installs = [c for c in (tmp_path / "calls").read_text().splitlines() if c.startswith("-m pip install")]
     assert installs[-1] == "-m pip install --break-system-packages wheels/pytest_torchkata-0.1.0-py3-none-any.whl"
     assert installs[:-1] == ([f"-m pip install --break-system-packages {first}"] if first else [])
+    # then the references leave the installed package, and the wheel that holds them the image
+    calls = (tmp_path / "calls").read_text()
+    assert "_solutions" in calls.split("wheels/pytest_torchkata-0.1.0-py3-none-any.whl", 1)[1]
+    assert not (tmp_path / "out" / "autograder" / "wheels").exists()
 
 
 def test_run_autograder_grades_a_submission(autograder, tmp_path):

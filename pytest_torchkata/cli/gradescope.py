@@ -34,7 +34,22 @@ cd "$(dirname "$0")"
 if ! command -v python3 >/dev/null || ! python3 -m pip --version >/dev/null 2>&1; then
   apt-get update && apt-get install -y python3 python3-pip
 fi
+# bubblewrap: learner code then runs at the strongest sandbox level (the log's header says which)
+if ! command -v bwrap >/dev/null 2>&1; then
+  (apt-get update && apt-get install -y bubblewrap) || echo "setup.sh: could not install bubblewrap; \
+submissions will be graded at a weaker sandbox level (see the grading log's header)"
+fi
+# an image whose Python is "externally managed" (PEP 668, Ubuntu 24.04 and later) refuses a
+# plain pip install as root; this image exists only to grade, so install into it all the same
+if python3 -c "import sys, sysconfig, os; sys.exit(not os.path.exists(os.path.join(sysconfig.get_path('stdlib'), 'EXTERNALLY-MANAGED')))"; then
+  export PIP_BREAK_SYSTEM_PACKAGES=1
+fi
 {torch}python3 -m pip install {pip_args} wheels/*.whl
+# the reference solutions stay out of the grading image (learner code can read what is
+# installed at some sandbox levels), and so does the wheel that holds them
+python3 -c "import pathlib, shutil, pytest_torchkata; \
+shutil.rmtree(pathlib.Path(pytest_torchkata.__file__).parent / '_solutions', ignore_errors=True)"
+rm -rf wheels
 """
 # Gradescope's machines have no GPU, and a whole isolated run with the CUDA build of torch needs
 # about 1 GB where the CPU-only build needs about 640 MB (Gradescope's default is 768 MB).
