@@ -24,7 +24,7 @@ def test_report_schema(pytester):
         assert set(task) == TASK_KEYS
         assert task["status"] in {s.value for s in Status}
         for check in task["checks"]:
-            assert set(check) == {"name", "status", "message", "hint", "where", "rank"}
+            assert set(check) == {"name", "status", "message", "hint", "where", "rank", "ran"}
     add = kata["tasks"][1]
     assert add["status"] == "failed" and add["message"].startswith("add(a, b): 2 of 2 value(s) are off")
     assert add["hint"] == "use +"

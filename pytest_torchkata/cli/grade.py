@@ -153,6 +153,7 @@ def _run(todo: list, base: Path, names: list[str], passthrough: list[str], jobs:
     from tqdm import tqdm
 
     from pytest_torchkata.cli.slots import Slots
+    from pytest_torchkata.reports.progress import PLUGIN_NAME as PROGRESS_PLUGIN
 
     batch.preload()
     runner = batch.Batch(jobs)
@@ -173,6 +174,7 @@ def _run(todo: list, base: Path, names: list[str], passthrough: list[str], jobs:
                 report = folder / "report.json"
                 report.unlink(missing_ok=True)
                 args = batch.pytest_args(names, kata_dir, report.resolve(), passthrough)
+                args += ["-p", f"no:{PROGRESS_PLUGIN}"]  # a submission's progress file is never read
                 runner.start(batch.Job(sub.name, work, args, (folder / batch.LOG_NAME).resolve(), limit))
             job = runner.wait_one()
             sub, digest, folder = by_name[job.name]

@@ -25,6 +25,7 @@ from pytest_torchkata.plugin.debugger import breakpoint_warnings, debugger_calls
 from pytest_torchkata.plugin.fixtures import device, kata  # noqa: F401  (the plugin's fixtures)
 from pytest_torchkata.plugin.options import add_options, settings
 from pytest_torchkata.plugin.outcomes import check_outcome
+from pytest_torchkata.plugin.selection import task_numbers
 from pytest_torchkata.plugin.session import DEVICE_CHOICES, NO_CUDA, NO_CUDA_ZH, SESSION_KEY, KataSession
 from pytest_torchkata.reports.formats import FileReporter
 from pytest_torchkata.reports import progress
@@ -96,13 +97,16 @@ def pytest_configure(config: pytest.Config) -> None:
         _refuse_kata_dir_conftest(config, opts.kata_dir)
     session = KataSession(config, registry, opts)
     config.stash[SESSION_KEY] = session
+    config.pluginmanager.register(session, "torchkata-session")  # it hears -k, Ctrl+C and pytest.exit
     # torch's many long-lived objects make every later gc pass slow; leave them out of it
     import gc
 
     gc.freeze()
     if opts.report:
         config.pluginmanager.register(FileReporter(opts.report, opts.report_writer), "torchkata-report")
-    config.pluginmanager.register(ProgressStore(opts.kata_dir), "torchkata-progress")
+    # ``-p no:torchkata-progress`` (torchkata grade) blocks it: a submission's progress file is not read
+    session.keeps_progress = config.pluginmanager.register(ProgressStore(opts.kata_dir),
+                                                           progress.PLUGIN_NAME) is not None
     # Grade with the checks shipped in the package, never with files from the kata folder.
     config.args[:] = [k.checks_file for k in session.katas]
 
@@ -178,18 +182,32 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
 @pytest.hookimpl(tryfirst=True)  # before -k deselects anything
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Let ``-k`` match a check by its task's id, number and title in both languages
-    (``-k softmax``, ``-k permute``), not only by the class name."""
+    (``-k softmax``, ``-k permute``), not only by the class name; a ``-k`` made of task
+    numbers alone (``-k 1``, ``-k "1 or 3"``) selects exactly those tasks."""
     ks = config.stash.get(SESSION_KEY, None)
     if ks is None:
         return
+    ks.remember(items)
+    numbers: dict[str, int] = {}
     for item in items:
         marker = item.get_closest_marker(MARKER)
         if marker is None:
             continue
         task = ks.registry.get(marker.args[0]).get_task(marker.args[1])
+        numbers[item.nodeid] = task.number
         titles = ([task.title_text.en, task.title_text.zh] if hasattr(task.title_text, "zh")
                   else [str(task.title_text)])
         item.extra_keyword_matches.update({task.id, f"task{task.number}", *filter(None, titles)})
+    wanted = task_numbers(config.getoption("keyword") or "")
+    if wanted is None:
+        return
+    # a digit would also match inside check names ("..._dim_1", "..._1000"): select here, exactly
+    keep = [item for item in items if item.nodeid in numbers and wanted(numbers[item.nodeid])]
+    dropped = [item for item in items if item not in keep]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+    config.option.keyword = ""  # done: pytest's own -k would match the digits anywhere
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -244,7 +262,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.OK
         return
     ks.close()  # every learner process is gone before the report is written
-    results = ks.finish(list(session.items))
+    results = ks.finish(list(session.items), failures=session.testsfailed if session.shouldfail else 0,
+                        stop=session.shouldstop)
     stopping = session.config.getoption("capture") == "no" and not ks.settings.isolate
     results.warnings.extend(breakpoint_warnings([ks.path_for(k) for k in ks.katas], ks.breakpoints, stopping))
     session.config.hook.pytest_torchkata_results(config=session.config, results=results)

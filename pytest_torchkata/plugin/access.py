@@ -35,6 +35,7 @@ from pytest_torchkata.checks.errors import LEARNER_ERRORS, KataOutcome
 from pytest_torchkata.checks.hints import SYNTAX_ERRORS, SYNTAX_HINT, hint_for
 from pytest_torchkata.i18n import tr
 from pytest_torchkata.model import Kata, Task
+from pytest_torchkata.plugin.notrun import DEBUGGER_QUIT
 
 
 class Backend(Protocol):
@@ -122,7 +123,7 @@ class KataAccess:
         try:
             response = self.backend.request(message, self.timeout)
         except bdb.BdbQuit:  # `q` in pdb under -s: the learner wants to stop, not fail a task
-            pytest.exit(tr("stopped: you quit the debugger", "已停止：你退出了调试器"), returncode=2)
+            pytest.exit(str(DEBUGGER_QUIT), returncode=2)
         self.last_seconds = time.perf_counter() - start
         self.breakpoints.extend(response.get("breakpoints") or [])
         if "error" not in response:
@@ -131,6 +132,10 @@ class KataAccess:
         raise self._error(label, response["error"])
 
     def _error(self, label: str, error: dict) -> KataOutcome:
+        if error.get("not_run"):  # the task stopped earlier or the budget is spent (plugin.notrun)
+            raised = LEARNER_ERRORS["crash"](str(error.get("message", "")))
+            raised.not_run = True
+            return raised
         kind = str(error.get("kind"))
         message = str(error.get("message", ""))
         where = str(error.get("where") or "")

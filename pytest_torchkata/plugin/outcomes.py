@@ -43,7 +43,11 @@ def check_outcome(task: Task, name: str, path: str, call: pytest.CallInfo,
         return Outcome(CheckResult(name, Status.SKIPPED, reason.replace("Skipped: ", "")))
     exc = call.excinfo.value if call.excinfo is not None else None
     if isinstance(exc, KataOutcome):
-        result = CheckResult(name, exc.status, exc.message, exc.hint, exc.where, exc.rank)
+        ran = not getattr(exc, "not_run", False)
+        result = CheckResult(name, exc.status, exc.message, exc.hint, exc.where, exc.rank, ran=ran)
+        if not ran:  # its learner code was not run: no failure block of its own
+            return Outcome(result, (path, 0, tr("{task}: {message}", "{task}：{message}",
+                                                task=label(task), message=exc.message)), skip=True)
         if exc.status is Status.NOT_STARTED:
             return Outcome(result, (path, 0, tr("not started: {task}", "未开始：{task}", task=label(task))),
                            skip=True)

@@ -12,8 +12,10 @@ import pytest
 
 from pytest_torchkata import __version__
 from pytest_torchkata.model import MARKER, Kata, Registry
+from pytest_torchkata.plugin.notrun import Explained, unreached_reason
 from pytest_torchkata.plugin.options import Settings
 from pytest_torchkata.reports.results import CheckResult, SessionResult, grade_kata
+from pytest_torchkata.status import Status
 
 SESSION_KEY = pytest.StashKey["KataSession"]()
 DEVICE_CHOICES = {"auto": ["cpu", "cuda"], "cpu": ["cpu"], "cuda": ["cuda"]}
@@ -50,6 +52,12 @@ class KataSession:
             self.backend.start(preload=learner_side([registry.module_name(n) for n in opts.katas]))
         self.katas: list[Kata] = [registry.get(name) for name in opts.katas]
         self.checks: dict[str, CheckResult] = {}
+        # every check collected, before -k: nodeid -> (kata, task id, check name)
+        self.collected: dict[str, tuple[str, str, str]] = {}
+        self.deselected: set[str] = set()
+        self.interrupted: BaseException | None = None  # Ctrl+C or pytest.exit (a debugger quit)
+        self.notes: list[str] = []  # for the summary's warnings
+        self.keeps_progress = True  # False under ``-p no:torchkata-progress`` (torchkata grade)
         self.data: dict[str, dict[str, Any]] = {}
         self.breakpoints: list[str] = []
         self.load_failures: dict[str, str] = {}  # kata -> the message of its file's load failure
@@ -69,8 +77,16 @@ class KataSession:
                 from pytest_torchkata.sandbox.inprocess import InProcessBackend
 
                 backend = InProcessBackend()
-            self._backend = Bounded(backend, self.settings.budget)
+            self._backend = Explained(Bounded(backend, self.settings.budget), self.task_number)
         return self._backend
+
+    def task_number(self, key: str) -> Any:
+        """The number of the task a request names ("kata:task_id")."""
+        kata_name, _, task_id = key.partition(":")
+        try:
+            return self.registry.get(kata_name).get_task(task_id).number
+        except (KeyError, LookupError, ValueError):
+            return key
 
     def visible(self) -> list[str]:
         """What learner code may read in the bwrap sandbox: the kata files (their folder when
@@ -127,6 +143,22 @@ class KataSession:
                   "各自加载 torch），任务可能因内存不足被杀掉",
                   mb=limit_mb, need=NEEDS_MB[build])
 
+    @pytest.hookimpl
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.deselected.update(item.nodeid for item in items)
+
+    @pytest.hookimpl
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo) -> None:
+        """Ctrl+C or ``pytest.exit`` (a debugger quit): the checks not reached say so."""
+        self.interrupted = excinfo.value
+
+    def remember(self, items: list[pytest.Item]) -> None:
+        """Note every kata check collected (called before ``-k`` deselects any)."""
+        for item in items:
+            marker = item.get_closest_marker(MARKER)
+            if marker is not None:
+                self.collected[item.nodeid] = (marker.args[0], marker.args[1], item.name)
+
     def close(self) -> None:
         if self._backend is not None:
             self._backend.close()
@@ -141,20 +173,29 @@ class KataSession:
         want = DEVICE_CHOICES[self.settings.device]
         return [d for d in want if d == "cpu" or torch.cuda.is_available()] or want[:1]
 
-    def finish(self, items: list[pytest.Item]) -> SessionResult:
+    def finish(self, items: list[pytest.Item], failures: int = 0, stop: str | bool = False) -> SessionResult:
+        """The session's result.  ``failures``: the failures that stopped the run (``-x``,
+        ``--maxfail``), ``stop``: pytest's other reason to stop early; a check that never ran
+        says why (``notrun.unreached_reason``)."""
         import torch
 
+        if not self.collected:
+            self.remember(items)
         by_task: dict[str, dict[str, list[CheckResult]]] = {}
-        for item in items:
-            marker = item.get_closest_marker(MARKER)
-            if marker is None or item.nodeid not in self.checks:
-                continue
-            kata_name, task_id = marker.args[:2]
-            by_task.setdefault(kata_name, {}).setdefault(task_id, []).append(self.checks[item.nodeid])
+        for nodeid, (kata_name, task_id, name) in self.collected.items():
+            found = self.checks.get(nodeid)
+            if found is None:
+                reason = unreached_reason(nodeid in self.deselected, self.interrupted, failures, stop)
+                found = CheckResult(name, Status.SKIPPED, reason, ran=False)
+            by_task.setdefault(kata_name, {}).setdefault(task_id, []).append(found)
         graded = [grade_kata(k, by_task.get(k.name, {}), self.data.get(k.name, {})) for k in self.katas]
         from pytest_torchkata.reports import progress
 
-        seen = progress.load(self.settings.kata_dir)
+        seen: dict = {}
+        if self.keeps_progress:
+            seen, note = progress.read(self.settings.kata_dir)
+            if note:
+                self.notes.append(note)
         for kata_result in graded:
             for task_result in kata_result.tasks:
                 task_result.hints_used = progress.hints_seen(seen, kata_result.name, task_result.id)
@@ -164,6 +205,6 @@ class KataSession:
             max_score=round(sum(k.max_score for k in graded), 2),
             katas=graded, seed=self.settings.seed, isolated=self.settings.isolate,
             devices=self.devices(), torch_version=torch.__version__, tool_version=__version__,
-            warnings=[], language=self.settings.lang, sandbox=self.sandbox,
+            warnings=list(self.notes), language=self.settings.lang, sandbox=self.sandbox,
         )
         return self.results

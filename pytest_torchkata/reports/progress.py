@@ -6,13 +6,21 @@ Per kata and task it holds the last graded status, score and max score,
 whether the task has ever passed (``solved``: ``torchkata solution`` waits for
 it) and how many hint levels the learner has seen (``hints_seen``, reported as
 ``hints_used``).  The store is a ``pytest_torchkata_results`` hook
-implementation, like any third-party reporter; a damaged file is read as empty
-and written anew, never a crash.
+implementation, like any third-party reporter.
+
+The file is the learner's own: ``read`` takes only what has the expected shape
+(a file too large, not JSON or of the wrong types is read as empty, with a
+one-line note, and written anew by the next graded run), never a crash.
+``solved`` counts only when it is ``true``; a hand-written file can still
+unlock ``torchkata solution`` on the learner's own machine, which is fine for
+checking oneself.  ``torchkata grade`` never reads a submission's progress file:
+it runs pytest with ``-p no:torchkata-progress`` (``PLUGIN_NAME``).
 """
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -25,20 +33,77 @@ from pytest_torchkata.status import Status
 
 PROGRESS_FILE = Path(".torchkata") / "progress.json"
 PROGRESS_VERSION = 1
+PLUGIN_NAME = "torchkata-progress"  # the store's plugin name: ``-p no:torchkata-progress`` turns it off
+MAX_BYTES = 1 << 20  # a learner's progress is a few kilobytes
+MAX_HINTS = 100
+FIELDS = {"status", "score", "max_score", "solved", "hints_seen"}
 
 
 def progress_path(kata_dir: Path) -> Path:
     return Path(kata_dir) / PROGRESS_FILE
 
 
-def load(kata_dir: Path) -> dict[str, dict[str, dict[str, Any]]]:
-    """``{kata: {task_id: {"status", "score", "max_score", "solved", "hints_seen"}}}``."""
+def damaged_note(kata_dir: Path) -> str:
+    return tr("{path} was damaged (not a progress file this version can read); it starts afresh",
+              "{path} 已损坏（不是这个版本能读取的进度文件）；它重新开始记录", path=progress_path(kata_dir))
+
+
+def _number(value: Any) -> float:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return float(value) if ok else 0.0
+
+
+def _entry(found: Any) -> dict[str, Any] | None:
+    """One task's record with only the known fields, each of its type; None when it is not a record."""
+    if not isinstance(found, dict):
+        return None
+    clean: dict[str, Any] = {}
+    if found.get("status") in Status._value2member_map_:
+        clean["status"] = found["status"]
+    for key in ("score", "max_score"):
+        if key in found:
+            clean[key] = _number(found[key])
+    if "solved" in found:
+        clean["solved"] = found["solved"] is True
+    if "hints_seen" in found:
+        clean["hints_seen"] = int(min(max(_number(found["hints_seen"]), 0), MAX_HINTS))
+    return clean
+
+
+def read(kata_dir: Path) -> tuple[dict[str, dict[str, dict[str, Any]]], str]:
+    """The progress as ``load`` gives it, and a one-line note when the file was damaged ("" else)."""
+    path = progress_path(kata_dir)
     try:
-        data = json.loads(progress_path(kata_dir).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+        if not path.is_file():
+            return {}, ""
+        if path.stat().st_size > MAX_BYTES:
+            return {}, damaged_note(kata_dir)
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return {}, damaged_note(kata_dir)
     katas = data.get("katas") if isinstance(data, dict) else None
-    return katas if isinstance(katas, dict) else {}
+    if not isinstance(katas, dict):
+        return {}, damaged_note(kata_dir)
+    clean: dict[str, dict[str, dict[str, Any]]] = {}
+    damaged = False
+    for kata, tasks in katas.items():
+        if not isinstance(tasks, dict):
+            damaged = True
+            continue
+        for task, found in tasks.items():
+            entry_ = _entry(found)
+            if entry_ is None:
+                damaged = True
+                continue
+            damaged = damaged or len(entry_) != len(FIELDS & set(found))  # a field of the wrong type
+            clean.setdefault(str(kata), {})[str(task)] = entry_
+    return clean, damaged_note(kata_dir) if damaged else ""
+
+
+def load(kata_dir: Path) -> dict[str, dict[str, dict[str, Any]]]:
+    """``{kata: {task_id: {"status", "score", "max_score", "solved", "hints_seen"}}}``, each
+    field of its type (see ``read``)."""
+    return read(kata_dir)[0]
 
 
 def save(kata_dir: Path, katas: dict[str, dict[str, dict[str, Any]]]) -> None:
@@ -52,19 +117,19 @@ def entry(katas: dict, kata: str, task: str) -> dict[str, Any]:
 
 
 def hints_seen(katas: dict, kata: str, task: str) -> int:
-    return int(katas.get(kata, {}).get(task, {}).get("hints_seen", 0) or 0)
+    return int(katas.get(kata, {}).get(task, {}).get("hints_seen", 0))
 
 
 def record_hints(kata_dir: Path, kata: str, task: str, levels: int) -> None:
     """Remember that the learner has now seen ``levels`` hint levels of a task."""
     katas = load(kata_dir)
     found = entry(katas, kata, task)
-    found["hints_seen"] = max(int(found.get("hints_seen", 0) or 0), levels)
+    found["hints_seen"] = max(int(found.get("hints_seen", 0)), min(levels, MAX_HINTS))
     save(kata_dir, katas)
 
 
 def is_solved(katas: dict, kata: str, task: str) -> bool:
-    return bool(katas.get(kata, {}).get(task, {}).get("solved"))
+    return katas.get(kata, {}).get(task, {}).get("solved") is True
 
 
 class ProgressStore:
@@ -82,7 +147,8 @@ class ProgressStore:
                     continue  # not graded this time: keep what the last run found
                 found = entry(katas, kata.name, task.id)
                 found.update(status=Status(task.status).value, score=task.score, max_score=task.max_score)
-                found["solved"] = bool(found.get("solved")) or task.status == Status.PASSED
+                # only a task whose every check ran and passed is solved
+                found["solved"] = found.get("solved") is True or (task.status == Status.PASSED and not task.partial)
         try:
             save(self.kata_dir, katas)
         except OSError:

@@ -6,6 +6,14 @@ Status: ``passed`` when every check passed; ``error`` when the learner code
 could not be run (crash, time-out, import failure); ``not_started`` when every
 check found NotImplementedError; ``skipped`` when no check could run; else
 ``failed``.  Skipped tasks count toward neither score nor max_score.
+
+Only checks that ran to completion count as passed.  A check that did not run
+(``ran`` False) says why: deselected with ``-k``, the run stopped (``-x``, a
+debugger quit, Ctrl+C), or its learner code was not run (the task ran out of
+time or crashed in an earlier check, the time budget was spent).  A task with
+such checks is never ``passed``: when every check that ran passed, it is
+``skipped`` (not graded this time) and says "2 of 5 checks ran"; a failure
+among them still counts, over all its checks.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from pytest_torchkata.model import Kata
 from pytest_torchkata.status import Status
 
 REPORT_VERSION = 1
-NOT_RUN = "(no check ran)"  # the check name of a task none of whose checks ran (deselected)
+NOT_RUN = "(no check ran)"  # the check name standing for a task that has no check to run
 
 
 @dataclass
@@ -29,6 +37,7 @@ class CheckResult:
     hint: str = ""
     where: str = ""
     rank: int = 0  # how telling the message is (checks.errors.KataOutcome.rank)
+    ran: bool = True  # False: not run to completion; ``message`` says why
 
 
 @dataclass
@@ -47,8 +56,13 @@ class TaskResult:
 
     @property
     def not_run(self) -> bool:
-        """No check of this task ran this time (deselected with -k)."""
-        return self.status == Status.SKIPPED and bool(self.checks) and self.checks[0].name == NOT_RUN
+        """No check of this task ran this time (``message`` says why: -k, -x, ...)."""
+        return self.status == Status.SKIPPED and bool(self.checks) and not any(c.ran for c in self.checks)
+
+    @property
+    def partial(self) -> bool:
+        """Some of this task's checks ran and some did not."""
+        return any(c.ran for c in self.checks) and not all(c.ran for c in self.checks)
 
 
 @dataclass
@@ -88,10 +102,13 @@ class SessionResult:
 
 
 def grade_task(task, checks: list[CheckResult], data: dict[str, Any]) -> TaskResult:
-    counted = [c for c in checks if c.status != Status.SKIPPED]
-    passed = [c for c in counted if c.status == Status.PASSED]
-    if not counted:
-        status = Status.SKIPPED
+    ran = [c for c in checks if c.ran and c.status != Status.SKIPPED]
+    stopped = [c for c in checks if not c.ran and c.status != Status.SKIPPED]  # count against
+    unreached = [c for c in checks if not c.ran and c.status == Status.SKIPPED]  # -k, -x, a quit
+    counted = ran + stopped
+    passed = [c for c in ran if c.status == Status.PASSED]
+    if not counted or len(passed) == len(counted) and unreached:
+        status = Status.SKIPPED  # nothing ran, or what ran passed but not all of it ran
     elif len(passed) == len(counted):
         status = Status.PASSED
     elif any(c.status == Status.ERROR for c in counted):
@@ -106,12 +123,23 @@ def grade_task(task, checks: list[CheckResult], data: dict[str, Any]) -> TaskRes
     if status == Status.ERROR:  # the learner code could not run: say that first
         first_bad = next(c for c in failing if c.status == Status.ERROR)
     if status == Status.SKIPPED:
-        first_bad = next(iter(checks), None)
+        first_bad = next(iter(unreached or checks), None)
     max_score = 0.0 if status == Status.SKIPPED else task.points
-    score = round(task.points * len(passed) / len(counted), 2) if counted else 0.0
+    due = len(counted) + len(unreached)
+    score = round(task.points * len(passed) / due, 2) if due and status != Status.SKIPPED else 0.0
     message = first_bad.message if first_bad else ""
     if first_bad and first_bad.where and first_bad.where not in message:
         message += tr(" (at {where})", "（位置：{where}）", where=first_bad.where)
+    if ran and unreached and status == Status.SKIPPED:  # what ran passed: not graded this time
+        message = tr("{ran} of {due} checks ran, and passed (the others: {reason}); the task is graded "
+                     "when all its checks run",
+                     "{due} 项检查只运行了 {ran} 项，都通过了（其余的：{reason}）；所有检查都运行时这个任务才会评分",
+                     ran=len(ran), due=due, reason=unreached[0].message)
+    elif ran and unreached:  # the reason the others did not run: -k, -x, a debugger quit...
+        message += tr(" ({ran} of {due} checks ran; the others: {reason})", "（{due} 项检查只运行了 {ran} 项；其余的：{reason}）",
+                      ran=len(ran), due=due, reason=unreached[0].message)
+    elif ran and stopped:  # their own message says why: "not run: task 3 ran out of time..."
+        message += tr(" ({ran} of {due} checks ran)", "（{due} 项检查只运行了 {ran} 项）", ran=len(ran), due=due)
     hint = (first_bad.hint if first_bad and first_bad.hint else task.hint) if status != Status.PASSED else task.hint
     return TaskResult(id=task.id, number=task.number, title=task.title, status=status,
                       score=score, max_score=max_score, message=message, hint=hint,
@@ -124,8 +152,8 @@ def grade_kata(kata: Kata, checks: dict[str, list[CheckResult]],
     for task in kata.tasks:
         found = checks.get(task.id, [])
         if not found:
-            found = [CheckResult(NOT_RUN, Status.SKIPPED, tr("not run this time (deselected with -k?)",
-                                                             "本次没有运行（被 -k 排除了？）"))]
+            found = [CheckResult(NOT_RUN, Status.SKIPPED, tr("it has no check here", "它在这里没有检查"),
+                                 ran=False)]
         tasks.append(grade_task(task, found, data.get(task.id, {})))
     return KataResult(name=kata.name, title=kata.title, tasks=tasks,
                       score=round(sum(t.score for t in tasks), 2),

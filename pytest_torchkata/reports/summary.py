@@ -3,8 +3,9 @@
 Widths are terminal columns (a CJK character takes two): the table lines up
 with Chinese titles, and long messages wrap under their task to fit the
 terminal instead of being cut.  A file that could not be loaded is said once
-per kata; tasks not run this time (deselected with ``-k``) are summed up in
-one line; a finished kata names the next one and how to start it.
+per kata; tasks not run this time are summed up in one line per reason
+(deselected with ``-k``, stopped by ``-x``, a debugger quit...); a finished
+kata names the next one and how to start it.
 """
 
 from __future__ import annotations
@@ -52,10 +53,11 @@ def summary_lines(kata: KataResult, next_kata: str | None = None, columns: int =
     if load_failure:
         lines.append("  " + tr("No task above could run:", "以上任务都无法运行："))
         lines.extend(" " * INDENT + part for part in wrap(load_failure, room))
-    if not_run:
-        lines.append("  " + tr("{count} task(s) not run this time (deselected with -k): {numbers}",
-                               "{count} 个任务本次没有运行（被 -k 排除）：{numbers}",
-                               count=len(not_run), numbers=", ".join(str(t.number) for t in not_run)))
+    for reason in dict.fromkeys(t.message for t in not_run):  # each with its reason: -k, -x, a quit...
+        numbers = [t.number for t in not_run if t.message == reason]
+        lines.append("  " + tr("{count} task(s) not run this time ({reason}): {numbers}",
+                               "{count} 个任务本次没有运行（{reason}）：{numbers}",
+                               count=len(numbers), reason=reason, numbers=", ".join(map(str, numbers))))
     nxt = kata.next_task()
     if nxt is not None and not next_block:
         pass
