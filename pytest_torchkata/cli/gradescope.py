@@ -191,6 +191,7 @@ def failure_results(text: str, seconds: float) -> dict:
 
 def run(args: argparse.Namespace, passthrough: list[str]) -> int:
     """Grade ROOT/submission into ROOT/results/results.json; never fails to write it."""
+    from pytest_torchkata.reports.encode import for_terminal
     from pytest_torchkata.reports.formats import gradescope_results, write_json
 
     root = args.root or Path(os.environ.get("TORCHKATA_AUTOGRADER_ROOT") or "/autograder")
@@ -199,7 +200,7 @@ def run(args: argparse.Namespace, passthrough: list[str]) -> int:
     try:
         results_data = _grade(root, passthrough, start, gradescope_results)
     except Exception as exc:  # noqa: BLE001 - the student must still get a results.json
-        print(f"torchkata gradescope-run: {type(exc).__name__}: {exc}")
+        print(for_terminal(f"torchkata gradescope-run: {type(exc).__name__}: {exc}"))
         results_data = failure_results("The autograder failed while grading this submission, so it has "
                                        "no grade yet. Please tell your instructor.", time.monotonic() - start)
     write_json(results, results_data)
@@ -208,6 +209,7 @@ def run(args: argparse.Namespace, passthrough: list[str]) -> int:
 
 def _grade(root: Path, passthrough: list[str], start: float, to_results: Any) -> dict:
     from pytest_torchkata.cli.grade import grade_class
+    from pytest_torchkata.reports.encode import for_markdown, for_terminal
 
     config_file = root / "source" / CONFIG
     try:  # it may hold the secret seed: the learner's uid (the user sandbox level) reads no more of it
@@ -229,11 +231,12 @@ def _grade(root: Path, passthrough: list[str], start: float, to_results: Any) ->
                              limit=limit, progress=False, single=True)
         folder = out / row["student"]
         report = json.loads((folder / "report.json").read_text()) if (folder / "report.json").is_file() else None
-        print((folder / "grading.log").read_text(errors="replace") if (folder / "grading.log").is_file() else "")
+        log = folder / "grading.log"  # Gradescope's stdout, plain text
+        print(for_terminal(log.read_text(errors="replace")) if log.is_file() else "")
     finally:
         shutil.rmtree(out, ignore_errors=True)
     seconds = time.monotonic() - start
-    note = f"**Note:** {row['problem']}\n\n" if row["problem"] else ""
+    note = f"**Note:** {for_markdown(row['problem'])}\n\n" if row["problem"] else ""
     if report is None:
         return failure_results(note or "This submission could not be graded.", seconds)
     data = to_results(report, visibility=config.get("visibility"), execution_time=seconds,

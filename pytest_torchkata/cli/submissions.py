@@ -18,6 +18,7 @@ import re
 import shutil
 import stat
 import tarfile
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -58,8 +59,40 @@ def stem(path: Path) -> str:
 
 
 def safe_name(text: str) -> str:
-    name = re.sub(r"[^\w.@+-]+", "_", text, flags=re.ASCII).strip("._") or "student"
-    return name[:80]
+    """``text`` as a folder name and a gradebook cell: letters, digits and ``_.@+-`` (any
+    script), no run of dots, not starting with a dot or a character a spreadsheet reads
+    as a formula; at most 80 characters and 200 bytes; never empty."""
+    name = re.sub(r"[^\w.@+-]+", "_", unicodedata.normalize("NFC", text))
+    name = re.sub(r"\.{2,}", ".", name).lstrip("._@+-")[:80]
+    while len(name.encode("utf-8", "surrogatepass")) > 200:
+        name = name[:-1]
+    return name.rstrip("._") or "student"
+
+
+def unique_names(names: list[str], reserved: tuple[str, ...] = ()) -> list[str]:
+    """``names`` made unique, letter case aside (some file systems ignore it): a name given
+    once keeps it; a name given again becomes NAME-2, NAME-3, ..., the first that no
+    submission is named and no ``reserved`` name (the class's own files) is."""
+    taken = {n.casefold() for n in [*names, *reserved]}
+    used = {n.casefold() for n in reserved}
+    counters: dict[str, int] = {}
+    unique = []
+    for name in names:
+        if name.casefold() not in used:
+            used.add(name.casefold())
+            unique.append(name)
+            continue
+        count = counters.get(name.casefold(), 1)
+        while True:
+            count += 1
+            candidate = f"{name}-{count}"
+            if candidate.casefold() not in taken:
+                break
+        counters[name.casefold()] = count
+        taken.add(candidate.casefold())
+        used.add(candidate.casefold())
+        unique.append(candidate)
+    return unique
 
 
 def holds_katas(folder: Path, kata_names: list[str]) -> bool:
@@ -86,11 +119,11 @@ def discover(paths: list[Path], kata_names: list[str], single: bool = False,
             found.extend(Submission(safe_name(stem(c)), c) for c in children)
         else:
             raise Refused(f"{path} is neither a folder nor a .zip/.tar.gz archive")
-    seen: dict[str, int] = {}
-    for sub in found:  # two "alice" folders in two sections stay apart
-        seen[sub.name] = seen.get(sub.name, 0) + 1
-        if seen[sub.name] > 1:
-            sub.name = f"{sub.name}-{seen[sub.name]}"
+    from pytest_torchkata.reports.classbook import CLASS_FILES
+
+    # two "alice" folders in two sections stay apart; no student is named "gradebook.csv"
+    for sub, name in zip(found, unique_names([sub.name for sub in found], CLASS_FILES)):
+        sub.name = name
     return found
 
 

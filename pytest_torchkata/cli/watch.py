@@ -23,6 +23,7 @@ from pytest_torchkata.cli.workspace import (UsageProblem, add_common_options, ad
                                             curriculum, kata_dir, next_in_curriculum)
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.reports.display import wrap
+from pytest_torchkata.reports.encode import for_terminal
 from pytest_torchkata.reports.results import CheckResult, KataResult, TaskResult
 from pytest_torchkata.reports.summary import kata_title, more_help, summary_lines
 from pytest_torchkata.status import Status
@@ -145,7 +146,7 @@ def show(lines: list[str], path: Path) -> None:
         print(CLEAR, end="")
     else:
         print("-" * 40)
-    for line in lines:
-        print(line)
+    for line in lines:  # a warning or pytest's own output may quote the learner's text
+        print(for_terminal(line))
     print(tr("Watching {path}: save it to grade again; Ctrl+C stops.",
              "正在监视 {path}：保存文件就会重新评分；按 Ctrl+C 停止。", path=path), flush=True)

@@ -1,7 +1,8 @@
 """Item analysis of a class: per task the mean score, the share who passed and the most
 common failure message, as ``item_analysis.csv`` and ``item_analysis.md``, and a
 student x task heat map (``item_analysis.png``) when matplotlib (the ``plots``
-extra) is installed; without it the Markdown says how to get the picture."""
+extra) is installed; without it the Markdown says how to get the picture.  Titles and
+failure messages are encoded for each file (``encode``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import csv
 from collections import Counter
 from pathlib import Path
 
+from pytest_torchkata.reports.encode import csv_cell, for_markdown, one_line
 from pytest_torchkata.reports.formats import atomic_write
 from pytest_torchkata.status import Status
 
@@ -60,7 +62,9 @@ def item_rows(reports: list[dict]) -> list[dict]:
 
 
 def _short(text: str, limit: int = 120) -> str:
-    return (text if len(text) <= limit else text[: limit - 1] + "…").replace("|", "\\|")
+    """``text`` on one line, cut to ``limit`` characters, for a cell of the Markdown table."""
+    text = one_line(text)
+    return for_markdown(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def write_analysis(out: Path, named: list[tuple[str, dict]]) -> None:
@@ -70,14 +74,14 @@ def write_analysis(out: Path, named: list[tuple[str, dict]]) -> None:
     with atomic_write(out / "item_analysis.csv", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=COLUMNS)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
     picture = heat_map(out / "item_analysis.png", named)
     lines = [f"# Item analysis ({len(reports)} graded students)", "",
              "| task | mean / max | passed | not started | errors | most common failure (students) |",
              "| --- | --- | --- | --- | --- | --- |"]
     for r in rows:
         failure = f"{_short(r['most_common_failure'])} ({r['failure_count']})" if r["failure_count"] else ""
-        lines.append(f"| {r['kata']} {r['task']}. {_short(r['title'], 50)} | {r['mean_score']:g} / "
+        lines.append(f"| {_short(r['kata'])} {r['task']}. {_short(r['title'], 50)} | {r['mean_score']:g} / "
                      f"{r['max_score']:g} | {r['share_passed']:.0%} | {r['not_started']} | {r['errors']} "
                      f"| {failure} |")
     lines += ["", "![share of points per student and task](item_analysis.png)" if picture else f"*{NO_PLOTS}*"]

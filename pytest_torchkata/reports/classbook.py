@@ -5,7 +5,9 @@ the grading machine's folders taken out), ``STUDENT/feedback.md``,
 ``gradebook.csv`` (a row per student: totals, a column per kata, flags for
 errors, time-outs and refusals, and why), ``tasks.csv`` (a row per student and
 task) and the item analysis (``reports.analysis``).  A student whose grading
-produced no report still gets a row that says why.
+produced no report still gets a row that says why.  Learner text is made inert
+for each (``encode``): CSV cells a spreadsheet cannot run, a Markdown page
+that shows it as itself, a ``grading.log`` without control characters.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ import os
 from pathlib import Path
 from typing import Any
 
+from pytest_torchkata.reports.encode import csv_row, for_terminal, one_line
 from pytest_torchkata.reports.formats import atomic_write, write_json
 
 # the sandbox's words for learner code stopped at its time limit ("still running after 20 s")
 TIMED_OUT = "still running after"
 GRADEBOOK_TAIL = ["errors", "timeouts", "refused", "problem", "seconds", "peak_mib"]
 TASK_COLUMNS = ["student", "kata", "task", "id", "title", "status", "score", "max_score", "message"]
+# the files of the whole class, beside the students' folders: no student may be named so
+CLASS_FILES = ("gradebook.csv", "tasks.csv", "item_analysis.csv", "item_analysis.md", "item_analysis.png")
 
 
 def scrub(value: Any, prefixes: list[str]) -> Any:
@@ -45,9 +50,27 @@ def _log_tail(log: Path, lines: int = 3) -> str:
     return " | ".join(line.strip() for line in text[-lines:] if line.strip())[:300]
 
 
+def make_log_inert(log: Path, chunk: int = 1 << 20) -> None:
+    """Rewrite ``log`` (what a grading run printed, learner text included) without control
+    characters, a piece at a time; a log that cannot be read is left as it is."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    try:
+        with open(log, "rb") as src, atomic_write(log) as out:
+            while piece := src.read(chunk):
+                out.write(for_terminal(decoder.decode(piece)))
+            out.write(for_terminal(decoder.decode(b"", final=True)))
+    except OSError:
+        pass
+
+
 def finish_student(folder: Path, sub: Any, job: Any, limit: float, prefixes: list[str]) -> dict:
-    """The gradebook row of one graded submission; cleans its report and writes its feedback."""
+    """The gradebook row of one graded submission; cleans its report and its log and writes
+    its feedback."""
     from pytest_torchkata.reports.feedback import write_feedback
+
+    make_log_inert(job.log)
 
     report_path = folder / "report.json"
     try:
@@ -86,12 +109,13 @@ def finish_student(folder: Path, sub: Any, job: Any, limit: float, prefixes: lis
 
 
 def row_line(row: dict) -> str:
+    """The row as one console line, without control characters."""
     total = f"{row['total']:g}/{row['max_total']:g}" if row["max_total"] is not None else "no grade"
     flags = [f"{row[k]} {k}" for k in ("errors", "timeouts") if row[k]]
     if row["refused"]:
         flags.append("refused")
     text = f"{total} points ({row['seconds']:g} s)" + (f"; {', '.join(flags)}" if flags else "")
-    return text + (f"; {row['problem']}" if row["problem"] else "")
+    return one_line(text + (f"; {row['problem']}" if row["problem"] else ""))
 
 
 def write_class(out: Path, rows: list[dict], reports: dict[str, dict]) -> None:
@@ -104,19 +128,19 @@ def write_class(out: Path, rows: list[dict], reports: dict[str, dict]) -> None:
     known_max = max((r["max_total"] for r in rows if r["max_total"] is not None), default=None)
     with atomic_write(out / "gradebook.csv", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["student", "total", "max_total", *katas, *GRADEBOOK_TAIL])
+        writer.writerow(csv_row(["student", "total", "max_total", *katas, *GRADEBOOK_TAIL]))
         for row in rows:
             max_total = row["max_total"] if row["max_total"] is not None else known_max
-            writer.writerow([row["student"], row["total"], "" if max_total is None else max_total,
-                             *[row["katas"].get(k, 0.0) for k in katas],
-                             row["errors"], row["timeouts"], int(bool(row["refused"])),
-                             " ".join(str(row["problem"]).split()), row["seconds"], row["peak_mib"]])
+            writer.writerow(csv_row([row["student"], row["total"], "" if max_total is None else max_total,
+                                     *[row["katas"].get(k, 0.0) for k in katas],
+                                     row["errors"], row["timeouts"], int(bool(row["refused"])),
+                                     one_line(row["problem"]), row["seconds"], row["peak_mib"]]))
     with atomic_write(out / "tasks.csv", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(TASK_COLUMNS)
         for row in rows:
             for kata in reports.get(row["student"], {}).get("katas", []):
                 for t in kata["tasks"]:
-                    writer.writerow([row["student"], kata["name"], t["number"], t["id"], t["title"],
-                                     t["status"], t["score"], t["max_score"], " ".join(t["message"].split())])
+                    writer.writerow(csv_row([row["student"], kata["name"], t["number"], t["id"], t["title"],
+                                             t["status"], t["score"], t["max_score"], one_line(t["message"])]))
     write_analysis(out, [(r["student"], reports[r["student"]]) for r in rows if reports.get(r["student"])])

@@ -2,13 +2,16 @@
 
 ``width`` counts columns (``unicodedata.east_asian_width``), ``ljust`` pads to
 a column count, ``wrap`` breaks a message into lines that fit (between words,
-or between any two CJK characters).
+or between any two CJK characters), its control characters made visible first
+(``encode.for_terminal``) so that the columns counted are the ones shown.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from pytest_torchkata.reports.encode import for_terminal
 
 
 def char_width(char: str) -> int:
@@ -34,37 +37,42 @@ _UNITS = re.compile(r"\s+|[^\s\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufa
 
 
 def wrap(text: str, columns: int) -> list[str]:
-    """``text`` (whitespace collapsed) as lines at most ``columns`` wide."""
+    """``text`` (made inert for a terminal, whitespace collapsed) as lines at most ``columns``
+    wide.  Linear in the length of ``text``: each character's width is taken once, a long
+    word included."""
     columns = max(columns, 10)
     lines: list[str] = []
-    line = ""
-    for unit in _UNITS.findall(" ".join(text.split())):
+    line, used = "", 0  # the line being filled and its width
+    for unit in _UNITS.findall(" ".join(for_terminal(text).split())):
         if unit.isspace():
             if line:
-                line += " "
+                line, used = line + " ", used + 1
             continue
-        while width(unit) > columns:  # a word longer than a line: cut it
-            room = columns - width(line)
-            cut = _fit(unit, room if room > 0 else columns)
-            if room <= 0 or not cut:
+        sizes = [char_width(c) for c in unit]
+        start, left = 0, sum(sizes)  # what is left of the unit, and its width
+        while left > columns:  # a word longer than a line: cut it
+            room = columns - used
+            end, taken = _fit(sizes, start, room if room > 0 else columns)
+            if room <= 0 or end == start:
                 lines.append(line.rstrip())
-                line = ""
+                line, used = "", 0
                 continue
-            lines.append(line + unit[:cut])
-            line, unit = "", unit[cut:]
-        if width(line) + width(unit) > columns and line.strip():
+            lines.append(line + unit[start:end])
+            line, used, start, left = "", 0, end, left - taken
+        if used + left > columns and line.strip():
             lines.append(line.rstrip())
-            line = ""
-        line += unit
+            line, used = "", 0
+        line, used = line + unit[start:], used + left
     if line.strip():
         lines.append(line.rstrip())
     return lines or [""]
 
 
-def _fit(text: str, columns: int) -> int:
-    used = 0
-    for i, char in enumerate(text):
-        used += char_width(char)
-        if used > columns:
-            return i
-    return len(text)
+def _fit(sizes: list[int], start: int, columns: int) -> tuple[int, int]:
+    """Where a piece of a word beginning at ``start`` ends to be at most ``columns`` wide,
+    and its width (``sizes``: the width of each character of the word)."""
+    end, used = start, 0
+    while end < len(sizes) and used + sizes[end] <= columns:
+        used += sizes[end]
+        end += 1
+    return end, used

@@ -1,29 +1,34 @@
 """A student's feedback page (Markdown) from their JSON report: per kata a table of
-tasks, points and status, then what went wrong in each unfinished task and the hint."""
+tasks, points and status, then what went wrong in each unfinished task and the hint.
+Every text from the report goes through ``encode.for_markdown``: a learner's message
+shows as itself, never as HTML, a link, a heading or a row of the table."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from pytest_torchkata.reports.encode import for_markdown, markdown_code, one_line
 from pytest_torchkata.reports.formats import atomic_write
 from pytest_torchkata.status import Status
 
 
 def _cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+    """Text for one line of the page (a table cell, a heading)."""
+    return for_markdown(one_line(text))
 
 
 def feedback_lines(student: str, report: dict | None, problem: str = "") -> list[str]:
-    lines = [f"# Feedback for {student}", ""]
+    lines = [f"# Feedback for {_cell(student)}", ""]
     if problem:
-        lines += [f"**Note from the grader:** {problem}", ""]
+        lines += [f"**Note from the grader:** {for_markdown(problem)}", ""]
     if not report:
         lines.append("Your submission could not be graded, so it has no points yet. Fix what the note "
                      "above says and submit again.")
         return lines
     lines += [f"**Total: {report['score']:g} / {report['max_score']:g} points**", ""]
     for kata in report.get("katas", []):
-        lines += [f"## {kata['title']} (`{kata['name']}`): {kata['score']:g} / {kata['max_score']:g}", "",
+        lines += [f"## {_cell(kata['title'])} ({markdown_code(kata['name'])}): "
+                  f"{kata['score']:g} / {kata['max_score']:g}", "",
                   "| task | status | points |", "| --- | --- | --- |"]
         for t in kata["tasks"]:
             points = "-" if t["status"] == Status.SKIPPED else f"{t['score']:g} / {t['max_score']:g}"
@@ -32,16 +37,16 @@ def feedback_lines(student: str, report: dict | None, problem: str = "") -> list
         for t in kata["tasks"]:
             if t["status"] in (Status.PASSED, Status.SKIPPED):
                 continue
-            lines.append(f"### Task {t['number']}: {t['title']}")
+            lines.append(f"### Task {t['number']}: {_cell(t['title'])}")
             if t["status"] == Status.NOT_STARTED:
                 lines.append("Not started yet.")
             elif t["message"]:
-                lines.append(t["message"])
+                lines.append(for_markdown(t["message"]))
             if t.get("hint"):
-                lines += ["", f"*Hint:* {t['hint']}"]
+                lines += ["", f"*Hint:* {for_markdown(t['hint'])}"]
             lines.append("")
     for warning in report.get("warnings", []):
-        lines.append(f"*Warning:* {warning}")
+        lines.append(f"*Warning:* {for_markdown(warning)}")
     return lines
 
 

@@ -4,6 +4,8 @@ writes ``--kata-report PATH`` in ``--kata-report-format``.
 The built-in formats (json, gradescope, csv, classroom) are registered through the
 ``pytest_torchkata_report_formats`` hook, like any third party's.  Every file
 is written atomically: a temporary file in the same folder, then a rename.
+Learner text is encoded for where it is shown (``encode``): Markdown in
+Gradescope's output, one plain line in Classroom's console, inert CSV cells.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+from pytest_torchkata.reports.encode import csv_row, for_markdown, one_line
 from pytest_torchkata.reports.results import SessionResult
 from pytest_torchkata.status import Status
 
@@ -55,12 +58,13 @@ def _visibility(rules: dict[str, str], kata: str, task: str) -> str:
     return rules.get(f"{kata}.{task}") or rules.get(kata) or rules.get("") or "visible"
 
 
-def _task_output(task: dict[str, Any]) -> str:
+def _task_output(task: dict[str, Any], encode: Callable[[str], str]) -> str:
+    """What a task's test says: its message and hint, each passed through ``encode``."""
     if task["status"] == Status.PASSED:
         return "Passed."
-    text = "Not started yet." if task["status"] == Status.NOT_STARTED else task["message"]
+    text = "Not started yet." if task["status"] == Status.NOT_STARTED else encode(task["message"])
     if task.get("hint"):
-        text += f"\n\nHint: {task['hint']}"
+        text += f"\n\nHint: {encode(task['hint'])}"
     return text.strip()
 
 
@@ -79,21 +83,21 @@ def gradescope_results(report: dict[str, Any], visibility: dict[str, str] | None
             if task["status"] == Status.SKIPPED:  # counts toward nothing, like in our report
                 continue
             tests.append({
-                "name": f"{kata['name']} {task['number']}. {task['title']}",
+                "name": one_line(f"{kata['name']} {task['number']}. {task['title']}"),
                 "number": f"{k_index}.{task['number']}",
                 "score": task["score"], "max_score": task["max_score"],
                 "status": "passed" if task["status"] == Status.PASSED else "failed",
-                "output": _task_output(task), "output_format": "md",
+                "output": _task_output(task, for_markdown), "output_format": "md",
                 "visibility": _visibility(rules, kata["name"], task["id"]),
             })
             accuracy = (task.get("data") or {}).get("accuracy")
             if isinstance(accuracy, (int, float)):
-                board.append({"name": f"{kata['title']} accuracy (%)", "value": round(100 * accuracy, 2),
-                              "order": "desc"})
+                board.append({"name": one_line(f"{kata['title']} accuracy (%)"),
+                              "value": round(100 * accuracy, 2), "order": "desc"})
     lines = [f"**torchkata: {report.get('score', 0):g} / {report.get('max_score', 0):g} points**"]
     for kata in report.get("katas", []):
-        lines.append(f"- {kata['title']}: {kata['score']:g} / {kata['max_score']:g}")
-    lines += [f"\n*Warning:* {w}" for w in report.get("warnings", [])]
+        lines.append(f"- {for_markdown(one_line(kata['title']))}: {kata['score']:g} / {kata['max_score']:g}")
+    lines += [f"\n*Warning:* {for_markdown(w)}" for w in report.get("warnings", [])]
     seconds = report.get("seconds", 0.0) if execution_time is None else execution_time
     data = {"score": report.get("score", 0.0), "execution_time": int(round(seconds or 0)),
             "output": "\n".join(lines), "output_format": "md", "test_output_format": "md",
@@ -107,7 +111,8 @@ def gradescope_results(report: dict[str, Any], visibility: dict[str, str] | None
 def classroom_payload(report: dict[str, Any]) -> dict[str, Any]:
     """What GitHub Classroom's grading reporter reads from a runner (base64 of this JSON):
     ``max_score`` and one test per task with its ``score``, so the gradebook gets partial
-    credit per task."""
+    credit per task.  The reporter prints names and messages to the Actions log, one line
+    each: a line of a learner's there could be taken for a workflow command."""
     tests, max_score = [], 0.0
     for kata in report.get("katas", []):
         for task in kata["tasks"]:
@@ -115,10 +120,10 @@ def classroom_payload(report: dict[str, Any]) -> dict[str, Any]:
                 continue
             max_score += task["max_score"]
             passed = task["status"] == Status.PASSED
-            tests.append({"name": f"{kata['name']} {task['number']}. {task['title']}",
+            tests.append({"name": one_line(f"{kata['name']} {task['number']}. {task['title']}"),
                           "status": "pass" if passed else "fail",
                           "score": task["score"], "max_score": task["max_score"],
-                          "message": None if passed else _task_output(task),
+                          "message": None if passed else one_line(_task_output(task, str)),
                           "test_code": f"pytest --kata={kata['name']} -k {task['id']}",
                           "filename": "", "line_no": 0, "execution_time": ""})
     everything = bool(tests) and all(t["status"] == "pass" for t in tests)
@@ -143,8 +148,8 @@ def write_csv(path: Path, results: SessionResult) -> None:
         writer.writerow(CSV_COLUMNS)
         for kata in results.katas:
             for t in kata.tasks:
-                writer.writerow([kata.name, t.number, t.id, t.title, t.status, t.score, t.max_score,
-                                 " ".join(t.message.split())])
+                writer.writerow(csv_row([kata.name, t.number, t.id, t.title, t.status, t.score,
+                                         t.max_score, one_line(t.message)]))
         writer.writerow(["total", "", "", "", "", results.score, results.max_score, ""])
 
 

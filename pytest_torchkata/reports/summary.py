@@ -5,7 +5,9 @@ with Chinese titles, and long messages wrap under their task to fit the
 terminal instead of being cut.  A file that could not be loaded is said once
 per kata; tasks not run this time are summed up in one line per reason
 (deselected with ``-k``, stopped by ``-x``, a debugger quit...); a finished
-kata names the next one and how to start it.
+kata names the next one and how to start it.  Every line
+is written through ``encode.for_terminal``: a learner's message cannot move the
+cursor or redraw a line.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from pytest_torchkata.i18n import tr
 from pytest_torchkata.reports.display import ljust, width, wrap
+from pytest_torchkata.reports.encode import for_terminal
 from pytest_torchkata.reports.results import KataResult, SessionResult
 from pytest_torchkata.status import Status
 
@@ -102,13 +105,14 @@ def kata_title(kata: KataResult) -> str:
 def write_summary(terminal: Any, results: SessionResult, following: dict[str, str] | None = None,
                   columns: int = 80) -> None:
     for kata in results.katas:
-        title = kata_title(kata)
+        title = for_terminal(kata_title(kata))
         # pytest's separator counts characters; a CJK character takes two columns
         terminal.write_sep("=", title, fullwidth=columns - (width(title) - len(title)))
         for line in summary_lines(kata, (following or {}).get(kata.name), columns):
-            terminal.write_line(line)
+            terminal.write_line(for_terminal(line))
     for warning in results.warnings:
-        terminal.write_line(tr("Warning: {warning}", "注意：{warning}", warning=warning), yellow=True)
+        terminal.write_line(for_terminal(tr("Warning: {warning}", "注意：{warning}", warning=warning)),
+                            yellow=True)
     if len(results.katas) > 1:
         terminal.write_line(tr("Total: {score}/{max_score} points", "总分：{score}/{max_score} 分",
                                score=_points(results.score), max_score=_points(results.max_score)))
