@@ -8,6 +8,8 @@ Each reads and writes plain files only (the kata folder and its
 from __future__ import annotations
 
 import ast
+import re
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -112,10 +114,10 @@ def cmd_init(target: Path, force: bool, lang: str = "en") -> int:
 
 # -- hint ----------------------------------------------------------------------------
 
-def _pick_task(kata: Any, typed: list[str], folder: Path) -> Any:
+def _pick_task(kata: Any, typed: list[str], done: dict) -> Any:
     if typed:
         return find_task(kata, typed)
-    task = progress.next_task(kata, progress.load(folder).get(kata.name, {}))
+    task = progress.next_task(kata, done.get(kata.name, {}))
     if task is None:
         raise UsageProblem(tr("every task of {kata} has passed; name one: torchkata hint {kata} TASK",
                               "{kata} 的所有任务都通过了；请指定一个：torchkata hint {kata} TASK", kata=kata.name))
@@ -124,9 +126,10 @@ def _pick_task(kata: Any, typed: list[str], folder: Path) -> Any:
 
 def cmd_hint(name: str, typed: list[str], level: int | None, folder: Path, lang: str) -> int:
     kata = load_kata(name)
-    task = _pick_task(kata, typed, folder)
+    done = _progress(folder)
+    task = _pick_task(kata, typed, done)
     levels = [str(h) for h in task.hints]
-    seen = progress.hints_seen(progress.load(folder), kata.name, task.id)
+    seen = progress.hints_seen(done, kata.name, task.id)
     head = tr("{kata}, task {number} ({title})", "{kata}，任务 {number}（{title}）",
               kata=kata.name, number=task.number, title=task.title)
     if level is not None:
@@ -186,21 +189,48 @@ def cmd_reset(name: str, typed: list[str], folder: Path, lang: str) -> int:
     kata = load_kata(name)
     path = folder / f"{name}.py"
     task = find_task(kata, typed) if typed else None
-    stub = stub_text(name, lang)
+    mine = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+    stub = stub_text(name, file_language(mine, name, lang) if mine is not None else lang)
     saved = backup(path) if path.is_file() else None
-    if task is None or not path.is_file():
+    if task is None or mine is None:
         folder.mkdir(parents=True, exist_ok=True)
         path.write_text(stub, encoding="utf-8")
         print(tr("torchkata: {path} is the fresh learner file again", "torchkata：{path} 已恢复成新的学习者文件",
                  path=path))
     else:
-        path.write_text(replace_task_code(path.read_text(encoding="utf-8"), stub, task, path), encoding="utf-8")
+        path.write_text(replace_task_code(mine, stub, task, path), encoding="utf-8")
         print(tr("torchkata: task {number} ({title}) in {path} is fresh again",
                  "torchkata：{path} 里的任务 {number}（{title}）已恢复成初始代码",
                  number=task.number, title=task.title, path=path))
     if saved is not None:
         print(tr("torchkata: your version is saved as {saved}", "torchkata：你的版本已保存为 {saved}", saved=saved))
     return 0
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _docstring(source: str) -> str:
+    try:
+        return ast.get_docstring(ast.parse(source)) or ""
+    except (SyntaxError, ValueError):  # a file that does not parse: its opening docstring
+        head = re.match(r'\s*[rRuU]?("""|\'\'\')(.*?)(\1|$)', source, re.S)
+        return head.group(2) if head else ""
+
+
+def file_language(source: str, name: str, fallback: str) -> str:
+    """The language of a learner file, from its module docstring (the stubs' first lines):
+    the one of the stub it equals, else Chinese when most of its words are; ``fallback``
+    when the file has none."""
+    doc = _docstring(source).strip()
+    if not doc:
+        return fallback
+    for lang in ("en", "zh"):
+        if doc == _docstring(stub_text(name, lang)).strip():
+            return lang
+    cjk, latin = len(_CJK.findall(doc)), len(_LATIN.findall(doc))
+    return "zh" if cjk and cjk * 3 >= latin else "en"  # a Chinese character says about a word's worth
 
 
 def _definitions(tree: ast.AST) -> dict[tuple[str, ...], ast.AST]:
@@ -222,17 +252,30 @@ def _span(node: Any) -> tuple[int, int]:
 
 
 def replace_task_code(mine: str, stub: str, task: Any, path: Path) -> str:
-    """``mine`` with the function or class holding ``task``'s TODO taken from ``stub``."""
+    """``mine`` with every function or class holding one of ``task``'s TODOs taken from ``stub``
+    (a task may span several: ``backward_twice`` and ``clear_grad``, a class's two methods)."""
     todo = f"# TODO(task {task.number}):"
-    line = next((i for i, text in enumerate(stub.splitlines(), start=1) if todo in text), None)
+    lines_with_todo = [i for i, text in enumerate(stub.splitlines(), start=1) if todo in text]
     stub_defs = _definitions(ast.parse(stub))
-    holders = [(p, n) for p, n in stub_defs.items() if line and _span(n)[0] <= line <= _span(n)[1]]
+    holders: dict[tuple[str, ...], Any] = {}
+    for line in lines_with_todo:
+        around = [(p, n) for p, n in stub_defs.items() if _span(n)[0] <= line <= _span(n)[1]]
+        if around:
+            qualname, node = max(around, key=lambda item: len(item[0]))  # the innermost definition
+            holders[qualname] = node
     if not holders:
         raise UsageProblem(tr("task {number}'s code is not inside a function or class; reset the whole kata: "
                               "torchkata reset {kata}",
                               "任务 {number} 的代码不在函数或类里；请重置整个练习：torchkata reset {kata}",
                               number=task.number, kata=path.stem))
-    qualname, node = max(holders, key=lambda item: len(item[0]))  # the innermost definition
+    stub_lines = stub.splitlines(keepends=True)
+    for qualname, node in holders.items():
+        mine = _put_back(mine, qualname, stub_lines[_span(node)[0] - 1:_span(node)[1]], path)
+    return mine
+
+
+def _put_back(mine: str, qualname: tuple[str, ...], fresh: list[str], path: Path) -> str:
+    """``mine`` with the definition ``qualname`` replaced by ``fresh`` (appended when it is gone)."""
     try:
         tree = ast.parse(mine)
     except SyntaxError as exc:
@@ -241,9 +284,6 @@ def replace_task_code(mine: str, stub: str, task: Any, path: Path) -> str:
                               "{path} 无法作为 Python 解析（第 {line} 行：{msg}）；请用 torchkata reset {kata} "
                               "重置整个练习（会先保存你的版本）",
                               path=path, line=exc.lineno, msg=exc.msg, kata=path.stem)) from None
-    stub_lines = stub.splitlines(keepends=True)
-    start, end = _span(node)
-    fresh = stub_lines[start - 1:end]
     lines = mine.splitlines(keepends=True)
     target = _definitions(tree).get(qualname)
     if target is None:  # the learner deleted it: put it back at the end
@@ -254,9 +294,17 @@ def replace_task_code(mine: str, stub: str, task: Any, path: Path) -> str:
 
 # -- progress and solutions ----------------------------------------------------------
 
+def _progress(folder: Path) -> dict:
+    """The learner's progress; a damaged file is said in one line (the next graded run rewrites it)."""
+    found, note = progress.read(folder)
+    if note:
+        print(tr("torchkata: {note}", "torchkata：{note}", note=note), file=sys.stderr)
+    return found
+
+
 def cmd_progress(folder: Path, lang: str) -> int:
     katas = [load_kata(name) for name in curriculum()]
-    for line in progress.list_lines(katas, progress.load(folder), folder):
+    for line in progress.list_lines(katas, _progress(folder), folder):
         print(line)
     return 0
 
@@ -266,12 +314,13 @@ def cmd_solution(name: str, typed: list[str], folder: Path, lang: str) -> int:
 
     kata = load_kata(name)
     task = find_task(kata, typed)
-    if not progress.is_solved(progress.load(folder), kata.name, task.id):
+    done = _progress(folder)
+    if not progress.is_solved(done, kata.name, task.id):
         print(tr("Task {number} ({title}) has not passed in a graded run yet (pytest --kata={kata}); "
                  "the reference stays hidden until it does. Meanwhile, a hint:",
                  "任务 {number}（{title}）还没有在评分中通过（pytest --kata={kata}）；通过之前不显示参考答案。"
                  "先看一条提示：", number=task.number, title=task.title, kata=kata.name))
-        seen = progress.hints_seen(progress.load(folder), kata.name, task.id)
+        seen = progress.hints_seen(done, kata.name, task.id)
         level = min(seen + 1, len(task.hints))
         print(f"  {level}. {task.hints[level - 1]}")
         _record(folder, kata.name, task.id, level)
