@@ -57,9 +57,25 @@ def inert_for_terminal(text: str) -> bool:
     return ACTIVE.search(text) is None
 
 
+def markdown_escaped(source: str) -> None:
+    """Every character of ``source`` that Markdown gives a meaning to is escaped: no
+    renderer needed."""
+    i = 0
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            i += 2
+            continue
+        assert char not in "`*[]|~#$<>", (char, source[max(i - 20, 0):i + 20])
+        assert char != "_" or (source[i - 1:i].isalnum() and source[i + 1:i + 2].isalnum()), source
+        i += 1
+    assert not re.search(r"^\s*([-+=]|\d+[.)])", source, re.MULTILINE), source
+
+
 def markdown_renders_as_itself(source: str, shown: str) -> None:
     """``source`` (Markdown) rendered by a CommonMark renderer with raw HTML allowed shows
-    the text ``shown``, with no element but paragraphs and line breaks."""
+    the text ``shown``, with no element but paragraphs and line breaks (where markdown-it-py
+    is installed)."""
     markdown_it = pytest.importorskip("markdown_it")
     rendered = markdown_it.MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).render(source)
     assert set(re.findall(r"</?([a-z0-9]+)", rendered)) <= {"p", "br"}, rendered
@@ -112,14 +128,22 @@ def test_terminal_attacks_are_shown_not_acted_on(attack):
     assert inert_for_terminal(one_line(attack)) and "\n" not in one_line(attack + "\nnext")
 
 
-@pytest.mark.parametrize("text", [
+MARKDOWN_ATTACKS = [
     "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[click](javascript:alert(1))",
     "![i](http://evil/i.png)", "<http://evil>", "[a]\n\n[a]: javascript:alert(1)", "# Total: 19 / 19",
     "**Total: 19 / 19 points**", "x\n===", "x\n---", "| 1. x | passed | 2 / 2 |\n| - | - | - |",
     "```\ncode\n```", "`a` ``b``", "- item\n+ item\n* item\n1. one\n2) two", "> quote", "    indented",
     "&lt;script&gt; &#106;avascript:", "~~gone~~ _em_ *em* __strong__ requires_grad", "<!-- hidden -->",
-    "a\\", "$x^2$", "***", "\x1b[31mred\u202e",
-])
+    "a\\", "$x^2$", "***", "\x1b[31mred\u202e", PAYLOAD,
+]
+
+
+@pytest.mark.parametrize("text", MARKDOWN_ATTACKS)
+def test_markdown_text_is_escaped(text):
+    markdown_escaped(for_markdown(text))
+
+
+@pytest.mark.parametrize("text", MARKDOWN_ATTACKS)
 def test_markdown_text_renders_as_itself(text):
     markdown_renders_as_itself(for_markdown(text), for_terminal(text))
 
@@ -132,7 +156,7 @@ def test_a_markdown_code_span_cannot_be_closed_from_inside():
 
 
 @pytest.mark.parametrize("cell", ["=HYPERLINK(\"http://evil\",\"x\")", "+1+cmd|' /C calc'!A0", "-2+3",
-                                  "@SUM(A1:A9)", "\t=1", "\r=1", "  =1", "\tplain", "\rplain"])
+                                  "@SUM(A1:A9)", "\t=1", "\r=1", "  =1", "\u00a0\u3000=1", "\tplain", "\rplain"])
 def test_a_csv_cell_that_a_spreadsheet_would_run_starts_with_a_quote(cell):
     assert csv_cell(cell).startswith("'")
     assert inert_for_terminal(csv_cell(cell))
@@ -200,7 +224,7 @@ def test_the_feedback_page_shows_learner_text_as_itself():
     assert [line for line in page.splitlines() if line.startswith("**")] == [
         "**Note from the grader:** note " + for_markdown(PAYLOAD), "**Total: 0 / 2 points**"]
     message = next(i for i, line in enumerate(page.splitlines()) if line.startswith("### Task 1"))
-    markdown_renders_as_itself("\n".join(page.splitlines()[message + 1:message + 4]), for_terminal(HOSTILE))
+    markdown_escaped("\n".join(page.splitlines()[message + 1:message + 4]))
 
 
 def test_gradescope_and_classroom_outputs_are_inert():

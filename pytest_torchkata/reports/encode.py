@@ -85,14 +85,14 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 def csv_cell(value: Any) -> Any:
     """A CSV cell for ``value``: a number as it is, text on one line with a leading quote
-    when a spreadsheet would read it as a formula (it starts, after spaces, with
+    when a spreadsheet would read it as a formula (it starts, after blanks, with
     ``=``, ``+``, ``-``, ``@``, a tab or a carriage return)."""
     if value is None or isinstance(value, (bool, int, float)):
         return value
     raw = value if isinstance(value, str) else str(value)
     text = for_terminal(raw).replace("\n", " ")
-    formula = raw.startswith(("\t", "\r")) or text.lstrip(" ").startswith(_FORMULA_START)
-    if formula and not _NUMBER.fullmatch(text.strip(" ")):
+    formula = raw.startswith(("\t", "\r")) or text.lstrip().startswith(_FORMULA_START)
+    if formula and not _NUMBER.fullmatch(text.strip()):
         return "'" + text
     return text
 
