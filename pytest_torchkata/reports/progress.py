@@ -58,8 +58,9 @@ def _entry(found: Any) -> dict[str, Any] | None:
     if not isinstance(found, dict):
         return None
     clean: dict[str, Any] = {}
-    if found.get("status") in Status._value2member_map_:
-        clean["status"] = found["status"]
+    status = found.get("status")
+    if isinstance(status, str) and status in Status._value2member_map_:
+        clean["status"] = status
     for key in ("score", "max_score"):
         if key in found:
             clean[key] = _number(found[key])
