@@ -23,7 +23,6 @@ import pytest
 from kata_testing import ROOT, mutate, solution_source
 
 from pytest_torchkata.cli.submissions import discover, safe_name, unique_names
-from pytest_torchkata.reports.analysis import write_analysis
 from pytest_torchkata.reports.classbook import CLASS_FILES, row_line, write_class
 from pytest_torchkata.reports.display import width, wrap
 from pytest_torchkata.reports.encode import csv_cell, for_markdown, for_terminal, markdown_code, one_line
