@@ -275,6 +275,7 @@ def test_the_terminal_summary_shows_a_hostile_exception_inert(pytester):
     out = result.stdout.str()
     summary = out[out.index("torchkata: mini"):]
     assert inert_for_terminal(summary.replace("\n", ""))
+    assert inert_for_terminal(out.replace("\n", "")), out  # the failure blocks above it too
     shown = re.sub(r"\s+", "", summary)
     assert "\\x1b]52;c;SGFjaw==\\x07" in shown and "Evil\\x0dpassed" in shown  # shown, as escapes
     assert [line for line in summary.splitlines() if re.match(r"  passed ", line)] == [

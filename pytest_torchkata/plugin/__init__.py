@@ -232,6 +232,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     if ks is None or marker is None or item.nodeid in ks.checks:
         return
     report = outcome.get_result()
+    if report.sections:  # what learner code printed: no control sequence reaches the terminal
+        from pytest_torchkata.reports.encode import for_terminal
+
+        report.sections = [(title, for_terminal(text)) for title, text in report.sections]
     task = ks.registry.get(marker.args[0]).get_task(marker.args[1])
     found = check_outcome(task, item.name, str(item.path), call, report,
                           full_tracebacks=item.config.getoption("tbstyle") in ("long", "native"))

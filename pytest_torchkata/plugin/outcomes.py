@@ -69,4 +69,6 @@ def failure_text(task: Task, result: CheckResult) -> str:
     hint = result.hint or task.hint
     if hint:
         lines.append("  " + tr("Hint: {hint}", "提示：{hint}", hint=hint))
-    return "\n".join(lines)
+    from pytest_torchkata.reports.encode import for_terminal
+
+    return for_terminal("\n".join(lines))  # learner text is inert in the terminal
