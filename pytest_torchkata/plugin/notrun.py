@@ -90,7 +90,10 @@ class Explained:
             kind = "budget"
         if task in getattr(self.bounded, "stopped", {}):
             label = error.get("function") or _label(message)
-            self.first[task] = {"kind": kind, "label": label, "seconds": error.get("seconds")}
+            seconds = error.get("seconds")  # the worker's own time-out does not say: it is ours
+            seconds = seconds if isinstance(seconds, (int, float)) else message.get("timeout", timeout)
+            self.first[task] = {"kind": kind, "label": label, "seconds": seconds,
+                                "message": str(error.get("message") or "")}
             if kind in ("timeout", "budget"):
                 self.last_timeout = task
         return response
@@ -106,11 +109,17 @@ class Explained:
         if earlier.get("kind") == "budget":
             return self._budget()
         if earlier.get("kind") == "timeout":
+            timed = isinstance(seconds, (int, float)) and seconds > 0
             what = (tr(" (`{label}` was still running after {seconds} s)", "（`{label}` 运行了 {seconds} 秒还没有结束）",
-                       label=label, seconds=f"{seconds:g}") if label and isinstance(seconds, (int, float))
+                       label=label, seconds=f"{seconds:g}") if label and timed
+                    else tr(" (still running after {seconds} s)", "（运行了 {seconds} 秒还没有结束）",
+                            seconds=f"{seconds:g}") if timed
                     else tr(" (`{label}`)", "（`{label}`）", label=label) if label else "")
             return EARLIER_TIMEOUT.format(number=self.number_of(task), what=what)
-        what = tr(" (`{label}`)", "（`{label}`）", label=label) if label else ""
+        said = earlier.get("message") or ""
+        what = (tr(" (`{label}`: {message})", "（`{label}`：{message}）", label=label, message=said) if label and said
+                else tr(" ({message})", "（{message}）", message=said) if said
+                else tr(" (`{label}`)", "（`{label}`）", label=label) if label else "")
         return EARLIER_CRASH.format(number=self.number_of(task), what=what)
 
     def close(self) -> None:
