@@ -31,6 +31,7 @@ English lines it translates.  Text without a translation stays in both.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import tokenize
@@ -204,19 +205,39 @@ def stub_path(katas_dir: Path, name: str, lang: str) -> Path:
     return (katas_dir / sub if sub else katas_dir) / f"{name}.py"
 
 
+# Beside the stubs: the SHA-256 of each generated stub, which the wheel's build hook
+# (``hatch_build.py``) compares, so that a build never ships an edited or solved stub.
+MANIFEST = "STUBS.sha256"
+
+
+def manifest_text(stubs: dict[str, str]) -> str:
+    """``sha256  relative/path`` per stub (``/`` separated, sorted)."""
+    return "".join(f"{hashlib.sha256(text.encode('utf-8')).hexdigest()}  {rel}\n"
+                   for rel, text in sorted(stubs.items()))
+
+
 def generate(solutions: Path, katas_dir: Path, katas: list[Kata], check: bool = False) -> list[str]:
-    """Write (or, with ``check``, compare) one stub per kata and language; returns the stale files."""
+    """Write (or, with ``check``, compare) one stub per kata and language, and the manifest of
+    their digests; returns the stale files."""
     stale = []
+    written: dict[str, str] = {}
     for kata in katas:
         source_path = solutions / f"{kata.name}.py"
         source = source_path.read_text(encoding="utf-8")
         for lang in STUB_LANGUAGES:
             stub = make_stub(source, kata, str(source_path), lang)
             target = stub_path(katas_dir, kata.name, lang)
+            written[target.relative_to(katas_dir).as_posix()] = stub
             current = target.read_text(encoding="utf-8") if target.is_file() else None
             if current != stub:
                 stale.append(str(target))
                 if not check:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_text(stub, encoding="utf-8")
+    manifest = katas_dir / MANIFEST
+    expected = manifest_text(written)
+    if (manifest.read_text(encoding="utf-8") if manifest.is_file() else None) != expected:
+        stale.append(str(manifest))
+        if not check:
+            manifest.write_text(expected, encoding="utf-8")
     return stale

@@ -22,6 +22,23 @@ PACKAGE = Path(__file__).resolve().parents[1]
 CHECKOUT = PACKAGE.parent
 
 
+def checkout_note(kata_dir: Path) -> str:
+    """A line for the header when a learner works in the source checkout's own ``katas/``
+    (the pristine stubs the project's tests, ``init`` and builds rely on); else ""."""
+    try:
+        own = (CHECKOUT / "katas").resolve()
+        if not ((CHECKOUT / "pyproject.toml").is_file() and (CHECKOUT / "solutions").is_dir()):
+            return ""
+        if Path(kata_dir).resolve() != own:
+            return ""
+    except OSError:
+        return ""
+    return tr("torchkata: these are the project's own katas/; work in a folder of your own: "
+              "`torchkata init ~/torchkata-work`, then run pytest there",
+              "torchkata：这是项目自带的 katas/；请在你自己的文件夹里练习："
+              "`torchkata init ~/torchkata-work`，然后在那里运行 pytest")
+
+
 class UsageProblem(Exception):
     """What the learner typed cannot be done; the message says what to type instead."""
 

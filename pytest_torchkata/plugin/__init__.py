@@ -176,7 +176,14 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
         tr("torchkata: device {devices}{cuda}; seed {seed}; torch {torch}; {mode}",
            "torchkata：设备 {devices}{cuda}；随机种子 {seed}；torch {torch}；{mode}",
            devices=", ".join(devices), cuda=cuda, seed=ks.settings.seed, torch=torch.__version__, mode=mode),
-    ] + ([memory] if memory else [])
+    ] + ([memory] if memory else []) + _checkout_note(ks.settings.kata_dir)
+
+
+def _checkout_note(kata_dir: Path) -> list[str]:
+    from pytest_torchkata.cli.workspace import checkout_note
+
+    note = checkout_note(kata_dir)
+    return [note] if note else []
 
 
 @pytest.hookimpl(tryfirst=True)  # before -k deselects anything
