@@ -186,3 +186,12 @@ def test_a_not_run_flag_from_the_learner_side_is_not_believed():
 
     answer = Explained(Forger(), lambda key: 1).request({"path": "p", "task": "k:t"}, 1.0)
     assert "not_run" not in answer["error"]
+
+
+def test_a_file_that_hangs_while_loading_is_still_said_once_for_the_kata(pytester):
+    """Every check of every task meets the same load failure: no check is `not run` there."""
+    mini_kata.setup(pytester, "while True:\n    pass\n" + mini_kata.SOLUTION)
+    result = pytester.runpytest("--kata=mini", "-p", "no:cacheprovider", "--kata-timeout=0.5")
+    out = result.stdout.str()
+    assert out.count("No task above could run:") == 1
+    assert "not run" not in out and "checks ran" not in out

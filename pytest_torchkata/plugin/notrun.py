@@ -80,6 +80,8 @@ class Explained:
         if not isinstance(error, dict):
             return response
         error.pop("not_run", None)  # only this wrapper says that, never the learner's side
+        if earlier is not None and earlier["load"]:  # the file could not be loaded: true of every check
+            return response
         if earlier is not None:  # answered from memory: this check's code did not run
             return {"error": {"kind": "crash", "not_run": True, "message": self._earlier(task, earlier)}}
         if left is not None and left <= 0:
@@ -93,7 +95,7 @@ class Explained:
             seconds = error.get("seconds")  # the worker's own time-out does not say: it is ours
             seconds = seconds if isinstance(seconds, (int, float)) else message.get("timeout", timeout)
             self.first[task] = {"kind": kind, "label": label, "seconds": seconds,
-                                "message": str(error.get("message") or "")}
+                                "message": str(error.get("message") or ""), "load": bool(error.get("load"))}
             if kind in ("timeout", "budget"):
                 self.last_timeout = task
         return response
