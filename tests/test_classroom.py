@@ -81,22 +81,56 @@ def test_classroom_result_prints_the_reporters_payload(mini_report, capsys):
     assert sum(t["score"] for t in payload["tests"]) == 2.0  # what the reporter adds up
 
 
-def test_classroom_workflow_grades_once_and_feeds_the_reporter(tmp_path, capsys):
+def _workflow(tmp_path, *args: str) -> dict:
     yaml = pytest.importorskip("yaml")
     out = tmp_path / "classroom.yml"
-    assert cli.main(["classroom", "--kata=tensors,autograd", "--out", str(out), "--kata-timeout", "30"]) == 0
-    flow = yaml.safe_load(out.read_text())
+    assert cli.main(["classroom", "--out", str(out), *args]) == 0
+    return yaml.safe_load(out.read_text())
+
+
+def test_classroom_workflow_grades_once_and_feeds_the_reporter(tmp_path):
+    flow = _workflow(tmp_path, "--kata=tensors,autograd", "--kata-timeout", "30")
     steps = flow["jobs"]["run-autograding-tests"]["steps"]
     grade = next(s for s in steps if s.get("id") == "torchkata")
-    install = next(s for s in steps if s.get("name") == "Install the grader")
-    assert "_solutions" in install["run"].split("pip install", 1)[1]  # the references leave the runner
     assert "torchkata grade . --single " in grade["run"] and "--kata=tensors,autograd" in grade["run"]
-    assert "--kata-timeout=30" in grade["run"] and "secrets.TORCHKATA_SEED" in grade["run"]
+    assert "--kata-timeout=30" in grade["run"]
     assert 'torchkata classroom-result "$RUNNER_TEMP/torchkata"' in grade["run"]
     reporter = steps[-1]
     assert reporter["uses"].startswith("classroom-resources/autograding-grading-reporter@")
     assert reporter["with"]["runners"] == "torchkata"
     assert reporter["env"]["TORCHKATA_RESULTS"] == "${{ steps.torchkata.outputs.result }}"
+
+
+def test_classroom_workflow_has_the_name_and_single_job_the_reporter_requires(tmp_path):
+    # the reporter's README: any other workflow name or job id, and no score reaches Classroom
+    flow = _workflow(tmp_path, "--kata=tensors")
+    assert flow["name"] == "Autograding Tests"
+    assert list(flow["jobs"]) == ["run-autograding-tests"]
+
+
+@pytest.mark.parametrize("katas, torch", [("tensors", "torch"), ("tensors,mnist", "torch torchvision"),
+                                          ("all", "torch torchvision")])
+def test_classroom_workflow_installs_cpu_torch_then_the_plugin_then_drops_the_references(tmp_path, katas, torch):
+    flow = _workflow(tmp_path, f"--kata={katas}", "--install", "git+https://example.org/pytest-torchkata@v1")
+    install = next(s for s in flow["jobs"]["run-autograding-tests"]["steps"] if s.get("name") == "Install the grader")
+    lines = install["run"].strip().splitlines()
+    assert lines[0] == f"python -m pip install {torch} --index-url https://download.pytorch.org/whl/cpu"
+    assert lines[1] == "python -m pip install git+https://example.org/pytest-torchkata@v1"
+    assert "_solutions" in lines[2] and "rmtree" in lines[2]  # the references leave the runner
+    # run outside the checkout, where a student's pip/ or pytest_torchkata/ folder is not imported
+    assert install["working-directory"] == "${{ runner.temp }}"
+
+
+def test_classroom_workflow_gives_the_seed_through_the_environment_only(tmp_path, capsys):
+    flow = _workflow(tmp_path, "--kata=tensors")
+    steps = flow["jobs"]["run-autograding-tests"]["steps"]
+    grade = next(s for s in steps if s.get("id") == "torchkata")
+    assert grade["env"]["TORCHKATA_SEED"] == "${{ secrets.TORCHKATA_SEED }}"
+    assert not any("seed" in s.get("run", "").lower() for s in steps)  # never on a command line
+    out = tmp_path / "refused.yml"
+    for given in (["--kata-seed", "1234"], ["--kata-seed=1234"]):
+        assert cli.main(["classroom", "--out", str(out), *given]) == 2
+        assert "TORCHKATA_SEED" in capsys.readouterr().err and not out.exists()
 
 
 # -- the Gradescope autograder, run against a temporary root ------------------------------

@@ -6,8 +6,12 @@ reads, for each runner id it is given, the environment variable ``<ID>_RESULTS``
 base64 of a JSON object with ``max_score`` and ``tests`` (each with a ``score``),
 and sums the scores.  The command grader gives all or nothing per step, so the
 workflow grades once in a plain step that writes that payload as its output.
-Options travel as flags in the workflow (the graders pass few environment
-variables on).
+Options travel as flags in the workflow, except the seed: the workflow lives in
+the student's repository, so it comes from the secret ``TORCHKATA_SEED`` through
+the step's ``env:``, never a command line.  The reporter finds the run only in a
+workflow named ``Autograding Tests`` whose one job is ``run-autograding-tests``
+(its README; otherwise no score reaches Classroom).  GitHub Classroom itself has
+been sunset; ``torchkata classroom50`` serves its successor.
 """
 
 from __future__ import annotations
@@ -21,11 +25,14 @@ from typing import Any
 
 WORKFLOW = Path(".github/workflows/classroom.yml")
 RUNNER_ID = "torchkata"  # the reporter wants letters and digits only
+WORKFLOW_NAME = "Autograding Tests"  # the reporter's requirement, with the job id below
+CPU_TORCH_INDEX = "https://download.pytorch.org/whl/cpu"  # runners have no GPU: 200 MB, not 5.5 GB
 
 TEMPLATE = """\
 # Written by `torchkata classroom`: grades the katas once and gives GitHub Classroom
-# one test per task, with partial credit.
-name: torchkata autograding
+# one test per task, with partial credit.  Keep the workflow's name and its job's id:
+# the grading reporter sends no score to Classroom from any other.
+name: {name}
 "on":
   - push
   - workflow_dispatch
@@ -46,11 +53,17 @@ jobs:
         with:
           python-version: "{python}"
       - name: Install the grader
+        # outside the checkout: `python -m` and `-c` import from the current folder first,
+        # where a student's `pip/` or `pytest_torchkata/` would stand in for the real ones
+        working-directory: ${{{{ runner.temp }}}}
         run: |
+          python -m pip install {torch} --index-url {index}
           python -m pip install {install}
           python -c "import pathlib, shutil, pytest_torchkata; shutil.rmtree(pathlib.Path(pytest_torchkata.__file__).parent / '_solutions', ignore_errors=True)"
       - name: Grade the katas
         id: {runner}
+        env:
+          TORCHKATA_SEED: "${{{{ secrets.TORCHKATA_SEED }}}}"
         run: |
           torchkata grade . --single --out "$RUNNER_TEMP/torchkata" --kata={katas} --jobs=1 {options}
           echo "result=$(torchkata classroom-result "$RUNNER_TEMP/torchkata")" >> "$GITHUB_OUTPUT"
@@ -62,7 +75,17 @@ jobs:
         with:
           runners: {runner}
 """
-SECRET_SEED = "--kata-seed=${{ secrets.TORCHKATA_SEED || '0' }}"
+
+
+class SeedOnCommandLine(ValueError):
+    """A ``--kata-seed`` given for a file that students can read."""
+
+
+def refuse_seed(passthrough: list[str], where: str) -> None:
+    if any(o.split("=", 1)[0] == "--kata-seed" for o in passthrough):
+        raise SeedOnCommandLine(f"--kata-seed would be written into {where}, which students can read; "
+                                f"set the secret TORCHKATA_SEED instead (it reaches the grader through "
+                                f"the environment)")
 
 
 def add_parsers(sub: Any) -> None:
@@ -84,12 +107,12 @@ def add_parsers(sub: Any) -> None:
 
 def workflow_text(katas: str, passthrough: list[str], install: str = "pytest-torchkata",
                   python: str = "3.11") -> str:
-    options = list(passthrough)
-    if not any(o.startswith("--kata-seed=") for o in options):
-        options.append(SECRET_SEED)  # set the repository or organisation secret TORCHKATA_SEED
-    quoted = " ".join(o if o == SECRET_SEED else shlex.quote(o) for o in options)
-    return TEMPLATE.format(python=python, install=install, runner=RUNNER_ID, katas=shlex.quote(katas),
-                           options=quoted, env_name=f"{RUNNER_ID.upper()}_RESULTS")
+    refuse_seed(passthrough, "the workflow")
+    torch = "torch torchvision" if katas == "all" or "mnist" in katas.split(",") else "torch"
+    return TEMPLATE.format(name=WORKFLOW_NAME, python=python, install=install, torch=torch,
+                           index=CPU_TORCH_INDEX, runner=RUNNER_ID, katas=shlex.quote(katas),
+                           options=" ".join(shlex.quote(o) for o in passthrough),
+                           env_name=f"{RUNNER_ID.upper()}_RESULTS")
 
 
 def write_workflow(args: argparse.Namespace, passthrough: list[str]) -> int:
@@ -98,13 +121,15 @@ def write_workflow(args: argparse.Namespace, passthrough: list[str]) -> int:
 
     try:
         katas = ",".join(kata_names(args.kata)) if args.kata != "all" else "all"
-    except UsageProblem as exc:
+        text = workflow_text(katas, passthrough, args.install, args.python)
+    except (UsageProblem, SeedOnCommandLine) as exc:
         print(f"torchkata classroom: {exc}", file=sys.stderr)
         return 2
     with atomic_write(args.out) as fh:
-        fh.write(workflow_text(katas, passthrough, args.install, args.python))
+        fh.write(text)
     print(f"torchkata classroom: wrote {args.out}. Commit it to the assignment's template repository; "
-          f"set the secret TORCHKATA_SEED to keep the seed out of sight.")
+          f"set the secret TORCHKATA_SEED to keep the seed out of sight. GitHub Classroom has been "
+          f"sunset: for its successor, Classroom 50, see `torchkata classroom50`.")
     return 0
 
 
