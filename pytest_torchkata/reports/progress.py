@@ -44,8 +44,8 @@ def progress_path(kata_dir: Path) -> Path:
 
 
 def damaged_note(kata_dir: Path) -> str:
-    return tr("{path} was damaged (not a progress file this version can read); it starts afresh",
-              "{path} 已损坏（不是这个版本能读取的进度文件）；它重新开始记录", path=progress_path(kata_dir))
+    return tr("{path} was damaged: what could not be read is dropped, and the file is written anew",
+              "{path} 已损坏：无法读取的部分被丢弃，文件会重新写入", path=progress_path(kata_dir))
 
 
 def _number(value: Any) -> float:
