@@ -71,16 +71,21 @@ def _old_inversion(observed: int, check: str, call: int) -> int:
     return (check_seed - zlib.crc32(check.encode())) * inverse % 2**31
 
 
-def _graded(pytester: pytest.Pytester, secret: int, *args: str) -> list[dict]:
-    """What the learner saw in each request, in order, with its check's id and the request's number."""
+def _graded(pytester: pytest.Pytester, secret: int, *args: str, env: bool = False) -> list[dict]:
+    """What the learner saw in each request, in order, with its check's id and the request's number;
+    the secret given with ``--kata-seed``, or with ``env`` in TORCHKATA_SEED (as `torchkata classroom` does)."""
     pytester.makepyfile(checks_seeds=CHECKS, seeds_plugin=PLUGIN)
     pytester.syspathinsert()
     (pytester.path / "katas").mkdir(exist_ok=True)
     (pytester.path / "katas" / "seeds.py").write_text(LEARNER, encoding="utf-8")
     report = pytester.path / "report.json"
     report.unlink(missing_ok=True)
-    result = pytester.runpytest("--kata=seeds", f"--kata-seed={secret}", "-p", "seeds_plugin",
-                                f"--kata-report={report}", "-p", "no:cacheprovider", *args)
+    given = [] if env else [f"--kata-seed={secret}"]
+    with pytest.MonkeyPatch.context() as mp:
+        if env:
+            mp.setenv("TORCHKATA_SEED", str(secret))
+        result = pytester.runpytest("--kata=seeds", *given, "-p", "seeds_plugin", f"--kata-report={report}",
+                                    "-p", "no:cacheprovider", *args)
     result.assert_outcomes(passed=2)
     data = json.loads(report.read_text(encoding="utf-8"))["katas"][0]["tasks"][0]["data"]
     assert sorted(data) == ["once_1", "twice_1", "twice_2"]
@@ -116,10 +121,11 @@ def test_every_check_and_every_call_gets_its_own_seed_and_each_secret_others(pyt
     assert not set(first) & set(second)
 
 
+@pytest.mark.parametrize("env", [False, True], ids=["argv", "env"])
 @pytest.mark.parametrize("sandbox", ["none", "auto"])
-def test_an_isolated_learner_sees_the_same_seeds_and_no_trace_of_the_secret(pytester, sandbox):
+def test_an_isolated_learner_sees_the_same_seeds_and_no_trace_of_the_secret(pytester, sandbox, env):
     in_process = _graded(pytester, SECRETS[0])
-    isolated = _graded(pytester, SECRETS[0], "--kata-isolate", f"--kata-sandbox={sandbox}")
+    isolated = _graded(pytester, SECRETS[0], "--kata-isolate", f"--kata-sandbox={sandbox}", env=env)
     assert [s["torch"] for s in isolated] == [s["torch"] for s in in_process]
     for s in isolated:
         visible = json.dumps([s["argv"], s["env"]])

@@ -93,19 +93,13 @@ class TestMLP:
 
 @KATA.task("count", Text("Counting trainable parameters", "统计可训练参数"), points=2, hints=HINTS["count"])
 class TestCountTrainable:
-    @staticmethod
-    def _sizes() -> tuple:
-        """In, hidden and out widths of the model to count, near (4, 8, 3)."""
-        return tuple(int(v) for v in torch.tensor([4, 8, 3]) + torch.randint(0, 4, (3,)))
-
     def test_counts_every_number_of_a_model(self, kata):
-        n_in, hidden, n_out = sizes = self._sizes()
+        sizes = grader.count_sizes()
         grader.expect_count(kata.run(world.count_on_small_net, False, sizes), False, sizes,
-                            f"count_trainable(Linear({n_in}, {hidden}), BatchNorm1d({hidden}), "
-                            f"Linear({hidden}, {n_out}))")
+                            "count_trainable(Linear({0}, {1}), BatchNorm1d({1}), Linear({1}, {2}))".format(*sizes))
 
     def test_skips_frozen_parameters_and_buffers(self, kata):
-        sizes = self._sizes()
+        sizes = grader.count_sizes()
         grader.expect_count(kata.run(world.count_on_small_net, True, sizes), True, sizes,
                             tr("count_trainable of Linear -> BatchNorm1d -> Linear {sizes} with its first Linear "
                                "frozen", "第一个 Linear 被冻结后 Linear -> BatchNorm1d -> Linear {sizes} 的 "

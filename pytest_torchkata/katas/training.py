@@ -208,7 +208,7 @@ class TestAccuracy:
     def test_argmax_runs_across_classes(self, kata):
         # square logits: argmax over the wrong dim gives a plausible number instead of an error
         logits = torch.tensor([[0.1, 2.0, 0.3, 0.0], [1.5, 0.2, 0.1, 0.0], [0.3, 0.1, 0.2, 2.5], [0.2, 3.0, 0.9, 0.1]])
-        logits = logits + 0.05 * torch.rand(4, 4)  # moved a little: the same argmax by rows and by columns
+        logits += 0.05 * torch.rand(4, 4)  # seeded, small: the same argmax by rows and by columns
         self._check(kata, logits, torch.tensor([1, 0, 3, 3]))  # 0.75 by rows, 0.5 by columns
 
     def test_all_wrong_and_all_right(self, kata):
@@ -323,11 +323,10 @@ class TestMakeLoader:
                              "`generator=torch.Generator().manual_seed(seed)`"))
 
     def test_another_seed_gives_another_order(self, kata):
-        seed = draw_seed()
-        info = kata.run(world.loader_orders, 20, 5, seed)
-        expect_true(info["first"] != info["other"], tr("seeds {seed} and {other} gave the same order: seed the "
-                                                       "generator with `seed`", "种子 {seed} 和 {other} 给出了相同的顺序："
-                                                       "请用 `seed` 设定生成器的种子", seed=seed, other=seed + 1))
+        info = kata.run(world.loader_orders, 20, 5, seed := draw_seed())
+        expect_true(info["first"] != info["other"], tr("seeds {seed} and {other} gave the same order: seed the generator "
+                                                       "with `seed`", "种子 {seed} 和 {other} 给出了相同的顺序：请用 `seed` "
+                                                       "设定生成器的种子", seed=seed, other=seed + 1))
 
 
 # -- task 6: fit ----------------------------------------------------------------------------
