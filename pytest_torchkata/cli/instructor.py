@@ -8,6 +8,8 @@
                                   .github/workflows/classroom.yml for GitHub Classroom
     torchkata classroom-result REPORT.json
                                   the Classroom grading reporter's payload (``cli.classroom``)
+    torchkata classroom50 [--kata NAMES] [--out PATH]
+                                  autograder.py for a Classroom 50 assignment (``cli.classroom50``)
 
 Each command takes the plugin's ``--kata-*`` options and passes them to every
 grading run (``grade.split_passthrough``).
@@ -21,7 +23,8 @@ from typing import Any
 
 from pytest_torchkata.i18n import Text
 
-COMMANDS = {"grade", "gradescope", "gradescope-run", "classroom", "classroom-result"}
+COMMANDS = {"grade", "gradescope", "gradescope-run", "classroom", "classroom-result", "classroom50",
+            "classroom50-run"}
 
 # the Chinese of each command's line in ``torchkata --help`` (the English is where it is registered)
 HELP_ZH = {
@@ -30,6 +33,8 @@ HELP_ZH = {
     "gradescope-run": "（在自动评分器里）给 ROOT/submission 评分",
     "classroom": "为 GitHub Classroom 写出 .github/workflows/classroom.yml",
     "classroom-result": "打印一份报告对应的 Classroom 评分上报内容（base64 JSON）",
+    "classroom50": "为 Classroom 50 的作业写出 autograder.py",
+    "classroom50-run": "（在 autograder.py 里）给一份仓库评分，写出 result.json",
 }
 
 
@@ -46,12 +51,13 @@ class _Listing:
 
 
 def add_commands(sub: Any) -> None:
-    from pytest_torchkata.cli import classroom, grade, gradescope
+    from pytest_torchkata.cli import classroom, classroom50, grade, gradescope
 
     listing = _Listing(sub)
     grade.add_parser(listing)
     gradescope.add_parsers(listing)
     classroom.add_parsers(listing)
+    classroom50.add_parsers(listing)
 
 
 def wanted(argv: list[str] | None) -> bool:
