@@ -147,7 +147,10 @@ def test_a_broken_or_empty_checkout_is_graded_zero_with_every_task_listed(autogr
         check_identity(run["result"])
         check_scores(run["result"], [0] * 8)
         assert run["outputs"].startswith("status=failure\n")
-    assert "SyntaxError" in json.dumps(broken["result"]["tests"]) or "syntax" in broken["body"].lower()
+        assert str(tmp_path) not in json.dumps(run["result"]) + run["body"]  # paths as the student knows them
+    note = broken["result"]["torchkata"]["note"]
+    assert "katas/tensors.py could not be loaded: invalid syntax" in note
+    assert broken["body"].count("invalid syntax") == 2  # the note, and the reason once for the eight tasks
     assert "no kata files found" in empty["result"]["torchkata"]["note"]
     assert "no kata files found" in empty["body"]
 

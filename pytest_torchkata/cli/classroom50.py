@@ -202,8 +202,11 @@ def release_body(payload: dict[str, Any]) -> str:
     for t in tests:
         verdict = tr("passed", "通过") if t["passed"] else tr("not passed", "未通过")
         lines.append(f"| {for_markdown(t['test-name'])} | {verdict} | {t['score']} / {t['max-score']} |")
-    fixes = [f"- **{for_markdown(t['test-name'])}**: {for_markdown(t['message'])}"
-             for t in tests if not t["passed"] and t["message"]]
+    tasks_of: dict[str, list[str]] = {}  # a file-level problem is said once, not once per task
+    for t in tests:
+        if not t["passed"] and t["message"]:
+            tasks_of.setdefault(t["message"], []).append(t["test-name"])
+    fixes = [f"- **{for_markdown('; '.join(names))}**: {for_markdown(message)}" for message, names in tasks_of.items()]
     if fixes:
         lines += ["", tr("#### What to fix", "#### 需要改正的地方"), "", *fixes]
     return "\n".join(lines) + "\n"
