@@ -19,6 +19,7 @@ from kata_testing import ROOT, solution_source, stub_source
 
 from pytest_torchkata import cli
 from pytest_torchkata.cli import classroom50
+from pytest_torchkata.i18n import set_language
 
 RUNNER_ENV = {"CLASSROOM": "ml-101", "ASSIGNMENT": "tensors", "SUBMISSION_TAG": "submit/2026-12-07T10-00-00Z-abc1234",
               "COMMIT_URL": "https://github.com/org/ml-101-tensors-ada/commit/abc1234",
@@ -229,7 +230,20 @@ def test_the_release_body_and_step_outputs_keep_learner_text_inert():
     body = classroom50.release_body(payload)
     assert "<script>" not in body and "<b>" not in body and not UNESCAPED_LINK.search(body)
     assert not re.search(r"^(::|#+ title)", body, re.MULTILINE) and body.count("\n| k 1. T1 |") == 1
-    assert classroom50.step_outputs(payload) == "status=failure\nsummary=torchkata: 0/1 (0 of 1 tasks passed)\n"
+    assert classroom50.step_status(payload) == ("failure", "torchkata: 0/1 (0 of 1 tasks passed)")
+
+
+def test_the_release_body_speaks_the_learners_language():
+    report = {"katas": [{"name": "k", "tasks": [_task(1, "not_started", 0, 2, hint="看 dim")]}]}
+    set_language("zh")
+    try:
+        payload = classroom50.result_payload(report, scale=10, environ={})
+        body = classroom50.release_body(payload)
+    finally:
+        set_language("en")
+    assert payload["tests"][0]["message"] == "还没有开始。 提示：看 dim"
+    assert "| 任务 | 结果 | 分数 |" in body and "| k 1. T1 | 未通过 | 0 / 20 |" in body
+    assert "分数是得分乘以 10" in body and "需要改正的地方" in body
 
 
 def test_the_autograder_refuses_a_seed_and_is_written_where_asked(tmp_path, capsys):

@@ -37,6 +37,7 @@ import secrets
 import shutil
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -162,7 +163,7 @@ def result_tests(report: dict[str, Any], scale: int) -> list[dict[str, Any]]:
     return tests
 
 
-def result_payload(report: dict[str, Any], *, scale: int, environ: dict[str, str] | os._Environ,
+def result_payload(report: dict[str, Any], *, scale: int, environ: Mapping[str, str],
                    note: str = "") -> dict[str, Any]:
     """Classroom 50's result.json for a JSON report: the submission's identity from the runner's
     environment, the tests, their sums, and what an instructor needs to trust the grade (the
@@ -212,13 +213,12 @@ def release_body(payload: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def step_outputs(payload: dict[str, Any]) -> str:
-    """``status=`` and ``summary=`` for ``$GITHUB_OUTPUT``: numbers only, one line each."""
+def step_status(payload: dict[str, Any]) -> tuple[str, str]:
+    """The commit status and its one-line summary, as the runner would derive them; numbers only."""
     tests = payload["tests"]
     done = sum(t["passed"] for t in tests)
     status = "success" if tests and done == len(tests) else "failure"
-    return (f"status={status}\nsummary=torchkata: {payload['score']}/{payload['max-score']} "
-            f"({done} of {len(tests)} tasks passed)\n")
+    return status, f"torchkata: {payload['score']}/{payload['max-score']} ({done} of {len(tests)} tasks passed)"
 
 
 def print_untrusted(text: str) -> None:
@@ -297,8 +297,9 @@ def run(args: argparse.Namespace, passthrough: list[str]) -> int:
     if args.body is not None:
         with atomic_write(args.body) as fh:
             fh.write(release_body(payload))
+    status, summary = ("error", "torchkata: not graded") if code else step_status(payload)
     if os.environ.get("GITHUB_OUTPUT"):
         with open(os.environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as fh:
-            fh.write("status=error\nsummary=torchkata: not graded\n" if code else step_outputs(payload))
-    print(step_outputs(payload).splitlines()[1].split("=", 1)[1], flush=True)
+            fh.write(f"status={status}\nsummary={summary}\n")
+    print(summary, flush=True)
     return code
