@@ -204,6 +204,15 @@ def test_a_failed_install_grades_nothing_and_reports_an_error(autograder, fake_p
     assert run["outputs"].startswith("status=error\n")
 
 
+def test_an_autograder_that_breaks_still_leaves_an_error_result(autograder, tmp_path):
+    broken = tmp_path / "autograder.py"  # as if the runner's Python had no tempfile folder to use
+    broken.write_text(autograder.read_text().replace('prefix="torchkata-classroom50-"', "dir='/nonexistent'"))
+    run = run_autograder(broken, tmp_path / "checkout", {"tensors.py": "x = 1\n"})
+    assert run["code"] == 1 and run["result"]["score"] == 0 and run["result"]["tests"] == []
+    assert run["result"]["torchkata"]["error"] == "the autograder failed: FileNotFoundError"
+    assert run["outputs"].startswith("status=error\n")
+
+
 # -- the pieces, without a run ---------------------------------------------------------------
 
 def _task(number: int, status: str, score: float, max_score: float, **extra) -> dict:

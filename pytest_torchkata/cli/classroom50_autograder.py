@@ -111,4 +111,9 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except Exception as exc:  # noqa: BLE001 - the runner must find a result.json whatever happens
+        print(f"autograder: {type(exc).__name__}: {exc}", flush=True)
+        ungraded(Path.cwd(), f"the autograder failed: {type(exc).__name__}")
+        sys.exit(1)
