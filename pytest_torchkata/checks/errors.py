@@ -1,8 +1,10 @@
 """The outcomes a check can end with, other than passing.
 
 Each carries a message written for a learner and the ``Status`` it gives the
-check.  ``LEARNER_ERRORS`` is the one table from the kinds of error the
-learner's side reports (plain strings on the wire) to these exceptions.
+check; the message says what is wrong, for anyone who reads it, and a command
+the learner can run in their own workspace goes apart, in ``advice``.
+``LEARNER_ERRORS`` is the one table from the kinds of error the learner's side
+reports (plain strings on the wire) to these exceptions.
 This module imports neither torch nor pytest.
 """
 
@@ -22,11 +24,14 @@ class KataOutcome(Exception):
     status = Status.FAILED
     rank = 2
 
-    def __init__(self, message: str, *, hint: str = "", where: str = "") -> None:
+    def __init__(self, message: str, *, hint: str = "", where: str = "", advice: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.where = where
+        # what a learner can do in their own workspace (a ``torchkata`` command): shown only in
+        # the learner's terminal, never in a report, a gradebook or an autograder's output
+        self.advice = advice
 
 
 class CheckFailed(KataOutcome, AssertionError):

@@ -17,6 +17,12 @@ SYNTAX_HINT = Text(
     "Python 读不懂这个文件：看看报错的那一行和它上面一行，是不是少了括号、冒号或引号，或者缩进乱了；"
     "文件能被解析之后，所有任务都会重新评分")
 
+# A kata file that is not where the grader looks.
+MISSING_FILE_HINT = Text(
+    "every task of this kata is graded from this one file: it must sit in the kata folder under exactly "
+    "this name",
+    "这个练习的每个任务都从这一个文件评分：它必须用这个名字放在练习文件夹里")
+
 TORCH_MESSAGE_HINTS: list[tuple[str, Text]] = [
     ("modified by an inplace operation",
      Text("an in-place operation (like `x += 1` or `x.relu_()`) changed a tensor autograd still needs; "

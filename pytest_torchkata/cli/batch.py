@@ -7,6 +7,12 @@ into the submission's neutral work folder, sends its output to a log file and
 runs ``pytest.main`` with ``--kata-isolate``: learner code runs in the
 sandbox's worker, never in the child.  Where ``fork`` is missing the child is a
 fresh interpreter running the same function.
+
+The log (``grading.log``, the instructor's, private) starts with a header: the
+tool's and torch's versions, the sandbox level the run used, the digest of the
+seed (never the seed), the katas and the date.  The plugin is handed to pytest as
+the module already imported here, not named with ``-p``: pytest would mark it for
+assertion rewriting, find it imported, and start the log with a warning.
 """
 
 from __future__ import annotations
@@ -20,8 +26,11 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-LOG_NAME = "grading.log"
+# LOG_NAME: torchkata grade names the log through this module
+from pytest_torchkata.reports.classbook import FILE_MODE, LOG_NAME  # noqa: F401
+
 STATS_NAME = ".stats.json"
 
 
@@ -47,24 +56,55 @@ def preload() -> None:
 
 def pytest_args(katas: list[str], kata_dir: Path, report: Path, passthrough: list[str]) -> list[str]:
     return [f"--kata={','.join(katas)}", f"--kata-dir={kata_dir}", f"--kata-report={report}",
-            "--kata-isolate", "-p", "pytest_torchkata.plugin", "-p", "no:cacheprovider",
-            "-q", "--no-header", "-rN", *passthrough]
+            "--kata-isolate", "-p", "no:cacheprovider", "-q", "--no-header", "-rN", *passthrough]
+
+
+class LogHeader:
+    """Starts the grading log with how the run grades (``header_lines``), once the plugin's
+    session has chosen its sandbox level."""
+
+    @staticmethod
+    def pytest_sessionstart(session: Any) -> None:
+        from pytest_torchkata.plugin.session import SESSION_KEY
+
+        ks = session.config.stash.get(SESSION_KEY, None)
+        terminal = session.config.pluginmanager.get_plugin("terminalreporter")
+        if ks is not None and terminal is not None:
+            for line in header_lines(ks):
+                terminal.write_line(line)
+
+
+def header_lines(ks: Any) -> list[str]:
+    import datetime
+
+    import torch
+
+    from pytest_torchkata import __version__
+    from pytest_torchkata.plugin.access import seed_digest
+
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return [f"torchkata {__version__} grading log, {now}",
+            f"katas {', '.join(k.name for k in ks.katas)}; torch {torch.__version__}; sandbox {ks.sandbox}; "
+            f"seed digest {seed_digest(ks.settings.seed)}"]
 
 
 def child_main(work: Path, args: list[str], log: Path) -> int:
     """Runs in the child: one pytest session over one submission.  Returns its exit code."""
-    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    os.fchmod(fd, FILE_MODE)  # a log left by an earlier run keeps its mode otherwise
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
     os.chdir(work)
-    # no third-party pytest plugin joins a grading run; ours is named with -p
+    # no third-party pytest plugin joins a grading run; ours is handed over as a module
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     os.environ.pop("PYTEST_ADDOPTS", None)
     import pytest
 
+    import pytest_torchkata.plugin
+
     try:
-        code = int(pytest.main(args))
+        code = int(pytest.main(args, plugins=[pytest_torchkata.plugin, LogHeader()]))
     except BaseException as exc:  # noqa: BLE001 - the row says what happened
         print(f"torchkata grade: the grading run stopped: {type(exc).__name__}: {exc}", flush=True)
         code = 3

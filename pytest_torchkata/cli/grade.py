@@ -1,7 +1,8 @@
 """``torchkata grade SUBMISSION... --out DIR``: grade a whole class into a gradebook.
 
-Each submission's kata files are copied into a neutral work folder and graded
-there under ``--kata-isolate`` (``batch``: one process with torch imported forks
+A refused archive (unsafe, too big) or a submission without a kata file is not
+graded at all: its row and feedback say why.  Each other submission's kata files
+are copied into a neutral work folder and graded there under ``--kata-isolate`` (``batch``: one process with torch imported forks
 a child per submission, ``--jobs`` at once).  A submission that is unchanged
 since its last grading (same files, same options, same tool version) is not
 graded again unless ``--force``.  Any ``--kata-*`` option of the plugin is
@@ -116,18 +117,25 @@ def grade_class(paths: list[Path], out: Path, names: list[str], passthrough: lis
     ``single``: each path is one submission, even a folder without kata files."""
     from pytest_torchkata.cli import batch
     from pytest_torchkata.reports import classbook
+    from pytest_torchkata.reports.instructor import plural
 
     subs = discover(paths, names, single=single, exclude=out)
-    out.mkdir(parents=True, exist_ok=True)
+    if not out.is_dir():  # a folder we make is the instructor's alone; one they gave is left as it is
+        classbook.private_folder(out)
     options = [f"--kata={','.join(names)}", *passthrough]
     base = Path(tempfile.mkdtemp(prefix="torchkata-grade-"))
     rows: dict[str, dict] = {}
     todo: list[tuple[Submission, str, Path]] = []
+    skipped = 0
     try:
         for sub in subs:
             prepare(sub, base / "staging" / sub.name, names)
-            digest = fingerprint(sub, options)
             folder = out / sub.name
+            if sub.refused or not sub.files:  # a refused archive, or no kata file: nothing is run
+                rows[sub.name] = classbook.ungraded_student(classbook.private_folder(folder), sub)
+                skipped += 1
+                continue
+            digest = fingerprint(sub, options)
             meta = _read_json(folder / GRADE_META)
             if not force and meta.get("fingerprint") == digest and (folder / "report.json").is_file():
                 rows[sub.name] = meta["row"]
@@ -143,8 +151,10 @@ def grade_class(paths: list[Path], out: Path, names: list[str], passthrough: lis
     classbook.write_class(out, ordered, reports)
     if progress:
         regraded = len(todo)
-        print(f"torchkata grade: {len(subs)} submission(s), {regraded} graded, "
-              f"{len(subs) - regraded} unchanged since the last run; outputs in {out}", file=sys.stderr)
+        unchanged = len(subs) - regraded - skipped
+        print(f"torchkata grade: {plural(len(subs), 'submission')}, {regraded} graded, {unchanged} unchanged "
+              f"since the last run" + (f", {skipped} not graded (refused, or no kata file)" if skipped else "")
+              + f"; outputs in {out}", file=sys.stderr)
     return ordered
 
 
@@ -170,7 +180,7 @@ def _run(todo: list, base: Path, names: list[str], passthrough: list[str], jobs:
                 slot_of[sub.name] = slots.take()
                 work = slots.folders[slot_of[sub.name]]  # the same folder for the slot's runs
                 kata_dir = lay_out(sub, work)
-                folder.mkdir(parents=True, exist_ok=True)
+                classbook.private_folder(folder)
                 report = folder / "report.json"
                 report.unlink(missing_ok=True)
                 args = batch.pytest_args(names, kata_dir, report.resolve(), passthrough)

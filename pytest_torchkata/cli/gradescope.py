@@ -236,7 +236,8 @@ def _grade(root: Path, passthrough: list[str], start: float, to_results: Any) ->
     finally:
         shutil.rmtree(out, ignore_errors=True)
     seconds = time.monotonic() - start
-    note = f"**Note:** {for_markdown(row['problem'])}\n\n" if row["problem"] else ""
+    # what the report cannot tell (a refusal, a run that stopped); the results tell the rest
+    note = f"**Note:** {for_markdown(row['note'])}\n\n" if row.get("note") else ""
     if report is None:
         return failure_results(note or "This submission could not be graded.", seconds)
     data = to_results(report, visibility=config.get("visibility"), execution_time=seconds,

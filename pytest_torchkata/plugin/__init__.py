@@ -245,7 +245,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
         report.sections = [(title, for_terminal(text)) for title, text in report.sections]
     task = ks.registry.get(marker.args[0]).get_task(marker.args[1])
     found = check_outcome(task, item.name, str(item.path), call, report,
-                          full_tracebacks=item.config.getoption("tbstyle") in ("long", "native"))
+                          full_tracebacks=item.config.getoption("tbstyle") in ("long", "native"),
+                          learner=ks.keeps_progress)
     if found is None:
         return
     ks.checks[item.nodeid] = found.result
@@ -296,5 +297,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         from pytest_torchkata.katas import CURRICULUM
 
         following = {n: (CURRICULUM[i + 1] if i + 1 < len(CURRICULUM) else "") for i, n in enumerate(CURRICULUM)}
+        # no progress kept: not a learner's own workspace (torchkata grade, Gradescope), so the
+        # summary leaves out what to do next there (the next task, `torchkata hint`, the next kata)
         write_summary(terminalreporter, ks.results, following,
-                      columns=getattr(config.get_terminal_writer(), "fullwidth", 80))
+                      columns=getattr(config.get_terminal_writer(), "fullwidth", 80),
+                      learner=ks.keeps_progress)

@@ -63,6 +63,14 @@ def derive_seed(secret: int, *parts: str) -> int:
     return int.from_bytes(digest[:8], "big") >> 1
 
 
+def seed_digest(secret: int) -> str:
+    """What an instructor may see of the secret seed: 12 hex digits of an HMAC keyed like
+    every check's seed, over a label no ``derive_seed`` call can give (theirs are JSON
+    lists).  Equal for equal seeds, so two runs can be told to have used the same one;
+    it reveals nothing of the seed or of any check's seed."""
+    return hmac.new(_seed_key(secret), b"pytest-torchkata seed digest", hashlib.sha256).hexdigest()[:12]
+
+
 def unwritten_task(error: dict, number: int) -> int | None:
     """The number of another task whose stub raised, reached from a function the learner
     wrote for task ``number``; None when the task itself is still a stub.  Stubs raise
@@ -140,7 +148,7 @@ class KataAccess:
         message = str(error.get("message", ""))
         where = str(error.get("where") or "")
         outcome = LEARNER_ERRORS.get(kind, LEARNER_ERRORS["learner"])
-        hint = ""
+        hint = advice = ""
         if kind == "forbidden":
             reason = self.task.forbidden.get(message, "")
             message = (tr("`{label}` called `{name}`, which this task rules out: {reason}",
@@ -159,11 +167,11 @@ class KataAccess:
                 message = tr("`{label}` is {what}; is there a loop that never ends?",
                              "`{label}` {what}；是不是有一个永远不会结束的循环？", label=label, what=running)
         elif kind == "missing" and error.get("target"):
-            message = tr("{file} has no `{name}`; it may have been renamed or deleted "
-                         "(get a fresh copy with `torchkata reset {kata}`)",
-                         "{file} 里没有 `{name}`；它可能被改名或删除了"
-                         "（用 `torchkata reset {kata}` 取回一份新的）",
-                         file=error.get("file", ""), name=error["target"], kata=self.kata.name)
+            message = tr("{file} has no `{name}`; it may have been renamed or deleted",
+                         "{file} 里没有 `{name}`；它可能被改名或删除了", file=error.get("file", ""),
+                         name=error["target"])
+            advice = tr("get a fresh copy with `torchkata reset {kata}`", "用 `torchkata reset {kata}` 取回一份新的",
+                        kata=self.kata.name)
         elif kind == "import" and error.get("load"):
             message = tr("{file} could not be loaded: {what}", "{file} 无法加载：{what}",
                          file=error.get("file", ""), what=error.get("detail", ""))
@@ -186,6 +194,6 @@ class KataAccess:
             hint = hint_for(message)
             message = tr("`{label}` raised {type}: {message}", "`{label}` 抛出了 {type}：{message}",
                          label=label, type=error.get("type", "an error"), message=message)
-        raised = outcome(message, where=where, hint=hint)
+        raised = outcome(message, where=where, hint=hint, advice=advice)
         raised.load_failure = bool(error.get("load"))  # the whole file: report it once per kata
         return raised

@@ -16,6 +16,7 @@ def kata(request: pytest.FixtureRequest) -> Iterator[Any]:
     """Access to the learner's kata file: ``kata.call(name, *args)`` and
     ``kata.run(helper, *args)``, both returning plain data."""
     from pytest_torchkata.checks.errors import LearnerCrashed
+    from pytest_torchkata.checks.hints import MISSING_FILE_HINT
     from pytest_torchkata.i18n import tr
     from pytest_torchkata.plugin.access import KataAccess, derive_seed
     from pytest_torchkata.sandbox.guards import seed_everything
@@ -28,10 +29,10 @@ def kata(request: pytest.FixtureRequest) -> Iterator[Any]:
     task = kata_obj.get_task(marker.args[1])
     path = ks.path_for(kata_obj)
     if not path.is_file():
-        missing = LearnerCrashed(tr("there is no learner file {path}; get a fresh one with "
-                                    "`torchkata reset {kata} --kata-dir {dir}`",
-                                    "没有学习者文件 {path}；用 `torchkata reset {kata} --kata-dir {dir}` "
-                                    "取回一份新的", path=path, kata=kata_obj.name, dir=path.parent))
+        missing = LearnerCrashed(
+            tr("there is no learner file {path}", "没有学习者文件 {path}", path=path), hint=str(MISSING_FILE_HINT),
+            advice=tr("get a fresh one with `torchkata reset {kata} --kata-dir {dir}`",
+                      "用 `torchkata reset {kata} --kata-dir {dir}` 取回一份新的", kata=kata_obj.name, dir=path.parent))
         missing.load_failure = True  # said once per kata, like a file that cannot be loaded
         raise missing
     seed = derive_seed(ks.settings.seed, request.node.nodeid)

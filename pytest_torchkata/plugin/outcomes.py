@@ -32,8 +32,11 @@ class Outcome:
 
 
 def check_outcome(task: Task, name: str, path: str, call: pytest.CallInfo,
-                  report: pytest.TestReport, full_tracebacks: bool = False) -> Outcome | None:
-    """The result of one check, or None while the check has not ended (a passed setup)."""
+                  report: pytest.TestReport, full_tracebacks: bool = False,
+                  learner: bool = True) -> Outcome | None:
+    """The result of one check, or None while the check has not ended (a passed setup).
+    ``learner``: the run is the learner's own, so its failure block may give ``advice``
+    (a ``torchkata`` command); a grader's run (``torchkata grade``, Gradescope) gives none."""
     if call.when == "teardown" or (call.when == "setup" and report.passed):
         return None
     if report.passed:
@@ -51,7 +54,7 @@ def check_outcome(task: Task, name: str, path: str, call: pytest.CallInfo,
         if exc.status is Status.NOT_STARTED:
             return Outcome(result, (path, 0, tr("not started: {task}", "未开始：{task}", task=label(task))),
                            skip=True)
-        return Outcome(result, failure_text(task, result))
+        return Outcome(result, failure_text(task, result, exc.advice if learner else ""))
     text = f"{type(exc).__name__}: {exc}" if exc is not None else "unknown error"
     result = CheckResult(name, Status.ERROR, GRADER_BUG.format(text=text))
     return Outcome(result, None if full_tracebacks else failure_text(task, result))
@@ -61,7 +64,7 @@ def label(task: Task) -> str:
     return tr("Task {number} ({title})", "任务 {number}（{title}）", number=task.number, title=task.title)
 
 
-def failure_text(task: Task, result: CheckResult) -> str:
+def failure_text(task: Task, result: CheckResult, advice: str = "") -> str:
     lines = [tr("{task}, check {check}:", "{task}，检查 {check}：", task=label(task), check=result.name),
              f"  {result.message}"]
     if result.where:
@@ -69,6 +72,8 @@ def failure_text(task: Task, result: CheckResult) -> str:
     hint = result.hint or task.hint
     if hint:
         lines.append("  " + tr("Hint: {hint}", "提示：{hint}", hint=hint))
+    if advice:
+        lines.append("  " + tr("To do: {advice}", "可以这样做：{advice}", advice=advice))
     from pytest_torchkata.reports.encode import for_terminal
 
     return for_terminal("\n".join(lines))  # learner text is inert in the terminal

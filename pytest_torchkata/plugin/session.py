@@ -199,6 +199,8 @@ class KataSession:
         for kata_result in graded:
             for task_result in kata_result.tasks:
                 task_result.hints_used = progress.hints_seen(seen, kata_result.name, task_result.id)
+        from pytest_torchkata.plugin.access import seed_digest
+
         self.results = SessionResult(
             score=round(sum(k.score for k in graded), 2),
             seconds=round(time.monotonic() - self.started, 2),
@@ -206,5 +208,6 @@ class KataSession:
             katas=graded, seed=self.settings.seed, isolated=self.settings.isolate,
             devices=self.devices(), torch_version=torch.__version__, tool_version=__version__,
             warnings=list(self.notes), language=self.settings.lang, sandbox=self.sandbox,
+            seed_digest=seed_digest(self.settings.seed),
         )
         return self.results

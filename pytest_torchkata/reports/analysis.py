@@ -1,7 +1,9 @@
 """Item analysis of a class: per task the mean score, the share who passed and the most
 common failure message, as ``item_analysis.csv`` and ``item_analysis.md``, and a
 student x task heat map (``item_analysis.png``) when matplotlib (the ``plots``
-extra) is installed; without it the Markdown says how to get the picture.  Titles and
+extra) is installed; without it the Markdown says how to get the picture.  Only
+graded students count: a refused submission, one with nothing to grade or one whose
+grading left no report is listed apart in the Markdown, with why.  Titles and
 failure messages are encoded for each file (``encode``)."""
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from pytest_torchkata.reports.encode import csv_cell, for_markdown, one_line
 from pytest_torchkata.reports.formats import atomic_write
+from pytest_torchkata.reports.instructor import plural
 from pytest_torchkata.status import Status
 
 COLUMNS = ["kata", "task", "id", "title", "max_score", "students", "mean_score", "share_passed",
@@ -67,8 +70,10 @@ def _short(text: str, limit: int = 120) -> str:
     return for_markdown(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
-def write_analysis(out: Path, named: list[tuple[str, dict]]) -> None:
-    """``named``: (student, report) for every graded student."""
+def write_analysis(out: Path, named: list[tuple[str, dict]],
+                   apart: list[tuple[str, str]] | None = None) -> None:
+    """``named``: (student, report) for every graded student; ``apart``: (student, why)
+    for every student who was not graded (left out of the statistics)."""
     reports = [report for _, report in named]
     rows = item_rows(reports)
     with atomic_write(out / "item_analysis.csv", newline="") as fh:
@@ -76,7 +81,7 @@ def write_analysis(out: Path, named: list[tuple[str, dict]]) -> None:
         writer.writeheader()
         writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
     picture = heat_map(out / "item_analysis.png", named)
-    lines = [f"# Item analysis ({len(reports)} graded students)", "",
+    lines = [f"# Item analysis ({plural(len(reports), 'graded student')})", "",
              "| task | mean / max | passed | not started | errors | most common failure (students) |",
              "| --- | --- | --- | --- | --- | --- |"]
     for r in rows:
@@ -85,6 +90,9 @@ def write_analysis(out: Path, named: list[tuple[str, dict]]) -> None:
                      f"{r['max_score']:g} | {r['share_passed']:.0%} | {r['not_started']} | {r['errors']} "
                      f"| {failure} |")
     lines += ["", "![share of points per student and task](item_analysis.png)" if picture else f"*{NO_PLOTS}*"]
+    if apart:
+        lines += ["", f"## Not graded, so not counted above ({plural(len(apart), 'student')})", ""]
+        lines += [f"- {_short(student, 80)}: {_short(why or 'no report')}" for student, why in apart]
     with atomic_write(out / "item_analysis.md") as fh:
         fh.write("\n".join(lines) + "\n")
 
@@ -117,4 +125,5 @@ def heat_map(path: Path, named: list[tuple[str, dict]]) -> str:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+    path.chmod(0o600)  # private, like every class file (classbook.FILE_MODE); its folder is 0700
     return str(path.name)

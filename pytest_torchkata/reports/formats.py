@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterator
 import pytest
 
 from pytest_torchkata.reports.encode import csv_row, for_markdown, one_line
+from pytest_torchkata.reports.instructor import file_problem, tasks_cost
 from pytest_torchkata.reports.results import SessionResult
 from pytest_torchkata.status import Status
 
@@ -47,6 +48,9 @@ class FileReporter:
 
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+# what Gradescope's results.json keeps of how a submission was graded: the sandbox level used,
+# the digest of the secret seed (never the seed), the versions
+GRADED_HOW = ("sandbox", "seed_digest", "tool_version", "torch_version")
 
 
 def gradescope(results: SessionResult) -> dict[str, Any]:
@@ -72,22 +76,30 @@ def gradescope_results(report: dict[str, Any], visibility: dict[str, str] | None
                        execution_time: float | None = None,
                        stdout_visibility: str = "hidden") -> dict[str, Any]:
     """Gradescope's ``results.json`` from a JSON report, field by field: ``score``,
-    ``execution_time``, ``output`` (Markdown), ``visibility``, ``stdout_visibility``, one
-    test per graded task (``name``, ``number``, ``score``, ``max_score``, ``status``,
-    ``output``, ``visibility``) and a ``leaderboard`` entry per recorded accuracy.
+    ``execution_time``, ``output`` (Markdown; a problem that stopped several tasks of a
+    kata is said there once, each of those tasks points to it), ``visibility``,
+    ``stdout_visibility``, ``extra_data`` (``GRADED_HOW``), one test per graded task
+    (``name``, ``number``, ``score``, ``max_score``, ``status``, ``output``,
+    ``visibility``) and a ``leaderboard`` entry per recorded accuracy.
     ``visibility`` maps "" (default), "KATA" or "KATA.TASK_ID" to one of VISIBILITIES."""
     rules = visibility or {}
     tests, board = [], []
+    problems = {kata["name"]: file_problem(kata) for kata in report.get("katas", [])}
     for k_index, kata in enumerate(report.get("katas", []), start=1):
+        problem = problems[kata["name"]]
         for task in kata["tasks"]:
             if task["status"] == Status.SKIPPED:  # counts toward nothing, like in our report
                 continue
+            shared = problem is not None and problem.covers(task)  # said once, at the top
             tests.append({
                 "name": one_line(f"{kata['name']} {task['number']}. {task['title']}"),
                 "number": f"{k_index}.{task['number']}",
                 "score": task["score"], "max_score": task["max_score"],
                 "status": "passed" if task["status"] == Status.PASSED else "failed",
-                "output": _task_output(task, for_markdown), "output_format": "md",
+                "output": (f"Could not run: the problem with {for_markdown(one_line(kata['title']))} told at "
+                           f"the top stopped {tasks_cost(problem)}." if shared and problem
+                           else _task_output(task, for_markdown)),
+                "output_format": "md",
                 "visibility": _visibility(rules, kata["name"], task["id"]),
             })
             accuracy = (task.get("data") or {}).get("accuracy")
@@ -97,12 +109,20 @@ def gradescope_results(report: dict[str, Any], visibility: dict[str, str] | None
     lines = [f"**torchkata: {report.get('score', 0):g} / {report.get('max_score', 0):g} points**"]
     for kata in report.get("katas", []):
         lines.append(f"- {for_markdown(one_line(kata['title']))}: {kata['score']:g} / {kata['max_score']:g}")
+    for kata in report.get("katas", []):
+        problem = problems[kata["name"]]
+        if problem is not None:
+            lines.append(f"\n**{for_markdown(one_line(kata['title']))}: could not run {tasks_cost(problem)}**\n\n"
+                         f"{for_markdown(problem.message)}"
+                         + (f"\n\nHint: {for_markdown(problem.hint)}" if problem.hint else ""))
     lines += [f"\n*Warning:* {for_markdown(w)}" for w in report.get("warnings", [])]
     seconds = report.get("seconds", 0.0) if execution_time is None else execution_time
     data = {"score": report.get("score", 0.0), "execution_time": int(round(seconds or 0)),
             "output": "\n".join(lines), "output_format": "md", "test_output_format": "md",
             "visibility": rules.get("") or "visible", "stdout_visibility": stdout_visibility,
-            "tests": tests}
+            "tests": tests,
+            # for the instructor (Gradescope keeps it, students do not see it): how this was graded
+            "extra_data": {key: report.get(key, "") for key in GRADED_HOW}}
     if board:
         data["leaderboard"] = board
     return data

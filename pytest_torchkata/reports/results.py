@@ -94,6 +94,7 @@ class SessionResult:
     seconds: float = 0.0  # wall time of the grading session
     language: str = "en"
     sandbox: str = ""  # how learner code was walled off: bwrap, user, none or in-process
+    seed_digest: str = ""  # plugin.access.seed_digest: tells runs with one seed apart, reveals nothing
     version: int = REPORT_VERSION
 
     def to_json(self) -> dict[str, Any]:

@@ -103,12 +103,14 @@ def kata_title(kata: KataResult) -> str:
 
 
 def write_summary(terminal: Any, results: SessionResult, following: dict[str, str] | None = None,
-                  columns: int = 80) -> None:
+                  columns: int = 80, learner: bool = True) -> None:
+    """``learner``: the run is in the learner's own workspace, so what to do next is said."""
     for kata in results.katas:
         title = for_terminal(kata_title(kata))
         # pytest's separator counts characters; a CJK character takes two columns
         terminal.write_sep("=", title, fullwidth=columns - (width(title) - len(title)))
-        for line in summary_lines(kata, (following or {}).get(kata.name), columns):
+        next_kata = (following or {}).get(kata.name) if learner else None
+        for line in summary_lines(kata, next_kata, columns, next_block=learner):
             terminal.write_line(for_terminal(line))
     for warning in results.warnings:
         terminal.write_line(for_terminal(tr("Warning: {warning}", "注意：{warning}", warning=warning)),

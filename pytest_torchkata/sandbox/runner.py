@@ -141,8 +141,7 @@ def answer(request: dict) -> dict:
             if fn is None:
                 raise Answered({
                     "kind": "missing", "target": target, "file": _short(path),
-                    "message": f"{_short(path)} has no `{target}`; it may have been renamed or deleted "
-                               f"(get a fresh copy with `torchkata init`)",
+                    "message": f"{_short(path)} has no `{target}`; it may have been renamed or deleted",
                 })
             call = lambda: fn(*args, **kwargs)  # noqa: E731
         else:

@@ -1,0 +1,64 @@
+"""What the instructor outputs (``feedback.md``, Gradescope's results, the gradebook, the
+item analysis, the grading log) share: a kata's file-level problem said once, and
+counts in words.
+
+A file-level problem is what stops every task of a kata at once: the file is missing,
+Python cannot parse it, it hangs or exits while loading.  The report has it as one
+error message repeated by each task it stopped; the outputs say it once per kata, with
+the hint the checks gave for it (a syntax error's, a missing file's), never a task's
+own hint, and list the tasks it cost.  Nothing here imports torch or pytest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pytest_torchkata.status import Status
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """One problem that stopped several tasks of a kata."""
+
+    message: str
+    hint: str  # the hint of the checks that met it; "" when they gave none
+    tasks: list[dict[str, Any]]  # the tasks it cost, in order
+
+    @property
+    def numbers(self) -> list[int]:
+        return [t["number"] for t in self.tasks]
+
+    @property
+    def points(self) -> float:
+        return sum(t["max_score"] - t["score"] for t in self.tasks)
+
+    def covers(self, task: dict[str, Any]) -> bool:
+        return any(t is task for t in self.tasks)
+
+
+def file_problem(kata: dict[str, Any]) -> FileProblem | None:
+    """The problem shared by a kata's tasks that could not run, when two or more could not
+    and all for one reason (as the learner's terminal summary tells it)."""
+    stopped = [t for t in kata.get("tasks", []) if t["status"] == Status.ERROR]
+    if len(stopped) < 2 or len({t["message"] for t in stopped}) != 1:
+        return None
+    hints = {c.get("hint", "") for t in stopped for c in t.get("checks", []) if c.get("status") == Status.ERROR}
+    return FileProblem(stopped[0]["message"], hints.pop() if len(hints) == 1 else "", stopped)
+
+
+def plural(count: float, one: str, many: str | None = None) -> str:
+    """``1 error``, ``2 errors``, ``0.5 points``: the count and the word that fits it."""
+    return f"{count:g} {one if count == 1 else (many or one + 's')}"
+
+
+def listed(numbers: list[int]) -> str:
+    """Task numbers as a reader says them: ``3``, ``1 and 4``, ``1, 2 and 5``."""
+    words = [str(n) for n in numbers]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def tasks_cost(problem: FileProblem) -> str:
+    """``tasks 1, 2 and 3 (7 points)``."""
+    return (f"{'task' if len(problem.tasks) == 1 else 'tasks'} {listed(problem.numbers)} "
+            f"({plural(problem.points, 'point')})")
