@@ -96,9 +96,11 @@ def test_kata_list_shows_tasks_and_progress_then_exits(pytester):
 def test_header_names_kata_device_seed_and_torch(pytester):
     import torch
 
+    from pytest_torchkata.plugin.access import seed_digest
+
     mini_kata.setup(pytester)
     result = pytester.runpytest("--kata=mini", "--kata-seed=5")
     result.stdout.fnmatch_lines([
-        "torchkata *: katas mini from *katas",
-        f"torchkata: device cpu*; seed 5; torch {torch.__version__}; in-process",
+        "torchkata *: katas mini from *katas",  # the digest: what grading logs show of a secret seed
+        f"torchkata: device cpu*; seed 5 (digest {seed_digest(5)}); torch {torch.__version__}; in-process",
     ])
