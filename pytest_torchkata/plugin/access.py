@@ -36,6 +36,7 @@ from pytest_torchkata.checks.hints import SYNTAX_ERRORS, SYNTAX_HINT, hint_for
 from pytest_torchkata.i18n import tr
 from pytest_torchkata.model import Kata, Task
 from pytest_torchkata.plugin.notrun import DEBUGGER_QUIT
+from pytest_torchkata.sandbox.bounds import MAX_NAME, MAX_TEXT, REFUSALS, clip
 
 
 class Backend(Protocol):
@@ -133,13 +134,15 @@ class KataAccess:
         except bdb.BdbQuit:  # `q` in pdb under -s: the learner wants to stop, not fail a task
             pytest.exit(str(DEBUGGER_QUIT), returncode=2)
         self.last_seconds = time.perf_counter() - start
-        self.breakpoints.extend(response.get("breakpoints") or [])
+        self.breakpoints.extend(_places(response.get("breakpoints")))
         if "error" not in response:
-            self.torch_calls = int(response.get("torch_calls") or 0)
-            return response["value"]
+            calls = response.get("torch_calls")
+            self.torch_calls = calls if isinstance(calls, int) else 0
+            return response.get("value")
         raise self._error(label, response["error"])
 
     def _error(self, label: str, error: dict) -> KataOutcome:
+        error = _capped(error)
         if error.get("not_run"):  # the task stopped earlier or the budget is spent (plugin.notrun)
             raised = LEARNER_ERRORS["crash"](str(error.get("message", "")))
             raised.not_run = True
@@ -176,6 +179,13 @@ class KataAccess:
             message = tr("{file} could not be loaded: {what}", "{file} 无法加载：{what}",
                          file=error.get("file", ""), what=error.get("detail", ""))
             hint = SYNTAX_HINT.get() if error.get("type") in SYNTAX_ERRORS else hint_for(message)
+        elif kind == "crash" and isinstance(error.get("refused"), str) and error["refused"] in REFUSALS:
+            limit = error.get("limit")
+            what = REFUSALS[error["refused"]].format(limit=limit if isinstance(limit, int) else "?")
+            message = tr("`{label}` sent back {what}, which the grader does not read",
+                         "`{label}` 发回了{what}，评分程序不读取它", label=label, what=what)
+            hint = tr("return what the task asks for: a tensor, numbers or a short list",
+                      "返回任务要求的结果：一个张量、数字或一个短列表")
         elif kind in ("missing", "import", "crash"):
             hint = hint_for(message)
         elif kind == "not_started" and unwritten_task(error, self.task.number):
@@ -197,3 +207,23 @@ class KataAccess:
         raised = outcome(message, where=where, hint=hint, advice=advice)
         raised.load_failure = bool(error.get("load"))  # the whole file: report it once per kata
         return raised
+
+
+_NAMES = ("kind", "type", "function", "caller", "target", "refused")
+
+
+def _capped(error: Any) -> dict:
+    """An error answer as the grader reads it: the learner's side wrote every field, so each
+    one that is not a number becomes a string cut to size (names to MAX_NAME characters,
+    messages and places to MAX_TEXT)."""
+    if not isinstance(error, dict):
+        return {"kind": "crash", "refused": "malformed"}
+    return {key: value if value is None or isinstance(value, (bool, int, float)) else
+            clip(str(value), MAX_NAME if key in _NAMES else MAX_TEXT) for key, value in error.items()}
+
+
+def _places(found: Any) -> list[str]:
+    """Where learner code called ``breakpoint()``, as its side reports it: each place once."""
+    if not isinstance(found, list):
+        return []
+    return list(dict.fromkeys(clip(str(place), MAX_NAME) for place in found))[:20]

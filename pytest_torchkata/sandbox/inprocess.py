@@ -73,7 +73,8 @@ _MISSING = object()
 
 class InProcessBackend:
     """Runs learner code in this process; arguments and results are copied
-    through the same plain-data round trip the worker uses."""
+    through the same plain-data round trip the worker uses, and results are read
+    as the worker's are, bytes and limits included."""
 
     def __init__(self) -> None:
         self.paths: set[str] = set()
@@ -84,7 +85,11 @@ class InProcessBackend:
         self.paths.add(message["path"])
         saved = _snapshot()
         try:
-            return wire.roundtrip(runner.answer(wire.roundtrip(message)))
+            answer = runner.answer(wire.roundtrip(message))
+            try:  # read as the isolated grader reads it: within the same limits (``bounds``)
+                return wire.decode_frame(wire.frame_of(answer))
+            except wire.Refused as refused:
+                return {"error": refused.error()}
         finally:
             _restore(saved)
 

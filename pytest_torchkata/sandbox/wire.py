@@ -5,19 +5,23 @@ tensor or array).  The same round trip runs in-process and between processes, so
 both modes hand checks identical copies.  Decoding only ever builds tensors,
 arrays, numbers, strings, lists, tuples and dicts from bytes and a whitelist of
 dtypes: nothing the learner's process wrote is unpickled or ``torch.load``-ed.
+
+What comes from the learner's side is read within the limits of ``bounds``.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import struct
 from typing import Any, BinaryIO
 
 import numpy as np
 import torch
 
-MAX_DEPTH = 32
+from pytest_torchkata.sandbox.bounds import (MAX_BUFFERS, MAX_DEPTH, MAX_FRAME, MAX_ITEMS, MAX_NAME, MAX_NDIM,
+                                              MAX_STRING, Refused, clip)
 
 _TORCH_DTYPES = {
     str(d).replace("torch.", ""): d
@@ -110,38 +114,141 @@ def _enc_tensor(t: torch.Tensor, buffers: list[bytes]) -> Any:
     return {"__tensor__": len(buffers) - 1, **meta}
 
 
-def decode(tree: Any, buffers: list[bytes]) -> Any:
-    if tree is None or isinstance(tree, (bool, int, float, str)):
-        return tree
-    if isinstance(tree, list):
-        return [decode(v, buffers) for v in tree]
-    if not isinstance(tree, dict):
-        raise ValueError("malformed data")
-    if "__tensor__" in tree:
-        return _dec_tensor(tree, buffers)
-    if "__ndarray__" in tree:
-        dt = np.dtype(tree["dtype"])
-        if dt.kind not in "biufc":
-            raise ValueError("malformed array")
-        shape = tuple(int(s) for s in tree["shape"])
-        return np.frombuffer(buffers[tree["__ndarray__"]], dtype=dt).reshape(shape).copy()
-    if "__tuple__" in tree:
-        return tuple(decode(v, buffers) for v in tree["__tuple__"])
-    if "__dict__" in tree:
-        out = {}
-        for k, v in tree["__dict__"]:
-            key = decode(k, buffers)
-            out[key if _hashable(key) else repr(key)] = decode(v, buffers)
-        return out
-    if "__float__" in tree:
-        return float(tree["__float__"])
-    if "__dtype__" in tree:
-        return _TORCH_DTYPES[tree["__dtype__"]]
-    if "__device__" in tree:
-        return torch.device(str(tree["__device__"]))
-    if "__opaque__" in tree:
-        return Opaque(str(tree["__opaque__"]))
-    raise ValueError("malformed data")
+def decode(tree: Any, buffers: list) -> Any:
+    """The value ``tree`` and ``buffers`` (from ``encode``) stand for, read within the limits
+    above: a deeper tree, more values or buffers, or a buffer that does not match its
+    tensor's shape raise ``Refused``; longer strings are cut (``…`` marks the cut)."""
+    return _Decoder(buffers).value(tree, 0)
+
+
+class _Decoder:
+    def __init__(self, buffers: list) -> None:
+        if len(buffers) > MAX_BUFFERS:
+            raise Refused("buffers", MAX_BUFFERS)
+        self.buffers, self.used, self.items = buffers, set(), 0
+
+    def value(self, tree: Any, depth: int) -> Any:
+        self.items += 1
+        if self.items > MAX_ITEMS:
+            raise Refused("items", MAX_ITEMS)
+        if isinstance(tree, str):
+            return clip(tree, MAX_STRING)
+        if tree is None or isinstance(tree, (bool, int, float)):
+            return tree
+        if depth > MAX_DEPTH + 1:  # encode ends nesting at MAX_DEPTH (leaves one level below)
+            raise Refused("depth", MAX_DEPTH)
+        if isinstance(tree, list):
+            return [self.value(v, depth + 1) for v in tree]
+        if not isinstance(tree, dict):
+            raise Refused("malformed")
+        if "__tensor__" in tree:
+            return self.tensor(tree)
+        if "__ndarray__" in tree:
+            return self.ndarray(tree)
+        if "__tuple__" in tree:
+            return tuple(self.value(v, depth + 1) for v in _list(tree["__tuple__"]))
+        if "__dict__" in tree:
+            out = {}
+            for pair in _list(tree["__dict__"]):
+                if not (isinstance(pair, list) and len(pair) == 2):
+                    raise Refused("malformed")
+                key = self.value(pair[0], depth + 1)
+                out[key if _hashable(key) else clip(repr(key), MAX_NAME)] = self.value(pair[1], depth + 1)
+            return out
+        if "__float__" in tree:
+            if tree["__float__"] not in ("nan", "inf", "-inf"):
+                raise Refused("malformed")
+            return float(tree["__float__"])
+        if "__dtype__" in tree:
+            return _torch_dtype(tree["__dtype__"])
+        if "__device__" in tree:
+            return _device(tree["__device__"])
+        if "__opaque__" in tree:
+            return Opaque(clip(str(tree["__opaque__"]), MAX_NAME))
+        raise Refused("malformed")
+
+    def buffer(self, index: Any) -> bytearray:
+        """Each buffer once: one buffer behind a thousand tensors would be copied a thousand times."""
+        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(self.buffers) \
+                or index in self.used:
+            raise Refused("malformed")
+        self.used.add(index)
+        raw = self.buffers[index]
+        return raw if isinstance(raw, bytearray) else bytearray(raw)
+
+    def tensor(self, tree: dict) -> torch.Tensor:
+        dtype = _torch_dtype(tree.get("dtype"))
+        shape = _shape(tree.get("shape"))
+        device = _device(tree.get("device"))
+        if tree["__tensor__"] is None:  # a meta tensor: a shape, no data
+            try:
+                t = torch.empty(shape, dtype=dtype, device="meta")
+            except (RuntimeError, ValueError, OverflowError):
+                raise Refused("malformed") from None
+        else:
+            raw = self.buffer(tree["__tensor__"])
+            itemsize = torch.empty((), dtype=dtype).element_size()
+            if len(raw) != math.prod(shape) * itemsize:
+                raise Refused("malformed")
+            if not raw:
+                t = torch.empty(shape, dtype=dtype)
+            else:
+                t = torch.frombuffer(raw, dtype=torch.uint8).view(dtype).reshape(shape)
+            if device.type == "cuda" and torch.cuda.is_available():
+                try:
+                    t = t.to(device)
+                except RuntimeError:  # no such device here
+                    raise Refused("malformed") from None
+        if tree.get("requires_grad") is True and (dtype.is_floating_point or dtype.is_complex):
+            t.requires_grad_(True)
+        return t
+
+    def ndarray(self, tree: dict) -> np.ndarray:
+        name = tree.get("dtype")
+        if not (isinstance(name, str) and _NUMPY_DTYPE.fullmatch(name)):
+            raise Refused("malformed")
+        try:
+            dt = np.dtype(name)
+        except TypeError:
+            raise Refused("malformed") from None
+        shape = _shape(tree.get("shape"))
+        raw = self.buffer(tree["__ndarray__"])
+        if dt.kind not in "biufc" or len(raw) != math.prod(shape) * dt.itemsize:
+            raise Refused("malformed")
+        return np.frombuffer(raw, dtype=dt).reshape(shape)
+
+
+_NUMPY_DTYPE = re.compile(r"[<>|=][biufc](1|2|4|8|16)")
+
+
+def _list(tree: Any) -> list:
+    if not isinstance(tree, list):
+        raise Refused("malformed")
+    return tree
+
+
+def _torch_dtype(name: Any) -> torch.dtype:
+    if not isinstance(name, str) or name not in _TORCH_DTYPES:
+        raise Refused("malformed")
+    return _TORCH_DTYPES[name]
+
+
+def _shape(shape: Any) -> list[int]:
+    """A tensor's declared shape: at most MAX_NDIM sizes, none negative (no size is
+    trusted to allocate: the data must already be there, byte for byte)."""
+    if not (isinstance(shape, list) and len(shape) <= MAX_NDIM and
+            all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s < 2**48 for s in shape)):
+        raise Refused("malformed")
+    return shape
+
+
+def _device(name: Any) -> torch.device:
+    if not (isinstance(name, str) and len(name) <= MAX_NAME):
+        raise Refused("malformed")
+    try:
+        return torch.device(name)
+    except (RuntimeError, ValueError):
+        raise Refused("malformed") from None
 
 
 def _hashable(x: Any) -> bool:
@@ -152,29 +259,6 @@ def _hashable(x: Any) -> bool:
     return True
 
 
-def _dec_tensor(tree: dict, buffers: list[bytes]) -> torch.Tensor:
-    dtype = _TORCH_DTYPES[tree["dtype"]]
-    shape = [int(s) for s in tree["shape"]]
-    device = torch.device(str(tree["device"]))
-    if tree["__tensor__"] is None:
-        t = torch.empty(shape, dtype=dtype, device="meta")
-    else:
-        raw = buffers[tree["__tensor__"]]
-        numel = math.prod(shape)
-        itemsize = torch.empty((), dtype=dtype).element_size()
-        if len(raw) != numel * itemsize:
-            raise ValueError("tensor data does not match its shape")
-        if numel == 0:
-            t = torch.empty(shape, dtype=dtype)
-        else:
-            t = torch.frombuffer(bytearray(raw), dtype=torch.uint8).view(dtype).reshape(shape)
-        if device.type == "cuda" and torch.cuda.is_available():
-            t = t.to(device)
-    if tree.get("requires_grad") and (dtype.is_floating_point or dtype.is_complex):
-        t.requires_grad_(True)
-    return t
-
-
 def roundtrip(obj: Any) -> Any:
     """An independent copy of ``obj`` made of plain data only."""
     tree, buffers = encode(obj)
@@ -182,50 +266,102 @@ def roundtrip(obj: Any) -> Any:
 
 
 # -- framing over a byte stream ------------------------------------------------
+#
+# A message is [head length][buffer count][JSON head] then [length][bytes] per buffer, all
+# lengths 8 bytes little-endian: a reader checks every length against the limits before
+# it reads (or allocates) anything, and relays a message without parsing it.
 
 _LEN = struct.Struct("<Q")
+_PREFIX = struct.Struct("<QQ")
+
+
+def frame_of(message: Any) -> bytes:
+    """``message`` as one whole message, in bytes."""
+    tree, buffers = encode(message)
+    head = json.dumps(tree).encode()
+    parts = [_PREFIX.pack(len(head), len(buffers)), head]
+    for b in buffers:
+        parts += [_LEN.pack(len(b)), b]
+    return b"".join(parts)
 
 
 def send(stream: BinaryIO, message: Any) -> None:
-    tree, buffers = encode(message)
-    head = json.dumps({"body": tree, "buffers": len(buffers)}).encode()
-    parts = [_LEN.pack(len(head)), head]
-    for b in buffers:
-        parts += [_LEN.pack(len(b)), b]
-    stream.write(b"".join(parts))
+    stream.write(frame_of(message))
     stream.flush()
 
 
-def _read_exact(stream: BinaryIO, n: int) -> bytes:
-    chunks, left = [], n
-    while left:
-        chunk = stream.read(left)
-        if not chunk:
+def _check_prefix(head: int, count: int, max_bytes: int) -> None:
+    if count > MAX_BUFFERS:
+        raise Refused("buffers", MAX_BUFFERS)
+    if head + count * _LEN.size > max_bytes:
+        raise Refused("frame", max_bytes >> 20)
+
+
+def _read_exact(stream: BinaryIO, n: int) -> bytearray:
+    out = bytearray(n)
+    view, got = memoryview(out), 0
+    while got < n:
+        read = stream.readinto(view[got:])
+        if not read:
             raise EOFError("the other side closed the connection")
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
+        got += read
+    return out
 
 
-def recv(stream: BinaryIO, max_bytes: int = 1 << 32) -> Any:
-    (n,) = _LEN.unpack(_read_exact(stream, _LEN.size))
-    if n > max_bytes:
-        raise ValueError("message too large")
-    head = json.loads(_read_exact(stream, n))
+def _head_text(head: bytes | bytearray) -> str:
+    """The JSON head as text, when it cannot hold more than MAX_ITEMS values: every value but
+    the first follows a comma or opens a container, so this count is an upper bound."""
+    if head.count(b",") + head.count(b"[") + head.count(b"{") + 1 > MAX_ITEMS:
+        raise Refused("items", MAX_ITEMS)
+    try:
+        return head.decode()
+    except UnicodeDecodeError:
+        raise Refused("malformed") from None
+
+
+def _parse(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        raise Refused("malformed") from None
+
+
+def recv(stream: BinaryIO, max_bytes: int = MAX_FRAME) -> Any:
+    """One message (a dict) from ``stream``; ``Refused`` when it breaks a limit or is not
+    what ``send`` writes.  Nothing is read (or allocated) past a length that breaks a limit."""
+    n, count = _PREFIX.unpack(_read_exact(stream, _PREFIX.size))
+    _check_prefix(n, count, max_bytes)
+    total = n + count * _LEN.size
+    head = _read_exact(stream, n)
     buffers = []
-    for _ in range(int(head["buffers"])):
+    for _ in range(count):
         (m,) = _LEN.unpack(_read_exact(stream, _LEN.size))
-        if m > max_bytes:
-            raise ValueError("message too large")
+        total += m
+        if total > max_bytes:
+            raise Refused("frame", max_bytes >> 20)
         buffers.append(_read_exact(stream, m))
-    return decode(head["body"], buffers)
+    text = _head_text(head)
+    del head  # the bytes or the text, and the values parsed from it: twice a message at most
+    body = _parse(text)
+    del text
+    if not isinstance(body, dict) or "__dict__" not in body:
+        raise Refused("malformed")
+    try:
+        message = decode(body, buffers)
+    except RecursionError:
+        raise Refused("depth", MAX_DEPTH) from None
+    error = message.get("error", {})  # an error answer names its kind (the grader words it)
+    if not (isinstance(error, dict) and isinstance(error.get("kind", ""), str)):
+        raise Refused("malformed")
+    return message
 
 
 class FrameReader:
     """Reads whole messages, undecoded, from a file descriptor with a deadline: the
-    zygote relays learner answers to the grader without looking inside them."""
+    zygote relays learner answers to the grader without looking inside them.  A message
+    that breaks the size limits is refused (``Refused``) from its lengths alone."""
 
-    def __init__(self, fd: int, max_bytes: int = 1 << 32) -> None:
+    def __init__(self, fd: int, max_bytes: int = MAX_FRAME) -> None:
         self.fd, self.max_bytes, self.data = fd, max_bytes, bytearray()
 
     def _need(self, n: int, deadline: float | None) -> bool:
@@ -238,7 +374,7 @@ class FrameReader:
             ready, _, _ = select.select([self.fd], [], [], wait)
             if not ready:
                 return False
-            chunk = os.read(self.fd, 1 << 20)
+            chunk = os.read(self.fd, min(1 << 20, n - len(self.data)))
             if not chunk:
                 raise EOFError("the other side closed the connection")
             self.data += chunk
@@ -246,26 +382,24 @@ class FrameReader:
 
     def frame(self, deadline: float | None = None) -> bytes | None:
         """One whole message as bytes, or None when ``deadline`` (monotonic) passes first."""
-        at = 0
-        if not self._need(at + _LEN.size, deadline):
+        if not self._need(_PREFIX.size, deadline):
             return None
-        (n,) = _LEN.unpack_from(self.data, at)
-        if n > self.max_bytes:
-            raise ValueError("message too large")
-        if not self._need(at + _LEN.size + n, deadline):
-            return None
-        head = json.loads(bytes(self.data[at + _LEN.size: at + _LEN.size + n]))
-        at += _LEN.size + n
-        for _ in range(int(head["buffers"])):
+        n, count = _PREFIX.unpack_from(self.data, 0)
+        _check_prefix(n, count, self.max_bytes)
+        at = _PREFIX.size + n
+        total = n + count * _LEN.size
+        for _ in range(count):
             if not self._need(at + _LEN.size, deadline):
                 return None
             (m,) = _LEN.unpack_from(self.data, at)
-            if m > self.max_bytes:
-                raise ValueError("message too large")
-            if not self._need(at + _LEN.size + m, deadline):
-                return None
+            total += m
+            if total > self.max_bytes:
+                raise Refused("frame", self.max_bytes >> 20)
             at += _LEN.size + m
-        frame = bytes(self.data[:at])
+        if not self._need(at, deadline):
+            return None
+        with memoryview(self.data) as view:
+            frame = bytes(view[:at])  # one copy, not two
         del self.data[:at]
         return frame
 
@@ -273,8 +407,8 @@ class FrameReader:
 def peek(frame: bytes) -> dict:
     """The plain top-level entries (strings, numbers, lists of strings) of a message that is
     a dict, read from its JSON head alone: no tensor is built."""
-    (n,) = _LEN.unpack_from(frame, 0)
-    body = json.loads(frame[_LEN.size: _LEN.size + n])["body"]
+    n, _ = _PREFIX.unpack_from(frame, 0)
+    body = _parse(_head_text(frame[_PREFIX.size: _PREFIX.size + n]))
     plain = (str, int, float, bool, type(None))
     found = {}
     for key, value in body.get("__dict__", []) if isinstance(body, dict) else []:

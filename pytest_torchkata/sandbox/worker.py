@@ -35,7 +35,12 @@ WORKER_BASE_MB = 1024
 
 
 class WorkerDied(Exception):
-    """The worker ended (or was ended) before answering."""
+    """The worker ended (or was ended) before answering; ``error``: the task's error answer
+    when the grader stopped it for what it sent (``bounds.Refused``)."""
+
+    def __init__(self, why: str, error: dict | None = None) -> None:
+        super().__init__(why)
+        self.error = error
 
 
 class Worker:
@@ -80,7 +85,7 @@ class Worker:
                 self.answers.put(("eof", None))
                 return
             except Exception as exc:  # malformed data from the learner's side
-                self.answers.put(("bad", str(exc)))
+                self.answers.put(("bad", exc))
                 return
 
     def _send(self, message: Any) -> None:
@@ -99,7 +104,9 @@ class Worker:
             raise TimeoutError from None
         if kind != "ok":
             self.kill()
-            raise WorkerDied(self.describe_end())
+            from pytest_torchkata.sandbox.bounds import Refused
+
+            raise WorkerDied(self.describe_end(), value.error() if isinstance(value, Refused) else None)
         return value
 
     def request(self, message: dict, timeout: float | None) -> Any:
@@ -239,6 +246,8 @@ class WorkerPool:
                                                              "(the worker was stopped)"}}
         except WorkerDied as died:
             self._drop(worker)
+            if died.error:  # it sent what the grader does not read: that task's error
+                return {"error": died.error}
             note = worker.watchdog.take_note()
             why = note or str(died)
             return {"error": {"kind": "crash", "message": f"the process running your code {why}"}}

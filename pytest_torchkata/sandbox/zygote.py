@@ -151,6 +151,9 @@ class Zygote:
         try:
             _write_all(self.current.to_child, frame)
             answer = self.current.reader.frame(deadline)
+        except wire.Refused as refused:  # too large for the grader to read: the child is stopped
+            self.end_current()
+            return wire.frame_of({"error": refused.error()})
         except (EOFError, OSError, ValueError):
             answer = b""
         if answer:
