@@ -75,6 +75,22 @@ def test_feedback_says_a_file_level_problem_once_with_its_own_hint_and_the_tasks
     assert "unrelated hint of task 1" in page.split("## N")[1]
 
 
+def test_the_pages_a_learner_reads_are_in_the_reports_language():
+    from pytest_torchkata.i18n import language
+
+    before = language()
+    report = {**_report(), "language": "zh"}
+    page = "\n".join(feedback_lines("ann", report, "迟交"))
+    assert page.startswith("# ann 的反馈") and "**评分说明**：迟交" in page and "**总分：2 / 16 分**" in page
+    assert "### 无法运行：任务 1、2 和 3（6 分）" in page and f"*提示*：{SYNTAX_HINT}" in page
+    assert "Could not run" not in page and "Hint" not in page
+    results = gradescope_results(report)
+    assert "**K：任务 1、2 和 3（6 分）无法运行**" in results["output"]
+    assert all("Could not run" not in t["output"] and "Hint" not in t["output"] for t in results["tests"])
+    assert language() == before  # the grader's own language is left as it was
+    assert "Could not run: tasks 1, 2 and 3 (6 points)" in "\n".join(feedback_lines("ann", _report()))
+
+
 def test_gradescope_says_a_file_level_problem_once_and_each_task_points_to_it():
     results = gradescope_results(_report())
     assert results["output"].count(SYNTAX) == 1 and results["output"].count(SYNTAX_HINT) == 1

@@ -209,7 +209,9 @@ def run(args: argparse.Namespace, passthrough: list[str]) -> int:
 
 def _grade(root: Path, passthrough: list[str], start: float, to_results: Any) -> dict:
     from pytest_torchkata.cli.grade import grade_class
+    from pytest_torchkata.i18n import tr
     from pytest_torchkata.reports.encode import for_markdown, for_terminal
+    from pytest_torchkata.reports.instructor import in_language
 
     config_file = root / "source" / CONFIG
     try:  # it may hold the secret seed: the learner's uid (the user sandbox level) reads no more of it
@@ -237,7 +239,9 @@ def _grade(root: Path, passthrough: list[str], start: float, to_results: Any) ->
         shutil.rmtree(out, ignore_errors=True)
     seconds = time.monotonic() - start
     # what the report cannot tell (a refusal, a run that stopped); the results tell the rest
-    note = f"**Note:** {for_markdown(row['note'])}\n\n" if row.get("note") else ""
+    with in_language((report or {}).get("language")):
+        note = (tr("**Note:** {note}", "**注意**：{note}", note=for_markdown(row["note"])) + "\n\n"
+                if row.get("note") else "")
     if report is None:
         return failure_results(note or "This submission could not be graded.", seconds)
     data = to_results(report, visibility=config.get("visibility"), execution_time=seconds,

@@ -20,8 +20,9 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+from pytest_torchkata.i18n import tr
 from pytest_torchkata.reports.encode import csv_row, for_markdown, one_line
-from pytest_torchkata.reports.instructor import file_problem, tasks_cost
+from pytest_torchkata.reports.instructor import file_problem, in_language, tasks_cost
 from pytest_torchkata.reports.results import SessionResult
 from pytest_torchkata.status import Status
 
@@ -65,16 +66,24 @@ def _visibility(rules: dict[str, str], kata: str, task: str) -> str:
 def _task_output(task: dict[str, Any], encode: Callable[[str], str]) -> str:
     """What a task's test says: its message and hint, each passed through ``encode``."""
     if task["status"] == Status.PASSED:
-        return "Passed."
-    text = "Not started yet." if task["status"] == Status.NOT_STARTED else encode(task["message"])
+        return tr("Passed.", "通过。")
+    text = tr("Not started yet.", "还没有开始。") if task["status"] == Status.NOT_STARTED else encode(task["message"])
     if task.get("hint"):
-        text += f"\n\nHint: {encode(task['hint'])}"
+        text += "\n\n" + tr("Hint: {hint}", "提示：{hint}", hint=encode(task["hint"]))
     return text.strip()
 
 
 def gradescope_results(report: dict[str, Any], visibility: dict[str, str] | None = None,
                        execution_time: float | None = None,
                        stdout_visibility: str = "hidden") -> dict[str, Any]:
+    """Gradescope's ``results.json`` from a JSON report (``_gradescope_results``), written
+    in the report's language: a student reads it."""
+    with in_language(report.get("language")):
+        return _gradescope_results(report, visibility, execution_time, stdout_visibility)
+
+
+def _gradescope_results(report: dict[str, Any], visibility: dict[str, str] | None,
+                        execution_time: float | None, stdout_visibility: str) -> dict[str, Any]:
     """Gradescope's ``results.json`` from a JSON report, field by field: ``score``,
     ``execution_time``, ``output`` (Markdown; a problem that stopped several tasks of a
     kata is said there once, each of those tasks points to it), ``visibility``,
@@ -96,9 +105,10 @@ def gradescope_results(report: dict[str, Any], visibility: dict[str, str] | None
                 "number": f"{k_index}.{task['number']}",
                 "score": task["score"], "max_score": task["max_score"],
                 "status": "passed" if task["status"] == Status.PASSED else "failed",
-                "output": (f"Could not run: the problem with {for_markdown(one_line(kata['title']))} told at "
-                           f"the top stopped {tasks_cost(problem)}." if shared and problem
-                           else _task_output(task, for_markdown)),
+                "output": (tr("Could not run: the problem with {kata} told at the top stopped {cost}.",
+                              "无法运行：上面说明的 {kata} 的问题使{cost}都无法运行。",
+                              kata=for_markdown(one_line(kata["title"])), cost=tasks_cost(problem))
+                           if shared and problem else _task_output(task, for_markdown)),
                 "output_format": "md",
                 "visibility": _visibility(rules, kata["name"], task["id"]),
             })
@@ -106,16 +116,20 @@ def gradescope_results(report: dict[str, Any], visibility: dict[str, str] | None
             if isinstance(accuracy, (int, float)):
                 board.append({"name": one_line(f"{kata['title']} accuracy (%)"),
                               "value": round(100 * accuracy, 2), "order": "desc"})
-    lines = [f"**torchkata: {report.get('score', 0):g} / {report.get('max_score', 0):g} points**"]
+    lines = [tr("**torchkata: {score} / {max_score} points**", "**torchkata：{score} / {max_score} 分**",
+                score=f"{report.get('score', 0):g}", max_score=f"{report.get('max_score', 0):g}")]
     for kata in report.get("katas", []):
         lines.append(f"- {for_markdown(one_line(kata['title']))}: {kata['score']:g} / {kata['max_score']:g}")
     for kata in report.get("katas", []):
         problem = problems[kata["name"]]
         if problem is not None:
-            lines.append(f"\n**{for_markdown(one_line(kata['title']))}: could not run {tasks_cost(problem)}**\n\n"
-                         f"{for_markdown(problem.message)}"
-                         + (f"\n\nHint: {for_markdown(problem.hint)}" if problem.hint else ""))
-    lines += [f"\n*Warning:* {for_markdown(w)}" for w in report.get("warnings", [])]
+            lines.append("\n" + tr("**{kata}: could not run {cost}**", "**{kata}：{cost}无法运行**",
+                                   kata=for_markdown(one_line(kata["title"])), cost=tasks_cost(problem))
+                         + f"\n\n{for_markdown(problem.message)}"
+                         + ("\n\n" + tr("Hint: {hint}", "提示：{hint}", hint=for_markdown(problem.hint))
+                            if problem.hint else ""))
+    lines += ["\n" + tr("*Warning:* {warning}", "*注意*：{warning}", warning=for_markdown(w))
+              for w in report.get("warnings", [])]
     seconds = report.get("seconds", 0.0) if execution_time is None else execution_time
     data = {"score": report.get("score", 0.0), "execution_time": int(round(seconds or 0)),
             "output": "\n".join(lines), "output_format": "md", "test_output_format": "md",

@@ -6,14 +6,20 @@ A file-level problem is what stops every task of a kata at once: the file is mis
 Python cannot parse it, it hangs or exits while loading.  The report has it as one
 error message repeated by each task it stopped; the outputs say it once per kata, with
 the hint the checks gave for it (a syntax error's, a missing file's), never a task's
-own hint, and list the tasks it cost.  Nothing here imports torch or pytest.
+own hint, and list the tasks it cost.
+
+A learner reads ``feedback.md`` and Gradescope's output too: those are written in the
+report's language (``in_language``).  Nothing here imports torch or pytest.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from pytest_torchkata.i18n import LANGUAGES, language, set_language, tr
 from pytest_torchkata.status import Status
 
 
@@ -47,18 +53,40 @@ def file_problem(kata: dict[str, Any]) -> FileProblem | None:
     return FileProblem(stopped[0]["message"], hints.pop() if len(hints) == 1 else "", stopped)
 
 
+@contextlib.contextmanager
+def in_language(lang: Any) -> Iterator[None]:
+    """Write in ``lang`` (a report's ``language``; the current one when it names none we have)."""
+    before = language()
+    set_language(lang if lang in LANGUAGES else before)
+    try:
+        yield
+    finally:
+        set_language(before)
+
+
 def plural(count: float, one: str, many: str | None = None) -> str:
-    """``1 error``, ``2 errors``, ``0.5 points``: the count and the word that fits it."""
+    """``1 error``, ``2 errors``, ``0.5 points``: the count and the English word that fits
+    it (for the instructor's own files: the gradebook, the console, the item analysis)."""
     return f"{count:g} {one if count == 1 else (many or one + 's')}"
 
 
 def listed(numbers: list[int]) -> str:
-    """Task numbers as a reader says them: ``3``, ``1 and 4``, ``1, 2 and 5``."""
+    """Task numbers as a reader says them: ``3``, ``1 and 4``, ``1, 2 and 5`` (``1、2 和 5``)."""
     words = [str(n) for n in numbers]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    if len(words) == 1:
+        return words[0]
+    return tr("{first} and {last}", "{first} 和 {last}", first=tr(", ", "、").join(words[:-1]), last=words[-1])
+
+
+def points(count: float) -> str:
+    """``1 point``, ``7 points`` (``7 分``)."""
+    return tr("1 point", "1 分") if count == 1 else tr("{count} points", "{count} 分", count=f"{count:g}")
 
 
 def tasks_cost(problem: FileProblem) -> str:
-    """``tasks 1, 2 and 3 (7 points)``."""
-    return (f"{'task' if len(problem.tasks) == 1 else 'tasks'} {listed(problem.numbers)} "
-            f"({plural(problem.points, 'point')})")
+    """``tasks 1, 2 and 3 (7 points)`` (``任务 1、2 和 3（7 分）``), in the current language."""
+    if len(problem.tasks) == 1:
+        return tr("task {numbers} ({points})", "任务 {numbers}（{points}）", numbers=listed(problem.numbers),
+                  points=points(problem.points))
+    return tr("tasks {numbers} ({points})", "任务 {numbers}（{points}）", numbers=listed(problem.numbers),
+              points=points(problem.points))
