@@ -210,6 +210,11 @@ def test_students_without_a_report_stay_out_of_the_item_analysis_and_are_listed_
     assert "sneaky: the archive holds an unsafe path" in apart and "empty: no kata files found" in apart
     write_analysis(tmp_path, [("ann", graded), ("bob", graded)])
     assert "(2 graded students)" in (tmp_path / "item_analysis.md").read_text()
+    # bob handed in no m.py: kata m's rows count ann alone, and say one student had no file
+    write_analysis(tmp_path, [("ann", graded), ("bob", graded)], without={"bob": ["m"]})
+    items = list(csv.DictReader((tmp_path / "item_analysis.csv").open()))
+    assert {(r["students"], r["without_file"]) for r in items if r["kata"] == "m"} == {("1", "1")}
+    assert {(r["students"], r["without_file"]) for r in items if r["kata"] == "k"} == {("2", "0")}
 
 
 # -- a whole class through torchkata grade ---------------------------------------------
@@ -230,7 +235,8 @@ def graded_class(tmp_path_factory):
     with zipfile.ZipFile(klass / "sneaky.zip", "w") as zf:
         zf.writestr("../../tensors.py", solution_source("tensors"))
     out = klass.parent / "grades"
-    result = torchkata("grade", str(klass), "--out", str(out), "--kata=tensors", "--jobs=2",
+    # autograd.py is handed in by no one
+    result = torchkata("grade", str(klass), "--out", str(out), "--kata=tensors,autograd", "--jobs=2",
                        f"--kata-seed={SECRET}", "--kata-timeout=5")
     assert result.returncode == 0, result.stdout
     return out, result.stdout
@@ -255,7 +261,7 @@ def test_the_grading_log_has_a_header_and_nothing_for_the_learners_workspace(gra
         first, second = log.splitlines()[:2]
         assert first.startswith(f"torchkata {pytest_torchkata.__version__} grading log, 20")
         level = json.loads((out / name / "report.json").read_text())["sandbox"]
-        assert "katas tensors; torch " in second and f"sandbox {level};" in second
+        assert "katas tensors, autograd; torch " in second and f"sandbox {level};" in second
         assert f"seed digest {seed_digest(SECRET)}" in second
         assert str(SECRET) not in log and "Warning" not in log and "warnings summary" not in log
         assert not LEARNER_COMMAND.search(log) and "Next: task" not in log
@@ -275,6 +281,17 @@ def test_the_syntax_error_is_told_once_in_the_feedback(graded_class):
     assert page.count("could not be loaded: invalid syntax") == 1
     assert "### Could not run: tasks 1, 2, 3, 4, 5, 6, 7 and 8 (19 points)" in page
     assert "### Task " not in page and "Python could not read the file" in page
+    assert page.count("there is no learner file katas/autograd.py") == 1
+    assert "### Could not run: tasks 1, 2, 3, 4, 5, 6, 7 and 8 (25 points)" in page
+
+
+def test_a_kata_file_not_handed_in_is_left_out_of_that_katas_statistics(graded_class):
+    out, _ = graded_class
+    items = list(csv.DictReader((out / "item_analysis.csv").open()))
+    by_kata = {kata: [r for r in items if r["kata"] == kata] for kata in ("tensors", "autograd")}
+    assert {(r["students"], r["without_file"]) for r in by_kata["tensors"]} == {("2", "0")}
+    assert {(r["students"], r["without_file"], r["most_common_failure"]) for r in by_kata["autograd"]} \
+        == {("0", "2", "")}
 
 
 def test_every_class_output_is_private(graded_class):

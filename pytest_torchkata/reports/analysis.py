@@ -18,7 +18,7 @@ from pytest_torchkata.reports.instructor import plural
 from pytest_torchkata.status import Status
 
 COLUMNS = ["kata", "task", "id", "title", "max_score", "students", "mean_score", "share_passed",
-           "not_started", "errors", "most_common_failure", "failure_count"]
+           "not_started", "errors", "most_common_failure", "failure_count", "without_file"]
 NO_PLOTS = ("no picture: matplotlib is not installed "
             "(`pip install \"pytest-torchkata[plots]\"` adds it; then grade again)")
 
@@ -33,18 +33,24 @@ def _failure(task: dict) -> str:
     return task["message"]
 
 
-def item_rows(reports: list[dict]) -> list[dict]:
-    """One row per task, in curriculum order, over every graded student."""
+def item_rows(reports: list[dict], without: list[set[str]] | None = None) -> list[dict]:
+    """One row per task, in curriculum order, over every graded student; ``without[i]``: the
+    katas whose file student ``i`` did not hand in, left out of those katas' rows (counted
+    in ``without_file``)."""
     rows: dict[tuple[str, str], dict] = {}
-    for report in reports:
+    for i, report in enumerate(reports):
         for kata in report.get("katas", []):
+            absent = kata["name"] in (without[i] if without else ())
             for t in kata["tasks"]:
                 if t["status"] == Status.SKIPPED:
                     continue
                 row = rows.setdefault((kata["name"], t["id"]), {
                     "kata": kata["name"], "task": t["number"], "id": t["id"], "title": t["title"],
                     "max_score": t["max_score"], "scores": [], "passed": 0, "not_started": 0,
-                    "errors": 0, "failures": Counter()})
+                    "errors": 0, "failures": Counter(), "without_file": 0})
+                if absent:
+                    row["without_file"] += 1
+                    continue
                 row["scores"].append(t["score"])
                 row["passed"] += t["status"] == Status.PASSED
                 row["not_started"] += t["status"] == Status.NOT_STARTED
@@ -57,10 +63,10 @@ def item_rows(reports: list[dict]) -> list[dict]:
         common = row["failures"].most_common(1)
         out.append({"kata": row["kata"], "task": row["task"], "id": row["id"], "title": row["title"],
                     "max_score": row["max_score"], "students": n,
-                    "mean_score": round(sum(row["scores"]) / n, 2),
-                    "share_passed": round(row["passed"] / n, 3), "not_started": row["not_started"],
+                    "mean_score": round(sum(row["scores"]) / n, 2) if n else "",
+                    "share_passed": round(row["passed"] / n, 3) if n else "", "not_started": row["not_started"],
                     "errors": row["errors"], "most_common_failure": common[0][0] if common else "",
-                    "failure_count": common[0][1] if common else 0})
+                    "failure_count": common[0][1] if common else 0, "without_file": row["without_file"]})
     return out
 
 
@@ -71,23 +77,28 @@ def _short(text: str, limit: int = 120) -> str:
 
 
 def write_analysis(out: Path, named: list[tuple[str, dict]],
-                   apart: list[tuple[str, str]] | None = None) -> None:
+                   apart: list[tuple[str, str]] | None = None,
+                   without: dict[str, list[str]] | None = None) -> None:
     """``named``: (student, report) for every graded student; ``apart``: (student, why)
-    for every student who was not graded (left out of the statistics)."""
+    for every student who was not graded (left out of the statistics); ``without``:
+    student -> the katas whose file they did not hand in (left out of those katas' rows)."""
     reports = [report for _, report in named]
-    rows = item_rows(reports)
+    rows = item_rows(reports, [set((without or {}).get(student, ())) for student, _ in named])
     with atomic_write(out / "item_analysis.csv", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=COLUMNS)
         writer.writeheader()
         writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
     picture = heat_map(out / "item_analysis.png", named)
     lines = [f"# Item analysis ({plural(len(reports), 'graded student')})", "",
-             "| task | mean / max | passed | not started | errors | most common failure (students) |",
-             "| --- | --- | --- | --- | --- | --- |"]
+             "Per task, over the students who handed in its kata's file (how many did not: *without file*).", "",
+             "| task | mean / max | passed | not started | errors | without file "
+             "| most common failure (students) |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
         failure = f"{_short(r['most_common_failure'])} ({r['failure_count']})" if r["failure_count"] else ""
-        lines.append(f"| {_short(r['kata'])} {r['task']}. {_short(r['title'], 50)} | {r['mean_score']:g} / "
-                     f"{r['max_score']:g} | {r['share_passed']:.0%} | {r['not_started']} | {r['errors']} "
+        mean, passed = ((f"{r['mean_score']:g}", f"{r['share_passed']:.0%}") if r["students"] else ("-", "-"))
+        lines.append(f"| {_short(r['kata'])} {r['task']}. {_short(r['title'], 50)} | {mean} / "
+                     f"{r['max_score']:g} | {passed} | {r['not_started']} | {r['errors']} | {r['without_file']} "
                      f"| {failure} |")
     lines += ["", "![share of points per student and task](item_analysis.png)" if picture else f"*{NO_PLOTS}*"]
     if apart:

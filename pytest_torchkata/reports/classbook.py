@@ -117,6 +117,8 @@ def finish_student(folder: Path, sub: Any, job: Any, limit: float, prefixes: lis
         tasks = [t for k in report.get("katas", []) for t in k.get("tasks", [])]
         row.update(total=report.get("score", 0.0), max_total=report.get("max_score"),
                    katas={k["name"]: k["score"] for k in report.get("katas", [])},
+                   # katas whose file was not handed in: the item analysis leaves them out
+                   without_file=[k["name"] for k in report.get("katas", []) if f"{k['name']}.py" not in sub.files],
                    errors=sum(t["status"] == "error" for t in tasks),
                    timeouts=sum(TIMED_OUT in t.get("message", "") for t in tasks))
         broken = list(dict.fromkeys(t["message"] for t in tasks if t["status"] == "error"))
@@ -197,4 +199,4 @@ def write_class(out: Path, rows: list[dict], reports: dict[str, dict]) -> None:
     graded = [(r["student"], reports[r["student"]]) for r in rows if reports.get(r["student"])]
     # refused, nothing to grade, or no report: not in the statistics, listed apart with why
     apart = [(r["student"], r["problem"]) for r in rows if not reports.get(r["student"])]
-    write_analysis(out, graded, apart)
+    write_analysis(out, graded, apart, {r["student"]: r.get("without_file", []) for r in rows})
