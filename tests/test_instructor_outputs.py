@@ -194,6 +194,13 @@ def test_counts_are_said_in_good_english():
     assert "2 errors, 3 time-outs" in row_line({**row, "errors": 2, "timeouts": 3})
 
 
+def test_a_single_task_not_run_is_said_in_the_singular(pytester):
+    mini_kata.setup(pytester)
+    result = pytester.runpytest("--kata=mini", "-k", "1", "-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines(["  task 2 not run this time (deselected with -k)"])
+    assert "(s)" not in result.stdout.str()
+
+
 def test_students_without_a_report_stay_out_of_the_item_analysis_and_are_listed_apart(tmp_path):
     graded = _report()
     rows = [{"student": name, "total": 0.0, "max_total": None, "katas": {}, "errors": 0, "timeouts": 0,

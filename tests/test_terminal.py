@@ -62,7 +62,7 @@ def test_dash_k_matches_task_titles_and_ids_and_deselected_tasks_take_one_line(g
     graded = grade("tensors", solution_source("tensors"), "-k", "permute")
     assert graded.status("reshape") == "passed"
     assert [t for t, s in graded.statuses().items() if s != "skipped"] == ["reshape"]
-    graded.result.stdout.fnmatch_lines(["  7 task(s) not run this time (deselected with -k): 1, 3, 4, 5, 6, 7, 8"])
+    graded.result.stdout.fnmatch_lines(["  7 tasks not run this time (deselected with -k): 1, 3, 4, 5, 6, 7, 8"])
     assert graded.output.count("not run this time") == 1
     by_id = grade("tensors", solution_source("tensors"), "-k", "log_softmax")
     assert [t for t, s in by_id.statuses().items() if s != "skipped"] == ["log_softmax"]

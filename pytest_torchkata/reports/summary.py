@@ -58,9 +58,12 @@ def summary_lines(kata: KataResult, next_kata: str | None = None, columns: int =
         lines.extend(" " * INDENT + part for part in wrap(load_failure, room))
     for reason in dict.fromkeys(t.message for t in not_run):  # each with its reason: -k, -x, a quit...
         numbers = [t.number for t in not_run if t.message == reason]
-        lines.append("  " + tr("{count} task(s) not run this time ({reason}): {numbers}",
-                               "{count} 个任务本次没有运行（{reason}）：{numbers}",
-                               count=len(numbers), reason=reason, numbers=", ".join(map(str, numbers))))
+        said = (tr("task {numbers} not run this time ({reason})", "任务 {numbers} 本次没有运行（{reason}）",
+                   numbers=numbers[0], reason=reason) if len(numbers) == 1 else
+                tr("{count} tasks not run this time ({reason}): {numbers}",
+                   "{count} 个任务本次没有运行（{reason}）：{numbers}",
+                   count=len(numbers), reason=reason, numbers=", ".join(map(str, numbers))))
+        lines.append("  " + said)
     nxt = kata.next_task()
     if nxt is not None and not next_block:
         pass
