@@ -59,9 +59,9 @@ def feedback_lines(student: str, report: dict | None, problem: str = "") -> list
         if problem:
             lines += [tr("**Note from the grader:** {note}", "**评分说明**：{note}", note=for_markdown(problem)), ""]
         if not report:
-            lines.append(tr("Your submission could not be graded, so it has no points yet. Fix what the note "
-                            "above says and submit again.",
-                            "你的提交无法评分，所以还没有分数。请按上面的说明改正后再提交。"))
+            # read after the deadline too: say why, not what to run or whether to submit again
+            lines.append(tr("This submission could not be graded, so it has no points; the note above says why.",
+                            "这份提交无法评分，所以没有分数；原因见上面的说明。"))
             return lines
         lines += [tr("**Total: {score} / {max_score} points**", "**总分：{score} / {max_score} 分**",
                      score=f"{report['score']:g}", max_score=f"{report['max_score']:g}"), ""]
