@@ -28,6 +28,8 @@ def _setup_child(hello: dict) -> None:
               (resource.RLIMIT_NOFILE, hello["nofile"])]
     if hello.get("uid") is not None:
         limits.append((resource.RLIMIT_NPROC, hello["nproc"]))
+    elif hello.get("private_tmp"):  # bwrap: counted in its own user namespace (not where it maps to root)
+        limits.append((resource.RLIMIT_NPROC, hello.get("tasks_max", 512)))
     for which, value in limits:
         try:
             soft, hard = resource.getrlimit(which)

@@ -69,7 +69,7 @@ class Worker:
         self._send({
             "sys_path": [p for p in sys.path if p], "preload": preload, "show_from": show_from or os.getcwd(),
             "private_tmp": plan.level == "bwrap", "hide": plan.hidden if plan.level != "bwrap" else [],
-            "scratch": plan.scratch, "uid": plan.uid, "nproc": levels.NPROC,
+            "scratch": plan.scratch, "uid": plan.uid, "nproc": levels.NPROC, "tasks_max": MAX_TASKS,
             "fsize": levels.FSIZE, "nofile": levels.NOFILE,
             "user_preload": list(levels.USER_PRELOAD) if plan.uid is not None else [],
         })
@@ -220,11 +220,12 @@ class WorkerPool:
             response = self._one({"op": "load", "path": path, "task": task, "timeout": timeout}, timeout)
             error = response.get("error")
             if error and error["kind"] in ("crash", "timeout"):
-                kind = error["kind"]
-                text = error["message"]
+                # the file's load failed: every task gets that answer, as the file's (``load``)
+                text = str(error.get("message", ""))
                 if not text.startswith(os.path.basename(path)):
                     text = f"loading {os.path.basename(path)}: {text}"
-                self.crashed_loading[path] = {"kind": kind, "message": text}
+                self.crashed_loading[path] = {**error, "message": text, "load": True,
+                                              "file": error.get("file") or os.path.basename(path)}
                 return {"error": dict(self.crashed_loading[path])}
             if error:
                 return response
