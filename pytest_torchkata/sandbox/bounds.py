@@ -1,4 +1,5 @@
-"""The limits on what the grader reads from the learner's side, and their wording.
+"""The limits on what the grader reads from the learner's side, the checks that apply
+them before anything is parsed, and their wording.
 
 Everything that crosses from learner code to the grader (``wire``) is read
 within these limits, checked before anything is parsed or allocated, so the
@@ -11,6 +12,8 @@ Honest answers, the whole curriculum's included, stay far below every limit
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from pytest_torchkata.i18n import Text
 
@@ -53,3 +56,31 @@ class Refused(ValueError):
 def clip(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters, ``…`` marking the cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def check_lengths(head: int, count: int, max_bytes: int = MAX_FRAME) -> None:
+    """A message's head length and buffer count (its first 16 bytes), before anything else is read."""
+    if count > MAX_BUFFERS:
+        raise Refused("buffers", MAX_BUFFERS)
+    if head + count * 8 > max_bytes:  # each buffer has an 8-byte length
+        raise Refused("frame", max_bytes >> 20)
+
+
+def json_text(head: bytes | bytearray) -> str:
+    """A message's JSON head as text, when it cannot hold more than MAX_ITEMS values: every
+    value but the first follows a comma or opens a container, so this count is an upper bound."""
+    if head.count(b",") + head.count(b"[") + head.count(b"{") + 1 > MAX_ITEMS:
+        raise Refused("items", MAX_ITEMS)
+    try:
+        return head.decode()
+    except UnicodeDecodeError:
+        raise Refused("malformed") from None
+
+
+def shape(sizes: Any) -> list[int]:
+    """A tensor's declared shape: at most MAX_NDIM sizes, none negative (no size is trusted
+    to allocate anything: the data must be there already, byte for byte)."""
+    if not (isinstance(sizes, list) and len(sizes) <= MAX_NDIM and
+            all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s < 2**48 for s in sizes)):
+        raise Refused("malformed")
+    return sizes

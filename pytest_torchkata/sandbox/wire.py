@@ -20,8 +20,9 @@ from typing import Any, BinaryIO
 import numpy as np
 import torch
 
-from pytest_torchkata.sandbox.bounds import (MAX_BUFFERS, MAX_DEPTH, MAX_FRAME, MAX_ITEMS, MAX_NAME, MAX_NDIM,
-                                              MAX_STRING, Refused, clip)
+from pytest_torchkata.sandbox import bounds
+from pytest_torchkata.sandbox.bounds import (MAX_BUFFERS, MAX_DEPTH, MAX_FRAME, MAX_ITEMS, MAX_NAME, MAX_STRING,
+                                              Refused, clip)
 
 _TORCH_DTYPES = {
     str(d).replace("torch.", ""): d
@@ -178,7 +179,7 @@ class _Decoder:
 
     def tensor(self, tree: dict) -> torch.Tensor:
         dtype = _torch_dtype(tree.get("dtype"))
-        shape = _shape(tree.get("shape"))
+        shape = bounds.shape(tree.get("shape"))
         device = _device(tree.get("device"))
         if tree["__tensor__"] is None:  # a meta tensor: a shape, no data
             try:
@@ -211,7 +212,7 @@ class _Decoder:
             dt = np.dtype(name)
         except TypeError:
             raise Refused("malformed") from None
-        shape = _shape(tree.get("shape"))
+        shape = bounds.shape(tree.get("shape"))
         raw = self.buffer(tree["__ndarray__"])
         if dt.kind not in "biufc" or len(raw) != math.prod(shape) * dt.itemsize:
             raise Refused("malformed")
@@ -231,15 +232,6 @@ def _torch_dtype(name: Any) -> torch.dtype:
     if not isinstance(name, str) or name not in _TORCH_DTYPES:
         raise Refused("malformed")
     return _TORCH_DTYPES[name]
-
-
-def _shape(shape: Any) -> list[int]:
-    """A tensor's declared shape: at most MAX_NDIM sizes, none negative (no size is
-    trusted to allocate: the data must already be there, byte for byte)."""
-    if not (isinstance(shape, list) and len(shape) <= MAX_NDIM and
-            all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s < 2**48 for s in shape)):
-        raise Refused("malformed")
-    return shape
 
 
 def _device(name: Any) -> torch.device:
@@ -290,13 +282,6 @@ def send(stream: BinaryIO, message: Any) -> None:
     stream.flush()
 
 
-def _check_prefix(head: int, count: int, max_bytes: int) -> None:
-    if count > MAX_BUFFERS:
-        raise Refused("buffers", MAX_BUFFERS)
-    if head + count * _LEN.size > max_bytes:
-        raise Refused("frame", max_bytes >> 20)
-
-
 def _read_exact(stream: BinaryIO, n: int) -> bytearray:
     out = bytearray(n)
     view, got = memoryview(out), 0
@@ -306,17 +291,6 @@ def _read_exact(stream: BinaryIO, n: int) -> bytearray:
             raise EOFError("the other side closed the connection")
         got += read
     return out
-
-
-def _head_text(head: bytes | bytearray) -> str:
-    """The JSON head as text, when it cannot hold more than MAX_ITEMS values: every value but
-    the first follows a comma or opens a container, so this count is an upper bound."""
-    if head.count(b",") + head.count(b"[") + head.count(b"{") + 1 > MAX_ITEMS:
-        raise Refused("items", MAX_ITEMS)
-    try:
-        return head.decode()
-    except UnicodeDecodeError:
-        raise Refused("malformed") from None
 
 
 def _parse(text: str) -> Any:
@@ -330,7 +304,7 @@ def recv(stream: BinaryIO, max_bytes: int = MAX_FRAME) -> Any:
     """One message (a dict) from ``stream``; ``Refused`` when it breaks a limit or is not
     what ``send`` writes.  Nothing is read (or allocated) past a length that breaks a limit."""
     n, count = _PREFIX.unpack(_read_exact(stream, _PREFIX.size))
-    _check_prefix(n, count, max_bytes)
+    bounds.check_lengths(n, count, max_bytes)
     total = n + count * _LEN.size
     head = _read_exact(stream, n)
     buffers = []
@@ -340,7 +314,7 @@ def recv(stream: BinaryIO, max_bytes: int = MAX_FRAME) -> Any:
         if total > max_bytes:
             raise Refused("frame", max_bytes >> 20)
         buffers.append(_read_exact(stream, m))
-    text = _head_text(head)
+    text = bounds.json_text(head)
     del head  # the bytes or the text, and the values parsed from it: twice a message at most
     body = _parse(text)
     del text
@@ -385,7 +359,7 @@ class FrameReader:
         if not self._need(_PREFIX.size, deadline):
             return None
         n, count = _PREFIX.unpack_from(self.data, 0)
-        _check_prefix(n, count, self.max_bytes)
+        bounds.check_lengths(n, count, self.max_bytes)
         at = _PREFIX.size + n
         total = n + count * _LEN.size
         for _ in range(count):
@@ -408,7 +382,7 @@ def peek(frame: bytes) -> dict:
     """The plain top-level entries (strings, numbers, lists of strings) of a message that is
     a dict, read from its JSON head alone: no tensor is built."""
     n, _ = _PREFIX.unpack_from(frame, 0)
-    body = _parse(_head_text(frame[_PREFIX.size: _PREFIX.size + n]))
+    body = _parse(bounds.json_text(frame[_PREFIX.size: _PREFIX.size + n]))
     plain = (str, int, float, bool, type(None))
     found = {}
     for key, value in body.get("__dict__", []) if isinstance(body, dict) else []:
