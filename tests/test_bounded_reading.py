@@ -457,3 +457,16 @@ def _comm(path):
         return path.read_text().strip()
     except OSError:
         return ""
+
+
+def test_only_the_end_of_a_worker_s_log_is_read(tmp_path):
+    """A worker's log (its learner processes' stderr) may be as large as the file-size limit."""
+    from types import SimpleNamespace
+
+    from pytest_torchkata.sandbox.worker import Worker
+
+    with open(tmp_path / "log", "w+b") as log:
+        log.write(b"x" * (64 * MiB) + b"\nthe last words")
+        tail, peak = peak_while(lambda: Worker.output_tail(SimpleNamespace(log=log)))
+    assert tail.endswith("the last words") and len(tail) < 400
+    assert peak < MiB

@@ -137,8 +137,9 @@ class Worker:
         return why + self.output_tail()
 
     def output_tail(self, limit: int = 300) -> str:
-        try:
-            self.log.seek(0)
+        try:  # only its end: learner code may have grown it to the file-size limit
+            self.log.seek(0, os.SEEK_END)
+            self.log.seek(max(0, self.log.tell() - 4 * limit))
             text = self.log.read().decode(errors="replace").strip()
         except (OSError, ValueError):
             return ""
