@@ -1,6 +1,5 @@
-"""What the instructor outputs (``feedback.md``, Gradescope's results, the gradebook, the
-item analysis, the grading log) share: a kata's file-level problem said once, and
-counts in words.
+"""What the class outputs (``feedback.md``, Gradescope's results, the gradebook, the item
+analysis, the console) share: a kata's file-level problem said once, and counts in words.
 
 A file-level problem is what stops every task of a kata at once: the file is missing,
 Python cannot parse it, it hangs or exits while loading.  The report has it as one
