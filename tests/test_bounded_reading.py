@@ -309,7 +309,8 @@ def test_in_process_answers_are_read_within_the_same_limits(tmp_path):
     from pytest_torchkata.sandbox.inprocess import InProcessBackend
 
     learner = tmp_path / "hostile.py"
-    learner.write_text("def many(x):\n    return [0] * 1_000_000\n\n\ndef honest(x):\n    return x * 2\n")
+    learner.write_text("def many(x):\n    return [0] * 1_000_000\n\n\ndef honest(x):\n    return x * 2\n\n\n"
+                       "def huge_int(x):\n    return 10 ** 5000\n")
     backend = InProcessBackend()
 
     def request(target):
@@ -319,6 +320,7 @@ def test_in_process_answers_are_read_within_the_same_limits(tmp_path):
 
     try:
         assert request("many")["error"]["refused"] == "items"
+        assert "could not be sent back" in request("huge_int")["error"]["message"]  # as a worker's child says
         assert torch.equal(request("honest")["value"], torch.full((2,), 2.0))
     finally:
         backend.close()

@@ -90,6 +90,9 @@ class InProcessBackend:
                 return wire.decode_frame(wire.frame_of(answer))
             except wire.Refused as refused:
                 return {"error": refused.error()}
+            except (TypeError, ValueError) as exc:  # what a worker's child answers then (``child``)
+                return {"error": {"kind": "learner", "type": type(exc).__name__,
+                                  "message": f"the result could not be sent back: {exc}"}}
         finally:
             _restore(saved)
 
