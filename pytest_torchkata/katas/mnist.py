@@ -46,8 +46,7 @@ PROBE_IMAGES, PROBE_AGREEMENT = 256, 0.99  # the trained Net against the grader'
 
 # -- task 1: layers --------------------------------------------------------------------------
 
-@KATA.task("layers", Text("The layers of the article's CNN", "文章中卷积网络的各层"), points=3,
-           hints=HINTS["layers"])
+@KATA.task("layers", Text("The layers of the article's CNN", "文章中卷积网络的各层"), points=3, hints=HINTS["layers"])
 class TestLayers:
     def test_has_the_four_layers_by_name(self, kata):
         layers = kata.run(layers_probe)["layers"]

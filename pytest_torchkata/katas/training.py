@@ -98,9 +98,8 @@ class TestTrainStep:
                              "zero_grad() 在 backward() 之后、step() 之前运行：step 找不到梯度，参数没有变化；"
                              "正确顺序是 zero_grad、前向、backward、step"))
         for i, (after, before, grad) in enumerate(zip(info["after"], ref["before"], ref["fresh"])):
-            expect_close(after, before - 0.1 * grad, what=tr("parameter {i} after one SGD step (lr 0.1)",
-                                                             "一步 SGD（lr 0.1）之后的参数 {i}", i=i),
-                         rtol=1e-4, atol=1e-5)
+            what = tr("parameter {i} after one SGD step (lr 0.1)", "一步 SGD（lr 0.1）之后的参数 {i}", i=i)
+            expect_close(after, before - 0.1 * grad, what=what, rtol=1e-4, atol=1e-5)
 
     def test_calls_the_model_once_as_model_x(self, kata):
         forwards = self._run(kata, 0.1, False)[1]["forwards"]
@@ -324,9 +323,9 @@ class TestMakeLoader:
 
     def test_another_seed_gives_another_order(self, kata):
         info = kata.run(world.loader_orders, 20, 5, seed := draw_seed())
-        expect_true(info["first"] != info["other"], tr("seeds {seed} and {other} gave the same order: seed the generator "
-                                                       "with `seed`", "种子 {seed} 和 {other} 给出了相同的顺序：请用 `seed` "
-                                                       "设定生成器的种子", seed=seed, other=seed + 1))
+        expect_true(info["first"] != info["other"], tr(
+            "seeds {seed} and {other} gave the same order: seed the generator with `seed`",
+            "种子 {seed} 和 {other} 给出了相同的顺序：请用 `seed` 设定生成器的种子", seed=seed, other=seed + 1))
 
 
 # -- task 6: fit ----------------------------------------------------------------------------
@@ -396,8 +395,6 @@ class TestFit:
             logits = model(x_val)
         loss = nn.functional.cross_entropy(logits, y_val).item()
         acc = (logits.argmax(1) == y_val).float().mean().item()
-        expect_close(history["val_loss"][-1], loss, what=tr("the last val_loss (the trained model on val_loader)",
-                                                            "最后一个 val_loss（训练后的模型在 val_loader 上）"),
-                     rtol=1e-4, atol=1e-5)
-        expect_close(history["val_acc"][-1], acc, what=tr("the last val_acc (the trained model on val_loader)",
-                                                          "最后一个 val_acc（训练后的模型在 val_loader 上）"))
+        what = tr("the last val_loss (the trained model on val_loader)", "最后一个 val_loss（训练后的模型在 val_loader 上）")
+        expect_close(history["val_loss"][-1], loss, what=what, rtol=1e-4, atol=1e-5)
+        expect_close(history["val_acc"][-1], acc, what=tr("the last val_acc (the trained model on val_loader)", "最后一个 val_acc（训练后的模型在 val_loader 上）"))
