@@ -117,12 +117,14 @@ def _enc_tensor(t: torch.Tensor, buffers: list[bytes]) -> Any:
 
 def decode(tree: Any, buffers: list) -> Any:
     """The value ``tree`` and ``buffers`` (from ``encode``) stand for, read within the limits
-    above: a deeper tree, more values or buffers, or a buffer that does not match its
+    of ``bounds``: a deeper tree, more values or buffers, or a buffer that does not match its
     tensor's shape raise ``Refused``; longer strings are cut (``…`` marks the cut)."""
     return _Decoder(buffers).value(tree, 0)
 
 
 class _Decoder:
+    """One message's decoding: counts its values, and lets each buffer back one tensor."""
+
     def __init__(self, buffers: list) -> None:
         if len(buffers) > MAX_BUFFERS:
             raise Refused("buffers", MAX_BUFFERS)
