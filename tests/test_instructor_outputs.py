@@ -167,12 +167,20 @@ def test_no_check_message_carries_a_learner_command_except_as_advice(layer):
     assert not offenders
 
 
-def test_a_missing_function_is_said_in_the_report_and_the_command_only_in_the_terminal(pytester):
+def test_a_missing_function_is_said_in_the_message_and_the_command_apart_for_the_learner(pytester):
+    from pytest_torchkata.cli.watch import screen
+
     mini_kata.setup(pytester, mini_kata.SOLUTION.replace("def add(", "def plus("))
     result = pytester.runpytest("--kata=mini", "--kata-report=r.json", "-p", "no:cacheprovider")
-    add = json.loads((pytester.path / "r.json").read_text())["katas"][0]["tasks"][1]
-    assert "has no `add`" in add["message"] and "torchkata" not in json.dumps(add)
-    result.stdout.fnmatch_lines(["*To do: get a fresh copy with `torchkata reset mini`*"])
+    report = json.loads((pytester.path / "r.json").read_text())
+    add = report["katas"][0]["tasks"][1]
+    assert "has no `add`" in add["message"] and "torchkata" not in add["message"] + add["hint"]
+    assert add["advice"] == "get a fresh copy with `torchkata reset mini`"
+    # the learner's terminals show it: the failure block and the summary of pytest, and watch's screen
+    assert result.stdout.str().count("To do: get a fresh copy with `torchkata reset mini`") == 2
+    assert any("To do: get a fresh copy with `torchkata reset mini`" in line for line in screen(report, None))
+    # the pages made from the report never do
+    assert not LEARNER_COMMAND.search("\n".join(feedback_lines("ann", report)) + json.dumps(gradescope_results(report)))
 
 
 def test_a_grading_run_outside_the_learners_workspace_names_no_learner_command(pytester):
@@ -183,6 +191,9 @@ def test_a_grading_run_outside_the_learners_workspace_names_no_learner_command(p
     graded = pytester.runpytest("--kata=mini", "-p", "no:cacheprovider", "-p", "no:torchkata-progress")
     assert not LEARNER_COMMAND.search(graded.stdout.str()), graded.stdout.str()
     assert "To do:" not in graded.stdout.str() and "has no `add`" in graded.stdout.str()
+    graded = pytester.runpytest("--kata=mini", "-p", "no:cacheprovider", "-p", "no:torchkata-progress",
+                                "--kata-report=r.json")
+    assert not LEARNER_COMMAND.search((pytester.path / "r.json").read_text())  # no advice is recorded
 
 
 # -- counts, and students who were not graded ----------------------------------------
@@ -275,11 +286,14 @@ def test_the_grading_log_has_a_header_and_nothing_for_the_learners_workspace(gra
         assert "/tmp/" not in log and str(out.parent) not in log
 
 
-def test_the_reports_keep_the_seed_digest_never_the_seed(graded_class):
+def test_the_reports_keep_the_seed_digest_never_the_seed_nor_a_learner_command(graded_class):
     out, _ = graded_class
     for name in ("stub", "syntax"):
         text = (out / name / "report.json").read_text()
         assert str(SECRET) not in text and json.loads(text)["seed_digest"] == seed_digest(SECRET)
+        assert not LEARNER_COMMAND.search(text)  # autograd.py is missing: its advice is not kept
+    for table in ("gradebook.csv", "tasks.csv", "item_analysis.csv", "item_analysis.md"):
+        assert not LEARNER_COMMAND.search((out / table).read_text())
 
 
 def test_the_syntax_error_is_told_once_in_the_feedback(graded_class):

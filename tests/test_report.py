@@ -7,7 +7,7 @@ from pytest_torchkata.reports.results import REPORT_VERSION
 from pytest_torchkata.status import Status
 
 TASK_KEYS = {"id", "number", "title", "status", "score", "max_score", "message", "hint", "checks", "data",
-             "hints_used"}
+             "hints_used", "advice"}
 
 
 def test_report_schema(pytester):
@@ -16,7 +16,7 @@ def test_report_schema(pytester):
     report = json.loads((pytester.path / "out" / "report.json").read_text())
     assert report["version"] == REPORT_VERSION
     assert {"version", "score", "max_score", "katas", "seed", "isolated", "devices",
-            "torch_version", "tool_version", "warnings", "language"} <= set(report)
+            "torch_version", "tool_version", "warnings", "language", "sandbox", "seed_digest"} <= set(report)
     assert report["score"] == 2.0 and report["max_score"] == 3.0
     kata = report["katas"][0]
     assert {"name", "title", "score", "max_score", "tasks"} <= set(kata)
@@ -24,7 +24,7 @@ def test_report_schema(pytester):
         assert set(task) == TASK_KEYS
         assert task["status"] in {s.value for s in Status}
         for check in task["checks"]:
-            assert set(check) == {"name", "status", "message", "hint", "where", "rank", "ran"}
+            assert set(check) == {"name", "status", "message", "hint", "where", "rank", "ran", "advice"}
     add = kata["tasks"][1]
     assert add["status"] == "failed" and add["message"].startswith("add(a, b): 2 of 2 value(s) are off")
     assert add["hint"] == "use +"

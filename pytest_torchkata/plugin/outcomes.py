@@ -16,6 +16,7 @@ from pytest_torchkata.checks.errors import KataOutcome
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.model import Task
 from pytest_torchkata.reports.results import CheckResult
+from pytest_torchkata.reports.summary import to_do
 from pytest_torchkata.status import Status
 
 GRADER_BUG = Text("the check itself crashed ({text}); this is a bug in the grader, please report it",
@@ -35,8 +36,8 @@ def check_outcome(task: Task, name: str, path: str, call: pytest.CallInfo,
                   report: pytest.TestReport, full_tracebacks: bool = False,
                   learner: bool = True) -> Outcome | None:
     """The result of one check, or None while the check has not ended (a passed setup).
-    ``learner``: the run is the learner's own, so its failure block may give ``advice``
-    (a ``torchkata`` command); a grader's run (``torchkata grade``, Gradescope) gives none."""
+    ``learner``: the run is the learner's own, so the result keeps the outcome's ``advice``
+    (a ``torchkata`` command); a grader's run (``torchkata grade``, Gradescope) drops it."""
     if call.when == "teardown" or (call.when == "setup" and report.passed):
         return None
     if report.passed:
@@ -47,14 +48,15 @@ def check_outcome(task: Task, name: str, path: str, call: pytest.CallInfo,
     exc = call.excinfo.value if call.excinfo is not None else None
     if isinstance(exc, KataOutcome):
         ran = not getattr(exc, "not_run", False)
-        result = CheckResult(name, exc.status, exc.message, exc.hint, exc.where, exc.rank, ran=ran)
+        result = CheckResult(name, exc.status, exc.message, exc.hint, exc.where, exc.rank, ran=ran,
+                             advice=exc.advice if learner else "")
         if not ran:  # its learner code was not run: no failure block of its own
             return Outcome(result, (path, 0, tr("{task}: {message}", "{task}：{message}",
                                                 task=label(task), message=exc.message)), skip=True)
         if exc.status is Status.NOT_STARTED:
             return Outcome(result, (path, 0, tr("not started: {task}", "未开始：{task}", task=label(task))),
                            skip=True)
-        return Outcome(result, failure_text(task, result, exc.advice if learner else ""))
+        return Outcome(result, failure_text(task, result))
     text = f"{type(exc).__name__}: {exc}" if exc is not None else "unknown error"
     result = CheckResult(name, Status.ERROR, GRADER_BUG.format(text=text))
     return Outcome(result, None if full_tracebacks else failure_text(task, result))
@@ -64,7 +66,7 @@ def label(task: Task) -> str:
     return tr("Task {number} ({title})", "任务 {number}（{title}）", number=task.number, title=task.title)
 
 
-def failure_text(task: Task, result: CheckResult, advice: str = "") -> str:
+def failure_text(task: Task, result: CheckResult) -> str:
     lines = [tr("{task}, check {check}:", "{task}，检查 {check}：", task=label(task), check=result.name),
              f"  {result.message}"]
     if result.where:
@@ -72,8 +74,8 @@ def failure_text(task: Task, result: CheckResult, advice: str = "") -> str:
     hint = result.hint or task.hint
     if hint:
         lines.append("  " + tr("Hint: {hint}", "提示：{hint}", hint=hint))
-    if advice:
-        lines.append("  " + tr("To do: {advice}", "可以这样做：{advice}", advice=advice))
+    if result.advice:
+        lines.append("  " + to_do(result.advice))
     from pytest_torchkata.reports.encode import for_terminal
 
     return for_terminal("\n".join(lines))  # learner text is inert in the terminal

@@ -38,6 +38,7 @@ class CheckResult:
     where: str = ""
     rank: int = 0  # how telling the message is (checks.errors.KataOutcome.rank)
     ran: bool = True  # False: not run to completion; ``message`` says why
+    advice: str = ""  # a command for the learner's own workspace; "" in a grader's run
 
 
 @dataclass
@@ -53,6 +54,7 @@ class TaskResult:
     checks: list[CheckResult] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
     hints_used: int = 0  # hint levels the learner has seen (torchkata hint)
+    advice: str = ""  # the speaking check's advice: learner terminals show it, class outputs never
 
     @property
     def not_run(self) -> bool:
@@ -142,9 +144,10 @@ def grade_task(task, checks: list[CheckResult], data: dict[str, Any]) -> TaskRes
     elif ran and stopped:  # their own message says why: "not run: task 3 ran out of time..."
         message += tr(" ({ran} of {due} checks ran)", "（{due} 项检查只运行了 {ran} 项）", ran=len(ran), due=due)
     hint = (first_bad.hint if first_bad and first_bad.hint else task.hint) if status != Status.PASSED else task.hint
+    advice = first_bad.advice if first_bad and status != Status.PASSED else ""
     return TaskResult(id=task.id, number=task.number, title=task.title, status=status,
                       score=score, max_score=max_score, message=message, hint=hint,
-                      checks=checks, data=data)
+                      checks=checks, data=data, advice=advice)
 
 
 def grade_kata(kata: Kata, checks: dict[str, list[CheckResult]],

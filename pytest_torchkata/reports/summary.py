@@ -2,7 +2,8 @@
 
 Widths are terminal columns (a CJK character takes two): the table lines up
 with Chinese titles, and long messages wrap under their task to fit the
-terminal instead of being cut.  A file that could not be loaded is said once
+terminal instead of being cut; a task's ``advice`` (a command for the learner's
+own workspace) follows its message.  A file that could not be loaded is said once
 per kata; tasks not run this time are summed up in one line per reason
 (deselected with ``-k``, stopped by ``-x``, a debugger quit...); a finished
 kata names the next one and how to start it.  Every line
@@ -53,9 +54,14 @@ def summary_lines(kata: KataResult, next_kata: str | None = None, columns: int =
         message = task.message if task.status in (Status.FAILED, Status.ERROR, Status.SKIPPED) else ""
         if message and message != load_failure:
             lines.extend(" " * INDENT + part for part in wrap(message, room))
+            if task.advice:
+                lines.extend(" " * INDENT + part for part in wrap(to_do(task.advice), room))
     if load_failure:
         lines.append("  " + tr("No task above could run:", "以上任务都无法运行："))
         lines.extend(" " * INDENT + part for part in wrap(load_failure, room))
+        advice = next((t.advice for t in kata.tasks if t.message == load_failure and t.advice), "")
+        if advice:
+            lines.extend(" " * INDENT + part for part in wrap(to_do(advice), room))
     for reason in dict.fromkeys(t.message for t in not_run):  # each with its reason: -k, -x, a quit...
         numbers = [t.number for t in not_run if t.message == reason]
         said = (tr("task {numbers} not run this time ({reason})", "任务 {numbers} 本次没有运行（{reason}）",
@@ -92,6 +98,11 @@ def summary_lines(kata: KataResult, next_kata: str | None = None, columns: int =
             elif next_kata == "":  # the curriculum's last kata
                 lines.append("  " + tr("That was the last kata of the curriculum.", "这是课程的最后一个练习。"))
     return lines
+
+
+def to_do(advice: str) -> str:
+    """A command the learner can run in their own workspace (a task's ``advice``)."""
+    return tr("To do: {advice}", "可以这样做：{advice}", advice=advice)
 
 
 def more_help(kata: str, number: int) -> str:
