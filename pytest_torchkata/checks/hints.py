@@ -23,7 +23,19 @@ MISSING_FILE_HINT = Text(
     "this name",
     "这个练习的每个任务都从这一个文件评分：它必须用这个名字放在练习文件夹里")
 
+# torchvision built for another torch: its compiled operators are missing, so importing it fails
+# with "operator torchvision::nms does not exist" (matched by TORCHVISION_MISMATCH_NEEDLE).
+TORCHVISION_MISMATCH_NEEDLE = "operator torchvision::"
+TORCHVISION_MISMATCH = Text(
+    "the installed torchvision does not match the installed torch (each torchvision release is built for "
+    "one torch release): install the matching pair with `pip install --upgrade torch torchvision`, or the "
+    "CPU-only pair with `pip install torch torchvision --index-url https://download.pytorch.org/whl/cpu`",
+    "安装的 torchvision 与 torch 不匹配（每个 torchvision 版本只对应一个 torch 版本）：用 "
+    "`pip install --upgrade torch torchvision` 安装相互匹配的一对，或者用 "
+    "`pip install torch torchvision --index-url https://download.pytorch.org/whl/cpu` 安装只用 CPU 的一对")
+
 TORCH_MESSAGE_HINTS: list[tuple[str, Text]] = [
+    (TORCHVISION_MISMATCH_NEEDLE, TORCHVISION_MISMATCH),
     ("modified by an inplace operation",
      Text("an in-place operation (like `x += 1` or `x.relu_()`) changed a tensor autograd still needs; "
      "use the out-of-place version or `.clone()` first",

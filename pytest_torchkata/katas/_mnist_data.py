@@ -29,6 +29,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from pytest_torchkata.checks.errors import LearnerCrashed
+from pytest_torchkata.checks.hints import TORCHVISION_MISMATCH, TORCHVISION_MISMATCH_NEEDLE
 from pytest_torchkata.i18n import tr
 
 DOWNLOAD_TIMEOUT_S = 10.0
@@ -43,6 +45,7 @@ WEIGHT_SHAPES = {"conv1.weight": (10, 1, 5, 5), "conv1.bias": (10,), "conv2.weig
                  "fc2.weight": (10, 50), "fc2.bias": (10,)}
 
 _download_failures: dict[str, str] = {}
+_MISMATCHED = "torchvision-mismatch"  # a download failure that is the torch/torchvision pair's fault
 
 
 # -- finding the data ----------------------------------------------------------------------
@@ -76,17 +79,31 @@ def mnist_root(kata: Any) -> str:
             download_mnist(key)
         except Exception as error:  # noqa: BLE001 - any failure means "no data here"
             text = " ".join(str(error).split()) or type(error).__name__
-            _download_failures[key] = text if len(text) < 120 else text[:119] + "…"
+            _download_failures[key] = (_MISMATCHED if TORCHVISION_MISMATCH_NEEDLE in text.lower()
+                                       else text if len(text) < 120 else text[:119] + "…")
         else:
             if not has_mnist(root):
                 _download_failures[key] = tr("the files are still missing after the download",
                                              "下载之后文件仍然不在")
+    if _download_failures.get(key) == _MISMATCHED:
+        # not the data's fault: where the learner's file imports torchvision too, it cannot load
+        # either, and that load failure (said once for the whole kata, with the fix) is raised here
+        kata.run(file_loads)
+        mismatch = LearnerCrashed(tr("torchvision cannot be imported, so MNIST cannot be downloaded",
+                                     "无法导入 torchvision，所以无法下载 MNIST"), hint=str(TORCHVISION_MISMATCH))
+        mismatch.load_failure = True
+        raise mismatch
     if key in _download_failures:
         pytest.skip(tr("needs MNIST: pass --kata-data DIR or set TORCHKATA_DATA=DIR, where DIR holds "
                        "MNIST/raw/ (not found in {root}; download failed: {why})",
                        "需要 MNIST：请传入 --kata-data DIR 或设置 TORCHKATA_DATA=DIR，DIR 里要有 "
                        "MNIST/raw/（在 {root} 中没有找到；下载失败：{why}）", root=root, why=_download_failures[key]))
     return key
+
+
+def file_loads(learner: Any) -> bool:
+    """Run next to the learner's code: nothing to observe but that its file loads."""
+    return True
 
 
 # -- the learner's view: the training split only ------------------------------------------

@@ -1,0 +1,59 @@
+"""Smaller promises a learner meets (issue 15, item 7): a torch/torchvision pair that does not
+match is named once with its fix; lines are wrapped by display width; Chinese text has no
+English left in it; `torchkata solution` prints whole blocks; a closed pipe ends quietly; hint
+levels, near-match kata names and environment variables are worded as a learner reads them."""
+
+from __future__ import annotations
+
+import sys
+from types import SimpleNamespace
+
+import pytest
+
+from pytest_torchkata.checks.hints import TORCHVISION_MISMATCH
+
+NMS = "operator torchvision::nms does not exist"
+
+
+# -- 1. torch and torchvision that do not match ----------------------------------------------
+
+def _broken_torchvision(monkeypatch):
+    """``import torchvision`` fails as it does when torchvision was built for another torch."""
+    for name in [m for m in sys.modules if m == "torchvision" or m.startswith("torchvision.")]:
+        monkeypatch.delitem(sys.modules, name)
+    return {"torchvision/__init__.py": f"raise RuntimeError({NMS!r})\n"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_mismatched_torchvision_is_named_once_with_its_fix(grade, monkeypatch, tmp_path, lang):
+    files = _broken_torchvision(monkeypatch)
+    graded = grade("mnist", None, f"--kata-lang={lang}", f"--kata-data={tmp_path}", files=files)
+    fix = TORCHVISION_MISMATCH.zh if lang == "zh" else TORCHVISION_MISMATCH.en
+    assert {t["status"] for t in graded.kata()["tasks"]} == {"error"}
+    assert {t["hint"] for t in graded.kata()["tasks"]} == {fix}  # no task's own, unrelated hint
+    assert len({t["message"] for t in graded.kata()["tasks"]}) == 1  # one cause, said once
+    out = graded.output
+    assert NMS in graded.kata()["tasks"][0]["message"]
+    assert out.count("FAILED mnist::") == 1  # one failure block; the other checks: "same cause as above"
+    assert "https://download.pytorch.org/whl/cpu" in out
+    assert "Traceback" not in out
+
+
+def test_a_download_failing_on_the_mismatch_names_it_not_the_data(monkeypatch, tmp_path):
+    from pytest_torchkata.checks.errors import LearnerCrashed
+    from pytest_torchkata.katas import _mnist_data as data
+
+    def download(root):
+        raise RuntimeError(NMS)
+
+    monkeypatch.setattr(data, "download_mnist", download)
+    monkeypatch.setattr(data, "_download_failures", {})
+    ran = []
+    kata = SimpleNamespace(data_dir=str(tmp_path), run=lambda helper, *args: ran.append(helper))
+    with pytest.raises((LearnerCrashed, pytest.skip.Exception)) as raised:  # not a skip for want of data
+        data.mnist_root(kata)
+    assert isinstance(raised.value, LearnerCrashed), raised.value
+    assert raised.value.hint == str(TORCHVISION_MISMATCH)
+    assert raised.value.load_failure  # one block for the kata, not one per task
+    assert "needs MNIST" not in raised.value.message
+    assert ran == [data.file_loads]  # the learner's own load failure, when there is one, comes first
