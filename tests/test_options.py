@@ -45,7 +45,7 @@ def test_missing_kata_file_is_an_error_per_task_and_the_report_is_written(pytest
 @pytest.mark.parametrize("args, env, expected", [
     (["--kata-timeout=abc"], {}, "*--kata-timeout: 'abc' (from the command line --kata-timeout) is not a number*"),
     ([], {"TORCHKATA_SEED": "x1"}, "*--kata-seed: 'x1' (from the environment variable TORCHKATA_SEED) is not a whole number*"),
-    (["--kata-device=gpu"], {}, "*--kata-device: 'gpu' (from cli) is not one of auto, cpu, cuda*"),
+    (["--kata-device=gpu"], {}, "*--kata-device: 'gpu' (from the command line --kata-device) is not one of auto, cpu, cuda*"),
     (["--kata-timeout=-1"], {}, "*--kata-timeout: '-1'*must not be negative*"),
 ])
 def test_bad_values_name_where_they_came_from(pytester, monkeypatch, args, env, expected):

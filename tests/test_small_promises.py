@@ -57,3 +57,73 @@ def test_a_download_failing_on_the_mismatch_names_it_not_the_data(monkeypatch, t
     assert raised.value.load_failure  # one block for the kata, not one per task
     assert "needs MNIST" not in raised.value.message
     assert ran == [data.file_loads]  # the learner's own load failure, when there is one, comes first
+
+
+# -- the learner's commands ------------------------------------------------------------------
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    from pytest_torchkata import cli
+    from pytest_torchkata.i18n import set_language
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("TORCHKATA_LANG", "TORCHKATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert cli.main(["init"]) == 0
+    yield tmp_path / "katas"
+    set_language("en")
+
+
+@pytest.mark.parametrize("lang, one, more", [
+    ("en", "hint 1 of {count}", "hints 1 to 2 of {count}"),
+    ("zh", "第 1 级提示，共 {count} 级", "第 1 到 2 级提示，共 {count} 级"),
+])
+def test_hint_names_one_level_as_one(workspace, capsys, lang, one, more):
+    from pytest_torchkata import cli
+    from pytest_torchkata.cli.workspace import load_kata
+
+    count = len(load_kata("tensors").get_task("softmax").hints)
+    assert count >= 2
+    assert cli.main(["hint", "tensors", "softmax", "--lang", lang]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.endswith(one.format(count=count)), first
+    assert cli.main(["hint", "tensors", "softmax", "--lang", lang]) == 0
+    assert capsys.readouterr().out.splitlines()[0].endswith(more.format(count=count))
+
+
+@pytest.mark.parametrize("typed, guess", [("tensor", "'tensors'"), ("autogard", "'autograd'"),
+                                          ("linear-regression", "'linear_regression'"), ("nothing-alike", None)])
+@pytest.mark.parametrize("lang, says", [("en", "Did you mean {guess}?"), ("zh", "你是不是想输入 {guess}？")])
+def test_a_mistyped_kata_gets_the_near_match(workspace, capsys, typed, guess, lang, says):
+    from pytest_torchkata import cli
+
+    assert cli.main(["hint", typed, "--lang", lang]) == 2
+    err = capsys.readouterr().err
+    if guess:
+        assert says.format(guess=guess) in err
+    else:
+        assert says.split("{")[0] not in err
+
+
+def test_pytest_kata_mistyped_gets_the_near_match(pytester):
+    import mini_kata
+
+    mini_kata.setup(pytester)
+    result = pytester.runpytest("--kata=tensor,mnst")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--kata: unknown kata 'tensor', 'mnst'. Did you mean 'tensors' or 'mnist'?*"])
+
+
+@pytest.mark.parametrize("variable, value", [("TORCHKATA_DEVICE", "gpu"), ("TORCHKATA_LANG", "fr"),
+                                             ("TORCHKATA_SANDBOX", "docker"), ("TORCHKATA_REPORT_FORMAT", "xml"),
+                                             ("TORCHKATA_TIMEOUT", "soon")])
+def test_an_environment_value_names_its_variable(pytester, monkeypatch, variable, value):
+    import mini_kata
+
+    mini_kata.setup(pytester)
+    monkeypatch.setenv(variable, value)
+    result = pytester.runpytest("--kata=mini")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*{value!r} (from the environment variable {variable})*"])
+    assert "(from env)" not in result.stderr.str()

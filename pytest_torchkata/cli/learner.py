@@ -143,7 +143,9 @@ def cmd_hint(name: str, typed: list[str], level: int | None, folder: Path, lang:
         shown = max(seen, level)
     else:
         shown = min(seen + 1, len(levels))
-        print(tr("{head}: hints 1 to {shown} of {count}", "{head}：第 1 到 {shown} 级提示，共 {count} 级",
+        print(tr("{head}: hint 1 of {count}", "{head}：第 1 级提示，共 {count} 级", head=head, count=len(levels))
+              if shown == 1 else
+              tr("{head}: hints 1 to {shown} of {count}", "{head}：第 1 到 {shown} 级提示，共 {count} 级",
                  head=head, shown=shown, count=len(levels)))
         for i, text in enumerate(levels[:shown], start=1):
             print(f"  {i}. {text}")

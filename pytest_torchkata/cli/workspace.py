@@ -117,8 +117,11 @@ def load_kata(name: str) -> Any:
     """The built-in kata ``name``; an unknown name lists the valid ones."""
     names = curriculum()
     if name not in names:
-        raise UsageProblem(tr("unknown kata {name!r}. Valid katas: {names}",
-                              "没有名为 {name!r} 的练习。可用的练习：{names}", name=name, names=", ".join(names)))
+        from pytest_torchkata.plugin.options import did_you_mean
+
+        raise UsageProblem(tr("unknown kata {name!r}.{guess} Valid katas: {names}",
+                              "没有名为 {name!r} 的练习。{guess}可用的练习：{names}", name=name,
+                              guess=did_you_mean([name], names), names=", ".join(names)))
     from pytest_torchkata.model import Registry
 
     registry = Registry()

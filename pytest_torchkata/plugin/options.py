@@ -8,6 +8,7 @@ it came from.
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,17 +122,32 @@ def _convert(opt: Option, raw: Any, source: str) -> Any:
 
 
 def resolve(config: pytest.Config, opt: Option) -> tuple[Any, str]:
-    """The value of one option and where it came from."""
+    """The value of one option and where it came from: "cli", "env", "ini" or "default"
+    (``source`` words it for a message)."""
     cli = config.getoption(opt.dest)
     if cli is not None:
-        return _convert(opt, cli, tr("the command line {flag}", "命令行 {flag}", flag=opt.flag)), "cli"
+        return _convert(opt, cli, source(opt, "cli")), "cli"
     if opt.env and os.environ.get(opt.env) not in (None, ""):
-        return _convert(opt, os.environ[opt.env], tr("the environment variable {env}", "环境变量 {env}",
-                                                     env=opt.env)), "env"
+        return _convert(opt, os.environ[opt.env], source(opt, "env")), "env"
     ini = config.getini(opt.dest)
     if ini not in (None, "", []):
-        return _convert(opt, ini, tr("the ini key {key}", "ini 配置项 {key}", key=opt.dest)), "ini"
+        return _convert(opt, ini, source(opt, "ini")), "ini"
     return opt.default, "default"
+
+
+def source(opt: Option, where: str) -> str:
+    """Where a value came from, as a message names it: the flag, the variable, the ini key."""
+    if where == "cli":
+        return tr("the command line {flag}", "命令行 {flag}", flag=opt.flag)
+    if where == "env":
+        return tr("the environment variable {env}", "环境变量 {env}", env=opt.env)
+    if where == "ini":
+        return tr("the ini key {key}", "ini 配置项 {key}", key=opt.dest)
+    return tr("the default", "默认值")
+
+
+def _from(values: dict[str, tuple[Any, str]], dest: str) -> str:
+    return source(next(opt for opt in OPTIONS if opt.dest == dest), values[dest][1])
 
 
 @dataclass
@@ -185,27 +201,28 @@ def settings(config: pytest.Config, known_katas: list[str] | None = None,
         unknown = [n for n in names if n not in known_katas]
         if unknown:
             raise pytest.UsageError(tr(
-                "--kata: unknown kata {unknown}. Valid katas: {katas}, or 'all'.",
-                "--kata：没有练习 {unknown}。可用的练习：{katas}，或者 'all'。",
-                unknown=", ".join(repr(n) for n in unknown), katas=", ".join(known_katas)))
+                "--kata: unknown kata {unknown}.{guess} Valid katas: {katas}, or 'all'.",
+                "--kata：没有练习 {unknown}。{guess}可用的练习：{katas}，或者 'all'。",
+                unknown=", ".join(repr(n) for n in unknown), guess=did_you_mean(unknown, known_katas),
+                katas=", ".join(known_katas)))
     device = values["kata_device"][0]
     if device not in DEVICES:
         raise pytest.UsageError(tr(
             "--kata-device: {device!r} (from {source}) is not one of {choices}",
             "--kata-device：{device!r}（来自 {source}）不是 {choices} 之一",
-            device=device, source=values["kata_device"][1], choices=", ".join(DEVICES)))
-    report_format, fmt_source = values["kata_report_format"]
+            device=device, source=_from(values, "kata_device"), choices=", ".join(DEVICES)))
+    report_format, fmt_source = values["kata_report_format"][0], _from(values, "kata_report_format")
     if formats is not None and report_format not in formats:
         raise pytest.UsageError(tr("--kata-report-format: {fmt!r} (from {source}) is not one of {choices}",
                                    "--kata-report-format：{fmt!r}（来自 {source}）不是 {choices} 之一",
                                    fmt=report_format, source=fmt_source, choices=", ".join(formats)))
-    lang, lang_source = values["kata_lang"]
+    lang, lang_source = values["kata_lang"][0], _from(values, "kata_lang")
     lang = lang.lower() if lang else default_language()
     if lang not in LANGUAGES:
         raise pytest.UsageError(tr("--kata-lang: {lang!r} (from {source}) is not one of {choices}",
                                    "--kata-lang：{lang!r}（来自 {source}）不是 {choices} 之一",
                                    lang=lang, source=lang_source, choices=", ".join(LANGUAGES)))
-    sandbox, sandbox_source = values["kata_sandbox"]
+    sandbox, sandbox_source = values["kata_sandbox"][0], _from(values, "kata_sandbox")
     sandbox = sandbox.lower()
     if sandbox not in SANDBOX_LEVELS:
         raise pytest.UsageError(tr("--kata-sandbox: {value!r} (from {source}) is not one of {choices}",
@@ -235,6 +252,15 @@ def settings(config: pytest.Config, known_katas: list[str] | None = None,
         budget=values["kata_budget"][0] or None,
         memory=float(DEFAULT_MEMORY_MB if memory is None else memory) or None,
     )
+
+
+def did_you_mean(typed: list[str], known: list[str]) -> str:
+    """" Did you mean 'tensors'?" for mistyped names that are close to known ones ("" if none is)."""
+    guesses = [m for name in typed for m in difflib.get_close_matches(name, known, n=1, cutoff=0.6)]
+    if not guesses:
+        return ""
+    return tr(" Did you mean {names}?", "你是不是想输入 {names}？",
+              names=tr(" or ", " 或 ").join(repr(g) for g in dict.fromkeys(guesses)))
 
 
 def _language_first(config: pytest.Config) -> None:
