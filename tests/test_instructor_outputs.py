@@ -196,6 +196,16 @@ def test_a_grading_run_outside_the_learners_workspace_names_no_learner_command(p
     assert not LEARNER_COMMAND.search((pytester.path / "r.json").read_text())  # no advice is recorded
 
 
+def test_a_breakpoint_left_in_is_reported_to_a_grader_without_how_to_stop_there(pytester):
+    mini_kata.setup(pytester, mini_kata.SOLUTION.replace("    return x * 2", "    breakpoint()\n    return x * 2"))
+    pytester.runpytest("--kata=mini", "--kata-report=r.json", "-p", "no:cacheprovider")
+    (said,) = json.loads((pytester.path / "r.json").read_text())["warnings"]
+    assert "grading skips it" in said and "pytest with -s" in said  # the learner is told how to stop there
+    pytester.runpytest("--kata=mini", "--kata-report=r.json", "-p", "no:cacheprovider", "-p", "no:torchkata-progress")
+    (said,) = json.loads((pytester.path / "r.json").read_text())["warnings"]
+    assert said == "mini.py line 5 has breakpoint(): grading skipped it"
+
+
 # -- counts, and students who were not graded ----------------------------------------
 
 def test_counts_are_said_in_good_english():

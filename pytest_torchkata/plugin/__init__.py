@@ -281,7 +281,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     results = ks.finish(list(session.items), failures=session.testsfailed if session.shouldfail else 0,
                         stop=session.shouldstop)
     stopping = session.config.getoption("capture") == "no" and not ks.settings.isolate
-    results.warnings.extend(breakpoint_warnings([ks.path_for(k) for k in ks.katas], ks.breakpoints, stopping))
+    results.warnings.extend(breakpoint_warnings([ks.path_for(k) for k in ks.katas], ks.breakpoints, stopping,
+                                                learner=ks.keeps_progress))
     session.config.hook.pytest_torchkata_results(config=session.config, results=results)
     if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         session.exitstatus = (pytest.ExitCode.OK if results.score >= results.max_score

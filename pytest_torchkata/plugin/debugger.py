@@ -24,10 +24,12 @@ def debugger_calls(source: str) -> list[tuple[int, str]]:
     return found
 
 
-def breakpoint_warnings(kata_files: list, caught: list[str], stopping: bool) -> list[str]:
+def breakpoint_warnings(kata_files: list, caught: list[str], stopping: bool, learner: bool = True) -> list[str]:
     """One warning per debugger call left in a kata file, worded for how this run treated it
     (``stopping``: under ``-s`` in-process, where it really stops), and one per call
-    caught elsewhere.  ``caught`` holds ``file:line`` of the calls grading skipped."""
+    caught elsewhere.  ``caught`` holds ``file:line`` of the calls grading skipped.
+    ``learner``: the run is in the learner's workspace, so how to stop there is said too;
+    a grader's warnings (in feedback.md, Gradescope's output) only say what happened."""
     from pathlib import Path
 
     from pytest_torchkata.i18n import tr
@@ -45,17 +47,22 @@ def breakpoint_warnings(kata_files: list, caught: list[str], stopping: bool) -> 
                     "remove it when you are done debugging",
                     "{file} 第 {line} 行有 {call}：加了 -s 时运行会停在那里等你；调试完请删掉它",
                     file=path.name, line=line, call=call))
-            else:
+            elif learner:
                 warnings.append(tr(
                     "{file} line {line} has {call}: grading skips it (to stop there, run pytest with -s); "
                     "remove it when you are done debugging",
                     "{file} 第 {line} 行有 {call}：评分时会跳过它（想停在那里，用 pytest -s 运行）；"
                     "调试完请删掉它",
                     file=path.name, line=line, call=call))
+            else:
+                warnings.append(tr("{file} line {line} has {call}: grading skipped it",
+                                   "{file} 第 {line} 行有 {call}：评分时跳过了它", file=path.name, line=line, call=call))
     for where in dict.fromkeys(caught):
         if where not in named:
             warnings.append(tr("a breakpoint() at {where} was skipped while grading; to stop there, "
                                "run pytest with -s",
                                "{where} 处的 breakpoint() 在评分时被跳过了；想停在那里，用 pytest -s 运行",
-                               where=where))
+                               where=where) if learner else
+                            tr("a breakpoint() at {where} was skipped while grading",
+                               "{where} 处的 breakpoint() 在评分时被跳过了", where=where))
     return warnings
