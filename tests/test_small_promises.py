@@ -127,3 +127,20 @@ def test_an_environment_value_names_its_variable(pytester, monkeypatch, variable
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"*{value!r} (from the environment variable {variable})*"])
     assert "(from env)" not in result.stderr.str()
+
+
+# -- 5. a reader that stops early --------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [["progress"], ["hint", "tensors", "1"]])
+def test_a_closed_pipe_ends_the_command_quietly(tmp_path, args):
+    """``torchkata progress | head``: the reader is gone before the command writes."""
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "pytest_torchkata.cli", "init"], cwd=tmp_path, check=True,
+                   capture_output=True)
+    proc = subprocess.Popen([sys.executable, "-m", "pytest_torchkata.cli", *args], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert err == ""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import re
 import string
 import sys
@@ -178,6 +179,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one ``torchkata`` command. Output piped into a reader that stops early
+    (``torchkata progress | head``) ends quietly, as Python's documentation on SIGPIPE advises."""
+    try:
+        try:
+            return _run(argv)
+        finally:
+            sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at exit
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's own flush at exit then has nowhere to fail
+        return 1
+
+
+def _run(argv: list[str] | None) -> int:
     from pytest_torchkata.cli import instructor
     from pytest_torchkata.cli.workspace import UsageProblem, language_from_argv
 
