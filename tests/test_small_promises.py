@@ -144,3 +144,52 @@ def test_a_closed_pipe_ends_the_command_quietly(tmp_path, args):
     err = proc.stderr.read().decode()
     proc.wait(timeout=60)
     assert err == ""
+
+
+# -- 4. torchkata solution ----------------------------------------------------------------------
+
+def _every_task():
+    from pytest_torchkata.cli.workspace import curriculum, load_kata
+
+    return [(name, task.id) for name in curriculum() for task in load_kata(name).tasks]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_solution_listing_is_whole_code_under_the_learners_signatures(lang):
+    import ast
+    import re
+
+    from kata_testing import solution_source
+    from pytest_torchkata.authoring.stubs import solution_blocks
+    from pytest_torchkata.cli.listing import solution_listing
+    from pytest_torchkata.cli.workspace import stub_text
+
+    for name, task in _every_task():
+        stub = stub_text(name, lang).splitlines()
+        listings = solution_listing(solution_source(name), task, lang)
+        assert listings, (name, task)
+        own = {line.strip() for block in solution_blocks(solution_source(name), task) for line in block.splitlines()}
+        for listing in listings:
+            ast.parse(listing)  # a def line and its body, not a body alone
+            assert not re.search(r"#\s?zh:", listing), (name, task)
+            heads = [line for line in listing.splitlines()
+                     if re.match(r"\s*(async def|def|class) ", line) and line.strip() not in own]
+            assert heads, (name, task)
+            for head in heads:
+                assert any(line.strip() == head.strip() for line in stub), (name, task, head)
+
+
+@pytest.mark.parametrize("lang, comment, other", [
+    ("en", "# a fresh leaf that autograd tracks", "一个 autograd 会跟踪的新叶子节点"),
+    ("zh", "# 一个 autograd 会跟踪的新叶子节点", "a fresh leaf that autograd tracks"),
+])
+def test_solution_prints_the_def_line_and_comments_in_the_learners_language(workspace, capsys, monkeypatch,
+                                                                          lang, comment, other):
+    from pytest_torchkata import cli
+    from pytest_torchkata.reports import progress
+
+    monkeypatch.setattr(progress, "is_solved", lambda *args: True)
+    assert cli.main(["solution", "autograd", "cubic", "--lang", lang]) == 0
+    out = capsys.readouterr().out
+    assert "    def grad_of_cubic(x: torch.Tensor) -> torch.Tensor:\n" in out
+    assert comment in out and other not in out and "zh:" not in out

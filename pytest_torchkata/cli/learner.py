@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
+import textwrap
 import time
 from pathlib import Path
 from typing import Any
@@ -312,7 +313,7 @@ def cmd_progress(folder: Path, lang: str) -> int:
 
 
 def cmd_solution(name: str, typed: list[str], folder: Path, lang: str) -> int:
-    from pytest_torchkata.authoring.stubs import solution_blocks
+    from pytest_torchkata.cli.listing import solution_listing
 
     kata = load_kata(name)
     task = find_task(kata, typed)
@@ -329,12 +330,6 @@ def cmd_solution(name: str, typed: list[str], folder: Path, lang: str) -> int:
         return 1
     print(tr("{kata}, task {number} ({title}): the reference solution",
              "{kata}，任务 {number}（{title}）：参考答案", kata=kata.name, number=task.number, title=task.title))
-    for block in solution_blocks(solution_text(name), task.id):
-        print(_dedent(block))
+    for listing in solution_listing(solution_text(name), task.id, lang):
+        print(textwrap.indent(listing, "    "))
     return 0
-
-
-def _dedent(block: str) -> str:
-    import textwrap
-
-    return textwrap.indent(textwrap.dedent(block).rstrip("\n"), "    ")
