@@ -163,7 +163,8 @@ def test_reset_a_task_of_a_file_that_does_not_parse_says_how_to_reset_all(worksp
     assert "torchkata reset tensors" in capsys.readouterr().err
 
 
-def test_progress_and_solution_after_a_graded_run(grade, pytester, capsys):
+def test_progress_and_solution_after_a_graded_run(grade, pytester, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # its lines whole (a narrower terminal wraps them)
     learner = solution_source("tensors").replace("return e / e.sum(dim=dim, keepdim=True)", "return e")
     graded = grade("tensors", learner)
     assert graded.status("softmax") == "failed" and graded.status("reshape") == "passed"
@@ -192,7 +193,8 @@ def test_hints_used_reach_the_json_report(grade, pytester):
     assert graded.task("create")["hints_used"] == 0
 
 
-def test_kata_list_prints_what_torchkata_progress_prints(grade, pytester, capsys):
+def test_kata_list_prints_what_torchkata_progress_prints(grade, pytester, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # its lines whole (a narrower terminal wraps them)
     grade("tensors", solution_source("tensors"))
     capsys.readouterr()
     assert cli.main(["progress", "--kata-dir", str(pytester.path / "katas")]) == 0

@@ -93,7 +93,8 @@ def test_kata_list_shows_tasks_and_progress_then_exits(pytester):
     assert "collected" not in result.stdout.str() or "passed" in result.stdout.str()
 
 
-def test_header_names_kata_device_seed_and_torch(pytester):
+def test_header_names_kata_device_seed_and_torch(pytester, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "300")  # header lines whole (at 80 columns they wrap)
     import torch
 
     from pytest_torchkata.plugin.access import seed_digest

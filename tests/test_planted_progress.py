@@ -70,7 +70,7 @@ def test_the_learners_run_grades_says_one_line_and_starts_the_file_afresh(grade,
     graded = grade("tensors", solution_source("tensors"))
     assert graded.full_marks, graded.output
     assert graded.task("create")["hints_used"] == 0
-    assert graded.output.count("was damaged") == 1
+    assert " ".join(graded.output.split()).count("was damaged") == 1  # said once (wrapped at 80 columns)
     assert "Traceback" not in graded.output and "INTERNALERROR" not in graded.output
     found, note = progress.read(pytester.path / "katas")
     assert note == "" and progress.is_solved(found, "tensors", "create")

@@ -79,7 +79,8 @@ def test_one_tasks_global_state_does_not_reach_the_next(pytester):
     assert tasks["double"]["status"] == "passed" and tasks["add"]["status"] == "passed"
 
 
-def test_the_header_and_the_report_name_the_sandbox_level(pytester):
+def test_the_header_and_the_report_name_the_sandbox_level(pytester, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "300")  # header lines whole (at 80 columns they wrap)
     result, report, _ = graded(pytester, mini_kata.SOLUTION, *ISOLATED, "--kata-sandbox=none")
     result.stdout.fnmatch_lines(["*sandbox none*does not stop a determined student*bubblewrap*"])
     assert report["sandbox"] == "none"
@@ -137,6 +138,7 @@ def test_a_container_too_small_for_this_torch_is_named_in_the_header(pytester, m
     import pytest_torchkata.sandbox.limits as limits
 
     monkeypatch.setattr(limits, "container_memory_mb", lambda: limit)
+    monkeypatch.setenv("COLUMNS", "300")  # header lines whole (at 80 columns they wrap)
     monkeypatch.setattr(torch.version, "cuda", cuda)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     result, report, _ = graded(pytester, mini_kata.SOLUTION, *ISOLATED, "--kata-sandbox=none")

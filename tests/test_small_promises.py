@@ -193,3 +193,71 @@ def test_solution_prints_the_def_line_and_comments_in_the_learners_language(work
     out = capsys.readouterr().out
     assert "    def grad_of_cubic(x: torch.Tensor) -> torch.Tensor:\n" in out
     assert comment in out and other not in out and "zh:" not in out
+
+
+# -- 2. lines fitted by display width ------------------------------------------------------------
+
+def _too_wide(lines, columns):
+    from pytest_torchkata.reports.display import width
+
+    return [line for line in lines if width(line) > columns]
+
+
+def _has_cjk(line):
+    return any("\u4e00" <= c <= "\u9fff" for c in line)
+
+
+def test_fit_keeps_lines_that_fit_and_wraps_the_others_by_display_width():
+    from pytest_torchkata.reports.display import fit, hanging
+
+    assert fit("  a   b", 10) == ["  a   b"]  # its padding kept
+    text = "  注意：tensors.py 第 12 行有 breakpoint()：评分时会跳过它（想停在那里，用 pytest -s 运行）；调试完请删掉它"
+    for columns in (20, 33, 40, 80):
+        lines = fit(text, columns)
+        assert not _too_wide(lines, columns)
+        assert all(line.startswith("      ") for line in lines[1:])
+        assert "".join(line.strip() for line in lines).replace(" ", "") == text.replace(" ", "")
+    lines = hanging("注意：", "评分时会跳过它，" * 10, 30)
+    assert not _too_wide(lines, 30) and all(line.startswith("      ") for line in lines[1:])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_header_summary_and_breakpoint_warning_fit_80_columns(pytester, monkeypatch, lang):
+    import mini_kata
+
+    monkeypatch.setenv("COLUMNS", "80")
+    mini_kata.setup(pytester, mini_kata.SOLUTION.replace("return x * 2", "breakpoint()\n    return x * 2"))
+    result = pytester.runpytest("--kata=mini", f"--kata-lang={lang}", "-p", "no:cacheprovider")
+    lines = result.stdout.lines
+    warning = next(i for i, line in enumerate(lines) if line.startswith(("注意：", "Warning: ")))
+    assert len(lines) > warning + 1 and lines[warning + 1].startswith(" ")  # long enough to wrap
+    ours = [line for line in lines if line.startswith("torchkata") or _has_cjk(line)] + lines[warning:warning + 3]
+    assert not _too_wide(ours, 80)
+
+
+def test_progress_fits_the_terminal(workspace, capsys, monkeypatch):
+    from pytest_torchkata import cli
+
+    monkeypatch.setenv("COLUMNS", "60")
+    assert cli.main(["progress", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert not _too_wide(out, 60) and len(out) > 10
+
+
+def test_watch_screen_and_footer_fit_the_terminal(grade, monkeypatch, capsys, tmp_path):
+    import mini_kata
+    from pytest_torchkata.cli import watch
+    from pytest_torchkata.i18n import set_language
+
+    monkeypatch.setenv("COLUMNS", "50")
+    learner = mini_kata.SOLUTION.replace("return x * 2", "breakpoint()\n    return 0")
+    graded = grade("mini", learner, "--kata-lang=zh",
+                   files={"conftest.py": mini_kata.CONFTEST, "checks_mini.py": mini_kata.CHECKS})
+    set_language("zh")
+    capsys.readouterr()  # the graded run's own output
+    lines = watch.screen(graded.report, None)
+    assert any(line.startswith("注意：") for line in lines)
+    watch.show(lines, tmp_path / "一个很长的文件夹名字" / "katas" / "mini.py")
+    shown = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("正在监视") for line in shown[:-1])  # the footer, over more than one line
+    assert not _too_wide(shown, 50)

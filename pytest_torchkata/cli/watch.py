@@ -22,7 +22,7 @@ from typing import Any
 from pytest_torchkata.cli.workspace import (UsageProblem, add_common_options, add_kata_command, choose_language,
                                             curriculum, kata_dir, next_in_curriculum)
 from pytest_torchkata.i18n import Text, tr
-from pytest_torchkata.reports.display import wrap
+from pytest_torchkata.reports.display import fit, wrap
 from pytest_torchkata.reports.encode import for_terminal
 from pytest_torchkata.reports.results import CheckResult, KataResult, TaskResult
 from pytest_torchkata.reports.summary import kata_title, more_help, summary_lines
@@ -138,7 +138,7 @@ def screen(report: dict[str, Any], next_kata: str | None) -> list[str]:
             lines.append("")
         lines.extend(summary_lines(kata, next_kata, columns, next_block=False))
     lines.extend(tr("Warning: {warning}", "注意：{warning}", warning=w) for w in report.get("warnings", []))
-    return lines
+    return [part for line in lines for part in fit(line, columns)]  # by display width: CJK takes two
 
 
 def show(lines: list[str], path: Path) -> None:
@@ -148,5 +148,6 @@ def show(lines: list[str], path: Path) -> None:
         print("-" * 40)
     for line in lines:  # a warning or pytest's own output may quote the learner's text
         print(for_terminal(line))
-    print(tr("Watching {path}: save it to grade again; Ctrl+C stops.",
-             "正在监视 {path}：保存文件就会重新评分；按 Ctrl+C 停止。", path=path), flush=True)
+    footer = tr("Watching {path}: save it to grade again; Ctrl+C stops.",
+                "正在监视 {path}：保存文件就会重新评分；按 Ctrl+C 停止。", path=path)
+    print("\n".join(fit(footer, shutil.get_terminal_size((100, 24)).columns)), flush=True)

@@ -172,7 +172,7 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
                                            "（没有 CUDA 设备：跳过 CUDA 用例）")
     mode = ks.sandbox_line()
     memory = ks.memory_line()
-    return [
+    lines = [
         tr("torchkata {version}: katas {katas} from {dir}", "torchkata {version}：练习 {katas}，文件在 {dir}",
            version=__version__, katas=", ".join(k.name for k in ks.katas), dir=ks.settings.kata_dir),
         # the digest is what grading logs and Gradescope's results show of a secret seed
@@ -181,6 +181,10 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
            devices=", ".join(devices), cuda=cuda, seed=ks.settings.seed, digest=seed_digest(ks.settings.seed),
            torch=torch.__version__, mode=mode),
     ] + ([memory] if memory else []) + _checkout_note(ks.settings.kata_dir)
+    from pytest_torchkata.reports.display import fit
+
+    columns = getattr(config.get_terminal_writer(), "fullwidth", 80)  # a CJK character takes two
+    return [part for line in lines for part in fit(line, columns, hang=2)]
 
 
 def _checkout_note(kata_dir: Path) -> list[str]:

@@ -76,3 +76,20 @@ def _fit(sizes: list[int], start: int, columns: int) -> tuple[int, int]:
         used += sizes[end]
         end += 1
     return end, used
+
+
+def fit(line: str, columns: int, hang: int = 4) -> list[str]:
+    """``line`` as it is when it fits in ``columns``; else wrapped (``wrap``), keeping its
+    own indentation, the pieces after the first indented ``hang`` more."""
+    indent = line[: len(line) - len(line.lstrip())]
+    return hanging(indent, line.lstrip(), columns, width(indent) + hang)
+
+
+def hanging(prefix: str, text: str, columns: int, indent: int | None = None) -> list[str]:
+    """``prefix + text`` as it is when it fits in ``columns``; else ``text`` wrapped after
+    ``prefix``, the pieces after the first indented ``indent`` columns (default: under ``text``)."""
+    if width(prefix) + width(text) <= columns:
+        return [prefix + text]
+    pad = " " * (width(prefix) if indent is None else indent)
+    first, *more = wrap(text, columns - max(width(prefix), len(pad)))
+    return [prefix + first, *(pad + part for part in more)]

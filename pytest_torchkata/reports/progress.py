@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pytest_torchkata.i18n import tr
-from pytest_torchkata.reports.display import ljust, rjust, width
+from pytest_torchkata.reports.display import fit, hanging, ljust, rjust, width
 from pytest_torchkata.reports.results import SessionResult
 from pytest_torchkata.status import Status
 
@@ -168,10 +169,14 @@ def _points(x: float) -> str:
     return f"{x:g}"
 
 
-def list_lines(katas: list, progress: dict[str, dict[str, dict[str, Any]]], kata_dir: Path) -> list[str]:
+def list_lines(katas: list, progress: dict[str, dict[str, dict[str, Any]]], kata_dir: Path,
+               columns: int | None = None) -> list[str]:
     """Every kata with its points from the last run, the next task and the share done
-    (``torchkata progress`` and ``pytest --kata-list``)."""
-    lines = [tr("Katas (learner files in {dir}):", "练习（学习者文件在 {dir}）：", dir=kata_dir)]
+    (``torchkata progress`` and ``pytest --kata-list``), each line fitted to ``columns``
+    (default: the terminal's width) by display width."""
+    if columns is None:
+        columns = shutil.get_terminal_size((80, 24)).columns
+    lines = fit(tr("Katas (learner files in {dir}):", "练习（学习者文件在 {dir}）：", dir=kata_dir), columns)
     earned_all = total_all = 0.0
     name_width = max((width(k.name) for k in katas), default=10) + 2
     for kata in katas:
@@ -185,24 +190,23 @@ def list_lines(katas: list, progress: dict[str, dict[str, dict[str, Any]]], kata
         state = (tr("next: task {number} ({title})", "下一个：任务 {number}（{title}）",
                     number=nxt.number, title=nxt.title) if nxt is not None
                  else tr("all passed", "全部通过"))
-        lines.append(
-            f"  {ljust(kata.name, name_width)}{kata.title}  "
+        lines += hanging(
+            f"  {ljust(kata.name, name_width)}", f"{kata.title}  "
             + tr("{earned}/{total} points [{passed}/{count} passed]",
                  "{earned}/{total} 分 [{passed}/{count} 通过]", earned=_points(earned),
                  total=_points(kata.max_score), passed=passed, count=len(kata.tasks))
             + f"  {state}"
-            + ("" if exists else tr("  (no learner file yet)", "  （还没有学习者文件）")))
+            + ("" if exists else tr("  (no learner file yet)", "  （还没有学习者文件）")), columns)
         title_width = max((width(t.title) for t in kata.tasks), default=10) + 2
         for task in kata.tasks:
             seen = done.get(task.id, {}).get("status")
             status = (Status(seen).word if seen in Status._value2member_map_
                       else tr("not graded yet", "尚未评分"))
-            lines.append(f"      {task.number}. {ljust(task.title, title_width)}"
-                         f"{rjust(_points(task.points), 3)} " + tr("pts", "分") + f"  {status}")
+            lines += hanging(f"      {task.number}. ", f"{ljust(task.title, title_width)}"
+                             f"{rjust(_points(task.points), 3)} " + tr("pts", "分") + f"  {status}", columns)
     share = round(100 * earned_all / total_all) if total_all else 0
-    lines.append(tr("Overall: {earned}/{total} points ({share} % done)",
-                    "总计：{earned}/{total} 分（完成 {share} %）",
-                    earned=_points(round(earned_all, 2)), total=_points(total_all), share=share))
-    lines.append(tr("Grade one with: pytest --kata=NAME (or on every save: torchkata watch NAME)",
-                    "评分：pytest --kata=NAME（或每次保存时自动评分：torchkata watch NAME）"))
+    lines += fit(tr("Overall: {earned}/{total} points ({share} % done)", "总计：{earned}/{total} 分（完成 {share} %）",
+                    earned=_points(round(earned_all, 2)), total=_points(total_all), share=share), columns)
+    lines += fit(tr("Grade one with: pytest --kata=NAME (or on every save: torchkata watch NAME)",
+                    "评分：pytest --kata=NAME（或每次保存时自动评分：torchkata watch NAME）"), columns)
     return lines

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from pytest_torchkata.i18n import tr
-from pytest_torchkata.reports.display import ljust, width, wrap
+from pytest_torchkata.reports.display import hanging, ljust, width, wrap
 from pytest_torchkata.reports.encode import for_terminal
 from pytest_torchkata.reports.results import KataResult, SessionResult
 from pytest_torchkata.status import Status
@@ -126,9 +126,10 @@ def write_summary(terminal: Any, results: SessionResult, following: dict[str, st
         next_kata = (following or {}).get(kata.name) if learner else None
         for line in summary_lines(kata, next_kata, columns, next_block=learner):
             terminal.write_line(for_terminal(line))
-    for warning in results.warnings:
-        terminal.write_line(for_terminal(tr("Warning: {warning}", "注意：{warning}", warning=warning)),
-                            yellow=True)
+    for warning in results.warnings:  # wrapped by display width, under its first word
+        label = tr("Warning: ", "注意：")
+        for line in hanging(label, warning, columns):
+            terminal.write_line(for_terminal(line), yellow=True)
     if len(results.katas) > 1:
         terminal.write_line(tr("Total: {score}/{max_score} points", "总分：{score}/{max_score} 分",
                                score=_points(results.score), max_score=_points(results.max_score)))
