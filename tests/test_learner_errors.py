@@ -47,7 +47,7 @@ def test_learner_exception_shows_the_line_and_a_hint(pytester):
     task = tasks["double"]
     assert task["status"] == "failed"
     assert "`double` raised RuntimeError" in task["message"]
-    assert "mini.py:5 in double: return x.view(-1, 3)" in task["message"]
+    assert "mini.py:5 (double): return x.view(-1, 3)" in task["message"]
     result.stdout.fnmatch_lines(["*Task 1 (Double a tensor), check test_doubles_floats:*"])
     assert "site-packages" not in result.stdout.str()
 

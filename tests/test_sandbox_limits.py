@@ -91,7 +91,7 @@ def test_the_header_and_the_report_name_the_sandbox_level(pytester, monkeypatch)
 def test_an_unknown_sandbox_level_is_a_usage_error(pytester):
     result, _, _ = graded(pytester, mini_kata.SOLUTION, *ISOLATED, "--kata-sandbox=chroot")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*--kata-sandbox: 'chroot' (from cli) is not one of auto, bwrap, user, none*"])
+    result.stderr.fnmatch_lines(["*--kata-sandbox: 'chroot' (from the command line --kata-sandbox) is not one of auto, bwrap, user, none*"])
 
 
 def test_a_forced_level_that_cannot_work_here_is_a_usage_error(pytester, monkeypatch):

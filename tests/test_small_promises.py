@@ -261,3 +261,79 @@ def test_watch_screen_and_footer_fit_the_terminal(grade, monkeypatch, capsys, tm
     shown = capsys.readouterr().out.splitlines()
     assert any(line.startswith("正在监视") for line in shown[:-1])  # the footer, over more than one line
     assert not _too_wide(shown, 50)
+
+
+# -- 3. no English left in Chinese text -----------------------------------------------------------
+
+# English words that are never a code name or a term on their own: a run of English words holding
+# one of them, outside code (backticks, quotes) and placeholders, is English prose left in Chinese
+_PROSE = {"in", "the", "of", "to", "and", "or", "per", "one", "is", "not", "with", "for", "process", "its", "it",
+          "by", "at", "on", "from", "when", "then"}
+_VERBS = {"append", "return", "use", "call", "add", "pass", "set", "run", "remove", "check", "write"}
+
+
+def _literal(node):
+    import ast
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _literal(node.left), _literal(node.right)
+        return left + right if left is not None and right is not None else None
+    return None
+
+
+def _stray_english(zh):
+    import re
+
+    text = re.sub(r"`[^`]*`|\{[^}]*\}|'[^']*'|\"[^\"]*\"", " ", zh)
+    found = [run for run in re.findall(r"[A-Za-z][A-Za-z ]*[A-Za-z]", text)
+             if len(run.split()) >= 2 and _PROSE & {w.lower() for w in run.split()}]
+    return found + [m.group(0) for m in re.finditer(r"请 ?([A-Za-z]+)\b(?![.(])", text) if m.group(1).lower() in _VERBS]
+
+
+def test_chinese_halves_have_no_english_prose():
+    import ast
+    from pathlib import Path
+
+    import pytest_torchkata
+
+    found = []
+    for path in sorted(Path(pytest_torchkata.__file__).parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = getattr(node, "func", None)
+            name = getattr(name, "id", getattr(name, "attr", ""))
+            if isinstance(node, ast.Call) and name in ("tr", "Text") and len(node.args) >= 2:
+                zh = _literal(node.args[1])
+                if zh and _stray_english(zh):
+                    found.append(f"{path.name}:{node.lineno}: {_stray_english(zh)}")
+    assert found == []
+
+
+def test_the_scan_finds_english_prose():
+    assert _stray_english("请 append `w.grad.clone()`") == ["请 append"]
+    assert _stray_english("每个 epoch 追加一个（one per epoch）") == ["one per epoch"]
+    assert _stray_english("用 `torch.max(x, dim)` 的 values 和 indices；one-hot 标签；BCE-with-logits") == []
+
+
+def test_a_chinese_run_names_places_and_the_mode_in_chinese(pytester):
+    import mini_kata
+
+    mini_kata.setup(pytester, mini_kata.SOLUTION.replace("return x * 2", "return x.view(-1, 3)"))
+    result = pytester.runpytest("--kata=mini", "--kata-lang=zh", "-p", "no:cacheprovider")
+    out = result.stdout.str()
+    assert "mini.py:5 (double): return x.view(-1, 3)" in out
+    assert " in double" not in out and "in-process" not in out
+    assert "在评分进程内运行" in out
+
+
+def test_an_isolated_chinese_header_names_the_sandbox_in_chinese(pytester, monkeypatch):
+    import mini_kata
+
+    monkeypatch.setenv("COLUMNS", "300")
+    mini_kata.setup(pytester, mini_kata.SOLUTION, as_plugin=True)
+    result = pytester.runpytest("--kata=mini", "--kata-lang=zh", "--kata-isolate", *mini_kata.PLUGIN_ARGS,
+                                "--kata-sandbox=none", "-p", "no:cacheprovider")
+    header = next(line for line in result.stdout.lines if line.startswith("torchkata：设备"))
+    assert "隔离的工作进程，沙箱 none（只有独立的会话和资源限制）；警告：沙箱级别 none 挡不住" in header
+    assert "isolated" not in header and "WARNING" not in header

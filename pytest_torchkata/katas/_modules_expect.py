@@ -85,7 +85,7 @@ def expect_saved_bytes(info: dict) -> None:
     __tracebackhide__ = True
     if info["size"] is None:
         raise CheckFailed(tr("state_dict_bytes should return bytes, but returned {got}; return `buffer.getvalue()`",
-                             "state_dict_bytes 应返回 bytes，实际返回了 {got}；请 return `buffer.getvalue()`",
+                             "state_dict_bytes 应返回 bytes，实际返回了 {got}；请返回 `buffer.getvalue()`",
                              got=describe(info["value"])))
     if info["size"] == 0:
         raise Mistake(tr("state_dict_bytes returned 0 bytes: after torch.save the buffer's position is at its end, "
@@ -151,7 +151,7 @@ def diagnose_residual(out, x: torch.Tensor, inner_out: torch.Tensor) -> None:
     __tracebackhide__ = True
     if isinstance(out, torch.Tensor) and _close(out, inner_out) and not _close(out, x + inner_out):
         raise Mistake(tr("Residual(Linear(6, 6))(x) equals module(x): the skip connection is missing; return "
-                         "`x + self.module(x)`", "Residual(Linear(6, 6))(x) 等于 module(x)：缺少跳跃连接；请 return "
+                         "`x + self.module(x)`", "Residual(Linear(6, 6))(x) 等于 module(x)：缺少跳跃连接；请返回 "
                          "`x + self.module(x)`"))
 
 
@@ -167,7 +167,7 @@ def diagnose_running_mean(got_mean, got_out, x: torch.Tensor, before: torch.Tens
                          "旧的 mean 的权重为 `1 - momentum`", m=momentum))
     if isinstance(got_out, torch.Tensor) and _close(got_out, x - x.mean(0)) and not _close(got_out, x - want):
         raise Mistake(tr("the training output subtracts the batch's own mean: return `x - self.mean`, the running "
-                         "mean after the update", "训练模式的输出减去的是当前批次自己的均值：请 return "
+                         "mean after the update", "训练模式的输出减去的是当前批次自己的均值：请返回 "
                          "`x - self.mean`，即更新之后的滑动平均"))
 
 

@@ -70,7 +70,7 @@ def expect_history(history, epochs: int) -> dict:
                                                  key=key, keys=sorted(map(str, history))))
         expect_true(len(values) == epochs, tr("history[{key!r}] has {n} value(s) for {epochs} epochs; append one per "
                                               "epoch", "{epochs} 个 epoch 里 history[{key!r}] 有 {n} 个值；每个 epoch "
-                                              "追加一个（one per epoch）", key=key, n=len(values), epochs=epochs))
+                                              "追加一个", key=key, n=len(values), epochs=epochs))
         for v in values:
             expect_float(v, what=tr("each entry of history[{key!r}]", "history[{key!r}] 的每一项", key=key))
     return history

@@ -196,7 +196,7 @@ class TestGradsPerSample:
                                  "in place later (`.detach()` and `.data` share its memory, they do not copy); "
                                  "append `w.grad.clone()`",
                                  "grads_per_sample 的每一行都一样：它们是同一个张量 w.grad，之后被原地修改了"
-                                 "（`.detach()` 和 `.data` 与它共享内存，并不复制）；请 append `w.grad.clone()`"))
+                                 "（`.detach()` 和 `.data` 与它共享内存，并不复制）；请改为追加 `w.grad.clone()`"))
             if bool((out == 0).all()):
                 raise Mistake(tr("every row of grads_per_sample is zero: w.grad was zeroed before it was copied; "
                                  "copy it first, then zero it", "grads_per_sample 的每一行都是 0：w.grad 在复制之前"

@@ -240,7 +240,7 @@ class TestTrainSteps:
             "3 个批次时 train_steps 应返回含 3 个损失的列表，实际返回了 {got}", got=describe(losses)))
         if any(isinstance(v, torch.Tensor) for v in losses):
             raise Mistake(tr("train_steps returned loss tensors: append `loss.item()`, a Python float",
-                             "train_steps 返回的是损失张量：请 append `loss.item()`，即 Python float"))
+                             "train_steps 返回的是损失张量：请改为追加 `loss.item()`，即 Python float"))
         wrong = [n for n, p in model.named_parameters()
                  if not torch.allclose(got["params"][n], p.detach(), rtol=1e-5, atol=1e-5)]
         if wrong:

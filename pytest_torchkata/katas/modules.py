@@ -193,7 +193,7 @@ class TestResidual:
             raise Mistake(tr("Residual changed its input x in place (like `x += ...`): the caller's tensor is "
                              "overwritten and autograd may fail; return `x + self.module(x)` instead",
                              "Residual 原地修改了输入 x（比如 `x += ...`）：调用者的张量被覆盖，自动求导也可能出错；"
-                             "请改为 return `x + self.module(x)`"))
+                             "请改为返回 `x + self.module(x)`"))
 
     def test_gradients_reach_the_module_and_the_input(self, kata):
         inner, x, info = self._run(kata, world.residual_gradients)
@@ -206,7 +206,7 @@ class TestResidual:
             raise Mistake(tr("after backward, the wrapped module's parameters have no gradient: its output was cut "
                              "from the graph (like `self.module(x).detach()`), so it can never learn; return "
                              "`x + self.module(x)`", "反向传播之后，被包装模块的参数没有梯度：它的输出被从计算图上切断了"
-                             "（比如 `self.module(x).detach()`），它永远学不到东西；请 return `x + self.module(x)`"))
+                             "（比如 `self.module(x).detach()`），它永远学不到东西；请返回 `x + self.module(x)`"))
         x_ref = x.clone().requires_grad_(True)
         (x_ref + inner(x_ref)).sum().backward()
         if info["x"] is not None and torch.allclose(info["x"], torch.ones_like(x)):

@@ -46,7 +46,7 @@ class TestTrainStep:
         ref, info = self._run(kata, 0.1, False)
         value = expect_float(info["result"], what="train_step", tensor_note=tr(
             "; return `loss.item()`: a loss tensor keeps its whole graph alive, and adding such tensors up over an "
-            "epoch fills the memory", "；请 return `loss.item()`：损失张量会让整个计算图一直留在内存里，"
+            "epoch fills the memory", "；请返回 `loss.item()`：损失张量会让整个计算图一直留在内存里，"
             "一个 epoch 里把这些张量加起来会占满内存"))
         expect_close(value, ref["loss"], what=tr("the loss train_step returned (before the update)",
                                                  "train_step 返回的损失（更新之前）"))

@@ -105,17 +105,19 @@ class KataSession:
 
     def sandbox_line(self) -> str:
         """How learner code is walled off, for the header."""
+        from pytest_torchkata.i18n import tr
+
         if not self.settings.isolate:
-            return "in-process"  # for learners checking themselves (the README's security model)
-        from pytest_torchkata.sandbox.levels import SUMMARY, WEAK_NOTE
+            # for learners checking themselves (the README's security model)
+            return tr("in-process", "在评分进程内运行")
+        from pytest_torchkata.sandbox.levels import SUMMARY, WEAK_NOTE, private_python
 
-        from pytest_torchkata.sandbox.levels import private_python
-
-        line = "isolated worker process, sandbox " + SUMMARY[self.sandbox].format(uid="of its own")
+        line = tr("isolated worker process, sandbox {level}", "隔离的工作进程，沙箱 {level}",
+                  level=SUMMARY[self.sandbox].format(uid=tr("of its own", "（独立的）")))
         if self.sandbox == "user" and private_python():
-            line += (f"; note: {private_python()} is private, so learner code can import only "
-                     f"what was loaded before it ran")
-        return line + ("; WARNING: " + WEAK_NOTE if self.sandbox == "none" else "")
+            line += tr("; note: {path} is private, so learner code can import only what was loaded before it ran",
+                       "；注意：{path} 是私有的，学习者代码只能导入它运行之前已经加载的模块", path=private_python())
+        return line + (tr("; WARNING: {note}", "；警告：{note}", note=WEAK_NOTE) if self.sandbox == "none" else "")
 
     def memory_line(self, limit_mb: float | None = None) -> str | None:
         """A warning for the header when the container's memory is too small for this torch."""

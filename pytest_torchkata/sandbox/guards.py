@@ -148,7 +148,14 @@ def _where(tb: Any, where_file: str) -> str:
     if frame is None:
         return ""
     filename, lineno, name, line = frame
-    return f"{_short(filename)}:{lineno} in {name}" + (f": {line}" if line else "")
+    return _place(filename, lineno, name, line)
+
+
+def _place(filename: str, lineno: int, name: str, line: str) -> str:
+    """``mini.py:5 (double): return x.view(-1, 3)``: no word in it, so that the grader can show
+    it as it is in either language (``at {where}`` / ``位置：{where}``); module level unnamed."""
+    function = f" ({name})" if name and name != "<module>" else ""
+    return f"{_short(filename)}:{lineno}{function}" + (f": {line}" if line else "")
 
 
 SHOW_FROM: str | None = None  # paths in messages are relative to the grader's folder
@@ -231,8 +238,8 @@ def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
             raise Answered({"kind": "not_started", "message": str(exc) or "not written yet",
                              "where": where, "function": frames[-1].name if frames else "",
                              "caller": frames[0].name if frames else "",
-                             "call_where": f"{_short(call.filename)}:{call.lineno} in {call.name}: "
-                                           f"{(call.line or '').strip()}" if call else ""}) from None
+                             "call_where": _place(call.filename, call.lineno or 0, call.name,
+                                                  (call.line or "").strip()) if call else ""}) from None
         frame = _learner_frame(exc.__traceback__, where_file)
         raise Answered({"kind": "learner", "type": type(exc).__name__,
                          "message": _first_line(str(exc)), "where": where,

@@ -27,19 +27,25 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pytest_torchkata.i18n import Text
+
 LEVELS = ("auto", "bwrap", "user", "none")
 NPROC = 64            # processes per learner uid (user level)
 FSIZE = 256 << 20     # largest file a learner process may write
 NOFILE = 256
 UID_RANGE = range(61_000, 65_000)
 
-WEAK_NOTE = ("sandbox level none does not stop a determined student; for grading untrusted code "
-             "install bubblewrap (apt-get install bubblewrap) or run the grader as root "
-             "(--kata-sandbox user)")
+WEAK_NOTE = Text("sandbox level none does not stop a determined student; for grading untrusted code "
+                 "install bubblewrap (apt-get install bubblewrap) or run the grader as root "
+                 "(--kata-sandbox user)",
+                 "沙箱级别 none 挡不住有心的学生；评分不可信的代码时，请安装 bubblewrap"
+                 "（apt-get install bubblewrap），或者以 root 运行评分程序（--kata-sandbox user）")
 SUMMARY = {
-    "bwrap": "bwrap (no network, own PID namespace, read-only view of what it needs)",
-    "user": "user (unprivileged uid {uid}, rlimits, its processes killed at the end)",
-    "none": "none (own session and rlimits only)",
+    "bwrap": Text("bwrap (no network, own PID namespace, read-only view of what it needs)",
+                  "bwrap（没有网络，独立的 PID 命名空间，只读地看到它需要的文件）"),
+    "user": Text("user (unprivileged uid {uid}, rlimits, its processes killed at the end)",
+                 "user（无特权的 uid{uid}，资源限制，结束时杀掉它的所有进程）"),
+    "none": Text("none (own session and rlimits only)", "none（只有独立的会话和资源限制）"),
 }
 
 
