@@ -151,3 +151,18 @@ def test_a_container_too_small_for_this_torch_is_named_in_the_header(pytester, m
         assert ("download.pytorch.org/whl/cpu" in warnings[0]) == (cuda is not None)
     in_process, _, _ = graded(pytester, mini_kata.SOLUTION)  # one torch: never this warning
     assert not [line for line in in_process.stdout.lines if "WARNING: this container allows" in line]
+
+
+def test_memory_held_in_memfds_counts_against_the_limit():
+    """No resident size shows a memfd that is not mapped; the watchdog adds what a process holds in them."""
+    import os
+
+    from pytest_torchkata.sandbox.limits import memfd_mb
+
+    fd = os.memfd_create("held")
+    try:
+        os.write(fd, b"\x01" * (8 << 20))
+        assert memfd_mb(os.getpid()) >= 8
+    finally:
+        os.close(fd)
+    assert memfd_mb(os.getpid()) < 8

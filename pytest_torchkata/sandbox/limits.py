@@ -80,6 +80,23 @@ def memory_mb(pid: int) -> float:
     return 0.0
 
 
+def memfd_mb(pid: int) -> float:
+    """Memory in the memfd files ``pid`` holds open: no resident size counts it while it is
+    not mapped (a cgroup does, where the worker has one)."""
+    total = 0
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return 0.0
+    for fd in fds:
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{fd}").startswith("/memfd:"):
+                total += os.stat(f"/proc/{pid}/fd/{fd}").st_blocks * 512
+        except OSError:
+            continue
+    return total / 2**20
+
+
 _PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20 if hasattr(os, "sysconf") else 4 / 1024
 
 
@@ -218,7 +235,7 @@ class Watchdog(threading.Thread):
                     if anon_mb(pid) - base <= self.limit_mb / 2 and now - exact_at.get(pid, now) < self.exact_s:
                         continue
                     exact_at[pid] = now
-                    if memory_mb(pid) > self.limit_mb:
+                    if memory_mb(pid) + memfd_mb(pid) > self.limit_mb:
                         self.note = f"used more than {self.limit_mb:g} MB of memory"
                         self._kill([pid])
 
