@@ -112,6 +112,15 @@ def test_a_cell_that_does_not_parse_is_reported_once_and_costs_only_itself():
     assert namespace["later"]() == 2 and "broken" not in namespace and "x" not in namespace
 
 
+def test_a_cell_only_the_compiler_refuses_is_left_out_too():
+    converted = definitions_only([("cell [1]", "def ok():\n    return 1\n"),
+                                  ("cell [2]", "N = 1\ndef twice(x, x):\n    pass\n"),
+                                  ("cell 3", "return 5\nawait later()\nM = 2\n")])
+    assert converted.problems == [("cell [2]", "line 2: duplicate argument 'x' in function definition")]
+    namespace = run(converted.source)
+    assert namespace["ok"]() == 1 and namespace["M"] == 2 and "N" not in namespace
+
+
 def test_where_cites_the_cell_and_its_own_line():
     converted = definitions_only([
         ("cell [3]", "print('hi')\nimport torch\n\ndef f(x):\n    return 1 / 0\n"),

@@ -220,11 +220,12 @@ def definitions_only(cells: "list[tuple[str, str]]") -> Converted:
     result = Converted(source="")
     for label, code in cells:
         try:
-            tree = ast.parse(code)
-        except SyntaxError as exc:
+            kept = _kept_lines(code, ast.parse(code))
+            # what only the compiler sees (a duplicate argument name): compiled, never run
+            compile("\n".join(kept) + "\n", label, "exec", dont_inherit=True)
+        except SyntaxError as exc:  # the cell is left out whole, and said once
             result.problems.append((label, f"line {exc.lineno or 1}: {exc.msg}"))
             continue
-        kept = _kept_lines(code, tree)
         if not any(line.strip() for line in kept):
             continue
         first = len(source) + 1
