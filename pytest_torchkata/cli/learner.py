@@ -125,32 +125,38 @@ def _pick_task(kata: Any, typed: list[str], done: dict) -> Any:
     return task
 
 
-def cmd_hint(name: str, typed: list[str], level: int | None, folder: Path, lang: str) -> int:
+def next_hints(name: str, typed: list[str], folder: Path, level: int | None = None) -> tuple[Any, Any, list[str], int]:
+    """The kata, the task, its hint levels and how many of them to show now (the levels seen
+    so far plus the next one, or ``level``), recorded in the progress file."""
     kata = load_kata(name)
     done = _progress(folder)
     task = _pick_task(kata, typed, done)
     levels = [str(h) for h in task.hints]
     seen = progress.hints_seen(done, kata.name, task.id)
+    if level is not None and not 1 <= level <= len(levels):
+        raise UsageProblem(tr("task {number} has {count} hint level(s): use --level 1 to {count}",
+                              "任务 {number} 有 {count} 级提示：请用 --level 1 到 {count}",
+                              number=task.number, count=len(levels)))
+    shown = max(seen, level) if level is not None else min(seen + 1, len(levels))
+    _record(folder, kata.name, task.id, shown)
+    return kata, task, levels, shown
+
+
+def cmd_hint(name: str, typed: list[str], level: int | None, folder: Path, lang: str) -> int:
+    kata, task, levels, shown = next_hints(name, typed, folder, level)
     head = tr("{kata}, task {number} ({title})", "{kata}，任务 {number}（{title}）",
               kata=kata.name, number=task.number, title=task.title)
     if level is not None:
-        if not 1 <= level <= len(levels):
-            raise UsageProblem(tr("task {number} has {count} hint level(s): use --level 1 to {count}",
-                                  "任务 {number} 有 {count} 级提示：请用 --level 1 到 {count}",
-                                  number=task.number, count=len(levels)))
         print(tr("{head}: hint {level} of {count}", "{head}：第 {level} 级提示，共 {count} 级",
                  head=head, level=level, count=len(levels)))
         print(f"  {level}. {levels[level - 1]}")
-        shown = max(seen, level)
     else:
-        shown = min(seen + 1, len(levels))
         print(tr("{head}: hint 1 of {count}", "{head}：第 1 级提示，共 {count} 级", head=head, count=len(levels))
               if shown == 1 else
               tr("{head}: hints 1 to {shown} of {count}", "{head}：第 1 到 {shown} 级提示，共 {count} 级",
                  head=head, shown=shown, count=len(levels)))
         for i, text in enumerate(levels[:shown], start=1):
             print(f"  {i}. {text}")
-    _record(folder, kata.name, task.id, shown)
     if shown < len(levels):
         print(tr("More: torchkata hint {kata} {number} (level {next})",
                  "还需要提示：torchkata hint {kata} {number}（第 {next} 级）",
@@ -312,24 +318,32 @@ def cmd_progress(folder: Path, lang: str) -> int:
     return 0
 
 
-def cmd_solution(name: str, typed: list[str], folder: Path, lang: str) -> int:
+def reference_or_hint(name: str, typed: list[str], folder: Path, lang: str) -> tuple[Any, Any, list[str] | None, int]:
+    """The kata, the task, and the reference listings of the task once it has passed in a graded
+    run; before that None and the hint level to show instead (recorded as seen)."""
     from pytest_torchkata.cli.listing import solution_listing
 
     kata = load_kata(name)
     task = find_task(kata, typed)
     done = _progress(folder)
     if not progress.is_solved(done, kata.name, task.id):
+        level = min(progress.hints_seen(done, kata.name, task.id) + 1, len(task.hints))
+        _record(folder, kata.name, task.id, level)
+        return kata, task, None, level
+    return kata, task, solution_listing(solution_text(name), task.id, lang), 0
+
+
+def cmd_solution(name: str, typed: list[str], folder: Path, lang: str) -> int:
+    kata, task, listings, level = reference_or_hint(name, typed, folder, lang)
+    if listings is None:
         print(tr("Task {number} ({title}) has not passed in a graded run yet (pytest --kata={kata}); "
                  "the reference stays hidden until it does. Meanwhile, a hint:",
                  "任务 {number}（{title}）还没有在评分中通过（pytest --kata={kata}）；通过之前不显示参考答案。"
                  "先看一条提示：", number=task.number, title=task.title, kata=kata.name))
-        seen = progress.hints_seen(done, kata.name, task.id)
-        level = min(seen + 1, len(task.hints))
         print(f"  {level}. {task.hints[level - 1]}")
-        _record(folder, kata.name, task.id, level)
         return 1
     print(tr("{kata}, task {number} ({title}): the reference solution",
              "{kata}，任务 {number}（{title}）：参考答案", kata=kata.name, number=task.number, title=task.title))
-    for listing in solution_listing(solution_text(name), task.id, lang):
+    for listing in listings:
         print(textwrap.indent(listing, "    "))
     return 0

@@ -7,3 +7,7 @@ May import: ``i18n``, ``model``, ``status``, and the package's public entry poin
 learner's own terminal would use (the ``plugin`` through pytest, ``cli``, ``reports``); nbformat
 and IPython only lazily (the ``notebook`` extra).  The sandbox never imports it.
 """
+
+from pytest_torchkata.notebook.api import check, hint, progress, solution
+
+__all__ = ["check", "hint", "progress", "solution"]
