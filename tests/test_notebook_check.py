@@ -245,6 +245,27 @@ def test_a_notebook_file_is_graded_and_its_cells_named(tmp_path: Path) -> None:
     assert "tensors.py" not in text
 
 
+def test_the_warm_helper_and_a_fresh_process_grade_alike_and_a_dead_helper_is_replaced(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pytest_torchkata.notebook import warm
+
+    monkeypatch.setenv("PYTEST_ADDOPTS", "--kata-seed=not-a-number")  # the kernel's: not the grade's
+    shell = FakeShell([solution_text("tensors").replace(*MISTAKE)])
+
+    def checked() -> str:
+        return re.sub(r"\(\d+(\.\d+)? s\)", "", tk.check("tensors", shell=shell, kata_dir=tmp_path)._repr_html_())
+
+    warm_result = checked()
+    assert "18/19 points" in warm_result
+    if warm.available():
+        assert warm._helper is not None and warm._helper.poll() is None
+        warm._helper.kill()  # a helper gone (killed, out of memory): the next check starts another
+        warm._helper.wait()
+        assert checked() == warm_result
+    monkeypatch.setenv("TORCHKATA_NOTEBOOK_WARM", "0")
+    assert checked() == warm_result
+
+
 # -- a real kernel ----------------------------------------------------------------------
 
 def _kernel_spec(folder: Path) -> None:

@@ -1,11 +1,15 @@
 """Grading the learner's code in a fresh process, as ``pytest --kata`` grades a file.
 
 The converted source is written as ``NAME.py`` into a temporary kata folder (the learner's own
-``NAME.py``, if any, is never touched), and ``python -m pytest --kata=NAME`` runs there with a
-JSON report: the kernel's state cannot leak into the grade, and nothing the grading does can
-disturb the kernel.  The workspace's progress file is copied in first (so the run sees the hint
-levels already used) and the kata's entries are merged back after, so ``torchkata progress``
-and the notebook read the same file.  Places in the report (``tensors.py:263 (to_numpy)``) are
+``NAME.py``, if any, is never touched), and ``pytest --kata=NAME`` runs there with a JSON
+report, in a process of its own: a child forked from the warm helper (``warm``: torch already
+imported) where it can, else a fresh ``python -m pytest``.  Either way the kernel's state cannot
+leak into the grade, and nothing the grading does can disturb the kernel.  As in ``torchkata
+grade``, no other pytest plugin and no ``PYTEST_ADDOPTS`` join the run.
+
+The workspace's progress file is copied in first (so the run sees the hint levels already used)
+and the kata's entries are merged back after, so ``torchkata progress`` and the notebook read
+the same file.  Places in the report (``tensors.py:263 (to_numpy)``) are
 turned back into the learner's cells (``cell [7], line 3, in to_numpy``).
 """
 
@@ -49,6 +53,7 @@ class Graded:
 def pytest_command(kata: str, folder: Path, lang: str, task_number: int | None, isolate: bool) -> list[str]:
     """The command line that grades ``folder/KATA.py`` (``-k N``: task N alone)."""
     command = [sys.executable, "-m", "pytest", "-q", "-c", str(folder / "pytest.ini"), "-p", "no:cacheprovider",
+               "-p", "pytest_torchkata.plugin",  # the only plugin (see ``grading_env``)
                f"--kata={kata}", f"--kata-dir={folder}", f"--kata-report={folder / REPORT}",
                "--kata-report-format=json", f"--kata-lang={lang}"]
     if task_number is not None:
@@ -68,19 +73,43 @@ def grade(kata: str, source: str, workspace: Path, lang: str, *, task_number: in
         (folder / f"{kata}.py").write_text(source, encoding="utf-8")
         (folder / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")  # no ini of the kernel's folder
         _copy_progress(workspace, folder)
-        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-        done = subprocess.run(pytest_command(kata, folder, lang, task_number, isolate), cwd=folder, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+        code, output = _pytest(pytest_command(kata, folder, lang, task_number, isolate), folder)
         report = _read_report(folder / REPORT)
         graded = Graded(kata, report, task_number=task_number)
         if report is None:
-            graded.notes.append(_no_report(done.returncode, done.stdout))
+            graded.notes.append(_no_report(code, output))
         else:
             _merge_progress(folder, workspace, kata)
             if place is not None:
                 relabel(report, re.escape(f"{kata}.py"), place)
     graded.seconds = round(time.monotonic() - started, 2)
     return graded
+
+
+def grading_env() -> dict[str, str]:
+    """The kernel's environment, less what would bring other pytest plugins or options into the
+    grading run (as ``torchkata grade`` runs pytest)."""
+    env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+    env.pop("PYTEST_ADDOPTS", None)
+    return env
+
+
+def _pytest(command: list[str], folder: Path) -> tuple[int, str]:
+    """Run pytest (``command`` less the interpreter) in the warm helper, else in a fresh process;
+    its exit code and output."""
+    from pytest_torchkata.notebook import warm
+
+    env = grading_env()
+    log = folder / "pytest.log"
+    code = warm.run(command[3:], str(folder), env, str(log))
+    if code is not None:
+        try:
+            return code, log.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return code, ""
+    done = subprocess.run(command, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, errors="replace")
+    return done.returncode, done.stdout
 
 
 def _read_report(path: Path) -> dict | None:
