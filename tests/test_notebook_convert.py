@@ -109,7 +109,21 @@ def test_a_cell_that_does_not_parse_is_reported_once_and_costs_only_itself():
     ])
     assert converted.problems == [("cell [2]", "line 2: invalid syntax")]
     namespace = run(converted.source)
-    assert namespace["later"]() == 2 and "broken" not in namespace and "x" not in namespace
+    assert namespace["later"]() == 2 and "x" not in namespace
+
+
+def test_what_a_broken_cell_defines_says_why_at_its_line_unless_defined_before():
+    converted = definitions_only([
+        ("cell [1]", "def kept():\n    return 1\n"),
+        ("cell [2]", "import torch\n\ndef kept():\n    return 2\n\nclass Net:\n    oops = (\n"),
+    ])
+    namespace = run(converted.source)
+    assert namespace["kept"]() == 1  # in the kernel the earlier definition still stands
+    with pytest.raises(SyntaxError, match=r"cell \[2\] does not parse \(line 7: .*\), so `Net` was left out"):
+        namespace["Net"]()
+    line = converted.source.splitlines().index(next(x for x in converted.source.splitlines() if "def Net" in x))
+    assert converted.where(line + 1) == "cell [2], line 6"
+    assert "torch" not in namespace
 
 
 def test_a_cell_only_the_compiler_refuses_is_left_out_too():

@@ -22,7 +22,9 @@ The filter, top-level statement by statement:
 
 Cells are kept in order, so the last definition of a name wins, as when the notebook runs
 top to bottom.  A cell that does not parse is left out and reported once in
-``Converted.problems``; the other cells are kept, so only what depends on it fails.
+``Converted.problems``; the other cells are kept, so only what depends on it fails: each
+function or class it would have defined (and no earlier cell did) becomes, at its own line,
+a function raising ``SyntaxError`` that names the cell, so a check needing it says why.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import ast
 import functools
 import json
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,19 +217,53 @@ def _kept_lines(code: str, tree: ast.Module) -> "list[str]":
     return out
 
 
+_DEFINES = re.compile(r"^(?:async\s+def|def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
+
+
+def _stand_ins(code: str, label: str, message: str, defined: set) -> "list[str]":
+    """For a cell that does not parse: at each line where it defines a function or class not
+    defined before, a function that raises SyntaxError naming the cell, so that a check
+    needing it says why (in the kernel, the earlier definition would still stand)."""
+    out = [""] * len(code.splitlines())
+    for match in _DEFINES.finditer(code):
+        name = match.group(1)
+        if name not in defined:
+            line = code.count("\n", 0, match.start())
+            why = f"{label} does not parse ({message}), so `{name}` was left out"
+            out[line] = f"def {name}(*args, **kwargs): raise SyntaxError({why!r})"
+    return out
+
+
+def _names(kept: "list[str]") -> set:
+    """The names the kept lines bind at top level."""
+    found = set()
+    for node in ast.parse("\n".join(kept)).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            found.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+    return found
+
+
 def definitions_only(cells: "list[tuple[str, str]]") -> Converted:
     """The definitions of ``cells`` ((label, plain Python) pairs) as one source, with spans."""
     source: list[str] = []
     result = Converted(source="")
+    defined: set = set()
     for label, code in cells:
         try:
             kept = _kept_lines(code, ast.parse(code))
             # what only the compiler sees (a duplicate argument name): compiled, never run
             compile("\n".join(kept) + "\n", label, "exec", dont_inherit=True)
-        except SyntaxError as exc:  # the cell is left out whole, and said once
-            result.problems.append((label, f"line {exc.lineno or 1}: {exc.msg}"))
-            continue
-        if not any(line.strip() for line in kept):
+            defined |= _names(kept)
+        except SyntaxError as exc:  # the cell is left out, and said once
+            message = f"line {exc.lineno or 1}: {exc.msg}"
+            result.problems.append((label, message))
+            kept = _stand_ins(code, label, message, defined)
+        while kept and not kept[-1].strip():
+            kept.pop()
+        if not kept:
             continue
         first = len(source) + 1
         source.extend(kept)

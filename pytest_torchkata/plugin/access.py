@@ -100,6 +100,7 @@ class KataAccess:
     last_seconds: float | None = None  # wall time of the last request, measured here
     secret: int = 0  # --kata-seed: every learner request gets a seed of its own from it
     check: str = ""  # the check's id (its node id)
+    cite: Callable[[str], str] = str  # names a notebook's cell for a place in its generated file
     _calls: int = 0
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
@@ -134,7 +135,7 @@ class KataAccess:
         except bdb.BdbQuit:  # `q` in pdb under -s: the learner wants to stop, not fail a task
             pytest.exit(str(DEBUGGER_QUIT), returncode=2)
         self.last_seconds = time.perf_counter() - start
-        self.breakpoints.extend(_places(response.get("breakpoints")))
+        self.breakpoints.extend(map(self.cite, _places(response.get("breakpoints"))))
         if "error" not in response:
             calls = response.get("torch_calls")
             self.torch_calls = calls if isinstance(calls, int) else 0
@@ -142,7 +143,8 @@ class KataAccess:
         raise self._error(label, response["error"])
 
     def _error(self, label: str, error: dict) -> KataOutcome:
-        error = _capped(error)
+        error = {key: self.cite(value) if isinstance(value, str) else value
+                 for key, value in _capped(error).items()}
         if error.get("not_run"):  # the task stopped earlier or the budget is spent (plugin.notrun)
             raised = LEARNER_ERRORS["crash"](str(error.get("message", "")))
             raised.not_run = True

@@ -27,7 +27,10 @@ def kata(request: pytest.FixtureRequest) -> Iterator[Any]:
         pytest.skip("the kata fixture works only in checks graded with --kata")  # authors only
     kata_obj = ks.registry.get(marker.args[0])
     task = kata_obj.get_task(marker.args[1])
-    path = ks.path_for(kata_obj)
+    source = ks.source_for(kata_obj)
+    if source.problem is not None:  # a notebook that cannot be graded
+        raise source.failure()
+    path = source.path
     if not path.is_file():
         missing = LearnerCrashed(
             tr("there is no learner file {path}", "没有学习者文件 {path}", path=path), hint=str(MISSING_FILE_HINT),
@@ -42,7 +45,7 @@ def kata(request: pytest.FixtureRequest) -> Iterator[Any]:
                         timeout=ks.settings.timeout_for(task.timeout),
                         # -s in-process: a breakpoint() in learner code really stops there
                         debug=request.config.getoption("capture") == "no" and not ks.settings.isolate,
-                        data_dir=str(ks.settings.data_dir))
+                        data_dir=str(ks.settings.data_dir), cite=source.cite)
     yield access
     ks.breakpoints.extend(access.breakpoints)
     if access.records:

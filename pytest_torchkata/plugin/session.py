@@ -4,6 +4,8 @@ config under ``SESSION_KEY``."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ import pytest
 
 from pytest_torchkata import __version__
 from pytest_torchkata.model import MARKER, Kata, Registry
+from pytest_torchkata.plugin.notebooks import KataSource, find_source
 from pytest_torchkata.plugin.notrun import Explained, unreached_reason
 from pytest_torchkata.plugin.options import Settings
 from pytest_torchkata.reports.results import CheckResult, SessionResult, grade_kata
@@ -38,6 +41,9 @@ class KataSession:
         self.settings = opts
         self._backend: Any = None
         self.sandbox = "in-process"
+        self._generated: Path | None = None  # where notebooks' generated kata files go
+        # each kata's learner file, before any worker starts: the sandbox must see them
+        self.sources = {name: find_source(opts.kata_dir, name, self._generated_folder) for name in opts.katas}
         if opts.isolate:
             from pytest_torchkata.sandbox.levels import LevelUnavailable, choose
 
@@ -56,7 +62,7 @@ class KataSession:
         self.collected: dict[str, tuple[str, str, str]] = {}
         self.deselected: set[str] = set()
         self.interrupted: BaseException | None = None  # Ctrl+C or pytest.exit (a debugger quit)
-        self.notes: list[str] = []  # for the summary's warnings
+        self.notes: list[str] = [note for source in self.sources.values() for note in source.notes]
         self.keeps_progress = True  # False under ``-p no:torchkata-progress`` (torchkata grade)
         self.data: dict[str, dict[str, Any]] = {}
         self.breakpoints: list[str] = []
@@ -99,6 +105,8 @@ class KataSession:
             shown = [str(opts.kata_dir / f"{name}.py") for name in opts.katas]
         else:
             shown = [str(opts.kata_dir)]
+        if self._generated is not None:
+            shown.append(str(self._generated))
         from pytest_torchkata.sandbox.levels import data_views_root
 
         return shown + [str(data_views_root())]
@@ -164,9 +172,23 @@ class KataSession:
     def close(self) -> None:
         if self._backend is not None:
             self._backend.close()
+        if self._generated is not None:
+            shutil.rmtree(self._generated, ignore_errors=True)
+
+    def _generated_folder(self) -> Path:
+        if self._generated is None:
+            self._generated = Path(tempfile.mkdtemp(prefix="torchkata-notebooks-"))
+        return self._generated
+
+    def source_for(self, kata: Kata) -> KataSource:
+        """The kata's learner file: ``NAME.py``, or ``NAME.ipynb`` converted (``plugin.notebooks``)."""
+        if kata.name not in self.sources:
+            self.sources[kata.name] = find_source(self.settings.kata_dir, kata.name, self._generated_folder)
+        return self.sources[kata.name]
 
     def path_for(self, kata: Kata) -> Path:
-        return self.settings.kata_dir / f"{kata.name}.py"
+        """Where the kata's learner code is loaded from."""
+        return self.source_for(kata).path
 
     def devices(self) -> list[str]:
         """The devices checks run on here (for the header and the report)."""
