@@ -158,7 +158,7 @@ def test_one_task_checked_shows_that_task_and_where_its_reference_is() -> None:
 def test_a_loss_history_draws_a_curve_when_matplotlib_is_there() -> None:
     pytest.importorskip("matplotlib")
     kata = _kata()
-    kata["tasks"][1]["data"] = {"loss_history": [1.0, 0.5, 0.25]}
+    kata["tasks"][1]["data"] = {"loss_history": [1.0, 0.5, None, 0.25]}  # None: a loss that was not finite
     assert 'src="data:image/png;base64,' in view.check_view(kata, None, [], 1)._repr_html_()
     assert "<img" not in view.check_view(_kata(), None, [], 1)._repr_html_()
 
@@ -204,6 +204,7 @@ def test_what_the_learner_typed_wrong_is_a_message_not_a_traceback(tmp_path: Pat
     assert "Did you mean 'tensors'" in repr(tk.hint("tensorz", kata_dir=tmp_path))
     assert "has no task" in repr(tk.check("tensors", "no such task", shell=FakeShell([]), kata_dir=tmp_path))
     assert "source=" in repr(tk.check("tensors", shell=None, kata_dir=tmp_path))  # no kernel here
+    assert "define nothing" in repr(tk.check("tensors", shell=FakeShell(["print(1)"]), kata_dir=tmp_path))
     assert "not valid JSON" in repr(tk.check("tensors", source=_write(tmp_path / "x.ipynb", "{"), kata_dir=tmp_path))
 
 

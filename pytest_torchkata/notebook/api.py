@@ -81,6 +81,11 @@ def check(kata: str, task: Any = None, *, source: Any = None, isolate: bool = Fa
                                 "这里没有 notebook 内核：请在 notebook 里运行 tk.check，或用 "
                                 "source='katas/{kata}.py' 指定一个文件", kata=kata))
         converted = definitions_only(cells.kernel_cells(shell))
+        if not converted.spans and not converted.problems:
+            return view.note(tr("the cells this kernel has run define nothing to check yet: run the cells "
+                                "with your code first, or name a file with source='katas/{kata}.py'",
+                                "这个内核运行过的单元格里还没有可检查的定义：请先运行写有你的代码的单元格，"
+                                "或用 source='katas/{kata}.py' 指定一个文件", kata=kata))
     notes += [tr("{cell} was left out: it cannot be read as Python ({problem})",
                  "{cell} 被跳过：无法作为 Python 解析（{problem}）", cell=label, problem=problem)
               for label, problem in converted.problems]

@@ -121,8 +121,9 @@ def loss_curve(tasks: list[dict]) -> str:
     """An inline PNG of the first ``loss_history`` among the tasks' data; "" without matplotlib."""
     history = next((t["data"]["loss_history"] for t in tasks
                     if isinstance(t.get("data"), dict) and t["data"].get("loss_history")), None)
-    if not isinstance(history, list) or not all(isinstance(x, (int, float)) for x in history):
+    if not isinstance(history, list) or not all(x is None or isinstance(x, (int, float)) for x in history):
         return ""
+    history = [float("nan") if x is None else x for x in history]  # a non-finite loss: a gap
     try:
         from matplotlib.figure import Figure  # no pyplot: the kernel's own backend stays as it is
     except ImportError:  # no matplotlib: the table says enough
