@@ -175,3 +175,71 @@ def test_without_nbformat_a_notebook_names_the_extra_to_install(pytester, monkey
     monkeypatch.setitem(sys.modules, "nbformat", None)  # import nbformat raises ImportError
     _, report = grade(pytester, {"tensors.ipynb": written})
     assert all('pip install "pytest-torchkata[notebook]"' in t["message"] for t in tasks(report).values())
+
+
+# -- torchkata grade: notebooks in a class -------------------------------------------------
+
+WRONG = ("return e / e.sum(dim=dim, keepdim=True)", "return e / e.sum(dim=dim + 7, keepdim=True)")
+
+
+def test_a_class_of_notebooks_gets_the_totals_of_the_same_code_in_py_files(tmp_path):
+    import csv
+    import subprocess
+    import zipfile
+
+    from kata_testing import ROOT
+
+    klass = tmp_path / "class"
+    versions = {"ref": solution_source("tensors"), "stub": stub_source("tensors"),
+                "wrong": solution_source("tensors").replace(*WRONG)}
+    for name, source in versions.items():
+        (klass / f"py_{name}" / "katas").mkdir(parents=True)
+        (klass / f"py_{name}" / "katas" / "tensors.py").write_text(source)
+        (klass / f"nb_{name}" / "katas").mkdir(parents=True)
+        (klass / f"nb_{name}" / "katas" / "tensors.ipynb").write_text(notebook(cells_of(source)))
+        with zipfile.ZipFile(klass / f"zip_{name}.zip", "w") as zf:
+            zf.writestr(f"zip_{name}/tensors.ipynb", notebook(cells_of(source)))
+    (klass / "big" / "katas").mkdir(parents=True)
+    with open(klass / "big" / "katas" / "tensors.ipynb", "wb") as fh:
+        fh.truncate(200 * 2**20)
+    out = tmp_path / "grades"
+    env = {**__import__("os").environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "pytest_torchkata.cli", "grade", str(klass), "--out", str(out),
+                           "--kata=tensors", "--jobs=2", "--kata-timeout", "2"], env=env, text=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
+    assert done.returncode == 0, done.stdout
+    rows = {r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open())}
+    totals = {name: float(row["total"]) for name, row in rows.items()}
+    for name in versions:
+        assert totals[f"py_{name}"] == totals[f"nb_{name}"] == totals[f"zip_{name}"], totals
+    assert totals["py_ref"] == 19 and totals["py_wrong"] == 16 and totals["big"] == 0
+    count, line = cell_of(cells_of(versions["wrong"]), WRONG[1])
+    report = json.loads((out / "nb_wrong" / "report.json").read_text(encoding="utf-8"))
+    assert f"katas/tensors.ipynb, cell [{count}], line {line} (softmax)" in tasks(report)["softmax"]["message"]
+    feedback = (out / "nb_wrong" / "feedback.md").read_text(encoding="utf-8")
+    assert f"katas/tensors.ipynb, cell \\[{count}\\], line {line}" in feedback
+    assert "torchkata-notebooks" not in feedback + json.dumps(report)
+    big = json.loads((out / "big" / "report.json").read_text(encoding="utf-8"))
+    assert all("over the 20 MB a notebook may have" in t["message"] for t in big["katas"][0]["tasks"])
+
+
+def test_prepare_takes_a_huge_notebook_by_its_size_alone(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from pytest_torchkata.cli.submissions import Submission, fingerprint, lay_out, prepare
+
+    student = tmp_path / "alice" / "katas"
+    student.mkdir(parents=True)
+    with open(student / "tensors.ipynb", "wb") as fh:
+        fh.truncate(200 * 2**20)
+    (student / "functions.ipynb").write_text(notebook(["x = 1"]))
+    sub = Submission("alice", tmp_path / "alice")
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda p: pytest.fail("read") if p.name == "tensors.ipynb" else real(p))
+    prepare(sub, tmp_path / "staging", ["tensors", "functions"])
+    assert not sub.problem and sub.oversize == {"tensors.ipynb": 200 * 2**20}
+    assert sub.kata_rel == "katas" and sub.files["functions.ipynb"].startswith(b"{")
+    folder = lay_out(sub, tmp_path / "work")
+    assert (folder / "tensors.ipynb").stat().st_size == 200 * 2**20
+    smaller = Submission("alice", sub.source, "katas", dict(sub.files), oversize={"tensors.ipynb": 21 * 2**20})
+    assert fingerprint(sub, []) != fingerprint(smaller, [])

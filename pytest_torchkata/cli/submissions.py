@@ -5,9 +5,12 @@ A submission is a folder (holding ``katas/`` or the kata files directly) or a
 named after the folder or archive.  Archives are unpacked by hand, member by
 member: no absolute paths, no ``..``, no links of any kind, and caps on the
 number of files and on the bytes actually written (a zip's sizes can lie).
-Only the kata files (``NAME.py``, regular files) are copied into the neutral
-work folder the grader runs in, at the same place relative to the submission,
-so messages show paths as the student knows them.
+Only the kata files (``NAME.py``, or ``NAME.ipynb``: regular files) are copied into the
+neutral work folder the grader runs in, at the same place relative to the submission,
+so messages show paths as the student knows them; the plugin converts a notebook there
+(``plugin.notebooks``: parsing only, no kernel).  A notebook over the notebook size cap is
+not read: the work folder gets an empty file of its size, which the plugin refuses by its
+size for that kata alone.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar")
 MAX_FILES = 5_000
 MAX_BYTES = 200 * 2**20  # unpacked, per archive
 MAX_KATA_FILE = 5 * 2**20
+KATA_SUFFIXES = (".py", ".ipynb")  # a notebook counts where there is no NAME.py (plugin.notebooks)
 SEARCH_DEPTH = 4
 
 
@@ -44,6 +48,7 @@ class Submission:
     files: dict[str, bytes] = field(default_factory=dict)
     problem: str = ""
     refused: bool = False
+    oversize: dict[str, int] = field(default_factory=dict)  # notebooks refused by size: name -> bytes
 
 
 def is_archive(path: Path) -> bool:
@@ -97,7 +102,8 @@ def unique_names(names: list[str], reserved: tuple[str, ...] = ()) -> list[str]:
 
 def holds_katas(folder: Path, kata_names: list[str]) -> bool:
     """Whether ``folder`` is one submission (its own kata files or a katas/ folder)."""
-    return (folder / "katas").is_dir() or any((folder / f"{n}.py").is_file() for n in kata_names)
+    return (folder / "katas").is_dir() or any((folder / f"{n}{suffix}").is_file()
+                                              for n in kata_names for suffix in KATA_SUFFIXES)
 
 
 def discover(paths: list[Path], kata_names: list[str], single: bool = False,
@@ -183,14 +189,18 @@ def find_kata_folder(root: Path, kata_names: list[str]) -> Path | None:
     for _ in range(SEARCH_DEPTH):
         for folder in level:
             if (folder / "katas").is_dir() and not (folder / "katas").is_symlink() \
-                    and any(_regular(folder / "katas" / f"{n}.py") for n in kata_names):
+                    and _any_kata_file(folder / "katas", kata_names):
                 return folder / "katas"
         for folder in level:
-            if any(_regular(folder / f"{n}.py") for n in kata_names):
+            if _any_kata_file(folder, kata_names):
                 return folder
         level = sorted(c for f in level for c in f.iterdir()
                        if c.is_dir() and not c.is_symlink() and not c.name.startswith(("_", ".")))
     return None
+
+
+def _any_kata_file(folder: Path, kata_names: list[str]) -> bool:
+    return any(_regular(folder / f"{n}{suffix}") for n in kata_names for suffix in KATA_SUFFIXES)
 
 
 def _regular(path: Path) -> bool:
@@ -211,21 +221,34 @@ def prepare(sub: Submission, staging: Path, kata_names: list[str]) -> None:
             unpack(sub.source, root)
         folder = find_kata_folder(root, kata_names)
         if folder is None:
-            sub.problem = (f"no kata files found (looked for {', '.join(f'{n}.py' for n in kata_names)}, "
-                           f"also in a katas/ folder)")
+            sub.problem = (f"no kata files found (looked for {', '.join(f'{n}.py' for n in kata_names)} "
+                           f"and the same names in .ipynb, also in a katas/ folder)")
             return
         sub.kata_rel = os.path.relpath(folder, root)
         for name in kata_names:
             path = folder / f"{name}.py"
-            if not _regular(path):
-                continue
-            if path.stat().st_size > MAX_KATA_FILE:
-                raise Refused(f"{name}.py is larger than {MAX_KATA_FILE // 2**20} MB")
-            sub.files[f"{name}.py"] = path.read_bytes()
+            if _regular(path):
+                if path.stat().st_size > MAX_KATA_FILE:
+                    raise Refused(f"{name}.py is larger than {MAX_KATA_FILE // 2**20} MB")
+                sub.files[f"{name}.py"] = path.read_bytes()
+            _take_notebook(sub, folder / f"{name}.ipynb")
     except Refused as exc:
         sub.problem, sub.refused = str(exc), True
     finally:
         shutil.rmtree(staging / "unpacked", ignore_errors=True)
+
+
+def _take_notebook(sub: Submission, path: Path) -> None:
+    """A kata notebook: its bytes, or only its size when it is over the cap (never read)."""
+    from pytest_torchkata.notebook.convert import MAX_BYTES as NOTEBOOK_CAP
+
+    if not _regular(path):
+        return
+    size = path.stat().st_size
+    if size > NOTEBOOK_CAP:
+        sub.files[path.name], sub.oversize[path.name] = b"", size
+    else:
+        sub.files[path.name] = path.read_bytes()
 
 
 def fingerprint(sub: Submission, options: list[str]) -> str:
@@ -236,6 +259,8 @@ def fingerprint(sub: Submission, options: list[str]) -> str:
     digest.update("\0".join(options).encode())
     for name in sorted(sub.files):
         digest.update(f"\0{name}\0{len(sub.files[name])}\0".encode())
+        if name in sub.oversize:
+            digest.update(f"oversize {sub.oversize[name]}\0".encode())
         digest.update(sub.files[name])
     return digest.hexdigest()
 
@@ -246,4 +271,7 @@ def lay_out(sub: Submission, work: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in sub.files.items():
         (folder / name).write_bytes(data)
+        if name in sub.oversize:  # sparse: its size alone says why its kata is not graded
+            with open(folder / name, "r+b") as fh:
+                fh.truncate(sub.oversize[name])
     return folder

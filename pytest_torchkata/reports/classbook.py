@@ -118,7 +118,8 @@ def finish_student(folder: Path, sub: Any, job: Any, limit: float, prefixes: lis
         row.update(total=report.get("score", 0.0), max_total=report.get("max_score"),
                    katas={k["name"]: k["score"] for k in report.get("katas", [])},
                    # katas whose file was not handed in: the item analysis leaves them out
-                   without_file=[k["name"] for k in report.get("katas", []) if f"{k['name']}.py" not in sub.files],
+                   without_file=[k["name"] for k in report.get("katas", [])
+                                 if not {f"{k['name']}.py", f"{k['name']}.ipynb"} & set(sub.files)],
                    errors=sum(t["status"] == "error" for t in tasks),
                    timeouts=sum(TIMED_OUT in t.get("message", "") for t in tasks))
         broken = list(dict.fromkeys(t["message"] for t in tasks if t["status"] == "error"))
