@@ -8,7 +8,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "pytest_torchkata"
 NEVER = {  # layer -> the layers it must not import
-    "sandbox": ("checks", "reports", "plugin", "cli"),
+    "sandbox": ("checks", "reports", "plugin", "cli", "notebook"),
     "reports": ("sandbox", "checks", "plugin"),
     "checks": ("plugin", "reports"),
 }
@@ -37,7 +37,7 @@ def test_a_layer_imports_only_what_it_may(layer):
     assert not wrong, "; ".join(wrong)
 
 
-@pytest.mark.parametrize("layer", ["plugin", "sandbox", "checks", "reports", "authoring", "cli", "katas"])
+@pytest.mark.parametrize("layer", ["plugin", "sandbox", "checks", "reports", "authoring", "cli", "katas", "notebook"])
 def test_every_layer_says_what_it_is_for(layer):
     doc = ast.get_docstring(ast.parse((PACKAGE / layer / "__init__.py").read_text(encoding="utf-8")))
     assert doc and len(doc) > 40, f"write the job of pytest_torchkata/{layer}/ in its __init__ docstring"

@@ -243,3 +243,32 @@ def test_prepare_takes_a_huge_notebook_by_its_size_alone(tmp_path, monkeypatch):
     assert (folder / "tensors.ipynb").stat().st_size == 200 * 2**20
     smaller = Submission("alice", sub.source, "katas", dict(sub.files), oversize={"tensors.ipynb": 21 * 2**20})
     assert fingerprint(sub, []) != fingerprint(smaller, [])
+
+
+def test_run_autograder_grades_a_notebook_submission(tmp_path):
+    import os
+    import shutil
+    import subprocess
+
+    from kata_testing import ROOT
+
+    pytest.importorskip("hatchling.build")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    built = subprocess.run([sys.executable, "-m", "pytest_torchkata.cli", "gradescope", str(tmp_path / "ag"),
+                            "--kata=tensors", "--budget=120", "--kata-timeout=5"],
+                           env=env, cwd=ROOT, capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    root = tmp_path / "root"
+    shutil.copytree(tmp_path / "ag" / "autograder", root / "source")
+    (root / "submission").mkdir(parents=True)
+    cells = cells_of(solution_source("tensors").replace(*WRONG))
+    (root / "submission" / "tensors.ipynb").write_text(notebook(cells))
+    done = subprocess.run(["bash", str(root / "source" / "run_autograder")], capture_output=True, text=True,
+                          env={**env, "TORCHKATA_AUTOGRADER_ROOT": str(root), "TORCHKATA_PYTHON": sys.executable},
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] == 16 and len(results["tests"]) == 8
+    count, line = cell_of(cells, WRONG[1])
+    softmax = next(t for t in results["tests"] if "softmax" in t["name"] and "log" not in t["name"])
+    assert f"(at tensors.ipynb, cell \\[{count}\\], line {line} (softmax)" in softmax["output"]
