@@ -83,6 +83,12 @@ def test_the_last_definition_wins_and_top_level_runs_and_magics_are_dropped() ->
     assert found["RAN"] == []  # no training loop, shell line, print or check ran
 
 
+def test_a_timed_cell_keeps_its_definitions_from_the_typed_history() -> None:
+    shell = FakeShell(["get_ipython().run_cell_magic('time', '', 'def f():\\n    return 1\\n')"])
+    shell.history_manager = type("History", (), {"input_hist_raw": ["", "%%time\ndef f():\n    return 1\n"]})
+    assert _run(definitions_only(cells.kernel_cells(shell)).source)["f"]() == 1
+
+
 def test_a_cell_that_does_not_parse_is_left_out_and_named() -> None:
     converted = definitions_only(cells.kernel_cells(FakeShell(["def f(:\n    pass", "def g():\n    return 1"])))
     assert [label for label, _ in converted.problems] == ["cell [1]"]
@@ -237,12 +243,14 @@ def test_a_notebook_file_is_graded_and_its_cells_named(tmp_path: Path) -> None:
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_markdown_cell("# Tensors"),
                       nbformat.v4.new_code_cell("!pip install pytest-torchkata\n%matplotlib inline"),
-                      nbformat.v4.new_code_cell(solution_text("tensors").replace(*MISTAKE), execution_count=4)]
+                      nbformat.v4.new_code_cell(solution_text("tensors").replace(*MISTAKE), execution_count=4),
+                      nbformat.v4.new_code_cell("def broken(:\n    pass", execution_count=5)]
     path = tmp_path / "tensors.ipynb"
     nbformat.write(notebook, str(path))
     text = repr(tk.check("tensors", "numpy bridge", source=path, kata_dir=tmp_path / "katas", lang="zh"))
     assert "1/2 分" in text and "`.detach()`" in text
     assert re.search(r"单元格 \[4\] 第 \d+ 行，to_numpy 中", text), text
+    assert "单元格 [5] 被跳过" in text  # a cell that does not parse costs only what depends on it
     assert "tensors.py" not in text
 
 

@@ -28,10 +28,29 @@ def executed_inputs(shell: Any) -> list[str]:
     return list(history) if isinstance(history, list) else []
 
 
+def raw_inputs(shell: Any, count: int) -> list[str] | None:
+    """The cells as typed (index = execution count), when the history has all ``count`` of them."""
+    raw = getattr(getattr(shell, "history_manager", None), "input_hist_raw", None)
+    if isinstance(raw, list) and len(raw) == count and all(isinstance(x, str) for x in raw):
+        return raw
+    return None
+
+
 def kernel_cells(shell: Any) -> list[tuple[str, str]]:
-    """(label, plain Python) of every non-empty cell the shell has run, in execution order."""
-    return [(label(count), text) for count, text in enumerate(executed_inputs(shell))
-            if count and isinstance(text, str) and text.strip()]
+    """(label, plain Python) of every non-empty cell the shell has run, in execution order.
+
+    Cells are turned into Python again from what was typed, by ``convert.transform`` as for a
+    notebook file, where the history has it: the kernel's own form of a ``%%time`` cell is one
+    call, which would drop the definitions the cell made."""
+    from pytest_torchkata.notebook.convert import transform
+
+    parsed = executed_inputs(shell)
+    raw = raw_inputs(shell, len(parsed))
+    found = []
+    for count, text in enumerate(parsed):
+        if count and isinstance(text, str) and text.strip():
+            found.append((label(count), transform(raw[count]) if raw is not None else text))
+    return found
 
 
 def current_shell() -> Any:
