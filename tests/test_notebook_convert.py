@@ -188,3 +188,11 @@ def test_a_huge_notebook_is_refused_from_its_size_unread(tmp_path, monkeypatch):
     monkeypatch.setattr(type(path), "read_bytes", lambda self: pytest.fail("read a huge notebook"))
     with pytest.raises(NotebookProblem, match="200 MB"):
         read_notebook(path)
+
+
+def test_an_old_format_notebook_is_read_through_nbformat_s_own_conversion(tmp_path):
+    path = tmp_path / "v3.ipynb"
+    path.write_text(json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {"name": ""}, "worksheets": [
+        {"metadata": {}, "cells": [{"cell_type": "code", "input": "def f():\n    return 1", "language": "python",
+                                    "metadata": {}, "outputs": [], "collapsed": False, "prompt_number": 4}]}]}))
+    assert read_notebook(path) == [("cell [4]", "def f():\n    return 1\n")]
