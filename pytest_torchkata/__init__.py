@@ -8,7 +8,7 @@ an ordinary ``pytest`` run without ``--kata`` never pays for importing it.
 __version__ = "0.1.0"
 
 
-def load_ipython_extension(ipython):  # noqa: ANN001, ANN201 (IPython's extension entry point)
+def load_ipython_extension(ipython):  # IPython's extension entry point
     """``%load_ext pytest_torchkata``: registers the ``%kata`` line magic (imports stay lazy)."""
     from pytest_torchkata.notebook.magic import register
 

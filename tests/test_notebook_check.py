@@ -9,7 +9,6 @@ it once.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 from pathlib import Path
@@ -24,7 +23,7 @@ from pytest_torchkata.notebook import cells, grading, magic, view
 from pytest_torchkata.notebook.convert import definitions_only
 from pytest_torchkata.reports import progress
 
-NOT_STARTED = re.compile(r"not started</td>|^ +not started +\d", re.M)  # a task's row, HTML or text
+NOT_STARTED = re.compile(r"not started</td>|^ +not started +\d", re.MULTILINE)  # a task's row, HTML or text
 MISTAKE = ("return t.detach().cpu().numpy()", "return t.numpy()")  # tensors task 8, a classic
 
 
@@ -58,7 +57,7 @@ def test_history_is_read_when_the_namespace_has_no_in_list() -> None:
     class HistoryOnly:
         user_ns: dict = {}
 
-        class history_manager:  # noqa: N801 (IPython's attribute name)
+        class history_manager:
             input_hist_parsed = ["", "def g():\n    return 3"]
 
     assert cells.kernel_cells(HistoryOnly()) == [("cell [1]", "def g():\n    return 3")]
@@ -212,6 +211,15 @@ def test_what_the_learner_typed_wrong_is_a_message_not_a_traceback(tmp_path: Pat
     assert "source=" in repr(tk.check("tensors", shell=None, kata_dir=tmp_path))  # no kernel here
     assert "define nothing" in repr(tk.check("tensors", shell=FakeShell(["print(1)"]), kata_dir=tmp_path))
     assert "not valid JSON" in repr(tk.check("tensors", source=_write(tmp_path / "x.ipynb", "{"), kata_dir=tmp_path))
+
+
+def test_a_failure_of_ours_is_one_line_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(grading, "grade", full_disk)
+    shown = repr(tk.check("tensors", shell=FakeShell(["def f():\n    pass"]), kata_dir=tmp_path))
+    assert shown == "torchkata could not do this: OSError: [Errno 28] No space left on device"
 
 
 def test_the_kata_magic_reads_a_kata_task_words_and_options() -> None:

@@ -11,7 +11,6 @@ the learner typed wrong comes back as a message, never a traceback.
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 from typing import Any, Callable
 
@@ -28,7 +27,8 @@ def _typed(task: Any) -> list[str]:
 
 
 def _friendly(function: Callable[..., view.Shown]) -> Callable[..., view.Shown]:
-    """A usage problem or an unreadable notebook comes back as a message to read."""
+    """A usage problem, an unreadable notebook or a failure of ours (a full disk) comes back as a
+    message to read."""
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> view.Shown:
         from pytest_torchkata.cli.workspace import UsageProblem
@@ -38,11 +38,15 @@ def _friendly(function: Callable[..., view.Shown]) -> Callable[..., view.Shown]:
             return function(*args, **kwargs)
         except (UsageProblem, NotebookProblem) as exc:
             return view.note(str(exc))
+        except Exception as exc:  # noqa: BLE001 - no traceback of ours reaches a learner
+            return view.note(tr("torchkata could not do this: {kind}: {error}", "torchkata 无法完成：{kind}：{error}",
+                                kind=type(exc).__name__, error=exc))
     return wrapper
 
 
 def _workspace(kata_dir: Any, lang: str | None) -> tuple[Path, str]:
-    from pytest_torchkata.cli.workspace import choose_language, kata_dir as chosen_dir
+    from pytest_torchkata.cli.workspace import choose_language
+    from pytest_torchkata.cli.workspace import kata_dir as chosen_dir
 
     language = choose_language(lang)
     folder = chosen_dir(Path(kata_dir) if kata_dir is not None else None)
@@ -101,7 +105,7 @@ def check(kata: str, task: Any = None, *, source: Any = None, isolate: bool = Fa
 
 def _cell_label(label: str) -> str:
     """A cell label of ``convert`` ("cell [7]", "cell 3") in the current language."""
-    rest = label[len("cell "):] if label.startswith("cell ") else label
+    rest = label.removeprefix("cell ")
     return tr("cell {rest}", "单元格 {rest}", rest=rest)
 
 

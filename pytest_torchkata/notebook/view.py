@@ -125,7 +125,8 @@ def loss_curve(tasks: list[dict]) -> str:
         return ""
     history = [float("nan") if x is None else x for x in history]  # a non-finite loss: a gap
     try:
-        from matplotlib.figure import Figure  # no pyplot: the kernel's own backend stays as it is
+        # no pyplot: the kernel's own backend stays as it is
+        from matplotlib.figure import Figure
     except ImportError:  # no matplotlib: the table says enough
         return ""
     figure = Figure(figsize=(4, 2.5))

@@ -41,6 +41,7 @@ def _start() -> subprocess.Popen:
         _helper = subprocess.Popen([sys.executable, "-c", launch, __file__],
                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                    text=True, encoding="utf-8", start_new_session=True)
+        atexit.unregister(stop)
         atexit.register(stop)
     return _helper
 
