@@ -196,3 +196,16 @@ def test_an_old_format_notebook_is_read_through_nbformat_s_own_conversion(tmp_pa
         {"metadata": {}, "cells": [{"cell_type": "code", "input": "def f():\n    return 1", "language": "python",
                                     "metadata": {}, "outputs": [], "collapsed": False, "prompt_number": 4}]}]}))
     assert read_notebook(path) == [("cell [4]", "def f():\n    return 1\n")]
+
+
+def test_a_cell_ipython_cannot_transform_is_left_to_the_parser(tmp_path, monkeypatch):
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    def gives_up(self, cell):
+        raise ValueError("tokenize failed")
+
+    monkeypatch.setattr(TransformerManager, "transform_cell", gives_up)
+    path = write_notebook(tmp_path / "t.ipynb", ["N = 1", "%ls"])
+    assert read_notebook(path) == [("cell [1]", "N = 1"), ("cell [2]", "%ls")]
+    converted = definitions_only(read_notebook(path))
+    assert converted.problems == [("cell [2]", "line 1: invalid syntax")] and "N = 1" in converted.source

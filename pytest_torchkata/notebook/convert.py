@@ -257,8 +257,8 @@ def definitions_only(cells: "list[tuple[str, str]]") -> Converted:
             # what only the compiler sees (a duplicate argument name): compiled, never run
             compile("\n".join(kept) + "\n", label, "exec", dont_inherit=True)
             defined |= _names(kept)
-        except SyntaxError as exc:  # the cell is left out, and said once
-            message = f"line {exc.lineno or 1}: {exc.msg}"
+        except (SyntaxError, ValueError) as exc:  # left out, and said once (ValueError: a NUL byte, Python < 3.12)
+            message = f"line {getattr(exc, 'lineno', None) or 1}: {getattr(exc, 'msg', None) or exc}"
             result.problems.append((label, message))
             kept = _stand_ins(code, label, message, defined)
         while kept and not kept[-1].strip():
@@ -339,7 +339,14 @@ def read_notebook(path: "str | os.PathLike[str]") -> "list[tuple[str, str]]":
             continue
         count = cell.get("execution_count")
         label = f"cell [{count}]" if isinstance(count, int) else f"cell {position}"
-        cells.append((label, transform(str(cell.get("source", "")))))
+        code = str(cell.get("source", ""))
+        try:
+            code = transform(code)
+        except NotebookProblem:
+            raise
+        except Exception:  # noqa: BLE001 - IPython gave up on it: the parser will say what is wrong
+            pass
+        cells.append((label, code))
     if not cells:
         raise NotebookProblem(Text("has no code cell", "没有代码单元格"))
     return cells
