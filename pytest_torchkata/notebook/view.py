@@ -13,6 +13,7 @@ import io
 from typing import Any
 
 from pytest_torchkata.i18n import tr
+from pytest_torchkata.reports.display import ljust, width
 from pytest_torchkata.reports.encode import for_terminal
 from pytest_torchkata.status import Status
 
@@ -75,10 +76,12 @@ def check_view(kata: dict, task_number: int | None, notes: list[str], seconds: f
     title = (tr("{kata} - {title}: {score}/{total} points", "{kata} - {title}：{score}/{total} 分",
                 kata=name, title=kata.get("title", ""), score=_points(score), total=_points(total)))
     text, rows = [title], []
+    word_width = max((width(_word(t["status"])) for t in graded), default=0) + 2
+    head_width = max((width(f"{t['number']}. {t['title']}") for t in graded), default=0) + 2
     for task in graded:
         head = f"{task['number']}. {task['title']}"
         pts = f"{_points(task['score'])}/{_points(task['max_score'])}"
-        text.append(f"  {_word(task['status']):<12} {head}  {pts}")
+        text.append(f"  {ljust(_word(task['status']), word_width)}{ljust(head, head_width)}{pts}")
         message = task["message"] if task["status"] != Status.PASSED else ""
         if message:
             text.append(f"      {message}")
