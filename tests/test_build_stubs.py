@@ -63,7 +63,8 @@ def test_a_checkout_whose_katas_are_not_the_stubs_is_refused(tmp_path, change):
 
 def test_the_header_sends_a_learner_from_the_checkouts_katas_to_a_folder_of_their_own(pytester):
     checkout = pytester.runpytest("--kata=tensors", f"--kata-dir={ROOT / 'katas'}", "-p", "no:cacheprovider")
-    checkout.stdout.fnmatch_lines(["*these are the project's own katas/*torchkata init*"])
+    header = " ".join(checkout.stdout.str().split())  # the header wraps at the terminal's width
+    assert "these are the project's own katas/; work in a folder of your own: `torchkata init" in header
     (pytester.path / "katas").mkdir()
     shutil.copy(ROOT / "katas" / "tensors.py", pytester.path / "katas" / "tensors.py")
     own = pytester.runpytest("--kata=tensors", "-p", "no:cacheprovider")

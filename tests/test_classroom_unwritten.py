@@ -18,7 +18,7 @@ def test_gd_step_calling_an_unwritten_mse_says_so(grade, isolate):
     assert graded.status("mse") == "not_started"
     assert graded.status("gd_step") == "failed"
     assert "`gd_step` calls `mse` (task 2), which is not written yet" in graded.message("gd_step")
-    assert "in gd_step: loss = mse(w * x + b, y)" in graded.message("gd_step")  # the calling line
+    assert "(gd_step): loss = mse(w * x + b, y)" in graded.message("gd_step")  # the calling line
     assert "`gd_step` calls `mse` (task 2)" in graded.output  # the terminal summary too
 
 
