@@ -1,6 +1,7 @@
 """``torchkata``: the learner's home, and (for kata authors) stub generation.
 
     torchkata init [DIR] [--lang zh]   fresh learner files in DIR/katas (default: .)
+    torchkata init --notebooks [DIR]   the same as Jupyter notebooks (katas/NAME.ipynb)
     torchkata watch KATA               grade now and on every save
     torchkata hint KATA [TASK]         hints, one more level each time (--level N for one)
     torchkata reset KATA [TASK]        put back the fresh file, or one task's code
@@ -35,10 +36,10 @@ def stub_folder() -> Path | None:
     return None
 
 
-def cmd_init(target: Path, force: bool, lang: str = "en") -> int:
+def cmd_init(target: Path, force: bool, lang: str = "en", notebooks: bool = False) -> int:
     from pytest_torchkata.cli.learner import cmd_init as init
 
-    return init(target, force, lang)
+    return init(target, force, lang, notebooks=notebooks)
 
 
 def cmd_gen(root: Path, check: bool) -> int:
@@ -69,6 +70,7 @@ def cmd_gen(root: Path, check: bool) -> int:
 DESCRIPTION_ZH = """torchkata：学习者的主页，以及（给练习作者的）练习文件生成。
 
     torchkata init [DIR] [--lang zh]   把全新的练习文件放进 DIR/katas（默认：.）
+    torchkata init --notebooks [DIR]   同上，但写成 Jupyter 笔记本（katas/NAME.ipynb）
     torchkata watch KATA               现在评分，之后每次保存都重新评分
     torchkata hint KATA [TASK]         查看提示，每次多给一级（--level N 只看第 N 级）
     torchkata reset KATA [TASK]        恢复成全新的练习文件，或只恢复一个任务的代码

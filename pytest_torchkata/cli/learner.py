@@ -34,8 +34,11 @@ def add_commands(sub: Any) -> None:
     p.add_argument("dir", nargs="?", default=".", type=Path,
                    help=tr("where katas/ goes (default: the current folder)", "katas/ 放在哪里（默认：当前文件夹）"))
     p.add_argument("--force", action="store_true", help=tr("overwrite existing kata files", "覆盖已有的练习文件"))
+    p.add_argument("--notebooks", action="store_true",
+                   help=tr("write Jupyter notebooks (katas/NAME.ipynb) instead of .py files",
+                           "写入 Jupyter 笔记本（katas/NAME.ipynb），而不是 .py 文件"))
     add_common_options(p, folder=False)
-    p.set_defaults(func=lambda a: cmd_init(a.dir, a.force, choose_language(a.lang)))
+    p.set_defaults(func=lambda a: cmd_init(a.dir, a.force, choose_language(a.lang), notebooks=a.notebooks))
 
     p = add_kata_command(sub, "hint", help=Text("show a task's hints, one more level each time",
                                            "显示任务的提示，每次多给一级"),
@@ -89,16 +92,27 @@ def add_commands(sub: Any) -> None:
 
 # -- init ----------------------------------------------------------------------------
 
-def cmd_init(target: Path, force: bool, lang: str = "en") -> int:
+def cmd_init(target: Path, force: bool, lang: str = "en", notebooks: bool = False) -> int:
+    """Fresh learner files in ``target/katas``: ``NAME.py``, or with ``notebooks`` ``NAME.ipynb``
+    (made from the same stub; the ``.py`` is not written, since a ``.py`` beside it would be the
+    file graded)."""
+    if notebooks:
+        try:
+            import nbformat  # noqa: F401
+
+            from pytest_torchkata.authoring.notebooks import notebook_text
+        except ImportError:
+            raise UsageProblem(tr('--notebooks needs nbformat: pip install "pytest-torchkata[notebook]"',
+                                  '--notebooks 需要 nbformat：pip install "pytest-torchkata[notebook]"')) from None
     dest = (target / "katas").resolve()
     dest.mkdir(parents=True, exist_ok=True)
     copied, kept = [], []
     for name in curriculum():
-        out = dest / f"{name}.py"
+        out = dest / f"{name}.{'ipynb' if notebooks else 'py'}"
         if out.exists() and not force:
             kept.append(out.name)
             continue
-        out.write_text(stub_text(name, lang), encoding="utf-8")
+        out.write_text(notebook_text(name, lang) if notebooks else stub_text(name, lang), encoding="utf-8")
         copied.append(out.name)
     print(tr("torchkata: {count} kata file(s) written to {dest}", "torchkata：已把 {count} 个练习文件写入 {dest}",
              count=len(copied), dest=dest))
@@ -108,6 +122,11 @@ def cmd_init(target: Path, force: bool, lang: str = "en") -> int:
                  "torchkata：保留了你已有的 {names}（用 --force 覆盖，或用 torchkata reset NAME 重新开始某个练习）",
                  names=", ".join(kept)))
     first = curriculum()[0]
+    if notebooks:
+        print(tr("Next: open {path} in Jupyter (or VS Code, Colab, Kaggle) and run its cells",
+                 "下一步：在 Jupyter（或 VS Code、Colab、Kaggle）里打开 {path}，依次运行它的单元格",
+                 path=dest / f"{first}.ipynb"))
+        return 0
     print(tr("Next: pytest --kata={name} (or grade on every save: torchkata watch {name})",
              "下一步：pytest --kata={name}（或每次保存时自动评分：torchkata watch {name}）", name=first))
     return 0
