@@ -81,6 +81,7 @@ def test_the_first_cell_installs_only_when_missing_names_the_mirror_and_imports_
     assert first.rstrip().endswith("import pytest_torchkata.notebook as tk")
     mnist = _notebook("mnist", lang).cells[0].source
     assert "TORCHKATA_DATA" in mnist and "MNIST/raw/" in mnist and "TORCHKATA_DATA" not in first
+    assert ('os.environ.setdefault("TORCHKATA_LANG", "zh")' in first) == (lang == "zh")
 
 
 def test_task_cells_speak_the_notebooks_language_with_points_and_the_contract() -> None:
@@ -172,7 +173,11 @@ def test_a_real_kernel_runs_the_generated_notebook_stub_then_solved(tmp_path: Pa
     assert all(not left for left in blocks.values())  # every reference block found its TODO
     whole = nbformat.v4.new_code_cell('tk.check("tensors")')
     whole.metadata["torchkata"] = "whole"
-    notebook.cells = stub_cells + solved_cells + [whole]
+    chinese = _notebook("tensors", "zh")  # its first cell makes the same check cell speak Chinese
+    zh_cells = [chinese.cells[0], next(c for c in chinese.cells if _role(c) == "check")]
+    for cell in zh_cells:
+        cell.metadata["torchkata"] = "zh-" + _role(cell)
+    notebook.cells = stub_cells + solved_cells + [whole] + zh_cells
     work = tmp_path / "work"
     work.mkdir()
     client = nbclient.NotebookClient(notebook, kernel_name="python3", timeout=300,
@@ -190,4 +195,6 @@ def test_a_real_kernel_runs_the_generated_notebook_stub_then_solved(tmp_path: Pa
     for number, out in enumerate(solved_checks, start=1):
         assert re.search(rf"^ +passed +{number}\. ", out, re.MULTILINE) and f"Task {number} passed" in out, out
     total = sum(int(t.points) for t in kata.tasks)
-    assert f"{total}/{total} points" in _outputs(notebook.cells[-1]), _outputs(notebook.cells[-1])
+    assert f"{total}/{total} points" in _outputs(notebook.cells[-3]), _outputs(notebook.cells[-3])
+    assert "2/2 分" in _outputs(notebook.cells[-1]) and "points" not in _outputs(notebook.cells[-1]), \
+        _outputs(notebook.cells[-1])

@@ -144,6 +144,8 @@ def install_cell(name: str, lang: str) -> str:
                  "# 指向包含 MNIST/raw/ 的文件夹，例如").get(lang),
             '# import os; os.environ["TORCHKATA_DATA"] = "/kaggle/input/mnist"',
         ]
+    if lang != "en":  # results, hints and references in the notebook's language (unless TORCHKATA_LANG says)
+        rows += ["", "import os", "", f'os.environ.setdefault("TORCHKATA_LANG", "{lang}")']
     rows += ["", "import pytest_torchkata.notebook as tk"]
     return "\n".join(rows)
 

@@ -116,7 +116,10 @@ def cmd_init(target: Path, force: bool, lang: str = "en", notebooks: bool = Fals
         copied.append(out.name)
     print(tr("torchkata: {count} kata file(s) written to {dest}", "torchkata：已把 {count} 个练习文件写入 {dest}",
              count=len(copied), dest=dest))
-    if kept:
+    if kept and notebooks:
+        print(tr("torchkata: kept your existing {names} (use --force to overwrite)",
+                 "torchkata：保留了你已有的 {names}（用 --force 覆盖）", names=", ".join(kept)))
+    elif kept:
         print(tr("torchkata: kept your existing {names} (use --force to overwrite, or "
                  "torchkata reset NAME to start one again)",
                  "torchkata：保留了你已有的 {names}（用 --force 覆盖，或用 torchkata reset NAME 重新开始某个练习）",
