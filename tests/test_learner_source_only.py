@@ -68,3 +68,15 @@ def test_a_module_shipped_beside_the_kata_file_is_not_imported(pytester, level):
     data = json.loads((pytester.path / "r.json").read_text())
     tasks = {t["id"]: t for k in data["katas"] for t in k["tasks"]}
     assert tasks["add"]["score"] == 0 and tasks["add"]["status"] == "not_started", tasks["add"]
+
+
+def test_a_second_in_process_session_grades_the_file_as_it_is_now(pytester):
+    """The source is read once per session, not once per process: an edit between two runs in
+    one process (a pytester run, an editor's test runner) is graded."""
+    mini_kata.setup(pytester, mini_kata.STUB, as_plugin=True)
+    args = ["--kata=mini", "--kata-report=r.json", "-p", "no:cacheprovider", *mini_kata.PLUGIN_ARGS]
+    pytester.runpytest(*args)
+    assert json.loads((pytester.path / "r.json").read_text())["score"] == 0
+    (pytester.path / "katas" / "mini.py").write_text(mini_kata.SOLUTION)
+    pytester.runpytest(*args)
+    assert json.loads((pytester.path / "r.json").read_text())["score"] == 3

@@ -99,6 +99,7 @@ def forget(path: str) -> None:
     key = os.path.abspath(path)
     module = _MODULES.pop(key, None)
     _IMPORT_FAILURES.pop(key, None)
+    _SOURCES.pop(key, None)  # the next load reads the file as it is then
     if module is not None:
         sys.modules.pop(module.__name__, None)
 
