@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from notebook_kernel import kernel_spec
 
 from pytest_torchkata.authoring.notebooks import notebook_text
 from pytest_torchkata.authoring.stubs import solution_blocks
@@ -128,15 +129,6 @@ def test_without_nbformat_init_notebooks_says_what_to_install(tmp_path: Path, mo
 
 # -- a real kernel ----------------------------------------------------------------------
 
-def _kernel_spec(folder: Path) -> None:
-    """A ``python3`` kernel that runs this Python, found first (JUPYTER_PATH)."""
-    spec = folder / "kernels" / "python3"
-    spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "Python 3 (this test)", "language": "python"}), encoding="utf-8")
-
-
 def _outputs(cell) -> str:
     found = []
     for output in cell.get("outputs", []):
@@ -157,7 +149,7 @@ def test_a_real_kernel_runs_the_generated_notebook_stub_then_solved(tmp_path: Pa
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     nbclient = pytest.importorskip("nbclient", reason="the real-kernel test needs nbclient (the dev extra)")
     pytest.importorskip("ipykernel", reason="the real-kernel test needs ipykernel (the dev extra)")
-    _kernel_spec(tmp_path / "jupyter")
+    kernel_spec(tmp_path / "jupyter")
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     kata = load_kata("tensors")
     reference = solution_text("tensors")

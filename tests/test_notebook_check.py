@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
+from notebook_kernel import kernel_spec
 
 import pytest_torchkata.notebook as tk
 from pytest_torchkata.cli.learner import cmd_hint
@@ -285,15 +285,6 @@ def test_the_warm_helper_and_a_fresh_process_grade_alike_and_a_dead_helper_is_re
 
 # -- a real kernel ----------------------------------------------------------------------
 
-def _kernel_spec(folder: Path) -> None:
-    """A ``python3`` kernel that runs this Python, found first (JUPYTER_PATH)."""
-    spec = folder / "kernels" / "python3"
-    spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "Python 3 (this test)", "language": "python"}), encoding="utf-8")
-
-
 def _outputs(cell) -> str:
     found = []
     for output in cell.get("outputs", []):
@@ -307,7 +298,7 @@ def test_a_real_kernel_checks_hints_and_shows_the_solution(tmp_path: Path, monke
     nbclient = pytest.importorskip("nbclient", reason="the real-kernel test needs nbclient (the dev extra)")
     nbformat = pytest.importorskip("nbformat")
     pytest.importorskip("ipykernel", reason="the real-kernel test needs ipykernel (the dev extra)")
-    _kernel_spec(tmp_path / "jupyter")
+    kernel_spec(tmp_path / "jupyter")
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     reference = solution_text("tensors")
     sources = [
