@@ -24,7 +24,8 @@ class KataOutcome(Exception):
     status = Status.FAILED
     rank = 2
 
-    def __init__(self, message: str, *, hint: str = "", where: str = "", advice: str = "") -> None:
+    def __init__(self, message: str, *, hint: str = "", where: str = "", advice: str = "",
+                 mistake: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
@@ -32,6 +33,9 @@ class KataOutcome(Exception):
         # what a learner can do in their own workspace (a ``torchkata`` command): shown only in
         # the learner's terminal, never in a report, a gradebook or an autograder's output
         self.advice = advice
+        # the id of the named mistake ("kata.short_name", checks.variants), "" when none: the
+        # JSON report carries it so class reports can count misconceptions by identity
+        self.mistake = mistake
 
 
 class CheckFailed(KataOutcome, AssertionError):

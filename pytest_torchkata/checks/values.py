@@ -15,6 +15,7 @@ from typing import Any
 import torch
 
 from pytest_torchkata.checks.errors import CheckFailed
+from pytest_torchkata.checks.variants import Variants, naming
 from pytest_torchkata.i18n import language, tr
 from pytest_torchkata.sandbox.wire import Opaque
 
@@ -130,8 +131,20 @@ def _fmt(x: float) -> str:
 
 def expect_close(actual: Any, expected: Any, *, what: str, rtol: float | None = None,
                  atol: float | None = None, check_dtype: bool = True,
-                 check_device: bool = True) -> None:
-    """``actual`` must equal ``expected`` (a tensor or number) within tolerance."""
+                 check_device: bool = True, variants: "Variants | None" = None, inputs: tuple = ()) -> None:
+    """``actual`` must equal ``expected`` (a tensor or number) within tolerance.
+
+    ``variants``: the task's classic wrong versions (``checks.variants``), run here on
+    ``inputs`` (the grader's own tensors the check gave the learner's code) when the
+    comparison fails; a match names that mistake instead of "N values are off"."""
+    __tracebackhide__ = True
+    with naming(variants, inputs, actual, what=what, expected=expected):
+        _expect_close(actual, expected, what=what, rtol=rtol, atol=atol, check_dtype=check_dtype,
+                      check_device=check_device)
+
+
+def _expect_close(actual: Any, expected: Any, *, what: str, rtol: float | None, atol: float | None,
+                  check_dtype: bool, check_device: bool) -> None:
     __tracebackhide__ = True
     if not isinstance(expected, torch.Tensor):
         if isinstance(actual, torch.Tensor) and actual.numel() == 1:

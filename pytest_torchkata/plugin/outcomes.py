@@ -49,7 +49,7 @@ def check_outcome(task: Task, name: str, path: str, call: pytest.CallInfo,
     if isinstance(exc, KataOutcome):
         ran = not getattr(exc, "not_run", False)
         result = CheckResult(name, exc.status, exc.message, exc.hint, exc.where, exc.rank, ran=ran,
-                             advice=exc.advice if learner else "")
+                             advice=exc.advice if learner else "", mistake=exc.mistake)
         if not ran:  # its learner code was not run: no failure block of its own
             return Outcome(result, (path, 0, tr("{task}: {message}", "{task}：{message}",
                                                 task=label(task), message=exc.message)), skip=True)

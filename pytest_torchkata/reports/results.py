@@ -39,6 +39,7 @@ class CheckResult:
     rank: int = 0  # how telling the message is (checks.errors.KataOutcome.rank)
     ran: bool = True  # False: not run to completion; ``message`` says why
     advice: str = ""  # a command for the learner's own workspace; "" in a grader's run
+    mistake: str = ""  # the named mistake's id ("kata.short_name", checks.variants); "" when none
 
 
 @dataclass
@@ -55,6 +56,7 @@ class TaskResult:
     data: dict[str, Any] = field(default_factory=dict)
     hints_used: int = 0  # hint levels the learner has seen (torchkata hint)
     advice: str = ""  # the speaking check's advice: learner terminals show it, class outputs never
+    mistake: str = ""  # the speaking check's named mistake ("" when none), for counting misconceptions
 
     @property
     def not_run(self) -> bool:
@@ -145,9 +147,10 @@ def grade_task(task, checks: list[CheckResult], data: dict[str, Any]) -> TaskRes
         message += tr(" ({ran} of {due} checks ran)", "（{due} 项检查只运行了 {ran} 项）", ran=len(ran), due=due)
     hint = (first_bad.hint if first_bad and first_bad.hint else task.hint) if status != Status.PASSED else task.hint
     advice = first_bad.advice if first_bad and status != Status.PASSED else ""
+    mistake = first_bad.mistake if first_bad and status != Status.PASSED else ""
     return TaskResult(id=task.id, number=task.number, title=task.title, status=status,
                       score=score, max_score=max_score, message=message, hint=hint,
-                      checks=checks, data=data, advice=advice)
+                      checks=checks, data=data, advice=advice, mistake=mistake)
 
 
 def grade_kata(kata: Kata, checks: dict[str, list[CheckResult]],
