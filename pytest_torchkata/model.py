@@ -1,6 +1,6 @@
 """Katas and tasks: what a kata author declares.
 
-A kata module (``pytest_torchkata/katas/NAME.py`` for the built-in ones) holds::
+A kata's checks module (``pytest_torchkata/katas/NAME/tasks.py`` for the built-in ones) holds::
 
     KATA = Kata("tensors", "Tensors", "what the kata teaches")
 
@@ -131,6 +131,13 @@ def _check_forbidden_name(kata: str, task: str, name: str) -> None:
                          f"callable (write it as torch.NAME or torch.Tensor.NAME)")
 
 
+def _kata_name(module: str) -> str:
+    """The kata a dotted module name stands for: ``pkg.tensors.tasks`` (a kata folder) and
+    ``pkg.tensors`` (a single module) are both the kata ``tensors``."""
+    parts = module.split(".")
+    return parts[-2] if parts[-1] == "tasks" and len(parts) > 1 else parts[-1]
+
+
 class Registry:
     """Katas by name, in registration order.  A kata may be registered as an
     object or, lazily, as the dotted name of a module holding ``KATA``."""
@@ -139,7 +146,7 @@ class Registry:
         self._entries: dict[str, Kata | str] = {}
 
     def register(self, kata: Kata | str) -> None:
-        name = kata.name if isinstance(kata, Kata) else kata.rsplit(".", 1)[-1]
+        name = kata.name if isinstance(kata, Kata) else _kata_name(kata)
         if name in self._entries and self._entries[name] != kata:
             raise ValueError(f"two katas are named {name!r}")
         self._entries[name] = kata

@@ -35,7 +35,7 @@ def stub_source(kata: str) -> str:
 def mnist_digits() -> tuple[Path | None, pytest.MarkDecorator]:
     """The MNIST folder to grade on (``TORCHKATA_DATA``, else the offline copy; None when
     neither holds the digits) and the mark that skips a test without it."""
-    from pytest_torchkata.katas._mnist_data import has_mnist  # imports torch: only where asked
+    from pytest_torchkata.katas.mnist.data import has_mnist  # imports torch: only where asked
 
     found = next((Path(c) for c in (os.environ.get("TORCHKATA_DATA"), MNIST_OFFLINE)
                   if c and has_mnist(Path(c))), None)

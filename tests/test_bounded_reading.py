@@ -233,7 +233,7 @@ def access_answering(answer_dict):
             pass
 
     registry = Registry()
-    registry.register("pytest_torchkata.katas.tensors")
+    registry.register("pytest_torchkata.katas.tensors.tasks")
     kata = registry.get("tensors")
     return KataAccess(backend=Backend(), kata=kata, task=kata.tasks[0], path=Path("tensors.py"), seed=0,
                       timeout=None)

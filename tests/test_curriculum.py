@@ -1,6 +1,6 @@
 """Kata authors: this file tells you what a kata is missing.
 
-Each built-in kata needs a checks module in pytest_torchkata/katas/, an entry
+Each built-in kata needs a folder pytest_torchkata/katas/NAME/ (tasks.py, world.py, hints.py), an entry
 in CURRICULUM, a reference in solutions/, a generated stub in katas/, a hint
 per task, a solution block per task, and at least one check per task.
 """
@@ -23,13 +23,13 @@ ROOT = Path(__file__).resolve().parents[1]
 def registry():
     reg = Registry()
     for name in CURRICULUM:
-        reg.register(f"pytest_torchkata.katas.{name}")
+        reg.register(f"pytest_torchkata.katas.{name}.tasks")
     return reg
 
 
 def test_every_checks_module_is_in_the_curriculum():
-    # a kata's learner-world helpers may live beside it in a private module (_NAME_world.py)
-    modules = {m.name for m in pkgutil.iter_modules(katas_pkg.__path__) if not m.name.startswith("_")}
+    # one folder per kata; common/ holds what several katas share
+    modules = {m.name for m in pkgutil.iter_modules(katas_pkg.__path__) if m.ispkg and m.name != "common"}
     assert modules == set(CURRICULUM), "add the kata's name to CURRICULUM in pytest_torchkata/katas/__init__.py"
 
 

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _kata(name):
     reg = Registry()
-    reg.register(f"pytest_torchkata.katas.{name}")
+    reg.register(f"pytest_torchkata.katas.{name}.tasks")
     return reg.get(name)
 
 

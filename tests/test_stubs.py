@@ -59,7 +59,8 @@ def test_wheel_ships_both_stub_languages_and_keeps_the_references_inside_the_pac
     assert "pytest_torchkata/_stubs/tensors.py" in files
     assert "pytest_torchkata/_stubs/zh/tensors.py" in files
     assert "pytest_torchkata/_solutions/tensors.py" in files
-    assert "pytest_torchkata/katas/tensors.py" in files
+    assert "pytest_torchkata/katas/tensors/tasks.py" in files
+    assert "pytest_torchkata/katas/tensors/world.py" in files
     assert not any(f.startswith("solutions/") for f in files)
 
 

@@ -128,7 +128,7 @@ def test_kata_titles_and_hints_are_translated(name):
     from pytest_torchkata.model import Registry
 
     registry = Registry()
-    registry.register(f"pytest_torchkata.katas.{name}")
+    registry.register(f"pytest_torchkata.katas.{name}.tasks")
     kata = registry.get(name)
     missing = [] if _translated(kata.title_text) else [f"the kata title {kata.title!r}"]
     for task in kata.tasks:

@@ -84,7 +84,7 @@ DIGITS, NEEDS_DIGITS = mnist_digits()
 @NEEDS_DIGITS
 @pytest.mark.parametrize("train", [True, False], ids=["train", "test"])
 def test_the_grader_reads_the_same_digits_as_torchvision(train):
-    from pytest_torchkata.katas._mnist_data import load_split
+    from pytest_torchkata.katas.mnist.data import load_split
 
     x, y = load_split(str(DIGITS), train=train)
     from torchvision import datasets

@@ -22,59 +22,15 @@ NaN/Inf), e.g. ``the loss went up``.
 from __future__ import annotations
 
 import math
-import time
 from typing import Any, Callable
 
 from pytest_torchkata.checks.errors import CheckFailed
 from pytest_torchkata.i18n import tr
+from pytest_torchkata.sandbox.observe import STALE_GRAD, _to_float, plant_stale_grads, run_until  # noqa: F401
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 BAD = "!"
 MAX_POINTS = 50
-
-
-def _to_float(value: Any) -> float:
-    if hasattr(value, "item"):  # a tensor or NumPy scalar
-        value = value.item()
-    return float(value)
-
-
-def run_until(step: Callable[[], Any], *, max_steps: int, time_budget_s: float | None = None,
-              target: float | None = None, every: int = 1) -> dict:
-    """Call ``step()`` (one training step returning its loss) until the loss is
-    at most ``target``, the loss is NaN/Inf, ``max_steps`` steps ran, or
-    ``time_budget_s`` seconds passed.
-
-    ``history`` keeps the loss of every ``every``-th step (and always the last
-    one).  Returns ``{"history", "steps", "seconds", "reached", "stopped"}``
-    with ``stopped`` one of "target", "nan", "max_steps", "time".
-    """
-    every = max(1, int(every))
-    history: list[float] = []
-    start = time.perf_counter()
-    steps, reached, stopped = 0, False, "max_steps"
-    loss = math.nan
-    while steps < max_steps:
-        loss = _to_float(step())
-        steps += 1
-        recorded = steps % every == 0 or steps == 1
-        if recorded:
-            history.append(loss)
-        if not math.isfinite(loss):
-            stopped = "nan"
-            break
-        if target is not None and loss <= target:
-            reached, stopped = True, "target"
-            break
-        if time_budget_s is not None and time.perf_counter() - start > time_budget_s:
-            stopped = "time"
-            break
-    else:
-        stopped = "max_steps"
-    if steps and not (steps % every == 0 or steps == 1):
-        history.append(loss)
-    return {"history": history, "steps": steps, "seconds": round(time.perf_counter() - start, 4),
-            "reached": reached, "stopped": stopped}
 
 
 def downsample(history: list[float], points: int = MAX_POINTS) -> list[float]:
@@ -181,19 +137,6 @@ def expect_converged(result: dict, *, target: float, what: str, kata: Any = None
 
 
 # -- the zero_grad probe ----------------------------------------------------------------
-
-STALE_GRAD = 1000.0  # planted in .grad before a learner's step; a correct step never sees it
-
-
-def plant_stale_grads(parameters: Any) -> None:
-    """Learner world: fill every ``.grad`` with STALE_GRAD before calling a learner's step.
-    Afterwards a fresh gradient means zero_grad ran first; fresh + STALE_GRAD means it
-    never ran; None or zeros mean it ran after backward."""
-    import torch
-
-    for p in parameters:
-        p.grad = torch.full_like(p, STALE_GRAD)
-
 
 def sgd_reference(model: Any, batches: Any, loss_fn: Callable[[Any, Any], Any], lr: float) -> list[float]:
     """The grader's reference run of plain SGD (no momentum, no weight decay): for each

@@ -16,8 +16,8 @@ import torch
 
 from pytest_torchkata.checks.errors import CheckFailed
 from pytest_torchkata.checks.variants import Variants, naming
-from pytest_torchkata.i18n import language, tr
-from pytest_torchkata.sandbox.wire import Opaque
+from pytest_torchkata.i18n import tr
+from pytest_torchkata.sandbox.observe import _a, describe  # noqa: F401
 
 # Bound once, so learner code that patches torch in this process cannot change it.
 _isfinite = torch.isfinite
@@ -27,34 +27,6 @@ _DEFAULT_TOL = {
     torch.float16: (1e-3, 1e-5), torch.bfloat16: (1.6e-2, 1e-5), torch.float32: (1.3e-6, 1e-5),
     torch.float64: (1e-7, 1e-7), torch.complex64: (1.3e-6, 1e-5), torch.complex128: (1e-7, 1e-7),
 }
-
-
-def describe(value: Any) -> str:
-    """A short, learner-readable description of a value's kind."""
-    if isinstance(value, torch.Tensor):
-        return tr("a tensor of shape {shape} ({dtype})", "形状为 {shape} 的张量（{dtype}）",
-                  shape=tuple(value.shape), dtype=str(value.dtype).replace("torch.", ""))
-    if isinstance(value, Opaque):
-        return _a(value.type_name)
-    if isinstance(value, tuple):
-        return tr("a tuple of {count}", "含 {count} 个元素的元组", count=len(value))
-    if isinstance(value, list):
-        return tr("a list of {count}", "含 {count} 个元素的列表", count=len(value))
-    if value is None:
-        return "None"
-    name = _a(type(value).__name__)
-    if isinstance(value, (int, float, bool)):
-        return tr("{name} ({value!r})", "{name}（{value!r}）", name=name, value=value)
-    return name
-
-
-def _a(name: str) -> str:
-    """A type name with its article: "an int", "一个 int"."""
-    if name == "ndarray":
-        return tr("a NumPy array", "一个 NumPy 数组")
-    if language() == "zh":
-        return f"一个 {name}"
-    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def expect_tensor(value: Any, *, what: str) -> torch.Tensor:

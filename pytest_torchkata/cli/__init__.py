@@ -49,7 +49,7 @@ def cmd_gen(root: Path, check: bool) -> int:
 
     registry = Registry()
     for name in CURRICULUM:
-        registry.register(f"pytest_torchkata.katas.{name}")
+        registry.register(f"pytest_torchkata.katas.{name}.tasks")
     katas = [registry.get(n) for n in registry.names()]
     if not (root / "solutions").is_dir():
         print(f"torchkata gen: there is no solutions/ folder in {root}; run it from the "

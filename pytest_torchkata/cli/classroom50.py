@@ -239,7 +239,7 @@ def _planned(names: list[str], problem: str) -> dict[str, Any]:
 
     registry = Registry()
     for name in names:
-        registry.register(f"pytest_torchkata.katas.{name}")
+        registry.register(f"pytest_torchkata.katas.{name}.tasks")
     return {"katas": [{"name": kata.name, "tasks": [
         {"number": t.number, "title": t.title, "status": "error", "score": 0.0, "max_score": t.points,
          "message": problem} for t in kata.tasks]} for kata in map(registry.get, names)]}

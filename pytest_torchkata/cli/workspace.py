@@ -125,7 +125,7 @@ def load_kata(name: str) -> Any:
     from pytest_torchkata.model import Registry
 
     registry = Registry()
-    registry.register(f"pytest_torchkata.katas.{name}")
+    registry.register(f"pytest_torchkata.katas.{name}.tasks")
     return registry.get(name)
 
 

@@ -1,9 +1,15 @@
-"""The built-in katas, one module each, in the order the curriculum teaches them.
+"""The built-in katas, one folder each, in the order the curriculum teaches them.
 
-Adding a kata: write ``solutions/NAME.py`` (the reference, with marked solution
-blocks), ``pytest_torchkata/katas/NAME.py`` (``KATA`` and its checks), add NAME
-below, then run ``torchkata gen`` to make ``katas/NAME.py``.
-``tests/test_curriculum.py`` tells you what is missing.
+Each kata folder holds the same files, one per role:
+
+- ``tasks.py``: ``KATA``, its tasks and their checks (grader side);
+- ``grader.py``: grader-side helpers the checks use, where ``tasks.py`` needs them;
+- ``world.py``: learner-side helpers run next to the learner's code through ``kata.run``;
+  they observe and return plain data, and never import ``checks``, ``reports`` or ``plugin``;
+- ``hints.py``: the hint levels of every task, in both languages.
+
+``common/`` holds what several katas share, split the same way: ``observe.py`` (learner
+side), ``expect.py`` and ``explained.py`` (grader side), ``seeded.py`` (inputs from the seed).
 """
 
 CURRICULUM = [

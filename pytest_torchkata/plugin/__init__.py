@@ -49,7 +49,7 @@ def pytest_torchkata_register_katas(register: Any) -> None:
     from pytest_torchkata.katas import CURRICULUM
 
     for name in CURRICULUM:
-        register(f"pytest_torchkata.katas.{name}")
+        register(f"pytest_torchkata.katas.{name}.tasks")
 
 
 @pytest.hookimpl

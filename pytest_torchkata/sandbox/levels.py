@@ -322,17 +322,17 @@ def python_visible() -> list[str]:
 
 
 def learner_side(names: list[str]) -> list[str]:
-    """What the zygote preloads for these check modules: each one's learner-side sibling
-    ``_NAME_world`` where it has one (the checks themselves, pytest and the verdict code then
+    """What the zygote preloads for these check modules: each kata's learner-side module
+    ``world`` beside its ``tasks`` (the checks themselves, pytest and the grader code then
     never enter a learner process), else the module itself; and ``gradprobe``."""
     import importlib.util
 
     found = []
     for name in names:
         package, _, last = name.rpartition(".")
-        world = f"{package}._{last}_world" if package else f"_{last}_world"
+        world = f"{package}.world" if package and last == "tasks" else ""
         try:
-            found.append(world if importlib.util.find_spec(world) is not None else name)
+            found.append(world if world and importlib.util.find_spec(world) is not None else name)
         except (ImportError, ValueError):
             found.append(name)
     return found + ["pytest_torchkata.sandbox.gradprobe"]

@@ -1,6 +1,6 @@
 """Check-side helpers of the autograd kata: expectations with learner messages
 and the recognisers of its classic mistakes.  Runs on the grader's side only;
-the learner-world helpers are in ``_autograd_world.py``.
+the learner-world helpers are in ``autograd/world.py``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import torch
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.values import describe, expect_on_cpu
 from pytest_torchkata.i18n import Text, tr
-from pytest_torchkata.katas import _autograd_world as world
+from pytest_torchkata.katas.autograd import world
 
 
 def needs_tensor(value: Any, what: str, why_none: str) -> torch.Tensor:

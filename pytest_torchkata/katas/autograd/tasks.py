@@ -2,7 +2,7 @@
 vector-Jacobian products and custom autograd Functions.
 
 The learner-world helpers (called through ``kata.run``) live in
-``_autograd_world.py``; everything here runs on the grader's side.
+``autograd/world.py``; everything here runs on the grader's side.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from pytest_torchkata.checks.errors import CheckFailed, LearnerError, Mistake
 from pytest_torchkata.checks.gradients import expect_gradients
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape
 from pytest_torchkata.i18n import Text, tr
-from pytest_torchkata.katas import _autograd_world as world
-from pytest_torchkata.katas._autograd_checks import (
+from pytest_torchkata.katas.autograd import world
+from pytest_torchkata.katas.autograd.grader import (
     NO_GRAPH, expect_inputs_kept, matches, needs_tensor, none_grad, uses_autograd, autograd_calls)
-from pytest_torchkata.katas._autograd_hints import HINTS
-from pytest_torchkata.katas._explained import explain
-from pytest_torchkata.katas._seeded import jitter
+from pytest_torchkata.katas.autograd.hints import HINTS
+from pytest_torchkata.katas.common.explained import explain
+from pytest_torchkata.katas.common.seeded import jitter
 from pytest_torchkata.model import Kata
 
 KATA = Kata("autograd", Text("Autograd", "自动微分"),

@@ -1,7 +1,7 @@
 """Grader-side verdicts for the debugging kata, kept apart so the kata module stays short.
 
 They run in the grader's process: the models and inputs the checks hand to the learner,
-the expected values, and the reading of the observations ``_debugging_world`` brings
+the expected values, and the reading of the observations ``debugging/world.py`` brings
 back (returned values, hooks left, the order of calls).  No learner code runs here.
 """
 
@@ -15,8 +15,8 @@ import torch.nn as nn
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.values import describe, expect_true
 from pytest_torchkata.i18n import Text, tr
-from pytest_torchkata.katas import _debugging_world as world
-from pytest_torchkata.katas._seeded import draw_seed
+from pytest_torchkata.katas.debugging import world
+from pytest_torchkata.katas.common.seeded import draw_seed
 
 
 def nan_case(case: str) -> tuple[nn.Module, torch.Tensor]:

@@ -2,7 +2,7 @@
 
 The models and inputs are built here, in the grader's process, and every expected
 value (which module makes the first NaN, gradient norms, losses after training)
-is computed here; the learner-world helpers in ``_debugging_world.py`` hand back
+is computed here; the learner-world helpers in ``debugging/world.py`` hand back
 what the learner's functions returned and the calls they made.
 """
 
@@ -18,10 +18,10 @@ from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.training import sgd_reference
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
 from pytest_torchkata.i18n import Text, tr
-from pytest_torchkata.katas import _debugging_verdicts as verdicts
-from pytest_torchkata.katas import _debugging_world as world
-from pytest_torchkata.katas._debugging_hints import HINTS
-from pytest_torchkata.katas._seeded import draw_seed, jitter
+from pytest_torchkata.katas.debugging import grader
+from pytest_torchkata.katas.debugging import world
+from pytest_torchkata.katas.debugging.hints import HINTS
+from pytest_torchkata.katas.common.seeded import draw_seed, jitter
 from pytest_torchkata.model import Kata
 
 KATA = Kata("debugging", Text("Debugging", "调试"),
@@ -37,9 +37,9 @@ F32 = {"rtol": 1e-5, "atol": 1e-5}
            points=3, hints=HINTS["first_bad"])
 class TestFirstBadModule:
     def _judge(self, kata, case: str) -> None:
-        model, x = verdicts.nan_case(case)
+        model, x = grader.nan_case(case)
         got = kata.run(world.first_bad_facts, case, dict(model.state_dict()), x)
-        verdicts.first_bad_verdict(got, model, x, case)
+        grader.first_bad_verdict(got, model, x, case)
 
     def test_names_the_innermost_module_that_made_the_first_nan(self, kata):
         self._judge(kata, "log")
@@ -51,7 +51,7 @@ class TestFirstBadModule:
         self._judge(kata, "clean")
 
     def test_removes_its_hooks(self, kata):
-        model, x = verdicts.nan_case("log")
+        model, x = grader.nan_case("log")
         got = kata.run(world.first_bad_facts, "log", dict(model.state_dict()), x)
         left = sorted(got["leftover"]) + (["(global hooks)"] if got["global_left"] else [])
         expect_true(not left, tr(
@@ -61,7 +61,7 @@ class TestFirstBadModule:
             names=", ".join(repr(n) for n in left)))
 
     def test_removes_its_hooks_when_the_forward_raises(self, kata):
-        model, x = verdicts.nan_case("raise")
+        model, x = grader.nan_case("raise")
         got = kata.run(world.first_bad_facts, "raise", dict(model.state_dict()), x)
         left = sorted(got["leftover"]) + (["(global hooks)"] if got["global_left"] else [])
         if left:
@@ -224,7 +224,7 @@ class TestMeanLoss:
         model, batches, got = _on_linear_batches(kata, world.mean_loss_facts, 4, 5)
         with torch.no_grad():
             truth = sum(F.mse_loss(model(x), y).item() for x, y in batches) / len(batches)
-        value = verdicts.mean_loss_verdict(got, truth, len(batches))
+        value = grader.mean_loss_verdict(got, truth, len(batches))
         expect_close(value, truth, what="mean_loss(model, batches)", **F32)
 
 
@@ -244,7 +244,7 @@ class TestTrainSteps:
         wrong = [n for n, p in model.named_parameters()
                  if not torch.allclose(got["params"][n], p.detach(), rtol=1e-5, atol=1e-5)]
         if wrong:
-            verdicts.training_order_verdict(events)
+            grader.training_order_verdict(events)
         for i, (value, want) in enumerate(zip(losses, truth)):
             expect_close(value, want, what=f"train_steps(...)[{i}]", **F32)
         for name, p in model.named_parameters():

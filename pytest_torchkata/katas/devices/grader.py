@@ -1,6 +1,6 @@
 """Grader-side verdicts for the devices kata, too long to sit beside the task declarations.
 
-They run in the grader's process on observations that ``_devices_world`` brought back
+They run in the grader's process on observations that ``devices/world.py`` brought back
 (returned values, which objects came back unchanged, logged calls) and decide; no
 learner code runs here.
 """
@@ -15,7 +15,7 @@ import torch
 from pytest_torchkata.checks.errors import CheckFailed, LearnerError, Mistake
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
 from pytest_torchkata.i18n import Text, tr
-from pytest_torchkata.katas import _devices_world as world
+from pytest_torchkata.katas.devices import world
 
 
 def _dtype(d: Any) -> str:

@@ -7,7 +7,7 @@ matter (``torch.cuda.is_available``, ``torch.cuda.synchronize``,
 ``time.perf_counter``): ``time_it`` is graded on a clock that only moves with the
 grader's ``fn``, so no verdict depends on wall-clock time.  The checks that need
 a real GPU take the ``device`` fixture and are skipped, with the reason, on
-machines without one.  The learner-world helpers live in ``_devices_world.py``.
+machines without one.  The learner-world helpers live in ``devices/world.py``.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import torch.nn as nn
 from pytest_torchkata.checks.errors import CheckFailed, LearnerError, Mistake
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
 from pytest_torchkata.i18n import Text, tr
-from pytest_torchkata.katas import _devices_verdicts as verdicts
-from pytest_torchkata.katas import _devices_world as world
-from pytest_torchkata.katas._devices_hints import HINTS
-from pytest_torchkata.katas._seeded import draw_seed
+from pytest_torchkata.katas.devices import grader
+from pytest_torchkata.katas.devices import world
+from pytest_torchkata.katas.devices.hints import HINTS
+from pytest_torchkata.katas.common.seeded import draw_seed
 from pytest_torchkata.model import Kata
 
 KATA = Kata("devices", Text("Devices", "GPU 加速"),
@@ -108,7 +108,7 @@ class TestToDevice:
         x = torch.randn(2, 3)
         where = "to_device(x, 'meta')"
         got = _run_to_device(kata, world.moved_container, x, where)
-        verdicts.expect_moved(got["got"], x, got["same"], where, where)
+        grader.expect_moved(got["got"], x, got["same"], where, where)
 
     def test_moves_every_tensor_in_nested_containers(self, kata):
         batch = {"x": torch.randn(2, 3), "pair": (torch.randn(4), 7),
@@ -116,12 +116,12 @@ class TestToDevice:
         where = "to_device(batch, 'meta')"
         got = _run_to_device(kata, world.moved_container, batch, where)
         handled = set()  # of the kinds that came back unchanged inside the batch, those rebuilt when alone
-        for kind in sorted(verdicts.unchanged_kinds(batch, got["same"], where)):
+        for kind in sorted(grader.unchanged_kinds(batch, got["same"], where)):
             alone = {"dict": {"t": torch.zeros(1)}, "list": [torch.zeros(1)], "tuple": (torch.zeros(1),)}[kind]
             if not _run_to_device(kata, world.moved_container, alone, "alone")["same"].get("alone"):
                 handled.add(kind)
-        verdicts.expect_moved(got["got"], batch, got["same"], where, where, handled)
-        verdicts.expect_none_listed(verdicts.tensor_paths(got["input_after"], "batch", False), Text(
+        grader.expect_moved(got["got"], batch, got["same"], where, where, handled)
+        grader.expect_none_listed(grader.tensor_paths(got["input_after"], "batch", False), Text(
             "to_device changed the caller's containers in place: {names} now on meta in the batch that was "
             "passed in; build new containers and leave the input as it was",
             "to_device 原地修改了调用者的容器：传入的 batch 中 {names} 现在在 meta 上；"
@@ -140,7 +140,7 @@ class TestToDevice:
                 "with `model.to(device)` (it is not a container to return unchanged)",
                 "to_device(model, 'meta') 返回的模型仍在 CPU 上：nn.Module 要像张量一样用 `model.to(device)` 移动"
                 "（它不是要原样返回的东西）"))
-        verdicts.expect_none_listed(behind, Text(
+        grader.expect_none_listed(behind, Text(
             "after to_device(model, 'meta') {names} stayed on the CPU: moving parameters one by one misses the "
             "buffers (BatchNorm's running statistics); `model.to(device)` moves both",
             "to_device(model, 'meta') 之后 {names} 仍在 CPU 上：逐个移动参数会漏掉缓冲区（BatchNorm 的统计量）；"
@@ -251,7 +251,7 @@ class TestPredict:
         try:
             got = kata.run(world.predict_facts, dict(model.state_dict()), x, device)
         except LearnerError as error:
-            verdicts.expect_known_predict_error(error, _called_cuda(error))
+            grader.expect_known_predict_error(error, _called_cuda(error))
             raise
         last = got["seen"][-1] if got["seen"] else None
         if "copy out of meta" in got["error"]:
@@ -323,11 +323,11 @@ class TestPredict:
 class TestTimeIt:
     def test_returns_the_mean_seconds_per_call_on_cpu(self, kata):
         repeats = int(torch.randint(5, 40, ()))
-        verdicts.stand_in_verdict(kata.run(world.time_on_stand_in, "cpu", repeats), "cpu", repeats)
+        grader.stand_in_verdict(kata.run(world.time_on_stand_in, "cpu", repeats), "cpu", repeats)
 
     def test_waits_for_the_gpu_before_stopping_the_clock(self, kata):
         repeats = int(torch.randint(3, 20, ()))
-        verdicts.stand_in_verdict(kata.run(world.time_on_stand_in, "cuda", repeats), "cuda", repeats)
+        grader.stand_in_verdict(kata.run(world.time_on_stand_in, "cuda", repeats), "cuda", repeats)
 
     def test_times_real_work(self, kata, device):
         # real kernels, the real clock and synchronize: graded on the order of the calls logged,

@@ -4,7 +4,7 @@ Values and gradients are compared with torch's own operations; gradient formulas
 go through ``gradcheck``/``gradgradcheck`` (``pytest_torchkata.checks.gradients``).
 What only the learner's world can show (the backward node, what ``ctx`` holds,
 the raw tuple ``backward`` returns, a training step) comes back from the helpers
-in ``_functions_world.py`` through ``kata.run``.
+in ``functions/world.py`` through ``kata.run``.
 """
 
 import math
@@ -17,10 +17,10 @@ from pytest_torchkata.checks.gradients import expect_gradgrad, expect_gradients
 from pytest_torchkata.checks.training import expect_converged
 from pytest_torchkata.checks.values import describe, expect_close
 from pytest_torchkata.i18n import Text, tr
-from pytest_torchkata.katas import _functions_world as world
-from pytest_torchkata.katas._functions_hints import HINTS
-from pytest_torchkata.katas._seeded import jitter
-from pytest_torchkata.katas._step_probe import expect_float_loss, expect_inputs_kept, expect_manual_update
+from pytest_torchkata.katas.functions import world
+from pytest_torchkata.katas.functions.hints import HINTS
+from pytest_torchkata.katas.common.seeded import jitter
+from pytest_torchkata.katas.common.expect import expect_float_loss, expect_inputs_kept, expect_manual_update
 from pytest_torchkata.model import Kata
 
 KATA = Kata("functions", Text("Custom autograd Functions", "自定义 autograd Function"),

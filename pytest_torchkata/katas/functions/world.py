@@ -10,9 +10,9 @@ import math
 
 import torch
 
-from pytest_torchkata.checks.training import run_until
+from pytest_torchkata.sandbox.observe import run_until
 from pytest_torchkata.sandbox.runner import labelled as label
-from pytest_torchkata.katas._step_probe import observe_manual_step
+from pytest_torchkata.katas.common.observe import observe_manual_step
 from pytest_torchkata.sandbox.guards import trusted
 
 # The article's fit: 2000 points on [-pi, pi], a=0, b=-1, c=0, d=0.3, sum of squares, lr 5e-6.

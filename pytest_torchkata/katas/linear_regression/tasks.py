@@ -1,7 +1,7 @@
 """Checks for the linear_regression kata: y = w·x + b with a known answer.
 
 The training checks drive the learner's step functions themselves (through the
-helpers in ``_linear_regression_world.py``) on data made here, so each task is
+helpers in ``linear_regression/world.py``) on data made here, so each task is
 graded on its own: a wrong ``make_data`` cannot sink the training tasks.
 """
 
@@ -13,12 +13,10 @@ from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.training import STALE_GRAD, expect_converged
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_tensor
 from pytest_torchkata.i18n import Text, tr
-from pytest_torchkata.katas import _linear_regression_world as world
-from pytest_torchkata.katas._linear_regression_hints import HINTS
-from pytest_torchkata.katas._seeded import draw_seed, jitter
-from pytest_torchkata.katas._step_probe import (expect_connected, expect_float_loss, expect_grads_not_stale,
-                                                expect_manual_update, expect_mean_not_sum, expect_own_generator,
-                                                graded_step)
+from pytest_torchkata.katas.linear_regression import world
+from pytest_torchkata.katas.linear_regression.hints import HINTS
+from pytest_torchkata.katas.common.seeded import draw_seed, jitter
+from pytest_torchkata.katas.common.expect import expect_connected, expect_float_loss, expect_grads_not_stale, expect_manual_update, expect_mean_not_sum, expect_own_generator, graded_step
 from pytest_torchkata.model import Kata
 
 KATA = Kata("linear_regression", Text("Linear regression", "线性回归"),

@@ -12,10 +12,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from pytest_torchkata.checks.training import run_until
+from pytest_torchkata.sandbox.observe import run_until
 from pytest_torchkata.sandbox.runner import labelled as label
-from pytest_torchkata.katas._step_probe import (observe_global_rng, observe_manual_step,
-                                                observe_optimizer_step)
+from pytest_torchkata.katas.common.observe import observe_global_rng, observe_manual_step, observe_optimizer_step
 from pytest_torchkata.sandbox.guards import trusted
 
 

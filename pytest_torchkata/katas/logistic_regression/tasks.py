@@ -3,7 +3,7 @@
 The training checks use the grader's own model and blobs, so each task is graded
 on its own.  Reference values come from torch, computed here on the check side
 (outside the learner's forbidden-API rules); the learner-world helpers are in
-``_logistic_regression_world.py``.
+``logistic_regression/world.py``.
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.training import expect_converged
 from pytest_torchkata.checks.values import expect_close, expect_finite, expect_shape
 from pytest_torchkata.i18n import Text, tr
-from pytest_torchkata.katas import _logistic_regression_world as world
-from pytest_torchkata.katas._logistic_regression_expect import blobs_pair, expect_known_scaling_slip, pair
-from pytest_torchkata.katas._logistic_regression_hints import HINTS
-from pytest_torchkata.katas._seeded import draw_seed, jitter
-from pytest_torchkata.katas._step_probe import (expect_connected, expect_grads_not_stale, expect_inputs_kept,
-                                                expect_mean_not_sum, expect_own_generator, graded_step)
+from pytest_torchkata.katas.logistic_regression import world
+from pytest_torchkata.katas.logistic_regression.grader import blobs_pair, expect_known_scaling_slip, pair
+from pytest_torchkata.katas.logistic_regression.hints import HINTS
+from pytest_torchkata.katas.common.seeded import draw_seed, jitter
+from pytest_torchkata.katas.common.expect import expect_connected, expect_grads_not_stale, expect_inputs_kept, expect_mean_not_sum, expect_own_generator, graded_step
 from pytest_torchkata.model import Kata
 
 KATA = Kata("logistic_regression", Text("Logistic regression", "逻辑回归"),

@@ -6,9 +6,9 @@ dropout left on in eval mode), what
 a correct ``train_step`` returns and leaves in ``.grad`` on the grader's small
 model (and what softmax-before-cross-entropy or ``F.nll_loss`` on raw logits would
 give instead, with the words for those slips, and the zero_grad/backward/step order read
-from ``katas._step_probe``), the evaluation case with its known
+from ``common/observe.py``), the evaluation case with its known
 accuracy and its slips, and the words for a training run that fell short.  Everything here runs in the grading
-process, on observations from ``katas._mnist_world``.
+process, on observations from ``mnist/world.py``.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from pytest_torchkata.checks.errors import CheckFailed, KataOutcome, Mistake
 from pytest_torchkata.checks.training import loss_curve
 from pytest_torchkata.checks.values import describe
 from pytest_torchkata.i18n import Text, tr
-from pytest_torchkata.katas._mnist_world import forward_probe, small_model, step_probe
-from pytest_torchkata.katas._step_probe import expect_graph_reached, expect_optimizer_used
+from pytest_torchkata.katas.mnist.world import forward_probe, small_model, step_probe
+from pytest_torchkata.katas.common.expect import expect_graph_reached, expect_optimizer_used
 
 
 # name -> (type, weight shape, parameter count)

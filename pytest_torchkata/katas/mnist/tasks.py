@@ -1,10 +1,10 @@
 """Checks for the mnist kata: the article's CNN, early warnings, data and training.
 
 Every verdict is reached here, in the grading process, from observations made
-by ``katas._mnist_world`` next to the learner's code: expected outputs come from
+by ``mnist/world.py`` next to the learner's code: expected outputs come from
 the grader's own copy of the article's network with the learner's weights, the
 train_step check runs on a model and batch chosen here, and the held-out
-accuracy is measured here from the trained weights (``katas._mnist_data``); the
+accuracy is measured here from the trained weights (``mnist/data.py``); the
 learner's process only ever sees a training-only data folder.
 
 The architecture checks need no data (random images).  The data and training
@@ -23,11 +23,11 @@ from pytest_torchkata.checks.errors import CheckFailed
 from pytest_torchkata.checks.training import STALE_GRAD, downsample, expect_converged
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
 from pytest_torchkata.i18n import Text, tr
-from pytest_torchkata.katas import _mnist_data as data, _mnist_expect as expect
-from pytest_torchkata.katas._mnist_expect import (EVAL_BATCH, EXPECTED_SHAPES, LAYERS, SHAPE_NOTES,
+from pytest_torchkata.katas.mnist import data, grader
+from pytest_torchkata.katas.mnist.grader import (EVAL_BATCH, EXPECTED_SHAPES, LAYERS, SHAPE_NOTES,
                                                   TOTAL_PARAMETERS, layer_text)
-from pytest_torchkata.katas._mnist_hints import HINTS
-from pytest_torchkata.katas._mnist_world import (evaluate_probe, fit_probe, forward_probe, layers_probe,
+from pytest_torchkata.katas.mnist.hints import HINTS
+from pytest_torchkata.katas.mnist.world import (evaluate_probe, fit_probe, forward_probe, layers_probe,
                                                  loaders_probe, sanity_probe)
 from pytest_torchkata.model import Kata
 
@@ -123,7 +123,7 @@ class TestForward:
     def test_each_sample_is_independent_of_the_batch(self, kata):
         got = kata.run(forward_probe, torch.rand(4, 1, 28, 28))
         out = expect_shape(got["out"], (4, 10), what=tr("Net()(x) for a batch of 4", "批大小为 4 时的 Net()(x)"))
-        expect.same_each_time(got)
+        grader.same_each_time(got)
         for i, single in enumerate(got["singles"]):
             single = expect_shape(single, (1, 10), what=f"Net()(x[{i}:{i + 1}])")
             if not torch.allclose(out[i], single[0], rtol=1e-4, atol=1e-5):
@@ -138,13 +138,13 @@ class TestForward:
         x = torch.rand(3, 1, 28, 28)
         got = kata.run(forward_probe, x)
         out = expect_shape(got["out"], (3, 10), what="Net()(x)")
-        expect.same_each_time(got)
+        grader.same_each_time(got)
         weights = data.checked_weights(got["weights"], trained=False)
         if isinstance(weights, str):
             raise CheckFailed(tr("could not rebuild the article's network from Net's layers: {why}",
                                  "无法用 Net 的各层重建文章中的网络：{why}", why=weights))
         want = data.article_forward(weights, x)
-        slip = expect.forward_slip(weights, x, out)
+        slip = grader.forward_slip(weights, x, out)
         if slip:
             raise CheckFailed(slip)
         if torch.allclose(out, torch.log_softmax(want, dim=1), rtol=1e-4, atol=1e-5):
@@ -163,8 +163,8 @@ class TestForward:
            hints=HINTS["train_step"], timeout=60)
 class TestTrainStep:
     def test_returns_the_loss_as_a_float(self, kata):
-        got, _, losses, log_probs = expect.step(kata, False, 0.1)
-        expect.step_ran(got)
+        got, _, losses, log_probs = grader.step(kata, False, 0.1)
+        grader.step_ran(got)
         expect_true("forward" in got["seen"]["events"], tr("train_step never called the model: use model(x), not model.forward(x)",
                                          "train_step 从未调用模型：请用 model(x)，不要用 model.forward(x)"))
         value = got["value"]
@@ -174,7 +174,7 @@ class TestTrainStep:
                                  "这样这一步的计算图才能被释放", got=describe(value)))
         expect_true(isinstance(value, float), tr("train_step should return the loss as a float, but returned {got}",
                                                  "train_step 应当以 float 返回损失，但返回了 {got}", got=describe(value)))
-        slip = expect.loss_slip(value, losses, log_probs)
+        slip = grader.loss_slip(value, losses, log_probs)
         if slip:
             raise CheckFailed(slip)
         expect_close(value, losses["right"][0], what=tr("the loss train_step returned (cross-entropy before the step)",
@@ -182,19 +182,19 @@ class TestTrainStep:
                      rtol=1e-4, atol=1e-6)
 
     def test_updates_the_parameters(self, kata):
-        got, state, _, _ = expect.step(kata, False, 0.1)
+        got, state, _, _ = grader.step(kata, False, 0.1)
         after = got["after"]
         moved = any(not (isinstance(after.get(n), torch.Tensor) and after[n].shape == p.shape
                          and torch.equal(after[n], p)) for n, p in state.items())
         if not moved:
-            expect.step_ran(got, order=True)
+            grader.step_ran(got, order=True)
         expect_true(moved, tr("after train_step with lr=0.1 no parameter changed: call optimizer.step()",
                               "lr=0.1 的 train_step 之后没有任何参数改变：请调用 optimizer.step()"))
 
     def test_clears_old_gradients(self, kata):
-        got, _, losses, log_probs = expect.step(kata, True, 0.0)
+        got, _, losses, log_probs = grader.step(kata, True, 0.0)
         grads, want = got["grads"], losses["right"][1]
-        slip = expect.grads_slip(grads, losses, log_probs)
+        slip = grader.grads_slip(grads, losses, log_probs)
         if slip:
             raise CheckFailed(slip)
         for name, w in want.items():
@@ -262,7 +262,7 @@ class TestTrainStep:
            hints=HINTS["evaluate"])
 class TestEvaluate:
     def test_evaluates_in_eval_mode_without_a_graph(self, kata):
-        state, x, y, _ = expect.evaluation_case()
+        state, x, y, _ = grader.evaluation_case()
         got = kata.run(evaluate_probe, state, x, y, EVAL_BATCH)
         expect_true(got["seen"], tr("evaluate never called the model: use model(x)",
                                     "evaluate 从未调用模型：请用 model(x)"))
@@ -276,12 +276,12 @@ class TestEvaluate:
                        "evaluate 构建了 autograd 计算图：请把循环放进 `with torch.no_grad():`"))
 
     def test_counts_the_correct_fraction(self, kata):
-        state, x, y, right = expect.evaluation_case()
+        state, x, y, right = grader.evaluation_case()
         value = kata.run(evaluate_probe, state, x, y, EVAL_BATCH)["value"]
         expect_true(isinstance(value, (float, int)) and not isinstance(value, bool),
                     tr("evaluate should return a float, but returned {got}", "evaluate 应当返回 float，但返回了 {got}",
                        got=describe(value)))
-        slip = expect.evaluation_slip(value, right, state, x, y)
+        slip = grader.evaluation_slip(value, right, state, x, y)
         if slip:
             raise CheckFailed(slip)
         expect_close(float(value), right / 50, what=tr("evaluate(model, loader) with {right} of 50 right",
@@ -362,12 +362,12 @@ class TestFit:
         probe = PROBE_IMAGES + int(torch.randint(0, 64, ()))  # which digits the copies are compared on
         got = kata.run(fit_probe, view, probe)
         seconds = time.perf_counter() - start  # measured here, around the whole request
-        history = expect.history(got["history"])
+        history = grader.history(got["history"])
         weights = data.checked_weights(got["weights"])
         if isinstance(weights, str):
             raise CheckFailed(tr("{why}: fit must train the Net it is given (task 1's layers)",
                                  "{why}：fit 必须训练传给它的那个 Net（任务 1 的各层）", why=weights))
-        expect.weights_moved(got, weights)
+        grader.weights_moved(got, weights)
         images, _ = data.load_split(root, train=True, limit=probe)
         own = got["outputs"]
         if not (isinstance(own, torch.Tensor) and own.shape == (probe, 10)):
@@ -389,10 +389,10 @@ class TestFit:
         budget = TIME_BUDGET_S["full" if full else "subset"]
         kata.record(loss_history=[v if math.isfinite(v) else None for v in downsample(history)],
                     accuracy=accuracy, target=target, seconds=round(seconds, 2), train_size=train_size,
-                    optimizer=expect.optimizer_text(got))
+                    optimizer=grader.optimizer_text(got))
         if accuracy < target:
-            raise CheckFailed(expect.shortfall(got, history, accuracy, seconds, target),
-                              hint=expect.fit_hint(got, history))
+            raise CheckFailed(grader.shortfall(got, history, accuracy, seconds, target),
+                              hint=grader.fit_hint(got, history))
         expect_true(seconds <= budget,
                     tr("held-out accuracy {accuracy:.1%} is enough, but training took {seconds:.0f} s, over the "
                        "{budget:.0f} s budget: fewer epochs, a larger batch, or a higher learning rate",

@@ -8,7 +8,7 @@ what ``make_loaders`` built, the loss history and the weights before and after `
 Nothing here computes an expected value, a comparison, an accuracy or a time:
 ``katas.mnist`` decides all of that in the grading process, which also holds
 the held-out digits (the learner's process is given a training-only folder,
-see ``katas._mnist_data``).
+see ``mnist/data.py``).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from typing import Any
 import torch
 import torch.nn as nn
 
-from pytest_torchkata.checks.training import run_until
-from pytest_torchkata.checks.values import describe
-from pytest_torchkata.katas._step_probe import observe_optimizer_step
+from pytest_torchkata.sandbox.observe import run_until
+from pytest_torchkata.sandbox.observe import describe
+from pytest_torchkata.katas.common.observe import observe_optimizer_step
 from pytest_torchkata.sandbox.guards import trusted
 from pytest_torchkata.sandbox.runner import labelled as _label
 
@@ -108,7 +108,7 @@ def step_probe(learner, state: dict, x: torch.Tensor, y: torch.Tensor, stale: bo
                log_probs: bool) -> dict:
     """The learner's train_step once on the grader's small model (weights ``state``):
     what it returned, each parameter's .grad and value afterwards, and the order of its
-    zero_grad / forward / backward / step (``katas._step_probe``)."""
+    zero_grad / forward / backward / step (``common/observe.py``)."""
     with trusted():
         model = _loaded(small_model(log_probs), state)
         optimizer = torch.optim.SGD(model.parameters(), lr=lr)

@@ -1,6 +1,6 @@
 """Grader side of the modules kata: the starting states it hands out, reference outputs and the
 diagnoses several checks share.  Nothing here runs learner code: it reads the observations the
-``_modules_world`` helpers returned and names a mistake only when they show it.
+``modules/world.py`` helpers returned and names a mistake only when they show it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from torch import nn
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.values import describe, expect_true
 from pytest_torchkata.i18n import tr
-from pytest_torchkata.katas import _modules_world as world
+from pytest_torchkata.katas.modules import world
 
 
 def state(net: nn.Module, warm: int = 0, features: int = 0) -> dict:

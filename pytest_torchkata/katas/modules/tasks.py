@@ -1,7 +1,7 @@
 """Checks for the modules kata: parameters, sub-modules, buffers, modes, checkpoints, ``.to()``.
 
 The grader chooses every starting weight and input here; the helpers in
-``_modules_world`` build the learner's modules next to the learner code and hand back
+``modules/world.py`` build the learner's modules next to the learner code and hand back
 observations (names, flags, tensors, raw error texts).  Every expectation is computed
 here, on the grader's own copies, and a message names a mistake only when it was seen.
 """
@@ -15,8 +15,8 @@ from torch import nn
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
 from pytest_torchkata.i18n import Text, tr
-from pytest_torchkata.katas import _modules_expect as grader, _modules_world as world
-from pytest_torchkata.katas._modules_hints import HINTS
+from pytest_torchkata.katas.modules import grader, world
+from pytest_torchkata.katas.modules.hints import HINTS
 from pytest_torchkata.model import Kata
 
 KATA = Kata("modules", Text("Modules (nn.Module)", "模块（nn.Module）"), Text(

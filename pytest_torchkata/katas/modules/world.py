@@ -3,7 +3,7 @@
 Each function here is passed to ``kata.run``: it builds the learner's modules (or hands the
 learner a model whose starting weights the grader chose), exercises them and returns
 observations only: names, flags, shapes, tensors, raw error texts.  It never compares a
-result with an expectation: ``katas/modules.py`` does that where no learner code ran.
+result with an expectation: ``modules/tasks.py`` does that where no learner code ran.
 """
 
 from __future__ import annotations

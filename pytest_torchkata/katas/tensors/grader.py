@@ -3,7 +3,7 @@ the recognisers of its classic mistakes (a mistake is named only when the
 learner's result matches that mistake's signature and not the right answer).
 
 Runs on the grader's side only; the learner-world helpers are in
-``_tensors_world.py``.
+``tensors/world.py``.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import torch
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.values import expect_close, expect_on_cpu, expect_shape, expect_tensor
 from pytest_torchkata.i18n import Text, tr
-from pytest_torchkata.katas import _tensors_world as world
-from pytest_torchkata.katas._explained import explain
-from pytest_torchkata.katas._seeded import jitter
+from pytest_torchkata.katas.tensors import world
+from pytest_torchkata.katas.common.explained import explain
+from pytest_torchkata.katas.common.seeded import jitter
 
 LOOP_N = 300          # rows given to the "no Python loop" checks
 

@@ -2,7 +2,7 @@
 broadcasting, masks, one-hot, stable softmax and the NumPy bridge.
 
 The learner-world helpers (called through ``kata.run``) live in
-``_tensors_world.py``; everything here runs on the grader's side.
+``tensors/world.py``; everything here runs on the grader's side.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ import torch
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_tensor
 from pytest_torchkata.i18n import Text, tr
-from pytest_torchkata.katas import _tensors_world as world
-from pytest_torchkata.katas._tensors_checks import (
+from pytest_torchkata.katas.tensors import world
+from pytest_torchkata.katas.tensors.grader import (
     LOOP_N, distances_checked, dtype_name, expect_batch_kept, expect_dtype, expect_finite_when_rows_differ,
     expect_no_loop, expect_softmax_along, masked_mean_checked, masked_mean_reference, matches, sq_dists)
-from pytest_torchkata.katas._tensors_hints import HINTS
-from pytest_torchkata.katas._explained import explain
-from pytest_torchkata.katas._seeded import jitter
+from pytest_torchkata.katas.tensors.hints import HINTS
+from pytest_torchkata.katas.common.explained import explain
+from pytest_torchkata.katas.common.seeded import jitter
 from pytest_torchkata.model import Kata
 
 KATA = Kata("tensors", Text("Tensors", "张量"),

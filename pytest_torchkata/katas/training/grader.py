@@ -1,5 +1,5 @@
 """Grader side of the training kata: fresh starting states, data, and the diagnoses the checks
-share.  Nothing here runs learner code: it reads the observations the ``_training_world``
+share.  Nothing here runs learner code: it reads the observations the ``training/world.py``
 helpers returned and names a mistake only when they show it.
 """
 
@@ -13,7 +13,7 @@ from torch import nn
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.values import describe, expect_float, expect_true
 from pytest_torchkata.i18n import tr
-from pytest_torchkata.katas import _training_world as world
+from pytest_torchkata.katas.training import world
 
 
 def start(**kwargs) -> tuple[nn.Module, dict]:

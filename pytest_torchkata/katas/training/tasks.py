@@ -2,7 +2,7 @@
 
 The grader chooses the starting weights and the data, and replays every piece of work with a
 reference loop on its own copy of the model, here, where no learner code runs.  The helpers in
-``_training_world`` hand the learner's functions the same model and report what they saw
+``training/world.py`` hand the learner's functions the same model and report what they saw
 (results, parameters, gradients, the order of zero_grad / backward / step, modes).  A message
 names a mistake only when those observations show it: stale gradients planted before a step
 with ``lr=0`` are blamed only when they are still there afterwards.
@@ -19,9 +19,9 @@ from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.training import STALE_GRAD as STALE, expect_converged, sgd_reference
 from pytest_torchkata.checks.values import describe, expect_close, expect_float, expect_true
 from pytest_torchkata.i18n import Text, tr
-from pytest_torchkata.katas import _training_expect as grader, _training_world as world
-from pytest_torchkata.katas._training_hints import HINTS
-from pytest_torchkata.katas._seeded import draw_seed
+from pytest_torchkata.katas.training import grader, world
+from pytest_torchkata.katas.training.hints import HINTS
+from pytest_torchkata.katas.common.seeded import draw_seed
 from pytest_torchkata.model import Kata
 
 KATA = Kata("training", Text("The training loop", "训练循环"), Text(

@@ -6,7 +6,7 @@ hooks: a forward pre-hook records ``module.training`` and ``torch.is_grad_enable
 optimizer's step hooks, parameter gradient hooks and a wrapped ``zero_grad`` record the order
 of zero_grad / backward / step; a ``TorchFunctionMode`` records when loss tensors of several
 batches are combined into one tensor that still holds their graphs.  It returns observations
-only (results, parameters, gradients, events); ``katas/training.py`` decides.
+only (results, parameters, gradients, events); ``training/tasks.py`` decides.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from torch.optim.optimizer import register_optimizer_step_pre_hook
 from torch.overrides import TorchFunctionMode
 from torch.utils.data import DataLoader, TensorDataset
 
-from pytest_torchkata.checks.training import plant_stale_grads
+from pytest_torchkata.sandbox.observe import plant_stale_grads
 from pytest_torchkata.sandbox.runner import labelled
 
 

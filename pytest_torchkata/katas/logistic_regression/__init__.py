@@ -1,0 +1,1 @@
+"""The logistic_regression kata: tasks.py (KATA and its checks), world.py (learner side), hints.py; grader.py where present."""
