@@ -132,6 +132,7 @@ class Case:
     status: str = "failed"
     args: tuple = ()  # extra pytest arguments, e.g. ("-k", "softmax")
     others_pass: bool = True  # every other graded task still passes
+    mistake: str = ""  # the id the task must report (checks.variants: "kata.short_name"); "" = not asserted
 
 
 def cases(table: list) -> list:
@@ -146,6 +147,8 @@ def expect_caught(grade, kata: str, case: Case) -> Graded:
     message = g.message(case.task)
     for phrase in case.says:
         assert phrase in message, f"{case.id}: {phrase!r} not in {message!r}"
+    if case.mistake:
+        assert g.task(case.task)["mistake"] == case.mistake, (case.id, g.task(case.task)["mistake"], message)
     if case.others_pass:
         wrong = {t for t, s in statuses.items() if s not in ("passed", "skipped")} - {case.task}
         assert not wrong, f"{case.id}: other tasks affected: {statuses}"
