@@ -7,8 +7,9 @@
     torchkata reset KATA [TASK]        put back the fresh file, or one task's code
     torchkata progress                 points per kata, the next task, the share done
     torchkata solution KATA TASK       the reference code, once the task has passed
-    torchkata gen [--check]            regenerate katas/ from solutions/ in the current folder
-                                       (kata authors, in a checkout; --root DIR for another)
+    torchkata gen [--check] [KATA...]  regenerate katas/ from solutions/ in the current folder
+                                       (kata authors, in a checkout; --root DIR for another;
+                                       a kata pack's stubs/ from its solutions/)
 """
 
 from __future__ import annotations
@@ -28,35 +29,39 @@ PACKAGE = Path(__file__).resolve().parents[1]
 CHECKOUT = PACKAGE.parent
 
 
-def stub_folder() -> Path | None:
-    """Where the learner files are: inside the wheel, or in a source checkout."""
-    for candidate in (PACKAGE / "_stubs", CHECKOUT / "katas"):
-        if candidate.is_dir() and any(candidate.glob("*.py")):
-            return candidate
-    return None
-
-
-def cmd_init(target: Path, force: bool, lang: str = "en", notebooks: bool = False) -> int:
-    from pytest_torchkata.cli.learner import cmd_init as init
-
-    return init(target, force, lang, notebooks=notebooks)
-
-
-def cmd_gen(root: Path, check: bool) -> int:
-    from pytest_torchkata.katas import CURRICULUM
-    from pytest_torchkata.model import Registry
+def cmd_gen(root: Path, check: bool, names: list[str] | None = None) -> int:
+    """Regenerate (or with ``check`` compare) the stubs of the katas ``names`` (default: all
+    installed): a built-in kata's in ``root/katas`` from ``root/solutions``, a pack's in its
+    ``stubs/`` from its ``solutions/`` (``pytest_torchkata.registry``)."""
     from pytest_torchkata.authoring.stubs import StubError, generate
+    from pytest_torchkata.cli.workspace import UsageProblem, curriculum, load_kata
+    from pytest_torchkata.registry import installed
 
-    registry = Registry()
-    for name in CURRICULUM:
-        registry.register(f"pytest_torchkata.katas.{name}.tasks")
-    katas = [registry.get(n) for n in registry.names()]
-    if not (root / "solutions").is_dir():
-        print(f"torchkata gen: there is no solutions/ folder in {root}; run it from the "
-              f"checkout's top folder or pass --root", file=sys.stderr)
-        return 2
+    registry = installed()
     try:
-        stale = generate(root / "solutions", root / "katas", katas, check=check)
+        katas = [load_kata(n) for n in (names or curriculum())]
+    except UsageProblem as problem:
+        print(f"torchkata gen: {problem}", file=sys.stderr)
+        return 2
+    builtin = [k for k in katas if registry.is_builtin(k.name)]
+    packs = [k for k in katas if not registry.is_builtin(k.name)]
+    if builtin and not (root / "solutions").is_dir():
+        if names or not packs:
+            print(f"torchkata gen: there is no solutions/ folder in {root}; run it from the "
+                  f"checkout's top folder or pass --root", file=sys.stderr)
+            return 2
+        print(f"torchkata gen: the built-in katas are left out: there is no solutions/ folder in {root}",
+              file=sys.stderr)
+        builtin = []
+    try:
+        stale = generate(root / "solutions", root / "katas", builtin, check=check) if builtin else []
+        for kata in packs:
+            files = registry.files(kata.name)
+            if not files.reference.is_file():
+                print(f"torchkata gen: kata {kata.name} has no reference: {files.reference} is missing",
+                      file=sys.stderr)
+                return 2
+            stale += generate(files.reference.parent, files.stubs or files.reference.parent, [kata], check=check)
     except StubError as exc:
         print(f"torchkata gen: {exc}", file=sys.stderr)
         return 2
@@ -76,8 +81,9 @@ DESCRIPTION_ZH = """torchkata：学习者的主页，以及（给练习作者的
     torchkata reset KATA [TASK]        恢复成全新的练习文件，或只恢复一个任务的代码
     torchkata progress                 每个练习的得分、下一个任务、总的完成比例
     torchkata solution KATA TASK       任务通过之后查看参考答案
-    torchkata gen [--check]            在当前文件夹里由 solutions/ 重新生成 katas/
-                                       （给练习作者，在源码目录里用；别的目录用 --root DIR）
+    torchkata gen [--check] [KATA...]  在当前文件夹里由 solutions/ 重新生成 katas/
+                                       （给练习作者，在源码目录里用；别的目录用 --root DIR；
+                                       练习包则由它的 solutions/ 生成 stubs/）
 """
 
 # argparse's own error texts (Python 3.11 wording) in Chinese; a text not listed stays English
@@ -166,16 +172,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="torchkata", description=tr(__doc__ or "", DESCRIPTION_ZH),
                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    from pytest_torchkata.cli import instructor, learner, watch
+    from pytest_torchkata.cli import instructor, learner, similarity, watch
 
     learner.add_commands(sub)  # init, hint, reset, progress, solution
     watch.add_command(sub)
+    similarity.add_parser(sub)  # instructors: similar code in a class
     p_gen = sub.add_parser("gen", help=tr("regenerate katas/ from solutions/ (kata authors)",
                                           "由 solutions/ 重新生成 katas/（给练习作者）"))
     p_gen.add_argument("--root", type=Path, default=None,
                        help=tr("the checkout holding solutions/ and katas/ (default: the current folder)",
                                "包含 solutions/ 和 katas/ 的源码目录（默认：当前文件夹）"))
     p_gen.add_argument("--check", action="store_true", help=tr("only report stale files", "只报告过期的文件"))
+    p_gen.add_argument("katas", nargs="*", metavar="KATA",
+                       help=tr("only these katas (default: every installed kata; a kata pack's stubs go "
+                               "beside its reference)",
+                               "只处理这些练习（默认：所有已安装的练习；练习包的学习者文件写在它的参考答案旁边）"))
     instructor.add_commands(sub)  # grade, gradescope, classroom (instructors)
     return parser
 
@@ -210,7 +221,7 @@ def _run(argv: list[str] | None) -> int:
         except UsageProblem as problem:
             print(f"torchkata {args.command}: {problem}", file=sys.stderr)
             return 2
-    return cmd_gen(args.root or Path.cwd(), args.check)
+    return cmd_gen(args.root or Path.cwd(), args.check, args.katas)
 
 
 if __name__ == "__main__":

@@ -96,15 +96,17 @@ def child_main(work: Path, args: list[str], log: Path) -> int:
     os.dup2(fd, 2)
     os.close(fd)
     os.chdir(work)
-    # no third-party pytest plugin joins a grading run; ours is handed over as a module
+    # no third-party pytest plugin joins a grading run but kata packs; ours is handed over as a module
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     os.environ.pop("PYTEST_ADDOPTS", None)
     import pytest
 
     import pytest_torchkata.plugin
+    from pytest_torchkata.registry import installed
 
+    packs = installed().plugins  # kata packs join as their plugin modules, like ours
     try:
-        code = int(pytest.main(args, plugins=[pytest_torchkata.plugin, LogHeader()]))
+        code = int(pytest.main(args, plugins=[pytest_torchkata.plugin, *packs, LogHeader()]))
     except BaseException as exc:  # noqa: BLE001 - the row says what happened
         print(f"torchkata grade: the grading run stopped: {type(exc).__name__}: {exc}", flush=True)
         code = 3

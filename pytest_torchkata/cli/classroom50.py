@@ -235,14 +235,11 @@ def print_untrusted(text: str) -> None:
 
 def _planned(names: list[str], problem: str) -> dict[str, Any]:
     """A report of the tasks that were to be graded, none graded: when grading left no report."""
-    from pytest_torchkata.model import Registry
+    from pytest_torchkata.registry import load_kata
 
-    registry = Registry()
-    for name in names:
-        registry.register(f"pytest_torchkata.katas.{name}.tasks")
     return {"katas": [{"name": kata.name, "tasks": [
         {"number": t.number, "title": t.title, "status": "error", "score": 0.0, "max_score": t.points,
-         "message": problem} for t in kata.tasks]} for kata in map(registry.get, names)]}
+         "message": problem} for t in kata.tasks]} for kata in map(load_kata, names)]}
 
 
 def _grade(submission: Path, names: list[str], options: list[str], budget: float) -> tuple[dict | None, str, str]:

@@ -85,16 +85,17 @@ def split_passthrough(argv: list[str]) -> tuple[list[str], list[str]]:
 
 
 def kata_names(spec: str) -> list[str]:
-    from pytest_torchkata.katas import CURRICULUM
+    from pytest_torchkata.cli.workspace import curriculum
 
+    known = curriculum()  # every installed kata (pytest_torchkata.registry)
     names = [n.strip() for n in spec.split(",") if n.strip()]
     if not names or "all" in names:
-        return list(CURRICULUM)
-    unknown = [n for n in names if n not in CURRICULUM]
+        return known
+    unknown = [n for n in names if n not in known]
     if unknown:
         raise UsageProblem(tr("--kata: unknown kata {unknown}. Valid katas: {valid}, or 'all'.",
                               "--kata：未知的练习 {unknown}。可用的练习：{valid}，或 'all'。",
-                              unknown=", ".join(map(repr, unknown)), valid=", ".join(CURRICULUM)))
+                              unknown=", ".join(map(repr, unknown)), valid=", ".join(known)))
     return names
 
 

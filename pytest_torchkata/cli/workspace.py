@@ -1,11 +1,12 @@
-"""The learner's workspace as the ``torchkata`` command sees it: the built-in
-katas, the pristine learner files (stubs) and the reference solutions, the kata
-folder, the language, and finding a kata or task from what a learner typed.
+"""The learner's workspace as the ``torchkata`` command sees it: the installed
+katas (``pytest_torchkata.registry``), the pristine learner files (stubs) and the
+reference solutions, the kata folder, the language, and finding a kata or task from
+what a learner typed.
 
-Pristine stubs come from the installed wheel (``pytest_torchkata/_stubs``,
-``_stubs/zh``) or, in a source checkout, are generated from ``solutions/`` on
-the spot: never copied from a folder a learner works in, so ``init`` and
-``reset`` cannot hand out solved files.
+Pristine stubs come from where the registry says (the wheel's ``_stubs``, a kata
+pack's ``stubs/``) or, for a built-in kata in a source checkout, are generated from
+``solutions/`` on the spot: never copied from a folder a learner works in, so ``init``
+and ``reset`` cannot hand out solved files.
 """
 
 from __future__ import annotations
@@ -99,22 +100,23 @@ def kata_dir(value: Path | None) -> Path:
 
 
 def curriculum() -> list[str]:
-    from pytest_torchkata.katas import CURRICULUM
+    """Every installed kata, in curriculum order (``pytest_torchkata.registry``); a kata plugin
+    that cannot be loaded is named on stderr once."""
+    from pytest_torchkata.registry import kata_names, report_problems
 
-    return list(CURRICULUM)
+    report_problems()
+    return kata_names()
 
 
 def next_in_curriculum(name: str) -> str | None:
     """The kata after ``name``: "" after the last one, None for a kata off the curriculum."""
-    names = curriculum()
-    if name not in names:
-        return None
-    i = names.index(name) + 1
-    return names[i] if i < len(names) else ""
+    from pytest_torchkata.registry import next_kata
+
+    return next_kata(name)
 
 
 def load_kata(name: str) -> Any:
-    """The built-in kata ``name``; an unknown name lists the valid ones."""
+    """The installed kata ``name``; an unknown name lists the valid ones."""
     names = curriculum()
     if name not in names:
         from pytest_torchkata.plugin.options import did_you_mean
@@ -122,11 +124,9 @@ def load_kata(name: str) -> Any:
         raise UsageProblem(tr("unknown kata {name!r}.{guess} Valid katas: {names}",
                               "没有名为 {name!r} 的练习。{guess}可用的练习：{names}", name=name,
                               guess=did_you_mean([name], names), names=", ".join(names)))
-    from pytest_torchkata.model import Registry
+    from pytest_torchkata.registry import load_kata as registered
 
-    registry = Registry()
-    registry.register(f"pytest_torchkata.katas.{name}.tasks")
-    return registry.get(name)
+    return registered(name)
 
 
 def _words(text: str) -> list[str]:
@@ -172,21 +172,30 @@ def find_task(kata: Any, typed: list[str]) -> Any:
 # -- pristine files ----------------------------------------------------------------
 
 def stub_text(name: str, lang: str = "en") -> str:
-    """The learner file of kata ``name`` as shipped, in ``lang``."""
+    """The learner file of kata ``name`` as shipped, in ``lang``: the stub beside the kata
+    (``registry.KataFiles.stubs``), else made from its reference on the spot."""
     from pytest_torchkata.authoring.stubs import make_stub, stub_path
+    from pytest_torchkata.registry import kata_files
 
-    shipped = stub_path(PACKAGE / "_stubs", name, lang)
-    if shipped.is_file():
+    kata = load_kata(name)
+    stubs = kata_files(name).stubs
+    shipped = stub_path(stubs, name, lang) if stubs is not None else None
+    if shipped is not None and shipped.is_file():
         return shipped.read_text(encoding="utf-8")
-    source = solution_text(name)
-    return make_stub(source, load_kata(name), f"solutions/{name}.py", lang)
+    reference = kata_files(name).reference
+    return make_stub(solution_text(name), kata, str(reference), lang)
 
 
 def solution_text(name: str) -> str:
-    """The reference solution of kata ``name`` (shipped in the wheel, out of the learner's way)."""
-    for folder in (PACKAGE / "_solutions", CHECKOUT / "solutions"):
-        path = folder / f"{name}.py"
-        if path.is_file():
-            return path.read_text(encoding="utf-8")
-    raise UsageProblem(tr("the reference of {name} is not in this installation; reinstall pytest-torchkata",
-                          "这次安装里没有 {name} 的参考答案；请重新安装 pytest-torchkata", name=name))
+    """The reference solution of kata ``name`` (shipped out of the learner's way: in the wheel's
+    ``_solutions``, or beside a pack's kata)."""
+    from pytest_torchkata.registry import kata_files
+
+    load_kata(name)  # an unknown name says so
+    path = kata_files(name).reference
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    raise UsageProblem(tr("the reference of {name} is not in this installation ({path} is missing); "
+                          "reinstall the package that provides it",
+                          "这次安装里没有 {name} 的参考答案（缺少 {path}）；请重新安装提供它的包",
+                          name=name, path=path))

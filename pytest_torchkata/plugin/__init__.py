@@ -13,13 +13,13 @@ imported and no test is touched.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import pytest
 
 from pytest_torchkata import __version__
 from pytest_torchkata.i18n import language, set_language, tr
-from pytest_torchkata.model import MARKER, Registry
+from pytest_torchkata.model import MARKER
 from pytest_torchkata.plugin import hookspecs
 from pytest_torchkata.plugin.debugger import breakpoint_warnings, debugger_calls  # noqa: F401
 from pytest_torchkata.plugin.fixtures import device, kata  # noqa: F401  (the plugin's fixtures)
@@ -31,6 +31,9 @@ from pytest_torchkata.reports.formats import FileReporter
 from pytest_torchkata.reports import progress
 from pytest_torchkata.reports.progress import ProgressStore, list_lines
 from pytest_torchkata.reports.summary import write_summary
+
+if TYPE_CHECKING:
+    from pytest_torchkata.registry import KataRegistry
 
 
 LANGUAGE_BEFORE = pytest.StashKey[str]()
@@ -44,7 +47,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
 
 
-@pytest.hookimpl
+@pytest.hookimpl(tryfirst=True)  # the built-in katas come first in the curriculum
 def pytest_torchkata_register_katas(register: Any) -> None:
     from pytest_torchkata.katas import CURRICULUM
 
@@ -60,10 +63,10 @@ def pytest_torchkata_report_formats(register: Any) -> None:
         register(fmt)
 
 
-def _registry(config: pytest.Config) -> Registry:
-    registry = Registry()
-    config.hook.pytest_torchkata_register_katas(register=registry.register)
-    return registry
+def _registry(config: pytest.Config) -> KataRegistry:
+    from pytest_torchkata.registry import from_hook
+
+    return from_hook(config.hook)
 
 
 def _formats(config: pytest.Config) -> dict[str, Any]:
@@ -303,9 +306,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             terminalreporter.write_line(line)
         return
     if ks.results is not None:
-        from pytest_torchkata.katas import CURRICULUM
-
-        following = {n: (CURRICULUM[i + 1] if i + 1 < len(CURRICULUM) else "") for i, n in enumerate(CURRICULUM)}
+        following = {n: ks.registry.next_kata(n) or "" for n in ks.registry.names()}
         # no progress kept: not a learner's own workspace (torchkata grade, Gradescope), so the
         # summary leaves out what to do next there (the next task, `torchkata hint`, the next kata)
         write_summary(terminalreporter, ks.results, following,

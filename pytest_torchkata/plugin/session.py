@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from pytest_torchkata import __version__
-from pytest_torchkata.model import MARKER, Kata, Registry
+from pytest_torchkata.model import MARKER, Kata
 from pytest_torchkata.plugin.notebooks import KataSource, find_source
 from pytest_torchkata.plugin.notrun import Explained, unreached_reason
 from pytest_torchkata.plugin.options import Settings
+from pytest_torchkata.registry import KataRegistry
 from pytest_torchkata.reports.results import CheckResult, SessionResult, grade_kata
 from pytest_torchkata.status import Status
 
@@ -35,7 +36,7 @@ CPU_TORCH = "pip install torch torchvision --index-url https://download.pytorch.
 class KataSession:
     """State of one grading session; exists only under ``--kata``/``--kata-list``."""
 
-    def __init__(self, config: pytest.Config, registry: Registry, opts: Settings) -> None:
+    def __init__(self, config: pytest.Config, registry: KataRegistry, opts: Settings) -> None:
         self.config = config
         self.registry = registry
         self.settings = opts

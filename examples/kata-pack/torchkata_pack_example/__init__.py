@@ -1,0 +1,1 @@
+"""An example kata pack for pytest-torchkata (see ``plugin.py`` and ``norms/``)."""
