@@ -141,3 +141,12 @@ def test_the_speaking_checks_mistake_is_the_tasks_and_is_in_the_report():
     result = grade_task(task, checks, {})
     assert result.mistake == "demo.sum_not_mean" and result.message == "named"
     assert grade_task(task, [CheckResult("c", Status.PASSED)], {}).mistake == ""
+
+
+def test_a_slip_is_also_recognised_through_its_gradient(inputs):
+    pred, target = inputs
+    observed = 2 * (pred - target).mean() / pred.numel() * torch.ones_like(pred)  # d/d pred of mean(d) ** 2
+    with pytest.raises(Mistake) as caught:
+        expect_close(observed, 2 * (pred - target) / pred.numel(), what="d mse / d pred",
+                     variants=MSE.gradients(wrt=0), inputs=inputs)
+    assert caught.value.mistake == SQUARE_OF_MEAN.id

@@ -90,6 +90,12 @@ class Variants:
     def ids(self) -> list[str]:
         return [v.id for v in self.variants]
 
+    def gradients(self, wrt: int = 0) -> "Variants":
+        """The same slips seen through their gradients: each variant's ``compute`` becomes
+        the gradient of its output's sum with respect to input ``wrt`` (autograd, on the
+        grader's copies), with the same id, message and hint; for a check of d loss / d input."""
+        return Variants(*(Variant(v.id, _gradient_of(v.compute, wrt), v.message, v.hint) for v in self.variants))
+
     def find(self, observed: Any, inputs: tuple = (), expected: Any = None) -> Variant | None:
         """The first variant whose output on ``inputs`` the ``observed`` value matches (and
         the ``expected`` one does not: such a variant cannot be told apart on these inputs)."""
@@ -110,6 +116,16 @@ class Variants:
 
 
 _FAILED = object()
+
+
+def _gradient_of(compute: Callable[..., Any], wrt: int) -> Callable[..., Any]:
+    def gradient(*inputs: Any) -> torch.Tensor:
+        x = inputs[wrt].detach().requires_grad_(True)
+        args = (*inputs[:wrt], x, *inputs[wrt + 1:])
+        with torch.enable_grad():
+            (grad,) = torch.autograd.grad(compute(*args).sum(), x, allow_unused=False)
+        return grad
+    return gradient
 
 
 def run_variant(variant: Variant, inputs: tuple) -> Any:

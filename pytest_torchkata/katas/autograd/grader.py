@@ -11,6 +11,7 @@ import torch
 
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.values import describe, expect_on_cpu
+from pytest_torchkata.checks.variants import Variant, Variants
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas.autograd import world
 
@@ -63,3 +64,18 @@ def expect_inputs_kept(res: dict, what: str) -> None:
                              "ops in forward", "{what} 原地修改了 {name}（比如 `x.sigmoid_()` 或 `x.neg_()`）："
                              "forward 中请用非原地操作", what=what, name=name))
 
+
+# grads_per_sample(w, xs): row i = d (w @ x_i) ** 2 / d w = 2 * (w @ x_i) * x_i
+GRADS_PER_SAMPLE = Variants(
+    Variant("autograd.power_before_product", lambda w, xs: xs ** 2,
+            Text("each row is x_i ** 2, the gradient of `w @ x ** 2`: `**` binds tighter than `@`, so x was squared "
+                 "before the product; the loss is `(w @ x) ** 2`",
+                 "每一行都是 x_i ** 2，即 `w @ x ** 2` 的梯度：`**` 比 `@` 优先，所以先把 x 平方了再做乘积；"
+                 "loss 应为 `(w @ x) ** 2`"),
+            hint=Text("put the product in brackets before squaring: loss = (w @ x) ** 2",
+                      "先给乘积加上括号再平方：loss = (w @ x) ** 2")),
+    Variant("autograd.square_forgotten", lambda w, xs: xs.clone(),
+            Text("each row is x_i, the gradient of `w @ x` alone: the square of the loss is missing",
+                 "每一行都是 x_i，只是 `w @ x` 的梯度：loss 少了平方"),
+            hint=Text("the loss of one sample is (w @ x) ** 2", "一个样本的 loss 是 (w @ x) ** 2")),
+)

@@ -15,7 +15,7 @@ from pytest_torchkata.checks.values import describe, expect_close, expect_shape
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas.autograd import world
 from pytest_torchkata.katas.autograd.grader import (
-    NO_GRAPH, expect_inputs_kept, matches, needs_tensor, none_grad, uses_autograd, autograd_calls)
+    GRADS_PER_SAMPLE, NO_GRAPH, expect_inputs_kept, matches, needs_tensor, none_grad, uses_autograd, autograd_calls)
 from pytest_torchkata.katas.autograd.hints import HINTS
 from pytest_torchkata.katas.common.explained import explain
 from pytest_torchkata.katas.common.seeded import jitter
@@ -188,7 +188,8 @@ class TestGradsPerSample:
         if matches(out, want.cumsum(0)):
             raise Mistake(tr("row i of grads_per_sample is the SUM of the gradients of samples 0..i: w.grad was "
                              "not zeroed between samples (gradients accumulate)",
-                             "grads_per_sample 的第 i 行是样本 0..i 的梯度之和：样本之间没有把 w.grad 清零（梯度会累加）"))
+                             "grads_per_sample 的第 i 行是样本 0..i 的梯度之和：样本之间没有把 w.grad 清零（梯度会累加）"),
+                          mistake="autograd.grad_not_zeroed")
         if bool((out == 0).all()) or matches(out, want[-1].expand_as(want)):
             events = res["events"]
             if not {"clone", "copy_", "__deepcopy__", "tolist"} & set(events):
@@ -196,13 +197,15 @@ class TestGradsPerSample:
                                  "in place later (`.detach()` and `.data` share its memory, they do not copy); "
                                  "append `w.grad.clone()`",
                                  "grads_per_sample 的每一行都一样：它们是同一个张量 w.grad，之后被原地修改了"
-                                 "（`.detach()` 和 `.data` 与它共享内存，并不复制）；请改为追加 `w.grad.clone()`"))
+                                 "（`.detach()` 和 `.data` 与它共享内存，并不复制）；请改为追加 `w.grad.clone()`"),
+                              mistake="autograd.grad_not_copied")
             if bool((out == 0).all()):
                 raise Mistake(tr("every row of grads_per_sample is zero: w.grad was zeroed before it was copied; "
                                  "copy it first, then zero it", "grads_per_sample 的每一行都是 0：w.grad 在复制之前"
-                                 "就被清零了；先复制，再清零"))
+                                 "就被清零了；先复制，再清零"), mistake="autograd.zeroed_before_copy")
         expect_close(out, want, what=tr("grads_per_sample(w, xs), row i = 2 * (w @ x_i) * x_i",
-                                        "grads_per_sample(w, xs)，第 i 行 = 2 * (w @ x_i) * x_i"))
+                                        "grads_per_sample(w, xs)，第 i 行 = 2 * (w @ x_i) * x_i"),
+                     variants=GRADS_PER_SAMPLE, inputs=(w.detach(), xs))
 
 
 # -- Task 5 ------------------------------------------------------------------------

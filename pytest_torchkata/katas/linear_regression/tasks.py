@@ -13,7 +13,7 @@ from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.training import STALE_GRAD, expect_converged
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_tensor
 from pytest_torchkata.i18n import Text, tr
-from pytest_torchkata.katas.linear_regression import world
+from pytest_torchkata.katas.linear_regression import grader, world
 from pytest_torchkata.katas.linear_regression.hints import HINTS
 from pytest_torchkata.katas.common.seeded import draw_seed, jitter
 from pytest_torchkata.katas.common.expect import expect_connected, expect_float_loss, expect_grads_not_stale, expect_manual_update, expect_mean_not_sum, expect_own_generator, graded_step
@@ -179,7 +179,7 @@ class TestMse:
         out = expect_shape(kata.call("mse", pred, target), (), what="mse(pred (8, 1), target (8, 1))")
         want = ((pred - target) ** 2).mean()
         expect_mean_not_sum(out, want, 8, "mse")
-        expect_close(out, want, what="mse(pred, target)")
+        expect_close(out, want, what="mse(pred, target)", variants=grader.MSE, inputs=(pred, target))
 
     def test_refuses_n_by_1_against_n(self, kata):
         pred, target = torch.randn(5, 1), torch.randn(5)
@@ -216,7 +216,8 @@ class TestMse:
         if not info["connected"]:
             expect_tensor(info["loss"], what="mse(pred (6, 1), target (6, 1))")
         expect_connected(info["connected"], "mse(pred, target)", "pred")
-        expect_close(info["grad"], 2 * (pred - target) / 6, what="d mse / d pred")
+        expect_close(info["grad"], 2 * (pred - target) / 6, what="d mse / d pred",
+                     variants=grader.MSE.gradients(wrt=0), inputs=(pred, target))
 
 
 @KATA.task("gd_step", Text("Gradient descent with raw tensors", "用原始张量做梯度下降"), points=4, hints=HINTS["gd_step"])
