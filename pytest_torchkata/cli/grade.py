@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from pytest_torchkata.cli import class_extras
 from pytest_torchkata.cli.submissions import Refused, Submission, discover, fingerprint, lay_out, prepare
 from pytest_torchkata.i18n import tr
 
@@ -48,6 +49,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--limit", type=float, default=None, metavar="SECONDS",
                    help=f"stop one submission's grading after this long (default {DEFAULT_LIMIT_S:g}, "
                         f"or --kata-budget plus two minutes)")
+    class_extras.add_options(p)  # --similarity, --gradebook-format, --roster (cli.class_extras)
     p.set_defaults(run=main)
 
 
@@ -217,9 +219,10 @@ def _write_meta(folder: Path, digest: str, row: dict) -> None:
 
 def main(args: argparse.Namespace, passthrough: list[str]) -> int:
     try:
-        grade_class(args.submissions, args.out, kata_names(args.kata), passthrough,
+        class_extras.check(args)  # a missing library or a bad roster is said before any grading
+        rows = grade_class(args.submissions, args.out, kata_names(args.kata), passthrough,
                     jobs=args.jobs, force=args.force, limit=args.limit, single=args.single)
-    except (Refused, UsageProblem) as exc:
+    except (Refused, UsageProblem, class_extras.ExtrasProblem) as exc:
         print(f"torchkata grade: {exc}", file=sys.stderr)
         return 2
-    return 0
+    return class_extras.write(args, rows)
