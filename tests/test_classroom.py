@@ -18,6 +18,7 @@ from kata_testing import ROOT, solution_source
 
 from pytest_torchkata import cli
 from pytest_torchkata.reports.formats import VISIBILITIES, gradescope_results
+from pytest_torchkata.reports.results import nudge
 
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
 VISIBILITY = {"enum": list(VISIBILITIES)}
@@ -67,7 +68,7 @@ def test_gradescope_results_follow_the_spec_with_visibility_per_kata_and_task(mi
     assert results["visibility"] == "after_published" and results["stdout_visibility"] == "hidden"
     assert [(t["number"], t["score"], t["max_score"], t["status"], t["visibility"]) for t in results["tests"]] == [
         ("1.1", 2.0, 2.0, "passed", "after_published"), ("1.2", 0.0, 1.0, "failed", "hidden")]
-    assert "Hint: use +" in results["tests"][1]["output"]
+    assert "Hint: " + nudge("use +") in results["tests"][1]["output"]
     assert results["leaderboard"] == [{"name": "Mini kata accuracy (%)", "value": 98.12, "order": "desc"}]
 
 

@@ -3,7 +3,7 @@
 import json
 
 import mini_kata
-from pytest_torchkata.reports.results import REPORT_VERSION
+from pytest_torchkata.reports.results import REPORT_VERSION, nudge
 from pytest_torchkata.status import Status
 
 TASK_KEYS = {"id", "number", "title", "status", "score", "max_score", "message", "hint", "checks", "data",
@@ -27,7 +27,7 @@ def test_report_schema(pytester):
             assert set(check) == {"name", "status", "message", "hint", "where", "rank", "ran", "advice", "mistake"}
     add = kata["tasks"][1]
     assert add["status"] == "failed" and add["message"].startswith("add(a, b): 2 of 2 value(s) are off")
-    assert add["hint"] == "use +"
+    assert add["hint"] == nudge("use +")  # a plain mismatch: the task's hint, said as a nudge
     assert add["mistake"] == "" and all(c["mistake"] == "" for c in add["checks"])  # a mismatch names none
 
 
@@ -68,7 +68,7 @@ def test_gradescope_format_has_one_test_per_task(pytester):
     assert data["score"] == 2.0
     assert [(t["name"], t["score"], t["max_score"], t["status"]) for t in data["tests"]] == [
         ("mini 1. Double a tensor", 2.0, 2.0, "passed"), ("mini 2. Add two tensors", 0.0, 1.0, "failed")]
-    assert "Hint: use +" in data["tests"][1]["output"]
+    assert "Hint: " + nudge("use +") in data["tests"][1]["output"]
 
 
 def test_csv_format_is_a_gradebook_row_per_task(pytester):

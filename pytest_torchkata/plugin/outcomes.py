@@ -15,7 +15,7 @@ import pytest
 from pytest_torchkata.checks.errors import KataOutcome
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.model import Task
-from pytest_torchkata.reports.results import CheckResult
+from pytest_torchkata.reports.results import CheckResult, nudge
 from pytest_torchkata.reports.summary import to_do
 from pytest_torchkata.status import Status
 
@@ -71,7 +71,7 @@ def failure_text(task: Task, result: CheckResult) -> str:
              f"  {result.message}"]
     if result.where:
         lines.append("  " + tr("at {where}", "位置：{where}", where=result.where))
-    hint = result.hint or task.hint
+    hint = result.hint or nudge(task.hint)  # a failure without a hint of its own: the task's, as a nudge
     if hint:
         lines.append("  " + tr("Hint: {hint}", "提示：{hint}", hint=hint))
     if result.advice:

@@ -21,12 +21,20 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from pytest_torchkata.i18n import tr
+from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.model import Kata
 from pytest_torchkata.status import Status
 
 REPORT_VERSION = 1
 NOT_RUN = "(no check ran)"  # the check name standing for a task that has no check to run
+
+# The task's first hint level beside a failure whose check gave no hint of its own: said as a
+# nudge, so it claims no particular mistake the learner may not have made.
+NUDGE = Text("a general nudge, not a diagnosis: {hint}", "大方向的提示，不是诊断：{hint}")
+
+
+def nudge(hint: str) -> str:
+    return NUDGE.format(hint=hint) if hint else ""
 
 
 @dataclass
@@ -145,7 +153,14 @@ def grade_task(task, checks: list[CheckResult], data: dict[str, Any]) -> TaskRes
                       ran=len(ran), due=due, reason=unreached[0].message)
     elif ran and stopped:  # their own message says why: "not run: task 3 ran out of time..."
         message += tr(" ({ran} of {due} checks ran)", "（{due} 项检查只运行了 {ran} 项）", ran=len(ran), due=due)
-    hint = (first_bad.hint if first_bad and first_bad.hint else task.hint) if status != Status.PASSED else task.hint
+    # the hint agrees with what was observed: the speaking check's own (a named mistake's), else
+    # for a failure the task's first level said as a nudge; a task not started gets its first level
+    if status != Status.PASSED and first_bad and first_bad.hint:
+        hint = first_bad.hint
+    elif status in (Status.FAILED, Status.ERROR):
+        hint = nudge(task.hint)
+    else:
+        hint = task.hint
     advice = first_bad.advice if first_bad and status != Status.PASSED else ""
     mistake = first_bad.mistake if first_bad and status != Status.PASSED else ""
     return TaskResult(id=task.id, number=task.number, title=task.title, status=status,
