@@ -16,6 +16,9 @@ function for its destination before it is shown:
   ``markdown_code`` puts text in a code span it cannot close.
 - ``csv_cell``: a spreadsheet cell: text that a spreadsheet would read as a
   formula starts with a quote; numbers stay numbers.
+- ``for_html``: HTML text or an attribute value (quoted): ``<``, ``>``, ``&``
+  and both quotes become entities, control characters visible escapes, so the
+  text can neither open a tag nor leave the attribute it is in.
 
 ``for_terminal`` and ``one_line`` leave their own output unchanged when given it again.
 """
@@ -99,3 +102,9 @@ def csv_cell(value: Any) -> Any:
 
 def csv_row(values: Iterable[Any]) -> list[Any]:
     return [csv_cell(v) for v in values]
+
+
+def for_html(text: Any) -> str:
+    """``text`` as HTML text or a quoted attribute value that shows as itself: no tag,
+    entity, script or way out of the attribute; control characters as visible escapes."""
+    return html.escape(for_terminal(text), quote=True)

@@ -1,7 +1,7 @@
 """Report files: a registry of formats (name -> writer) and the reporter that
 writes ``--kata-report PATH`` in ``--kata-report-format``.
 
-The built-in formats (json, gradescope, csv, classroom) are registered through the
+The built-in formats (json, gradescope, csv, classroom, html) are registered through the
 ``pytest_torchkata_report_formats`` hook, like any third party's.  Every file
 is written atomically: a temporary file in the same folder, then a rename.
 Learner text is encoded for where it is shown (``encode``): Markdown in
@@ -223,9 +223,16 @@ def _write_classroom(path: Path, results: SessionResult) -> None:
         fh.write(classroom_text(results.to_json()) + "\n")
 
 
+def _write_html(path: Path, results: SessionResult) -> None:
+    from pytest_torchkata.reports.html_feedback import write_feedback_html
+
+    write_feedback_html(path, None, results.to_json())
+
+
 BUILTIN_FORMATS = [
     ReportFormat("json", "the full report: every task, check, message and hint", _write_results_json),
     ReportFormat("gradescope", "Gradescope's results.json, one test per task", _write_gradescope),
     ReportFormat("csv", "one row per task", write_csv),
     ReportFormat("classroom", "GitHub Classroom's grading reporter payload (base64 JSON)", _write_classroom),
+    ReportFormat("html", "a page to open in a browser: tasks, points, messages, hints, loss curves", _write_html),
 ]
