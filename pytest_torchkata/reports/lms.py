@@ -131,12 +131,10 @@ def read_roster(path: Path, key: Callable[[str], str] = str.casefold) -> list[Ro
     if "\0" in text or not text.strip():
         raise RosterProblem(tr("the roster {path} is empty or not a CSV file", "名册 {path} 是空的，或者不是 CSV 文件",
                                path=path))
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)  # a spreadsheet in some locales writes ";"
     try:
-        dialect: Any = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        rows = list(csv.reader(io.StringIO(text), dialect))
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error as exc:
         raise RosterProblem(tr("the roster {path} is not a valid CSV file: {why}", "名册 {path} 不是合法的 CSV 文件：{why}",
                                path=path, why=exc)) from None
@@ -167,7 +165,7 @@ def read_roster(path: Path, key: Callable[[str], str] = str.casefold) -> list[Ro
         if found_key in seen:
             raise RosterProblem(tr("the roster {path} names the student {student!r} twice (lines {first} and {line})",
                                    "名册 {path} 两次出现学生 {student!r}（第 {first} 行和第 {line} 行）", path=path,
-                                   student=one_line(values["student"]), first=seen[key], line=line))
+                                   student=one_line(values["student"]), first=seen[found_key], line=line))
         seen[found_key] = line
         entries.append(RosterEntry(line=line, **values))
     if not entries:
