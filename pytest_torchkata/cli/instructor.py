@@ -1,7 +1,12 @@
 """The instructors' commands of ``torchkata``: their registration and dispatch.
 
     torchkata grade SUB... --out DIR [--kata NAMES] [--jobs N] [--force] [--kata-*...]
-                                  grade a class into a gradebook (``cli.grade``)
+                   [--shard K/N|auto] [--regrade KATA[:TASK],...]
+                                  grade a class into a gradebook, or one shard of it (``cli.grade``)
+    torchkata merge SHARD_DIR... --out DIR
+                                  the shards of a class in one gradebook (``cli.merge``)
+    torchkata recipe slurm|kubernetes|actions --shards N
+                                  a job array, Indexed Job or matrix that grades in shards (``cli.recipe``)
     torchkata gradescope DIR [--kata NAMES] [--budget S] [--bundle-data PATH]
                                   a Gradescope autograder folder and zip (``cli.gradescope``)
     torchkata classroom [--kata NAMES]
@@ -23,12 +28,14 @@ from typing import Any
 
 from pytest_torchkata.i18n import Text
 
-COMMANDS = {"grade", "gradescope", "gradescope-run", "classroom", "classroom-result", "classroom50",
+COMMANDS = {"grade", "merge", "recipe", "gradescope", "gradescope-run", "classroom", "classroom-result", "classroom50",
             "classroom50-run"}
 
 # the Chinese of each command's line in ``torchkata --help`` (the English is where it is registered)
 HELP_ZH = {
     "grade": "把多份提交评分，汇成全班的成绩册",
+    "merge": "把在多台机器上评分的各个分片合并成一份成绩册",
+    "recipe": "写出按分片给全班评分的 SLURM、Kubernetes 或 GitHub Actions 文件",
     "gradescope": "生成 Gradescope 自动评分器的文件夹和 zip",
     "gradescope-run": "（在自动评分器里）给 ROOT/submission 评分",
     "classroom": "为 GitHub Classroom 写出 .github/workflows/classroom.yml",
@@ -51,10 +58,19 @@ class _Listing:
 
 
 def add_commands(sub: Any) -> None:
-    from pytest_torchkata.cli import classroom, classroom50, grade, gradescope
+    from pytest_torchkata.cli import (
+        classroom,
+        classroom50,
+        grade,
+        gradescope,
+        merge,
+        recipe,
+    )
 
     listing = _Listing(sub)
     grade.add_parser(listing)
+    merge.add_parser(listing)
+    recipe.add_parser(listing)
     gradescope.add_parsers(listing)
     classroom.add_parsers(listing)
     classroom50.add_parsers(listing)

@@ -125,10 +125,11 @@ def discover(paths: list[Path], kata_names: list[str], single: bool = False,
             found.extend(Submission(safe_name(stem(c)), c) for c in children)
         else:
             raise Refused(f"{path} is neither a folder nor a .zip/.tar.gz archive")
+    from pytest_torchkata.cli.manifest import MANIFEST_NAME
     from pytest_torchkata.reports.classbook import CLASS_FILES
 
     # two "alice" folders in two sections stay apart; no student is named "gradebook.csv"
-    for sub, name in zip(found, unique_names([sub.name for sub in found], CLASS_FILES)):
+    for sub, name in zip(found, unique_names([sub.name for sub in found], (*CLASS_FILES, MANIFEST_NAME))):
         sub.name = name
     return found
 
