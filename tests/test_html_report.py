@@ -99,11 +99,11 @@ def test_a_mistake_on_a_check_counts_once_per_student_and_not_when_it_passed():
     assert [(m.id, m.students) for m in found] == [("x.y", 1)]
 
 
-def test_old_reports_without_kind_or_mistake_and_time_outs_from_the_message():
-    reports = {"a": report([task(1, "error", 0.0, message="double: still running after 20 s")]),
+def test_old_reports_without_kind_or_mistake_and_time_outs_by_kind_not_wording():
+    reports = {"a": report([task(1, "error", 0.0, message="double: still running after 20 s")]),  # no kind
                "b": report([task(1, "error", 0.0, message="boom", kind="timeout", mistake="")])}
     data = gather(reports)
-    assert data.items[0].timeouts == 2 and data.items[0].errors == 2 and data.misconceptions == []
+    assert data.items[0].timeouts == 1 and data.items[0].errors == 2 and data.misconceptions == []
     assert "No named mistake" in class_page(reports)
 
 
@@ -184,3 +184,23 @@ def test_the_learners_own_page_with_kata_report_format_html(pytester):
     page = (pytester.path / "report.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "Your torchkata report" in page
     assert "Total: 2 / 3 points" in page and "Task 2: Add two tensors" in page and "use +" in page
+
+
+def test_grade_and_merge_write_the_pages_with_the_other_class_outputs(tmp_path):
+    import json
+
+    from pytest_torchkata.reports.class_outputs import write_class_outputs
+
+    reports = five_students()
+    for student, r in reports.items():
+        (tmp_path / student).mkdir()
+        (tmp_path / student / "report.json").write_text(json.dumps(r))
+        row = {"student": student, "total": r["score"], "max_total": r["max_score"], "katas": {"k": r["score"]},
+               "errors": 0, "timeouts": 0, "refused": False, "problem": "", "note": "", "seconds": 1.0,
+               "peak_mib": 1}
+        (tmp_path / student / "grade.json").write_text(json.dumps({"row": row}))
+    write_class_outputs(tmp_path, [*reports, "absent"])
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "5 graded students; 1 not graded" in page and "KR-20" in page
+    assert all((tmp_path / s / "feedback.html").is_file() for s in [*reports, "absent"])
+    assert "grade.json is missing" in (tmp_path / "absent" / "feedback.html").read_text(encoding="utf-8")

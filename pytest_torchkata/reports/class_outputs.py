@@ -39,9 +39,10 @@ def student_record(out: Path, student: str) -> tuple[dict[str, Any], dict[str, A
 
 
 def write_class_outputs(out: Path, students: list[str]) -> list[dict[str, Any]]:
-    """gradebook.csv, tasks.csv and the item analysis (``reports.classbook``) of ``students``,
-    in that order, from their folders in ``out``; returns the gradebook rows."""
-    from pytest_torchkata.reports import classbook
+    """gradebook.csv, tasks.csv and the item analysis (``reports.classbook``) and the HTML pages
+    (``reports.html_class``) of ``students``, in that order, from their folders in ``out``;
+    returns the gradebook rows."""
+    from pytest_torchkata.reports import classbook, html_class
 
     rows, reports = [], {}
     for student in students:
@@ -49,4 +50,5 @@ def write_class_outputs(out: Path, students: list[str]) -> list[dict[str, Any]]:
         rows.append(row)
         reports[student] = report
     classbook.write_class(out, rows, reports)
+    html_class.write_html_reports(out, reports, notes={r["student"]: r.get("note", "") for r in rows})
     return rows
