@@ -176,7 +176,7 @@ def _constant(result: dict) -> bool:
 
 # -- check side ----------------------------------------------------------------
 
-def _message(result: dict, what: str) -> str:
+def _message(result: dict, what: str, args: list = ()) -> str:
     names = result.get("names") or []
     order = result.get("order", 1)
     custom = bool(result.get("custom_function"))
@@ -214,7 +214,9 @@ def _message(result: dict, what: str) -> str:
         error = relative_error(analytic, numeric)
         if error <= KINKS:
             continue
-        text = diagnose(analytic, numeric, name=name, out_dims=len(pair["out_shape"]), sizes=sizes, order=order)
+        at = args[ii] if ii < len(args) and isinstance(args[ii], torch.Tensor) else None
+        text = diagnose(analytic, numeric, name=name, out_dims=len(pair["out_shape"]), sizes=sizes, order=order,
+                        at=at)
         findings.append((error, text + out_note))
     if not findings:
         detail = result.get("gradcheck") or tr("{kind} check failed", "{kind}检查失败", kind=kind)
@@ -247,7 +249,7 @@ def _run(kata: Any, target: str, inputs: list, kwargs: dict | None, what: str, o
                              "gradient to check: is the function computed at all?",
                              "{what}：输入变化时输出不变，因此没有梯度可查：这个函数真的计算了吗？", what=what))
     if not agrees:
-        raise CheckFailed(_message(result, what))
+        raise CheckFailed(_message(result, what, args))
 
 
 def expect_gradients(kata: Any, target: str, inputs: list, *, what: str,

@@ -28,7 +28,7 @@ def relative_error(analytic: torch.Tensor, numeric: torch.Tensor) -> float:
         return 0.0
     scale = max(float(a.abs().max()), float(n.abs().max()))
     diff = float((a - n).abs().max())
-    if math.isnan(diff):
+    if not math.isfinite(diff):  # NaN, or Inf (whose inf / inf would read as NaN, below every band)
         return float("inf")
     return diff / scale if scale > 0 else 0.0
 
@@ -125,15 +125,42 @@ def guess(analytic: torch.Tensor, numeric: torch.Tensor, *, sizes: tuple[int, ..
     return tr("backward is {r}x the true gradient", "backward 是真实梯度的 {r} 倍", r=_fmt(r))
 
 
+def nonfinite_why(analytic: torch.Tensor, numeric: torch.Tensor, *, back: str = "backward",
+                  at: torch.Tensor | None = None, name: str = "the input") -> str:
+    """Why ``analytic`` (a Jacobian laid out (*out, *in)) holds NaN/Inf where the finite
+    differences are finite, said only as far as the evidence goes: NaN exactly at the
+    input elements ``at`` that are negative is a fractional power (or sqrt, log) of a
+    negative number; Inf alone is a division by 0 or an overflowing exp; otherwise no guess."""
+    bad = ~torch.isfinite(analytic)
+    nan, inf = bool(analytic.isnan().any()), bool(analytic.isinf().any())
+    if at is not None and nan and not inf and at.numel() and analytic.numel() % at.numel() == 0:
+        columns = bad.reshape(-1, at.numel()).any(0)  # the input elements whose gradient is NaN
+        negative = at.detach().reshape(-1).to(torch.float64) < 0
+        if bool(negative.any()) and bool((columns == negative).all()):
+            return tr("{back} gives NaN exactly where `{name}` is negative: a fractional power of a negative "
+                      "number (`x ** 0.5`, `x ** 1.5`, `pow(x, 2.5)`) is NaN, and so are its sqrt and log; "
+                      "keep the exponent an integer or write the power with `abs` and `sign`",
+                      "{back} 恰好在 `{name}` 为负的位置给出 NaN：负数的非整数次幂（`x ** 0.5`、`x ** 1.5`、"
+                      "`pow(x, 2.5)`）是 NaN，负数的 sqrt 和 log 也是；让指数保持整数，或者用 `abs` 和 `sign` 写这个幂",
+                      back=back, name=name)
+    if inf and not nan:
+        return tr("{back} gives Inf: a division by 0 or an exp overflowing?",
+                  "{back} 给出了 Inf：除以了 0，还是 exp 溢出了？", back=back)
+    return tr("{back} gives NaN/Inf where finite differences give finite values",
+              "{back} 给出了 NaN/Inf，而有限差分给出的是有限值", back=back)
+
+
 def diagnose(analytic: Any, numeric: torch.Tensor, *, name: str = "the input",
-             out_dims: int | None = None, sizes: tuple[int, ...] = (), order: int = 1) -> str:
+             out_dims: int | None = None, sizes: tuple[int, ...] = (), order: int = 1,
+             at: torch.Tensor | None = None) -> str:
     """One sentence on how ``analytic`` (backward's Jacobian, or None when no
     gradient came) compares with ``numeric`` (finite differences).
 
     ``out_dims``: how many leading dimensions belong to the output (the worst
     element is then shown as ``d out[i] / d x[j]``); ``sizes``: the candidate N
     for the mean-vs-sum guess (defaults to the Jacobian's dimensions and element counts);
-    ``order`` 2 speaks of the second derivative and of double backward.
+    ``order`` 2 speaks of the second derivative and of double backward; ``at``: the
+    input's values, the evidence for naming where a NaN comes from.
     """
     numeric = numeric.detach().to(torch.float64)
     if analytic is None:
@@ -166,8 +193,7 @@ def diagnose(analytic: Any, numeric: torch.Tensor, *, name: str = "the input",
         return text + tr(" (relative error {error})", "（相对误差 {error}）", error=err_txt)
     # The likely mistake first (summaries cut long lines), then the numbers behind it.
     if not bool(torch.isfinite(analytic).all()):
-        why = tr("{back} gives NaN/Inf: a log or divide at 0, or exp overflowing?",
-                 "{back} 给出了 NaN/Inf：在 0 处取了 log 或做了除法，还是 exp 溢出了？", back=back)
+        why = nonfinite_why(analytic, numeric, back=back, at=at, name=name)
     else:
         why = guess(analytic, numeric, sizes=sizes, back=back)
     return text + (tr("; ", "；") + why if why else "") + tr(
