@@ -285,10 +285,22 @@ class TestPredict:
                     "`model(x)`", "predict 直接调用了 model.forward(x)，这样会跳过模块的钩子：请直接调用模型 `model(x)`"))
             raise CheckFailed(tr("predict(model, x, {device!r}) never called the model: return model(x)",
                                  "predict(model, x, {device!r}) 从未调用模型：请返回 model(x)", device=device))
-        if last["training"]:
-            raise Mistake(tr("predict ran the model in training mode, so its dropout was still on: "
-                             "call model.eval() first",
-                             "predict 在训练模式下运行模型，dropout 仍然开着：请先调用 model.eval()"))
+        if last["training"]:  # named by the mode switches seen before that forward
+            before = last.get("switches", [])
+            if "eval" in before and before[-1] == "train":
+                raise Mistake(tr("predict called model.eval(), but model.train() after it, so the model ran in "
+                                 "training mode with its dropout on: leave model.train() out of predict",
+                                 "predict 调用了 model.eval()，但之后又调用了 model.train()，所以模型在训练模式下"
+                                 "运行，dropout 是开着的：predict 里不要调用 model.train()"),
+                              mistake="devices.train_after_eval")
+            if "eval" not in before:
+                raise Mistake(tr("predict ran the model in training mode, so its dropout was still on: "
+                                 "call model.eval() first",
+                                 "predict 在训练模式下运行模型，dropout 仍然开着：请先调用 model.eval()"),
+                              mistake="devices.predict_in_training_mode")
+            raise CheckFailed(tr("predict ran the model in training mode although model.eval() was called: was "
+                                 "`model.training` set back?", "虽然调用了 model.eval()，predict 仍在训练模式下运行"
+                                 "模型：是不是又把 `model.training` 改回去了？"))
         if got["graph"]:
             raise Mistake(tr("predict built an autograd graph (its result has a grad_fn): wrap the forward in "
                              "`with torch.no_grad():`",

@@ -220,12 +220,20 @@ def predict_facts(learner, state: dict, x: torch.Tensor, device: str) -> dict:
         model.load_state_dict(state)
         seen: list[dict] = []
         forwards: list[int] = []
+        switches: list[str] = []  # "train" / "eval" for each model.train(mode), model.eval() included
+        plain_train = model.train
+
+        def train(mode: bool = True) -> nn.Module:
+            switches.append("train" if mode else "eval")
+            return plain_train(mode)
+
+        model.train = train  # an instance attribute shadows the method; eval() calls self.train(False)
 
         def pre_hook(module: nn.Module, args: Any) -> None:
             first = args[0] if args and isinstance(args[0], torch.Tensor) else None
             seen.append({"training": module.training, "grad": torch.is_grad_enabled(),
                          "input": first.device.type if first is not None else None,
-                         "weights": next(module.parameters()).device.type})
+                         "weights": next(module.parameters()).device.type, "switches": list(switches)})
 
         handle = model.register_forward_pre_hook(pre_hook)
         plain_forward = type(model).forward
