@@ -107,4 +107,7 @@ def csv_row(values: Iterable[Any]) -> list[Any]:
 def for_html(text: Any) -> str:
     """``text`` as HTML text or a quoted attribute value that shows as itself: no tag,
     entity, script or way out of the attribute; control characters as visible escapes."""
-    return html.escape(for_terminal(text), quote=True)
+    text = text if isinstance(text, str) else str(text)
+    if not (text.isascii() and text.isprintable()):  # printable ASCII needs no more than the entities
+        text = for_terminal(text)
+    return html.escape(text, quote=True)

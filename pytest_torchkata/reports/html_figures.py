@@ -88,7 +88,7 @@ def curve_svg(values: Sequence[Optional[float]], label: str, width: int = 320, h
             f'<text x="{left}" y="{height - 4}" font-size="10">1</text>'
             f'<text x="{left + plot_w}" y="{height - 4}" font-size="10" text-anchor="end">{len(values)}</text>')
     if log:
-        axis += f'<text x="{left + 4}" y="{top + 8}" font-size="9" fill="#667">log</text>'
+        axis += f'<text x="{left - 3}" y="{top + 20}" font-size="9" fill="#667" text-anchor="end">(log)</text>'
     return _svg(width, height, label, axis + "".join(lines) + "".join(marks))
 
 
@@ -105,8 +105,14 @@ def heat_map_png(rows: Sequence[str], columns: Sequence[str], grid: Sequence[Seq
     if not rows or not columns:
         return None
     named = len(rows) <= 80
-    fig = Figure(figsize=(min(16, max(6, 0.17 * len(columns) + 2.5)), min(14, max(3, 0.16 * len(rows) + 1.5))))
+    width, height = min(16, max(6, 0.17 * len(columns) + 2.5)), min(14, max(3, 0.16 * len(rows) + 1.5))
+    fig = Figure(figsize=(width, height))
     FigureCanvasAgg(fig)
+    # margins from the longest labels (6-point text, about 0.05 inch a character): matplotlib's
+    # tight_layout would draw the whole picture once more to measure them
+    longest = max(map(len, columns)) * 0.05 + 0.25
+    left = (max(map(len, rows)) * 0.05 + 0.25 if named else 0.3) / width
+    fig.subplots_adjust(left=min(0.45, left), right=0.9, top=0.98, bottom=min(0.45, longest / height))
     ax = fig.add_subplot()
     image = ax.imshow(grid, aspect="auto", cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
     # parse_math off: a student named "$x^$" is a name, not broken mathtext
@@ -116,11 +122,10 @@ def heat_map_png(rows: Sequence[str], columns: Sequence[str], grid: Sequence[Seq
         ax.set_yticks(range(len(rows)), list(rows), **font)
     else:
         ax.set_yticks([])
-    fig.colorbar(image, ax=ax, fraction=0.03)
+    fig.colorbar(image, ax=ax, fraction=0.03, pad=0.01)
     buffer = io.BytesIO()
     with warnings.catch_warnings():  # a glyph no installed font has (a name in another script): a box
         warnings.simplefilter("ignore", UserWarning)
-        fig.tight_layout()
         fig.savefig(buffer, format="png", dpi=80)
     return buffer.getvalue()
 

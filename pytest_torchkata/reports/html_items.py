@@ -104,16 +104,23 @@ def gather(reports: Mapping[str, Optional[dict]], notes: Optional[Mapping[str, s
                 if t.get("status") == Status.SKIPPED or not t.get("max_score"):
                     continue
                 key = (kata["name"], t["id"])
-                meta.setdefault(key, Item(kata["name"], kata.get("title", kata["name"]), t["number"], t["id"],
-                                          t.get("title", ""), float(t["max_score"])))
-                cells.setdefault(key, {})[i] = t
+                if key not in meta:
+                    meta[key] = Item(kata["name"], kata.get("title", kata["name"]), t["number"], t["id"],
+                                     t.get("title", ""), float(t["max_score"]))
+                    cells[key] = {}
+                cells[key][i] = t
 
-    items = []
+    items, columns, grid = [], [], []
     for key, item in meta.items():
         got = cells[key]
         who = sorted(got)
         scores = [float(got[i].get("score") or 0.0) for i in who]
         shares = [s / float(got[i]["max_score"]) for s, i in zip(scores, who)]
+        column, row = [0.0] * n, [None] * n  # a task missing from a report: 0 points, not graded
+        for i, score, share in zip(who, scores, shares):
+            column[i], row[i] = score, share
+        columns.append(column)
+        grid.append(row)
         own_totals = [totals[i] for i in who]
         item.students = len(who)
         item.difficulty = st.mean(shares)
@@ -127,9 +134,6 @@ def gather(reports: Mapping[str, Optional[dict]], notes: Optional[Mapping[str, s
         item.flags = st.flags(item.difficulty, item.r)
         items.append(item)
 
-    columns = [[float(cells[k].get(i, {}).get("score") or 0.0) for i in range(n)] for k in meta]
-    grid = [[float(cells[k][i].get("score") or 0.0) / float(cells[k][i]["max_score"]) if i in cells[k] else None
-             for i in range(n)] for k in meta]
     maxima = [item.max_score for item in meta.values()]
     return ClassData(students=names, totals=totals,
                      max_total=max([float(r.get("max_score") or 0.0) for _, r in graded], default=0.0),
