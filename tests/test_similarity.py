@@ -199,3 +199,38 @@ def test_grade_similarity_writes_the_report_beside_the_gradebook(tmp_path, capsy
     assert main(["grade", str(klass), "--out", str(out), "--kata", "tensors", "--similarity"]) == 0
     assert "ann" in (out / "similarity.csv").read_text(encoding="utf-8")
     assert (out / "similarity.html").is_file()
+
+
+def test_the_page_marks_the_matching_code_and_folds_long_stretches_between():
+    from pytest_torchkata.reports.similarity_page import marked_code
+
+    code = "\n".join(f"line{i} = {i}" for i in range(1, 21))
+    start = code.index("line10")
+    shown = marked_code(code, [(start + 2, start + 6), (start, start + 4)], context=2)  # overlapping spans
+    assert '<span class="ln">10</span><mark>line10</mark> = 10' in shown
+    assert shown.count("<mark>") == 1
+    assert "⋯ 7 lines ⋯" in shown and "⋯ 8 lines ⋯" in shown  # lines 1-7 and 13-20
+    assert "line7 " not in shown and "line8 = 8" in shown and "line12 = 12" in shown and "line13" not in shown
+
+
+@needs_library
+def test_the_quick_count_that_spares_comparisons_agrees_with_copydetect():
+    """Pairs are counted in plain Python before copydetect compares them: the count must be
+    copydetect's own overlap, or a pair over the threshold could be missed."""
+    import random
+
+    from kata_testing import solution_source
+
+    from pytest_torchkata.reports.similarity import _covered, fingerprint
+
+    copydetect = engine()
+    lines = [line for kata in ("tensors", "autograd") for line in solution_source(kata).splitlines()]
+    chance = random.Random(7)
+    for _ in range(40):
+        a, b = ("\n".join(chance.sample(lines, 40)) for _ in range(2))
+        found_a, found_b = fingerprint(copydetect, a, set()), fingerprint(copydetect, b, set())
+        overlap, (_, share_b), _ = copydetect.compare_files(found_a, found_b)
+        shared = found_a.hashes & found_b.hashes
+        assert _covered(found_a, shared) == overlap
+        if shared:
+            assert _covered(found_b, shared) / found_b.token_coverage == pytest.approx(share_b)

@@ -145,19 +145,48 @@ def _spans(slices: Any) -> list[tuple[int, int]]:
     return [(int(start), int(end)) for start, end in zip(slices[0], slices[1])]
 
 
+def _covered(found: Any, shared: set[int]) -> int:
+    """How many characters (of renamed code) the ``shared`` fingerprints cover in ``found``: the
+    same count as copydetect's overlap, in plain Python (copydetect makes an array per fingerprint)."""
+    covered = end = 0
+    for start in sorted(p for value in shared for p in found.hash_idx[value]):
+        covered += min(NOISE, start + NOISE - end) if start < end else NOISE
+        end = max(end, start + NOISE)
+    return covered
+
+
+def _may_reach(a: Any, b: Any, threshold: float) -> bool:
+    """Whether the pair can be listed: a quick count that spares copydetect's slower comparison."""
+    shared = a.hashes & b.hashes
+    covered_a, covered_b = _covered(a, shared), _covered(b, shared)
+    return (max(covered_a, covered_b) >= MIN_MATCH
+            and max(covered_a / a.token_coverage, covered_b / b.token_coverage) >= threshold)
+
+
 def compare_kata(documents: list[Document], boilerplate: set[int], threshold: float) -> list[Match]:
     """The pairs of ``documents`` (one kata, one file per student) whose share reaches
-    ``threshold`` (and who share ``MIN_MATCH`` characters at least).  Only pairs that share a fingerprint at all are compared in full."""
+    ``threshold`` (and who share ``MIN_MATCH`` characters at least).  Only pairs that share a
+    fingerprint at all are counted, and only those that may reach the threshold are compared
+    by copydetect."""
     copydetect = engine()
-    prints = [fingerprint(copydetect, doc.code, boilerplate) for doc in documents]
+    made: dict[str, Any] = {}  # the same text (a stub handed back as it came) is fingerprinted once
+    prints = [made.get(doc.code) or made.setdefault(doc.code, fingerprint(copydetect, doc.code, boilerplate))
+              for doc in documents]
     holders: dict[int, list[int]] = defaultdict(list)
     for i, found in enumerate(prints):
         for value in found.hashes:
             holders[value].append(i)
     candidates = {pair for held in holders.values() for pair in combinations(held, 2)}
     matches = []
+    compared: dict[tuple[int, int], Any] = {}  # two texts met before (copies of one file) are compared once
     for i, j in sorted(candidates):
-        overlap, (share_i, share_j), (slices_i, slices_j) = copydetect.compare_files(prints[i], prints[j])
+        key = (id(prints[i]), id(prints[j]))
+        if key not in compared:
+            compared[key] = (copydetect.compare_files(prints[i], prints[j])
+                             if _may_reach(prints[i], prints[j], threshold) else None)
+        if compared[key] is None:
+            continue
+        overlap, (share_i, share_j), (slices_i, slices_j) = compared[key]
         share_i, share_j = min(float(share_i), 1.0), min(float(share_j), 1.0)
         if overlap >= MIN_MATCH and max(share_i, share_j) >= threshold:
             matches.append(Match(documents[i].kata, documents[i], documents[j], round(share_i, 3),

@@ -26,7 +26,7 @@ from pytest_torchkata.reports.similarity import Match, Similarity
 CSV_NAME = "similarity.csv"
 HTML_NAME = "similarity.html"
 CSV_COLUMNS = ["kata", "student_a", "student_b", "similarity_a", "similarity_b", "pair_katas", "pair_kata_names"]
-MAX_PAIRS = 200
+MAX_PAIRS = 100
 CONTEXT = 3  # lines shown around matching code; longer stretches between matches are folded
 
 STYLE = """
@@ -160,7 +160,12 @@ def marked_code(code: str, spans: list[tuple[int, int]], context: int = CONTEXT)
     for text in code.split("\n"):
         lines.append((start, text))
         start += len(text) + 1
-    touched = [any(s < begin + len(text) + 1 and e > begin for s, e in spans) for begin, text in lines]
+    first, touched, k = [], [], 0  # per line: the first span not ending before it; whether one touches it
+    for begin, text in lines:
+        while k < len(spans) and spans[k][1] <= begin:
+            k += 1
+        first.append(k)
+        touched.append(k < len(spans) and spans[k][0] <= begin + len(text))
     near = [any(touched[max(0, i - context): i + context + 1]) for i in range(len(lines))]
     out, folded = [], 0
     for number, ((begin, text), keep) in enumerate(zip(lines, near), start=1):
@@ -170,7 +175,7 @@ def marked_code(code: str, spans: list[tuple[int, int]], context: int = CONTEXT)
         if folded:
             out.append(_fold(folded))
             folded = 0
-        out.append(f'<span class="ln">{number}</span>{_line(text, begin, spans)}')
+        out.append(f'<span class="ln">{number}</span>{_line(text, begin, spans[first[number - 1]:])}')
     if folded:
         out.append(_fold(folded))
     return "\n".join(out)
@@ -185,7 +190,9 @@ def _line(text: str, begin: int, spans: list[tuple[int, int]]) -> str:
     pieces, at, end = [], 0, len(text)
     for s, e in spans:
         s, e = max(s - begin, 0), min(e - begin, end)
-        if e <= at or s >= end:
+        if s >= end:
+            break  # spans are sorted: the rest start after this line
+        if e <= at:
             continue
         s = max(s, at)
         pieces.append(_e(text[at:s]))
