@@ -100,6 +100,10 @@ class KataRegistry(Registry):
     def is_builtin(self, name: str) -> bool:
         return self.module_name(name).startswith(BUILTIN_PREFIX)
 
+    def builtin_names(self) -> list[str]:
+        """The built-in katas, in curriculum order (the project's own tests and tables)."""
+        return [name for name in self.names() if self.is_builtin(name)]
+
     def files(self, name: str) -> KataFiles:
         """Where kata ``name``'s reference and stubs are (see the module's docstring)."""
         if self.is_builtin(name):

@@ -14,26 +14,31 @@ import pytest
 import pytest_torchkata.katas as katas_pkg
 from pytest_torchkata import cli
 from pytest_torchkata.katas import CURRICULUM
-from pytest_torchkata.model import Registry
+from pytest_torchkata.registry import KataRegistry, installed
 from pytest_torchkata.authoring.stubs import solution_tasks
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def registry():
-    reg = Registry()
-    for name in CURRICULUM:
-        reg.register(f"pytest_torchkata.katas.{name}.tasks")
-    return reg
+KATAS = installed().builtin_names()  # the built-in katas, as every command sees them
+
+
+def registry() -> KataRegistry:
+    return installed()
+
+
+def test_the_registry_lists_the_built_in_katas_first_in_curriculum_order():
+    assert KATAS == CURRICULUM, "the built-in katas register themselves in CURRICULUM's order"
+    assert installed().names()[:len(CURRICULUM)] == CURRICULUM
 
 
 def test_every_checks_module_is_in_the_curriculum():
     # one folder per kata; common/ holds what several katas share
     modules = {m.name for m in pkgutil.iter_modules(katas_pkg.__path__) if m.ispkg and m.name != "common"}
-    assert modules == set(CURRICULUM), "add the kata's name to CURRICULUM in pytest_torchkata/katas/__init__.py"
+    assert modules == set(KATAS), "add the kata's name to CURRICULUM in pytest_torchkata/katas/__init__.py"
 
 
-@pytest.mark.parametrize("name", CURRICULUM)
+@pytest.mark.parametrize("name", KATAS)
 def test_kata_has_reference_stub_hints_blocks_and_checks(name):
     kata = registry().get(name)
     solution = ROOT / "solutions" / f"{name}.py"
@@ -59,7 +64,7 @@ def test_katas_folder_is_exactly_what_generation_produces():
 
 
 def test_every_stub_task_raises_not_implemented_naming_its_task():
-    for name in CURRICULUM:
+    for name in KATAS:
         kata = registry().get(name)
         stub = (ROOT / "katas" / f"{name}.py").read_text(encoding="utf-8")
         for task in kata.tasks:
@@ -67,7 +72,7 @@ def test_every_stub_task_raises_not_implemented_naming_its_task():
         assert "BEGIN SOLUTION" not in stub
 
 
-@pytest.mark.parametrize("name", CURRICULUM)
+@pytest.mark.parametrize("name", KATAS)
 def test_kata_has_its_own_test_file(name):
     assert (ROOT / "tests" / "katas" / f"test_{name}.py").is_file(), (
         f"write tests/katas/test_{name}.py: the classic mistakes of {name}, each caught by name")
@@ -82,12 +87,12 @@ def test_readme_kata_table_matches_the_katas():
         if line.startswith("| `") and len(cells) >= 3 and cells[1].isdigit():
             rows[cells[0].split("`")[1]] = (int(cells[1]), float(cells[2]))
     reg = registry()
-    want = {n: (len(reg.get(n).tasks), reg.get(n).max_score) for n in CURRICULUM}
+    want = {n: (len(reg.get(n).tasks), reg.get(n).max_score) for n in KATAS}
     assert rows == want, "update the kata table in README.md (kata: tasks, points)"
     total = sum(points for _, points in want.values())
     words = ["One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "Eleven", "Twelve"]
-    assert f"{words[len(CURRICULUM) - 1]} katas, {total:g} points." in readme, (
-        f"README.md should say '{words[len(CURRICULUM) - 1]} katas, {total:g} points.'")
+    assert f"{words[len(KATAS) - 1]} katas, {total:g} points." in readme, (
+        f"README.md should say '{words[len(KATAS) - 1]} katas, {total:g} points.'")
 
 
 def test_a_misspelt_forbidden_name_fails_when_the_kata_is_declared():

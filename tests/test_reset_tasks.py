@@ -13,7 +13,9 @@ from pytest_torchkata import cli
 from pytest_torchkata.authoring.stubs import translate
 from pytest_torchkata.cli.workspace import load_kata, stub_text
 from pytest_torchkata.i18n import set_language
-from pytest_torchkata.katas import CURRICULUM
+from pytest_torchkata.registry import installed
+
+KATAS = installed().builtin_names()  # the built-in katas, from the registry, in curriculum order
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +46,7 @@ def unwritten(text: str, number: int) -> int:
 
 
 TASKS = [pytest.param(name, task.number, id=f"{name}-{task.number}")
-         for name in CURRICULUM for task in load_kata(name).tasks]
+         for name in KATAS for task in load_kata(name).tasks]
 
 
 @pytest.mark.parametrize("kata, number", TASKS)

@@ -6,16 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from pytest_torchkata.katas import CURRICULUM
-from pytest_torchkata.model import Registry
+from pytest_torchkata.registry import installed
+
+KATAS = installed().builtin_names()  # the built-in katas, from the registry, in curriculum order
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _kata(name):
-    reg = Registry()
-    reg.register(f"pytest_torchkata.katas.{name}.tasks")
-    return reg.get(name)
+    return installed().load_kata(name)
 
 
 def _docstrings_around(source: str, lineno: int) -> str:
@@ -39,7 +38,7 @@ def mentions(doc: str, name: str) -> bool:
     return any(s in doc for s in spellings)
 
 
-CASES = [(kata, task.id) for kata in CURRICULUM for task in _kata(kata).tasks if task.forbidden]
+CASES = [(kata, task.id) for kata in KATAS for task in _kata(kata).tasks if task.forbidden]
 
 
 @pytest.mark.parametrize("kata, task_id", CASES)
