@@ -156,13 +156,16 @@ class Chromium:
             if event is not None:
                 self.events.append(event)
 
-    def open(self, url: str, width: int = 1280, height: int = 900, mobile: bool = False) -> Loaded:
+    def open(self, url: str, width: int = 1280, height: int = 900, mobile: bool = False,
+             scripts: bool = True) -> Loaded:
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         for domain in ("Page", "Runtime", "Network", "Log"):
             self.send(f"{domain}.enable", session=session)
         self.send("Emulation.setDeviceMetricsOverride",
                   {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile}, session)
+        if not scripts:  # the page's own scripts; Runtime.evaluate still reads the page
+            self.send("Emulation.setScriptExecutionDisabled", {"value": True}, session)
         self.send("Page.navigate", {"url": url}, session)
         self.wait_for("Page.loadEventFired", session)
         loaded = Loaded(self, session, target)

@@ -173,3 +173,18 @@ def test_the_checks_see_a_request_and_a_console_error_when_a_page_makes_them(tmp
             _own_requests_only(loaded, bad.as_uri())
     finally:
         loaded.close()
+
+
+def test_with_scripts_off_the_class_page_reads_the_same_in_the_order_written(pages, chromium):
+    loaded = chromium.open((pages / "report.html").as_uri(), scripts=False)
+    try:
+        assert loaded.errors == []
+        assert loaded.evaluate("document.querySelectorAll('th.sort').length") == 0  # the script did not run
+        text = loaded.evaluate("document.body.innerText")
+        for words in ("Score distributions", "Misconceptions", "tensors.broadcast_wrong_axis", "reliability (KR-20)"):
+            assert words in text
+        counts = loaded.evaluate("[...document.querySelectorAll('#misconceptions + .scroll tbody tr')]"
+                                 ".map(r => parseFloat(r.cells[1].getAttribute('data-v')))")
+        assert counts == sorted(counts, reverse=True)
+    finally:
+        loaded.close()

@@ -107,6 +107,14 @@ def test_old_reports_without_kind_or_mistake_and_time_outs_by_kind_not_wording()
     assert "No named mistake" in class_page(reports)
 
 
+def test_for_html_leaves_no_tag_entity_quote_or_control_character():
+    from pytest_torchkata.reports.encode import for_html
+
+    assert for_html('a"b\'<c>&d') == "a&quot;b&#x27;&lt;c&gt;&amp;d"
+    assert for_html("\x1b[2J\u202eevil\ttab\nline") == "\\x1b[2J\\u202eevil    tab\nline"
+    assert for_html(2.5) == "2.5"
+
+
 def test_every_text_from_a_submission_is_inert_on_both_pages():
     hostile = report([task(1, "failed", 0.0, message=EVIL, mistake=EVIL, hint=EVIL,
                            data={"loss_history": [1.0, None, 0.5]}),
