@@ -241,16 +241,17 @@ def access_answering(answer_dict):
 
 BIG = 6 * MiB
 ERRORS = {
-    "learner": {"kind": "learner", "type": "E" * BIG, "message": "m" * BIG, "where": "w" * BIG,
-                "function": "f" * BIG},
+    "raised": {"kind": "raised", "type": "E" * BIG, "message": "m" * BIG, "where": "w" * BIG,
+               "function": "f" * BIG},
     "not_started": {"kind": "not_started", "message": "Task 9 (x): " + "m" * BIG, "function": "f" * BIG,
                     "caller": "c" * BIG, "where": "w" * BIG, "call_where": "w" * BIG},
     "crash": {"kind": "crash", "message": "m" * BIG, "where": "w" * BIG},
-    "import": {"kind": "import", "load": True, "file": "f" * BIG, "detail": "d" * BIG, "type": "T" * BIG,
-               "message": "m" * BIG},
+    "load_failed": {"kind": "load_failed", "load_failure": True, "file": "f" * BIG, "type": "T" * BIG,
+                    "message": "m" * BIG},
     "missing": {"kind": "missing", "target": "t" * BIG, "file": "f" * BIG, "message": "m" * BIG},
-    "forbidden": {"kind": "forbidden", "message": "torch." + "x" * BIG, "where": "w" * BIG},
-    "timeout": {"kind": "timeout", "seconds": 1.0, "load": True, "file": "f" * BIG, "message": "m" * BIG},
+    "forbidden": {"kind": "forbidden", "api": "torch." + "x" * BIG, "where": "w" * BIG},
+    "crash (signal)": {"kind": "crash", "signal": "S" * BIG, "output": "o" * BIG, "message": "m" * BIG},
+    "timeout": {"kind": "timeout", "seconds": 1.0, "load_failure": True, "file": "f" * BIG, "message": "m" * BIG},
     "unknown kind": {"kind": "k" * BIG, "message": "m" * BIG, "type": ["T"] * 100_000},
 }
 
@@ -270,7 +271,7 @@ def test_a_type_name_is_cut_to_a_name_with_a_mark():
     from pytest_torchkata.checks.errors import LearnerError
 
     with pytest.raises(LearnerError) as raised:
-        access_answering({"error": ERRORS["learner"]}).call("softmax")
+        access_answering({"error": ERRORS["raised"]}).call("softmax")
     assert "E" * (bounds.MAX_NAME - 1) + "…:" in raised.value.message
     assert "E" * bounds.MAX_NAME not in raised.value.message
 

@@ -23,6 +23,11 @@ class KataOutcome(Exception):
 
     status = Status.FAILED
     rank = 2
+    # the kind of the learner side's answer that ended the check (``sandbox.answers.Kind``),
+    # "" when the check decided itself; the check's result and report carry it
+    kind = ""
+    load_failure = False  # the whole file could not be loaded: said once per kata, not per check
+    not_run = False  # the check's learner code was not run (its task stopped earlier, the budget)
 
     def __init__(self, message: str, *, hint: str = "", where: str = "", advice: str = "",
                  mistake: str = "") -> None:
@@ -76,13 +81,17 @@ class LearnerTimeout(LearnerCrashed):
     """The learner code ran past the time limit."""
 
 
-# kind reported by the learner's side -> the outcome a check raises for it
+# kind of answer from the learner's side (``sandbox.answers.Kind``) -> the outcome a check raises for it
 LEARNER_ERRORS: dict[str, type[KataOutcome]] = {
     "not_started": NotStarted,
     "forbidden": ForbiddenCall,
     "timeout": LearnerTimeout,
     "missing": LearnerCrashed,
-    "import": LearnerCrashed,
+    "load_failed": LearnerCrashed,
     "crash": LearnerCrashed,
-    "learner": LearnerError,
+    "out_of_memory": LearnerCrashed,
+    "budget_spent": LearnerCrashed,
+    "refused": LearnerCrashed,
+    "not_run": LearnerCrashed,
+    "raised": LearnerError,
 }

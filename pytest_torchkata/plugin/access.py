@@ -35,8 +35,10 @@ from pytest_torchkata.checks.errors import LEARNER_ERRORS, KataOutcome
 from pytest_torchkata.checks.hints import SYNTAX_ERRORS, SYNTAX_HINT, hint_for
 from pytest_torchkata.i18n import tr
 from pytest_torchkata.model import Kata, Task
+from pytest_torchkata.plugin import wording
 from pytest_torchkata.plugin.notrun import DEBUGGER_QUIT
-from pytest_torchkata.sandbox.bounds import MAX_NAME, MAX_TEXT, REFUSALS, clip
+from pytest_torchkata.sandbox.answers import CRASHES, Failure, Kind
+from pytest_torchkata.sandbox.bounds import MAX_NAME, clip
 
 
 class Backend(Protocol):
@@ -72,16 +74,18 @@ def seed_digest(secret: int) -> str:
     return hmac.new(_seed_key(secret), b"pytest-torchkata seed digest", hashlib.sha256).hexdigest()[:12]
 
 
-def unwritten_task(error: dict, number: int) -> int | None:
-    """The number of another task whose stub raised, reached from a function the learner
-    wrote for task ``number``; None when the task itself is still a stub.  Stubs raise
-    "Task N (title): not written yet"."""
-    head, _, rest = str(error.get("message", "")).partition(" (")
-    word, _, found = head.partition(" ")
-    raised_in = error.get("function")
-    if not (raised_in and raised_in != error.get("caller") and word == "Task" and found.isdigit() and rest):
+def stub_task(failure: Failure, kata: Kata, number: int) -> Task | None:
+    """The other task whose stub raised, reached from a function the learner wrote for task
+    ``number``; None when the task itself is still a stub.  From the answer's data: a
+    ``not_started`` raised in a function (``function``) other than the one the grader
+    called (``caller``), by the stub of one of the kata's own tasks (a generated stub raises
+    with that task's label, ``authoring.stubs``)."""
+    if failure.kind is not Kind.NOT_STARTED or not failure.function or failure.function == failure.caller:
         return None
-    return None if int(found) == number else int(found)
+    for task in kata.tasks:
+        if task.number != number and failure.message.startswith(task.label_in("en") + ":"):
+            return task
+    return None
 
 
 @dataclass
@@ -142,86 +146,79 @@ class KataAccess:
             return response.get("value")
         raise self._error(label, response["error"])
 
-    def _error(self, label: str, error: dict) -> KataOutcome:
-        error = {key: self.cite(value) if isinstance(value, str) else value
-                 for key, value in _capped(error).items()}
-        if error.get("not_run"):  # the task stopped earlier or the budget is spent (plugin.notrun)
-            raised = LEARNER_ERRORS["crash"](str(error.get("message", "")))
-            raised.not_run = True
-            return raised
-        kind = str(error.get("kind"))
-        message = str(error.get("message", ""))
-        where = str(error.get("where") or "")
-        outcome = LEARNER_ERRORS.get(kind, LEARNER_ERRORS["learner"])
+    def _error(self, label: str, error: Any) -> KataOutcome:
+        failure = Failure.read(error)
+        failure = failure.but(**{name: self.cite(getattr(failure, name)) for name in _CITED})
+        if failure.kind is Kind.NOT_RUN and not failure.not_run:  # only plugin.notrun says that
+            failure = Failure(Kind.REFUSED, refused="malformed")
+        raised = self._outcome(label, failure)
+        raised.kind = failure.kind.value
+        raised.load_failure = failure.load_failure  # the whole file: report it once per kata
+        raised.not_run = failure.not_run
+        return raised
+
+    def _outcome(self, label: str, failure: Failure) -> KataOutcome:
+        """The outcome of a failed request, worded in the learner's language."""
+        kind, message, where = failure.kind, failure.message, failure.where
+        outcome = LEARNER_ERRORS.get(kind.value, LEARNER_ERRORS["crash"])
         hint = advice = ""
-        if kind == "forbidden":
-            reason = self.task.forbidden.get(message, "")
+        if failure.not_run:  # the task stopped earlier or the budget is spent (plugin.notrun)
+            return LEARNER_ERRORS["crash"](message)
+        if kind is Kind.FORBIDDEN:
+            reason = self.task.forbidden.get(failure.api, "")
             message = (tr("`{label}` called `{name}`, which this task rules out: {reason}",
                           "`{label}` 调用了 `{name}`，这个任务不允许用它：{reason}",
-                          label=label, name=message, reason=reason) if reason else
+                          label=label, name=failure.api, reason=reason) if reason else
                        tr("`{label}` called `{name}`, which this task rules out",
-                          "`{label}` 调用了 `{name}`，这个任务不允许用它", label=label, name=message))
-        elif kind == "timeout":
-            seconds = error.get("seconds")
-            running = (tr("still running after {seconds} s", "运行了 {seconds} 秒还没有结束",
-                          seconds=f"{seconds:g}") if isinstance(seconds, (int, float)) else message)
-            if error.get("load"):
+                          "`{label}` 调用了 `{name}`，这个任务不允许用它", label=label, name=failure.api))
+        elif kind is Kind.TIMEOUT:
+            running = wording.running(failure)
+            if failure.load_failure:
                 message = tr("{file} could not be loaded: {what}", "{file} 无法加载：{what}",
-                             file=error.get("file", ""), what=running)
+                             file=failure.file, what=running)
             else:
                 message = tr("`{label}` is {what}; is there a loop that never ends?",
                              "`{label}` {what}；是不是有一个永远不会结束的循环？", label=label, what=running)
-        elif kind == "missing" and error.get("target"):
+        elif kind is Kind.MISSING:
             message = tr("{file} has no `{name}`; it may have been renamed or deleted",
-                         "{file} 里没有 `{name}`；它可能被改名或删除了", file=error.get("file", ""),
-                         name=error["target"])
+                         "{file} 里没有 `{name}`；它可能被改名或删除了", file=failure.file, name=failure.target)
             advice = tr("get a fresh copy with `torchkata reset {kata}`", "用 `torchkata reset {kata}` 取回一份新的",
                         kata=self.kata.name)
-        elif kind == "import" and error.get("load"):
+        elif kind is Kind.LOAD_FAILED:
             message = tr("{file} could not be loaded: {what}", "{file} 无法加载：{what}",
-                         file=error.get("file", ""), what=error.get("detail", ""))
-            hint = SYNTAX_HINT.get() if error.get("type") in SYNTAX_ERRORS else hint_for(message)
-        elif kind == "crash" and isinstance(error.get("refused"), str) and error["refused"] in REFUSALS:
-            limit = error.get("limit")
-            what = REFUSALS[error["refused"]].format(limit=limit if isinstance(limit, int) else "?")
+                         file=failure.file, what=failure.message)
+            hint = SYNTAX_HINT.get() if failure.type in SYNTAX_ERRORS else hint_for(message)
+        elif kind is Kind.REFUSED:
             message = tr("`{label}` sent back {what}, which the grader does not read",
-                         "`{label}` 发回了{what}，评分程序不读取它", label=label, what=what)
+                         "`{label}` 发回了{what}，评分程序不读取它", label=label, what=wording.refused(failure))
             hint = tr("return what the task asks for: a tensor, numbers or a short list",
                       "返回任务要求的结果：一个张量、数字或一个短列表")
-        elif kind in ("missing", "import", "crash"):
-            hint = hint_for(message)
-        elif kind == "not_started" and unwritten_task(error, self.task.number):
-            caller = error.get("caller") or label
-            number = unwritten_task(error, self.task.number)
-            return LEARNER_ERRORS["learner"](
+        elif kind in CRASHES:
+            message = wording.process_end(failure)
+            hint = hint_for(failure.output or failure.message)  # what it printed last: torch's words
+        elif kind is Kind.BUDGET_SPENT:
+            message = wording.budget(failure)
+        elif kind is Kind.NOT_STARTED and stub_task(failure, self.kata, self.task.number):
+            caller = failure.caller or label
+            number = stub_task(failure, self.kata, self.task.number).number
+            return LEARNER_ERRORS["raised"](
                 tr("`{caller}` calls `{function}` (task {number}), which is not written yet",
                    "`{caller}` 调用了 `{function}`（任务 {number}），但它还没有写",
-                   caller=caller, function=error["function"], number=number),
-                where=str(error.get("call_where") or where),
+                   caller=caller, function=failure.function, number=number),
+                where=failure.call_where or where,
                 hint=tr("write task {number} first, or for now do its job inside `{caller}`",
                         "先完成任务 {number}，或者暂时在 `{caller}` 里自己完成它的工作",
                         number=number, caller=caller))
-        elif kind != "not_started":
-            label = error.get("function") or label  # name the learner's function, not a helper
-            hint = hint_for(message)
+        elif kind is not Kind.NOT_STARTED:  # raised (loaded or returned never reach here)
+            label = failure.function or label  # name the learner's function, not a helper
+            hint = hint_for(message, failure.type)  # by the error's kind: the same in every kata
             message = tr("`{label}` raised {type}: {message}", "`{label}` 抛出了 {type}：{message}",
-                         label=label, type=error.get("type", "an error"), message=message)
-        raised = outcome(message, where=where, hint=hint, advice=advice)
-        raised.load_failure = bool(error.get("load"))  # the whole file: report it once per kata
-        return raised
+                         label=label, type=failure.type or "an error", message=message)
+        return outcome(message, where=where, hint=hint, advice=advice)
 
 
-_NAMES = ("kind", "type", "function", "caller", "target", "refused")
-
-
-def _capped(error: Any) -> dict:
-    """An error answer as the grader reads it: the learner's side wrote every field, so each
-    one that is not a number becomes a string cut to size (names to MAX_NAME characters,
-    messages and places to MAX_TEXT)."""
-    if not isinstance(error, dict):
-        return {"kind": "crash", "refused": "malformed"}
-    return {key: value if value is None or isinstance(value, (bool, int, float)) else
-            clip(str(value), MAX_NAME if key in _NAMES else MAX_TEXT) for key, value in error.items()}
+# the fields that may name a place in the learner's file (``KataAccess.cite`` names a notebook's cell)
+_CITED = ("message", "where", "call_where", "file", "output")
 
 
 def _places(found: Any) -> list[str]:

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from pytest_torchkata.i18n import Text, tr
-from pytest_torchkata.sandbox.limits import BUDGET_SPENT
+from pytest_torchkata.plugin.wording import said
+from pytest_torchkata.sandbox.answers import Failure, Kind, failed
 
 DESELECTED = Text("deselected with -k", "被 -k 排除")
 MAXFAIL = Text("stopped by -x (--maxfail) after {count} failure(s)", "{count} 次失败后被 -x（--maxfail）停止")
@@ -30,8 +31,6 @@ BUDGET = Text("not run: the time budget for this submission ({seconds} s) was sp
 BUDGET_AFTER = Text("not run: the time budget for this submission ({seconds} s) was spent "
                     "(task {number} ran out of time)",
                     "没有运行：这份提交的时间预算（{seconds} 秒）已经用完（任务 {number} 超时了）")
-BUDGET_RAN_OUT = Text("stopped: the time budget for this submission ({seconds} s) ran out while it ran",
-                      "已停止：这份提交的时间预算（{seconds} 秒）在它运行时用完了")
 EARLIER_TIMEOUT = Text("not run: task {number} ran out of time in an earlier check{what}",
                        "没有运行：任务 {number} 在前面的检查里超时了{what}")
 EARLIER_CRASH = Text("not run: task {number}'s code crashed in an earlier check{what}",
@@ -83,20 +82,15 @@ class Explained:
         if earlier is not None and earlier["load"]:  # the file could not be loaded: true of every check
             return response
         if earlier is not None:  # answered from memory: this check's code did not run
-            return {"error": {"kind": "crash", "not_run": True, "message": self._earlier(task, earlier)}}
+            return failed(Failure(Kind.NOT_RUN, not_run=True, message=self._earlier(task, earlier)))
         if left is not None and left <= 0:
-            return {"error": {"kind": "crash", "not_run": True, "message": self._budget()}}
-        kind = error.get("kind")
-        if error.get("message") == BUDGET_SPENT and kind == "crash":  # it ran out while this ran
-            error["message"] = BUDGET_RAN_OUT.format(seconds=f"{self.bounded.budget_s:g}")
-            kind = "budget"
+            return failed(Failure(Kind.BUDGET_SPENT, not_run=True, message=self._budget()))
         if task in getattr(self.bounded, "stopped", {}):
-            label = error.get("function") or _label(message)
-            seconds = error.get("seconds")  # the worker's own time-out does not say: it is ours
-            seconds = seconds if isinstance(seconds, (int, float)) else message.get("timeout", timeout)
-            self.first[task] = {"kind": kind, "label": label, "seconds": seconds,
-                                "message": str(error.get("message") or ""), "load": bool(error.get("load"))}
-            if kind in ("timeout", "budget"):
+            failure = Failure.read(error)
+            seconds = failure.seconds if failure.seconds is not None else message.get("timeout", timeout)
+            self.first[task] = {"kind": failure.kind, "label": failure.function or _label(message),
+                                "seconds": seconds, "message": said(failure), "load": failure.load_failure}
+            if failure.kind in (Kind.TIMEOUT, Kind.BUDGET_SPENT):
                 self.last_timeout = task
         return response
 
@@ -108,9 +102,9 @@ class Explained:
 
     def _earlier(self, task: str, earlier: dict) -> str:
         label, seconds = earlier.get("label"), earlier.get("seconds")
-        if earlier.get("kind") == "budget":
+        if earlier.get("kind") == Kind.BUDGET_SPENT:
             return self._budget()
-        if earlier.get("kind") == "timeout":
+        if earlier.get("kind") == Kind.TIMEOUT:
             timed = isinstance(seconds, (int, float)) and seconds > 0
             what = (tr(" (`{label}` was still running after {seconds} s)", "（`{label}` 运行了 {seconds} 秒还没有结束）",
                        label=label, seconds=f"{seconds:g}") if label and timed

@@ -47,9 +47,9 @@ def check_outcome(task: Task, name: str, path: str, call: pytest.CallInfo,
         return Outcome(CheckResult(name, Status.SKIPPED, reason.replace("Skipped: ", "")))
     exc = call.excinfo.value if call.excinfo is not None else None
     if isinstance(exc, KataOutcome):
-        ran = not getattr(exc, "not_run", False)
+        ran = not exc.not_run
         result = CheckResult(name, exc.status, exc.message, exc.hint, exc.where, exc.rank, ran=ran,
-                             advice=exc.advice if learner else "", mistake=exc.mistake)
+                             advice=exc.advice if learner else "", mistake=exc.mistake, kind=exc.kind)
         if not ran:  # its learner code was not run: no failure block of its own
             return Outcome(result, (path, 0, tr("{task}: {message}", "{task}：{message}",
                                                 task=label(task), message=exc.message)), skip=True)

@@ -1,5 +1,6 @@
-"""Item analysis of a class: per task the mean score, the share who passed and the most
-common failure message, as ``item_analysis.csv`` and ``item_analysis.md``, and a
+"""Item analysis of a class: per task the mean score, the share who passed, how many
+tasks ran out of time, crashed or sent back an answer the grader does not read (from each
+task's ``kind``, in every language) and the most common failure message, as ``item_analysis.csv`` and ``item_analysis.md``, and a
 student x task heat map (``item_analysis.png``) when matplotlib (the ``plots``
 extra) is installed; without it the Markdown says how to get the picture.  Only
 graded students count: a refused submission, one with nothing to grade or one whose
@@ -12,13 +13,15 @@ import csv
 from collections import Counter
 from pathlib import Path
 
+from pytest_torchkata.reports.classbook import KIND_COUNTS, kind_counts
 from pytest_torchkata.reports.encode import csv_cell, for_markdown, one_line
 from pytest_torchkata.reports.formats import atomic_write
 from pytest_torchkata.reports.instructor import plural
 from pytest_torchkata.status import Status
 
 COLUMNS = ["kata", "task", "id", "title", "max_score", "students", "mean_score", "share_passed",
-           "not_started", "errors", "most_common_failure", "failure_count", "without_file"]
+           "not_started", "errors", "timeouts", "crashes", "refused_answers", "most_common_failure",
+           "failure_count", "without_file"]
 NO_PLOTS = ("no picture: matplotlib is not installed "
             "(`pip install \"pytest-torchkata[plots]\"` adds it; then grade again)")
 
@@ -47,7 +50,8 @@ def item_rows(reports: list[dict], without: list[set[str]] | None = None) -> lis
                 row = rows.setdefault((kata["name"], t["id"]), {
                     "kata": kata["name"], "task": t["number"], "id": t["id"], "title": t["title"],
                     "max_score": t["max_score"], "scores": [], "passed": 0, "not_started": 0,
-                    "errors": 0, "failures": Counter(), "without_file": 0})
+                    "errors": 0, "failures": Counter(), "without_file": 0,
+                    **dict.fromkeys(KIND_COUNTS.values(), 0)})
                 if absent:
                     row["without_file"] += 1
                     continue
@@ -55,6 +59,8 @@ def item_rows(reports: list[dict], without: list[set[str]] | None = None) -> lis
                 row["passed"] += t["status"] == Status.PASSED
                 row["not_started"] += t["status"] == Status.NOT_STARTED
                 row["errors"] += t["status"] == Status.ERROR
+                for column, count in kind_counts([t]).items():
+                    row[column] += count
                 if t["status"] in (Status.FAILED, Status.ERROR) and t["message"]:
                     row["failures"][" ".join(_failure(t).split())] += 1
     out = []
@@ -65,7 +71,8 @@ def item_rows(reports: list[dict], without: list[set[str]] | None = None) -> lis
                     "max_score": row["max_score"], "students": n,
                     "mean_score": round(sum(row["scores"]) / n, 2) if n else "",
                     "share_passed": round(row["passed"] / n, 3) if n else "", "not_started": row["not_started"],
-                    "errors": row["errors"], "most_common_failure": common[0][0] if common else "",
+                    "errors": row["errors"], "timeouts": row["timeouts"], "crashes": row["crashes"],
+                    "refused_answers": row["refused_answers"], "most_common_failure": common[0][0] if common else "",
                     "failure_count": common[0][1] if common else 0, "without_file": row["without_file"]})
     return out
 
@@ -91,14 +98,15 @@ def write_analysis(out: Path, named: list[tuple[str, dict]],
     picture = heat_map(out / "item_analysis.png", named)
     lines = [f"# Item analysis ({plural(len(reports), 'graded student')})", "",
              "Per task, over the students who handed in its kata's file (how many did not: *without file*).", "",
-             "| task | mean / max | passed | not started | errors | without file "
+             "| task | mean / max | passed | not started | errors | time-outs | crashes | without file "
              "| most common failure (students) |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
         failure = f"{_short(r['most_common_failure'])} ({r['failure_count']})" if r["failure_count"] else ""
         mean, passed = ((f"{r['mean_score']:g}", f"{r['share_passed']:.0%}") if r["students"] else ("-", "-"))
         lines.append(f"| {_short(r['kata'])} {r['task']}. {_short(r['title'], 50)} | {mean} / "
-                     f"{r['max_score']:g} | {passed} | {r['not_started']} | {r['errors']} | {r['without_file']} "
+                     f"{r['max_score']:g} | {passed} | {r['not_started']} | {r['errors']} | {r['timeouts']} "
+                     f"| {r['crashes']} | {r['without_file']} "
                      f"| {failure} |")
     lines += ["", "![share of points per student and task](item_analysis.png)" if picture else f"*{NO_PLOTS}*"]
     if apart:

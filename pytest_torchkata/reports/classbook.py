@@ -2,9 +2,12 @@
 
 In the output folder: ``STUDENT/report.json`` (the plugin's JSON report, with
 the grading machine's folders taken out), ``STUDENT/feedback.md``,
-``gradebook.csv`` (a row per student: totals, a column per kata, flags for
-errors, time-outs and refusals, and why), ``tasks.csv`` (a row per student and
-task) and the item analysis (``reports.analysis``).  A student whose grading
+``gradebook.csv`` (a row per student: totals, a column per kata, counts of the
+tasks that could not run, ran out of time, crashed or sent back an answer the
+grader does not read, whether the submission was refused, and why), ``tasks.csv``
+(a row per student and task) and the item analysis (``reports.analysis``).  Those
+counts come from each task's ``kind`` in the report (``sandbox.answers.Kind``),
+never from its wording, so they are the same in every ``--kata-lang``.  A student whose grading
 produced no report, or whose submission was not graded at all (a refused
 archive, no kata file), still gets a row that says why, and stays out of the
 item analysis's statistics.  Learner text is made inert for each (``encode``):
@@ -34,11 +37,13 @@ from pytest_torchkata.reports.instructor import plural
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
 
-# the sandbox's words for learner code stopped at its time limit ("still running after 20 s")
-TIMED_OUT = "still running after"
+# a task's ``kind`` (the learner side's answer that ended its speaking check, ``sandbox.answers.Kind``)
+# -> the gradebook count it adds to; a report without kinds (an older one) counts none
+KIND_COUNTS = {"timeout": "timeouts", "crash": "crashes", "out_of_memory": "crashes",
+               "refused": "refused_answers"}
 LOG_NAME = "grading.log"  # what the grading run printed (``cli.batch`` writes it)
-GRADEBOOK_TAIL = ["errors", "timeouts", "refused", "problem", "seconds", "peak_mib"]
-TASK_COLUMNS = ["student", "kata", "task", "id", "title", "status", "score", "max_score", "message"]
+GRADEBOOK_TAIL = ["errors", "timeouts", "crashes", "refused_answers", "refused", "problem", "seconds", "peak_mib"]
+TASK_COLUMNS = ["student", "kata", "task", "id", "title", "status", "score", "max_score", "message", "kind"]
 # the files of the whole class, beside the students' folders: no student may be named so
 CLASS_FILES = ("gradebook.csv", "tasks.csv", "item_analysis.csv", "item_analysis.md", "item_analysis.png")
 
@@ -107,7 +112,7 @@ def finish_student(folder: Path, sub: Any, job: Any, limit: float, prefixes: lis
     problems = [sub.problem] if sub.problem else []
     told_by_report = ""
     row: dict[str, Any] = {"student": sub.name, "total": 0.0, "max_total": None, "katas": {},
-                           "errors": 0, "timeouts": 0, "refused": sub.refused,
+                           "errors": 0, "timeouts": 0, "crashes": 0, "refused_answers": 0, "refused": sub.refused,
                            "seconds": round(job.seconds, 1),
                            "peak_mib": round((job.stats.get("grader_kib", 0) + job.stats.get("worker_kib", 0)) / 1024)}
     if report is not None:
@@ -120,8 +125,7 @@ def finish_student(folder: Path, sub: Any, job: Any, limit: float, prefixes: lis
                    # katas whose file was not handed in: the item analysis leaves them out
                    without_file=[k["name"] for k in report.get("katas", [])
                                  if not {f"{k['name']}.py", f"{k['name']}.ipynb"} & set(sub.files)],
-                   errors=sum(t["status"] == "error" for t in tasks),
-                   timeouts=sum(TIMED_OUT in t.get("message", "") for t in tasks))
+                   errors=sum(t["status"] == "error" for t in tasks), **kind_counts(tasks))
         broken = list(dict.fromkeys(t["message"] for t in tasks if t["status"] == "error"))
         if broken:  # the why, in the row: a syntax error, an exit or a hang at import, ...
             count = sum(t["status"] == "error" for t in tasks)
@@ -143,6 +147,17 @@ def finish_student(folder: Path, sub: Any, job: Any, limit: float, prefixes: lis
     return row
 
 
+def kind_counts(tasks: list[dict]) -> dict[str, int]:
+    """How many of ``tasks`` (a report's) ran out of time, crashed or sent back an answer the
+    grader does not read, from their ``kind``."""
+    counts = dict.fromkeys(KIND_COUNTS.values(), 0)
+    for task in tasks:
+        column = KIND_COUNTS.get(task.get("kind", ""))
+        if column:
+            counts[column] += 1
+    return counts
+
+
 def ungraded_student(folder: Path, sub: Any) -> dict:
     """The gradebook row of a submission that is not graded at all: a refused archive, or
     nothing to grade (no kata file).  Its feedback says why; it has no report, so the item
@@ -153,17 +168,18 @@ def ungraded_student(folder: Path, sub: Any) -> dict:
         (folder / stale).unlink(missing_ok=True)
     write_feedback(folder / "feedback.md", sub.name, None, sub.problem)
     return {"student": sub.name, "total": 0.0, "max_total": None, "katas": {}, "errors": 0,
-            "timeouts": 0, "refused": sub.refused, "problem": sub.problem, "note": sub.problem,
+            "timeouts": 0, "crashes": 0, "refused_answers": 0, "refused": sub.refused, "problem": sub.problem, "note": sub.problem,
             "seconds": 0.0, "peak_mib": 0, "graded": False}
 
 
-FLAG_WORDS = {"errors": "error", "timeouts": "time-out"}
+FLAG_WORDS = {"errors": ("error", None), "timeouts": ("time-out", None), "crashes": ("crash", "crashes"),
+              "refused_answers": ("refused answer", None)}
 
 
 def row_line(row: dict) -> str:
     """The row as one console line, without control characters."""
     total = f"{row['total']:g}/{row['max_total']:g}" if row["max_total"] is not None else "no grade"
-    flags = [plural(row[k], word) for k, word in FLAG_WORDS.items() if row[k]]
+    flags = [plural(row[k], *words) for k, words in FLAG_WORDS.items() if row.get(k)]
     if row["refused"]:
         flags.append("refused")
     elif row.get("graded") is False:
@@ -187,7 +203,8 @@ def write_class(out: Path, rows: list[dict], reports: dict[str, dict]) -> None:
             max_total = row["max_total"] if row["max_total"] is not None else known_max
             writer.writerow(csv_row([row["student"], row["total"], "" if max_total is None else max_total,
                                      *[row["katas"].get(k, 0.0) for k in katas],
-                                     row["errors"], row["timeouts"], int(bool(row["refused"])),
+                                     row["errors"], row["timeouts"], row.get("crashes", 0),
+                                     row.get("refused_answers", 0), int(bool(row["refused"])),
                                      one_line(row["problem"]), row["seconds"], row["peak_mib"]]))
     with atomic_write(out / "tasks.csv", newline="") as fh:
         writer = csv.writer(fh)
@@ -196,7 +213,8 @@ def write_class(out: Path, rows: list[dict], reports: dict[str, dict]) -> None:
             for kata in reports.get(row["student"], {}).get("katas", []):
                 for t in kata["tasks"]:
                     writer.writerow(csv_row([row["student"], kata["name"], t["number"], t["id"], t["title"],
-                                             t["status"], t["score"], t["max_score"], one_line(t["message"])]))
+                                             t["status"], t["score"], t["max_score"], one_line(t["message"]),
+                                             t.get("kind", "")]))
     graded = [(r["student"], reports[r["student"]]) for r in rows if reports.get(r["student"])]
     # refused, nothing to grade, or no report: not in the statistics, listed apart with why
     apart = [(r["student"], r["problem"]) for r in rows if not reports.get(r["student"])]

@@ -48,6 +48,7 @@ class CheckResult:
     ran: bool = True  # False: not run to completion; ``message`` says why
     advice: str = ""  # a command for the learner's own workspace; "" in a grader's run
     mistake: str = ""  # the named mistake's id ("kata.short_name", checks.variants); "" when none
+    kind: str = ""  # the learner side's answer that ended it (``sandbox.answers.Kind``); "" when the check decided
 
 
 @dataclass
@@ -65,6 +66,7 @@ class TaskResult:
     hints_used: int = 0  # hint levels the learner has seen (torchkata hint)
     advice: str = ""  # the speaking check's advice: learner terminals show it, class outputs never
     mistake: str = ""  # the speaking check's named mistake ("" when none), for counting misconceptions
+    kind: str = ""  # the speaking check's ``kind``: "timeout", "crash", ... ("" when none)
 
     @property
     def not_run(self) -> bool:
@@ -163,9 +165,10 @@ def grade_task(task, checks: list[CheckResult], data: dict[str, Any]) -> TaskRes
         hint = task.hint
     advice = first_bad.advice if first_bad and status != Status.PASSED else ""
     mistake = first_bad.mistake if first_bad and status != Status.PASSED else ""
+    kind = first_bad.kind if first_bad else ""
     return TaskResult(id=task.id, number=task.number, title=task.title, status=status,
                       score=score, max_score=max_score, message=message, hint=hint,
-                      checks=checks, data=data, advice=advice, mistake=mistake)
+                      checks=checks, data=data, advice=advice, mistake=mistake, kind=kind)
 
 
 def grade_kata(kata: Kata, checks: dict[str, list[CheckResult]],

@@ -47,10 +47,11 @@ class Refused(ValueError):
         super().__init__(REFUSALS[reason].en.format(limit=limit))
 
     def error(self) -> dict:
-        """The error answer for the task whose process sent the message (the grader words
-        it in the learner's language: ``plugin.access``)."""
-        return {"kind": "crash", "refused": self.reason, "limit": self.limit,
-                "message": f"the process running your code sent {self}, which the grader does not read"}
+        """The error answer for the task whose process sent the message, as the wire carries
+        it (``answers``; the grader words it in the learner's language: ``plugin.access``)."""
+        from pytest_torchkata.sandbox.answers import Failure, Kind
+
+        return Failure(Kind.REFUSED, refused=self.reason, limit=self.limit).to_wire()
 
 
 def clip(text: str, limit: int) -> str:

@@ -62,7 +62,7 @@ def _first_use() -> None:  # pragma: no cover - in the child
 
 
 def _child(req_fd: int, ans_fd: int, hello: dict) -> None:  # pragma: no cover - in the child
-    from pytest_torchkata.sandbox import runner, wire
+    from pytest_torchkata.sandbox import answers, runner, wire
 
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _first_use()
@@ -87,8 +87,7 @@ def _child(req_fd: int, ans_fd: int, hello: dict) -> None:  # pragma: no cover -
         try:
             wire.send(out, response)
         except (TypeError, ValueError) as exc:
-            wire.send(out, {"error": {"kind": "learner", "type": type(exc).__name__,
-                                      "message": f"the result could not be sent back: {exc}"}})
+            wire.send(out, answers.failed(answers.unsendable(exc)))
 
 
 def _drop_learner_folder(path: Any) -> None:

@@ -2,7 +2,7 @@
 thread, forbidden torch APIs (a ``TorchFunctionMode`` that also counts torch
 calls), a time limit that waits while pdb is active, a ``breakpoint()``
 catcher, and grad mode restored afterwards.  Whatever the learner code does
-comes out as an ``Answered`` error made of plain data.
+comes out as an ``Answered`` carrying a typed ``answers.Failure``.
 """
 
 from __future__ import annotations
@@ -22,13 +22,15 @@ import numpy as np
 import torch
 from torch.overrides import TorchFunctionMode
 
+from pytest_torchkata.sandbox.answers import Failure, Kind
+
 
 class Answered(Exception):
-    """Carries an error answer (plain dict) out of nested code."""
+    """Carries a failed request's answer (``answers.Failure``) out of nested code."""
 
-    def __init__(self, error: dict) -> None:
-        super().__init__(error.get("message", ""))
-        self.error = error
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
 
 
 def seed_everything(seed: int) -> None:
@@ -209,19 +211,17 @@ def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
     except Answered:
         raise
     except _OutOfTime as exc:
-        raise Answered({"kind": "timeout", "message": f"still running after {timeout:g} s", "seconds": timeout,
-                         "where": _where(exc.__traceback__, where_file)}) from None
+        raise Answered(Failure(Kind.TIMEOUT, seconds=timeout, where=_where(exc.__traceback__, where_file))) from None
     except _Forbidden as exc:
-        raise Answered({"kind": "forbidden", "message": str(exc),
-                         "where": _where(exc.__traceback__, where_file)}) from None
+        raise Answered(Failure(Kind.FORBIDDEN, api=str(exc), where=_where(exc.__traceback__, where_file))) from None
     except (KeyboardInterrupt, bdb.BdbQuit):
         raise
     except BaseException as exc:  # noqa: BLE001 - learner code may raise anything
         if _quits_the_run(exc):  # pytest.exit(), e.g. `q` in pytest's debugger
             raise
         if rules.violation:
-            raise Answered({"kind": "forbidden", "message": rules.violation,
-                             "where": _where(exc.__traceback__, where_file)}) from None
+            raise Answered(Failure(Kind.FORBIDDEN, api=rules.violation,
+                                   where=_where(exc.__traceback__, where_file))) from None
         where = _where(exc.__traceback__, where_file)
         if isinstance(exc, SyntaxError) and exc.filename and os.path.abspath(exc.filename) == where_file:
             where = f"{_short(exc.filename)}:{exc.lineno}" + (f": {exc.text.strip()}" if exc.text else "")
@@ -235,15 +235,14 @@ def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
             frames = [f for f in traceback.extract_tb(exc.__traceback__)
                       if os.path.abspath(f.filename) == where_file and f.name != "<module>"]
             call = frames[-2] if len(frames) > 1 else None  # the line that called the stub
-            raise Answered({"kind": "not_started", "message": str(exc) or "not written yet",
-                             "where": where, "function": frames[-1].name if frames else "",
-                             "caller": frames[0].name if frames else "",
-                             "call_where": _place(call.filename, call.lineno or 0, call.name,
-                                                  (call.line or "").strip()) if call else ""}) from None
+            raise Answered(Failure(Kind.NOT_STARTED, message=str(exc) or "not written yet", where=where,
+                                   function=frames[-1].name if frames else "",
+                                   caller=frames[0].name if frames else "",
+                                   call_where=_place(call.filename, call.lineno or 0, call.name,
+                                                     (call.line or "").strip()) if call else "")) from None
         frame = _learner_frame(exc.__traceback__, where_file)
-        raise Answered({"kind": "learner", "type": type(exc).__name__,
-                         "message": _first_line(str(exc)), "where": where,
-                         "function": frame[2] if frame and frame[2] != "<module>" else ""}) from None
+        raise Answered(Failure(Kind.RAISED, type=type(exc).__name__, message=_first_line(str(exc)), where=where,
+                               function=frame[2] if frame and frame[2] != "<module>" else "")) from None
     finally:
         _CURRENT.pop()
         torch.set_num_threads(threads)
@@ -254,7 +253,7 @@ def guarded(*, seed: int, forbid: Any, timeout: float | None, where_file: str,
             signal.signal(signal.SIGALRM, saved_handler)
         sys.breakpointhook, pdb.set_trace = saved_hook, saved_trace  # type: ignore[assignment]
     if rules.violation:
-        raise Answered({"kind": "forbidden", "message": rules.violation, "where": ""})
+        raise Answered(Failure(Kind.FORBIDDEN, api=rules.violation))
 
 
 def _quits_the_run(exc: BaseException) -> bool:

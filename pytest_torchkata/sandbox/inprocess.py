@@ -91,8 +91,9 @@ class InProcessBackend:
             except wire.Refused as refused:
                 return {"error": refused.error()}
             except (TypeError, ValueError) as exc:  # what a worker's child answers then (``child``)
-                return {"error": {"kind": "learner", "type": type(exc).__name__,
-                                  "message": f"the result could not be sent back: {exc}"}}
+                from pytest_torchkata.sandbox.answers import failed, unsendable
+
+                return failed(unsendable(exc))
         finally:
             _restore(saved)
 

@@ -3,7 +3,7 @@
 ``Bounded`` wraps a backend: once a task's learner code ran out of time or
 crashed, that task's remaining requests get the same answer at once, and when
 the whole run's time budget (``--kata-budget``) is spent, every later request
-is answered "the time budget for this submission is spent".  ``Watchdog`` is a
+is answered ``budget_spent`` (``answers``).  ``Watchdog`` is a
 thread that reads the resident memory of every learner process (``/proc``) and
 kills one that uses more than ``--kata-memory`` MB of its own, or a process tree that
 grows past a process cap: this works with the CUDA build of torch, whose
@@ -18,8 +18,7 @@ import threading
 import time
 from typing import Any
 
-BUDGET_SPENT = "the time budget for this submission is spent"
-STOPPING_KINDS = ("timeout", "crash")
+from pytest_torchkata.sandbox.answers import STOPPING, Failure, Kind, failed
 
 
 class Bounded:
@@ -43,16 +42,16 @@ class Bounded:
             return {"error": dict(self.stopped[task])}
         left = self.left()
         if left is not None and left <= 0:
-            return {"error": {"kind": "crash", "message": BUDGET_SPENT}}
+            return failed(Failure(Kind.BUDGET_SPENT))
         capped = left is not None and (timeout is None or timeout <= 0 or left < timeout)
         if capped:
             timeout = max(left, 0.05)
             message = dict(message, timeout=timeout)
         response = self.backend.request(message, timeout)
         error = response.get("error")
-        if error and error.get("kind") in STOPPING_KINDS:
-            if capped and error["kind"] == "timeout":
-                error = {"kind": "crash", "message": BUDGET_SPENT}
+        if error and error.get("kind") in STOPPING:
+            if capped and error["kind"] == Kind.TIMEOUT:  # the budget ran out while this ran
+                error = Failure(Kind.BUDGET_SPENT, seconds=self.budget_s).to_wire()
                 response = dict(response, error=error)
             self.stopped[task] = dict(error)
         return response
@@ -186,7 +185,9 @@ class Watchdog(threading.Thread):
     Finding the learner processes (``tree``) happens when a request is sent (``poke``) and every ``scan_s``; the memory of the
     processes found is read every ``period_s``: cheaply (``anon_mb`` less the zygote's own),
     and exactly (``memory_mb``) only when that estimate passes half the limit, or every
-    ``exact_s`` per process (reading it exactly costs a core's tens of milliseconds)."""
+    ``exact_s`` per process (reading it exactly costs a core's tens of milliseconds).
+    ``note``: the answer for the limit hit (``out_of_memory``, or a ``crash`` naming the
+    process cap), None while none was."""
 
     def __init__(self, root_pid: int, limit_mb: float | None, max_procs: int,
                  period_s: float = 0.05, scan_s: float = 0.5, exact_s: float = 2.0,
@@ -195,13 +196,13 @@ class Watchdog(threading.Thread):
         self.root_pid, self.limit_mb, self.max_procs = root_pid, limit_mb, max_procs
         self.cgroup = cgroup  # the worker's own (``cgroups.Cgroup``), where it has one
         self.period_s, self.scan_s, self.exact_s = period_s, scan_s, exact_s
-        self.note = ""
+        self.note: Failure | None = None
         self.zygote_pid = 0  # learner processes are those below it
         self.halt = threading.Event()
         self.poked = threading.Event()
 
-    def take_note(self) -> str:
-        note, self.note = self.note, ""
+    def take_note(self) -> Failure | None:
+        note, self.note = self.note, None
         return note
 
     def poke(self) -> None:
@@ -223,12 +224,12 @@ class Watchdog(threading.Thread):
                 if poked:  # look again soon: the zygote may still be forking the task's process
                     last_scan -= self.scan_s - 0.15
                 if len(procs) > self.max_procs + 2:  # + the zygote's spare child and its successor
-                    self.note = f"started more than {self.max_procs} processes"
+                    self.note = Failure(Kind.CRASH, processes=self.max_procs)
                     self._kill(procs)
                     continue
             if self.cgroup is not None and self.limit_mb and self.cgroup.memory_hit():
                 # the kernel killed one for the whole worker's memory (shared memory, memfd...)
-                self.note = f"used more than {self.limit_mb:g} MB of memory"
+                self.note = Failure(Kind.OUT_OF_MEMORY, memory_mb=self.limit_mb)
             if self.limit_mb:
                 now = time.monotonic()
                 for pid in procs:
@@ -236,7 +237,7 @@ class Watchdog(threading.Thread):
                         continue
                     exact_at[pid] = now
                     if memory_mb(pid) + memfd_mb(pid) > self.limit_mb:
-                        self.note = f"used more than {self.limit_mb:g} MB of memory"
+                        self.note = Failure(Kind.OUT_OF_MEMORY, memory_mb=self.limit_mb)
                         self._kill([pid])
 
     @staticmethod

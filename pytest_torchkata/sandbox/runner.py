@@ -18,10 +18,12 @@ import types
 from pathlib import Path
 from typing import Any, Callable
 
+from pytest_torchkata.sandbox import answers
+from pytest_torchkata.sandbox.answers import Failure, Kind
 from pytest_torchkata.sandbox.guards import Answered, _short, guarded
 
 _MODULES: dict[str, types.ModuleType] = {}
-_IMPORT_FAILURES: dict[str, dict] = {}
+_IMPORT_FAILURES: dict[str, Failure] = {}
 _SOURCES: dict[str, bytes] = {}  # read before a sandboxed child gave up the right to read them
 
 
@@ -74,8 +76,7 @@ def load(path: str, timeout: float | None = None) -> types.ModuleType:
         if spec is not None:
             spec.has_location = True
     if spec is None or spec.loader is None:
-        raise Answered({"kind": "import", "load": True, "file": _short(path), "detail": "",
-                        "message": f"cannot load {path}"})
+        raise Answered(Failure(Kind.LOAD_FAILED, load_failure=True, file=_short(path)))
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
@@ -83,14 +84,13 @@ def load(path: str, timeout: float | None = None) -> types.ModuleType:
             spec.loader.exec_module(module)
     except Answered as answered:
         sys.modules.pop(name, None)
-        error = dict(answered.error)
-        if error["kind"] != "timeout":
-            error["kind"] = "import"
-        # plain data for the grader, which words it in the learner's language
-        error.update(load=True, file=_short(path), detail=error["message"])
-        error["message"] = f"{_short(path)} could not be loaded: {error['message']}"
-        _IMPORT_FAILURES[key] = error
-        raise Answered(error) from None
+        failure = answered.failure  # the grader words it in the learner's language
+        if failure.kind is not Kind.TIMEOUT:  # whatever it raised (a forbidden call too), it was loading
+            failure = Failure(Kind.LOAD_FAILED, type=failure.type, message=failure.message or failure.api,
+                              where=failure.where)
+        failure = failure.but(load_failure=True, file=_short(path))
+        _IMPORT_FAILURES[key] = failure
+        raise Answered(failure) from None
     _MODULES[key] = module
     return module
 
@@ -124,7 +124,8 @@ def resolve_helper(ref: str) -> Callable[..., Any]:
 
 
 def answer(request: dict) -> dict:
-    """Run one request and return ``{"value": ...}`` or ``{"error": {...}}``.
+    """Run one request and return its answer as the wire carries it (``answers``):
+    ``{"value": ...}`` or ``{"error": {...}}``.
 
     request keys: path, op ("call" | "run"), target, args, kwargs, seed,
     forbid (list of dotted names), timeout (seconds or None), debug (bool).
@@ -134,16 +135,13 @@ def answer(request: dict) -> dict:
     try:
         module = load(path, request.get("timeout"))
         if request["op"] == "load":
-            return {"value": None, "breakpoints": []}
+            return answers.loaded()
         args, kwargs = request.get("args", []), request.get("kwargs", {})
         if request["op"] == "call":
             target = request["target"]
             fn = getattr(module, target, None)
             if fn is None:
-                raise Answered({
-                    "kind": "missing", "target": target, "file": _short(path),
-                    "message": f"{_short(path)} has no `{target}`; it may have been renamed or deleted",
-                })
+                raise Answered(Failure(Kind.MISSING, target=target, file=_short(path)))
             call = lambda: fn(*args, **kwargs)  # noqa: E731
         else:
             helper = resolve_helper(request["target"])
@@ -152,8 +150,8 @@ def answer(request: dict) -> dict:
                      timeout=request.get("timeout"), where_file=os.path.abspath(path),
                      notes=notes, debug=request.get("debug", False)) as guard:
             value = call()
-        return {"value": value, "torch_calls": guard.calls, "breakpoints": notes["breakpoints"]}
+        return answers.returned(value, guard.calls, notes["breakpoints"])
     except Answered as answered:
-        return {"error": answered.error, "breakpoints": notes["breakpoints"]}
+        return answers.failed(answered.failure, notes["breakpoints"])
 
 

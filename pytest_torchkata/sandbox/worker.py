@@ -21,6 +21,7 @@ import threading
 from typing import Any
 
 from pytest_torchkata.sandbox import levels
+from pytest_torchkata.sandbox.answers import STOPPING, Failure, Kind, failed
 from pytest_torchkata.sandbox.limits import Watchdog, find_zygote
 
 GRACE_S = 4.0   # beyond the zygote's own limit: only a worker that stopped answering hits it
@@ -35,12 +36,12 @@ WORKER_BASE_MB = 1024
 
 
 class WorkerDied(Exception):
-    """The worker ended (or was ended) before answering; ``error``: the task's error answer
-    when the grader stopped it for what it sent (``bounds.Refused``)."""
+    """The worker ended (or was ended) before answering; ``failure``: how (a ``crash``), or
+    the task's ``refused`` answer when the grader stopped it for what it sent (``bounds.Refused``)."""
 
-    def __init__(self, why: str, error: dict | None = None) -> None:
-        super().__init__(why)
-        self.error = error
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.kind.value)
+        self.failure = failure
 
 
 class Worker:
@@ -94,7 +95,7 @@ class Worker:
         try:
             wire.send(self.proc.stdin, message)
         except (BrokenPipeError, OSError, ValueError) as exc:
-            raise WorkerDied(str(exc)) from None
+            raise WorkerDied(Failure(Kind.CRASH, message=str(exc))) from None
 
     def _get(self, timeout: float | None) -> Any:
         try:
@@ -106,7 +107,9 @@ class Worker:
             self.kill()
             from pytest_torchkata.sandbox.bounds import Refused
 
-            raise WorkerDied(self.describe_end(), value.error() if isinstance(value, Refused) else None)
+            if isinstance(value, Refused):
+                raise WorkerDied(Failure.read(value.error()))
+            raise WorkerDied(self.describe_end())
         return value
 
     def request(self, message: dict, timeout: float | None) -> Any:
@@ -120,7 +123,8 @@ class Worker:
         self.watchdog.poke()  # a new task's process may be starting
         return self._get(None if not timeout else timeout + GRACE_S + 2.0)
 
-    def describe_end(self) -> str:
+    def describe_end(self) -> Failure:
+        """How the worker ended: a ``crash`` with its signal or exit code and its last output."""
         try:
             code = self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -131,10 +135,8 @@ class Worker:
                 name = signal.Signals(-code).name
             except ValueError:
                 name = str(-code)
-            why = f"was killed by signal {name}" + (" (often: out of memory)" if -code == 9 else "")
-        else:
-            why = f"exited with code {code}"
-        return why + self.output_tail()
+            return Failure(Kind.CRASH, signal=name, output=self.output_tail())
+        return Failure(Kind.CRASH, exit_code=code, output=self.output_tail())
 
     def output_tail(self, limit: int = 300) -> str:
         try:  # only its end: learner code may have grown it to the file-size limit
@@ -143,9 +145,7 @@ class Worker:
             text = self.log.read().decode(errors="replace").strip()
         except (OSError, ValueError):
             return ""
-        if not text:
-            return ""
-        return f"; its last output: {text[-limit:]}".replace("\n", " | ")
+        return text[-limit:].replace("\n", " | ")
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -220,13 +220,11 @@ class WorkerPool:
         if (path, task) not in self.loaded:
             response = self._one({"op": "load", "path": path, "task": task, "timeout": timeout}, timeout)
             error = response.get("error")
-            if error and error["kind"] in ("crash", "timeout"):
-                # the file's load failed: every task gets that answer, as the file's (``load``)
-                text = str(error.get("message", ""))
-                if not text.startswith(os.path.basename(path)):
-                    text = f"loading {os.path.basename(path)}: {text}"
-                self.crashed_loading[path] = {**error, "message": text, "load": True,
-                                              "file": error.get("file") or os.path.basename(path)}
+            failure = Failure.read(error) if error else None
+            if failure and failure.kind in STOPPING:
+                # the file's load failed: every task gets that answer, as the file's (``load_failure``)
+                self.crashed_loading[path] = failure.but(load_failure=True,
+                                                         file=failure.file or os.path.basename(path)).to_wire()
                 return {"error": dict(self.crashed_loading[path])}
             if error:
                 return response
@@ -244,19 +242,16 @@ class WorkerPool:
             response = worker.request(message, timeout)
         except TimeoutError:
             self._drop(worker)
-            return {"error": {"kind": "timeout", "message": f"still running after {timeout:g} s "
-                                                             "(the worker was stopped)"}}
+            return failed(Failure(Kind.TIMEOUT, seconds=timeout, stopped="worker"))
         except WorkerDied as died:
             self._drop(worker)
-            if died.error:  # it sent what the grader does not read: that task's error
-                return {"error": died.error}
-            note = worker.watchdog.take_note()
-            why = note or str(died)
-            return {"error": {"kind": "crash", "message": f"the process running your code {why}"}}
+            if died.failure.kind is Kind.REFUSED:  # it sent what the grader does not read: that task's error
+                return failed(died.failure)
+            return failed(worker.watchdog.take_note() or died.failure)
         note = worker.watchdog.take_note()
         error = response.get("error") if isinstance(response, dict) else None
-        if note and error and error.get("kind") == "crash":
-            error["message"] = f"the process running your code {note}"
+        if note and error and error.get("kind") == Kind.CRASH:  # killed for a limit: that one
+            response["error"] = note.to_wire()
         return response
 
     def _drop(self, worker: Worker) -> None:

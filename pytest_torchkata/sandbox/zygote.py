@@ -16,6 +16,7 @@ import sys
 import time
 from typing import Any
 
+from pytest_torchkata.sandbox.answers import Failure, Kind, ended, failed
 from pytest_torchkata.sandbox.child import Child, extend_path
 
 GRACE_S = 0.2  # the alarm inside the child normally stops it first
@@ -53,18 +54,6 @@ def kill_all_children(deadline_s: float = 5.0, keep: tuple[int, ...] = (), reap:
                 pass
         time.sleep(0.005)
         (reap or _reap)()
-
-
-def _ended(status: int) -> str:
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        try:
-            name = signal.Signals(sig).name
-        except ValueError:
-            name = str(sig)
-        why = f"was killed by signal {name}"
-        return why + (" (often: out of memory)" if sig == signal.SIGKILL else "")
-    return f"exited with code {os.WEXITSTATUS(status)}"
 
 
 class Zygote:
@@ -118,12 +107,13 @@ class Zygote:
                 return None
             time.sleep(0.005)
 
-    def end_current(self, gone: bool = False) -> str:
+    def end_current(self, gone: bool = False) -> Failure:
         """Stop the current child and everything it started; with ``gone`` (it closed its
-        pipe: it is exiting) wait to say how it ended.  Otherwise nobody waits for it."""
+        pipe: it is exiting) wait to say how it ended (a ``crash`` answer: its signal or exit
+        code; without them, it was stopped).  Otherwise nobody waits for it."""
         child, self.current, self.task = self.current, None, None
         if child is None:
-            return ""
+            return Failure(Kind.CRASH)
         status = self._status(child.pid, 0.5) if gone else None
         try:
             os.kill(child.pid, signal.SIGKILL)
@@ -132,7 +122,7 @@ class Zygote:
         spare = self.spare.pid if self.spare else 0  # it started processes: they go too
         kill_all_children(5.0, keep=(spare, child.pid, self.keep), reap=self._reap)
         child.close_pipes()
-        return _ended(status) if status is not None else "was stopped"
+        return ended(status) if status is not None else Failure(Kind.CRASH)
 
     def serve(self, request: dict, frame: bytes) -> bytes:
         from pytest_torchkata.sandbox import wire
@@ -160,14 +150,10 @@ class Zygote:
             return answer
         if answer is None:  # past the limit, even for the alarm inside: stop it by force
             self.end_current()
-            error = {"kind": "timeout", "message": f"still running after {timeout:g} s (it was stopped)"}
+            failure = Failure(Kind.TIMEOUT, seconds=timeout, stopped="process")
         else:
-            error = {"kind": "crash", "message": f"the process running your code {self.end_current(gone=True)}"}
-        import io
-
-        buf = io.BytesIO()
-        wire.send(buf, {"error": error})
-        return buf.getvalue()
+            failure = self.end_current(gone=True)
+        return wire.frame_of(failed(failure))
 
 
 def _write_all(fd: int, data: bytes) -> None:
