@@ -146,11 +146,13 @@ def check_files(module: str) -> list[Path]:
         for name in _imports(current, package):
             if not name.startswith(root_package + "."):
                 continue
-            target = root_folder.joinpath(*name[len(root_package) + 1:].split("."))
-            for candidate in (target.with_suffix(".py"), target / "__init__.py"):
-                if candidate.is_file() and candidate not in seen:
-                    seen[candidate] = None
-                    queue.append(candidate)
+            steps = name[len(root_package) + 1:].split(".")
+            for depth in range(1, len(steps) + 1):  # the packages on the way run too
+                target = root_folder.joinpath(*steps[:depth])
+                for candidate in (target.with_suffix(".py"), target / "__init__.py"):
+                    if candidate.is_file() and candidate not in seen:
+                        seen[candidate] = None
+                        queue.append(candidate)
     return sorted(seen)
 
 
