@@ -49,3 +49,14 @@ def test_every_hook_is_documented_in_the_readme():
     assert hooks
     for name in hooks:
         assert name in readme, f"{name} is not described in README.md"
+
+
+def test_a_conftest_kata_follows_the_built_in_katas_in_the_curriculum(pytester):
+    """The built-in katas register first (their hook implementation is ``tryfirst``), though
+    pytest calls a conftest's implementation before an installed plugin's."""
+    mini_kata.setup(pytester)
+    result = pytester.runpytest("--kata-list", "-p", "no:cacheprovider", "--kata-lang=en")
+    listed = [line.split()[0] for line in result.stdout.lines if line.startswith("  ") and not line.startswith("   ")]
+    assert listed[0] == "tensors" and listed[-1] == "mini", listed
+    graded = pytester.runpytest("--kata=mini", "-p", "no:cacheprovider", "--kata-lang=en")
+    assert "That was the last kata of the curriculum." in graded.stdout.str()
