@@ -234,3 +234,25 @@ def test_the_quick_count_that_spares_comparisons_agrees_with_copydetect():
         assert _covered(found_a, shared) == overlap
         if shared:
             assert _covered(found_b, shared) / found_b.token_coverage == pytest.approx(share_b)
+
+
+@needs_library
+def test_notebooks_are_compared_as_their_code_and_their_generated_cells_never_count(tmp_path):
+    pytest.importorskip("nbformat", reason="notebooks need nbformat (the notebook extra)")
+    import json
+
+    from pytest_torchkata.authoring.notebooks import notebook_text
+
+    pristine = json.loads(notebook_text("tensors"))
+    solved = json.loads(notebook_text("tensors"))
+    solved["cells"].append({"cell_type": "code", "id": "own", "metadata": {}, "execution_count": None,
+                            "outputs": [], "source": "def helper(x, factor):\n" + OWN_CODE})
+    klass = tmp_path / "class"
+    for student, notebook in {"ann": solved, "bo": solved, "cy": pristine, "dee": pristine}.items():
+        (klass / student / "katas").mkdir(parents=True)
+        (klass / student / "katas" / "tensors.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["similarity", str(klass), "--out", str(out), "--kata", "tensors"]) == 0
+    rows = list(csv.DictReader((out / "similarity.csv").open(encoding="utf-8")))
+    assert [(r["student_a"], r["student_b"]) for r in rows] == [("ann", "bo")]
+    assert "tensors.ipynb" in (out / "similarity.html").read_text(encoding="utf-8")

@@ -113,7 +113,10 @@ def report(paths: list[Path], out: Path, names: list[str], threshold: float, *, 
         return 2 if standalone else 0  # the grading itself went well
     katas = sorted({doc.kata for doc in documents}, key=names.index)
     result = similarity.compare(documents, given_code(katas), threshold, skipped)
-    out.mkdir(parents=True, exist_ok=True)
+    if not out.is_dir():  # a folder made here is the instructor's alone (it quotes students' code)
+        from pytest_torchkata.reports.classbook import private_folder
+
+        private_folder(out)
     csv_path, html_path = write_similarity(out, result)
     several = sum(len(p.matches) > 1 for p in result.pairs)
     print(prefix + ": " + tr("{students} students, {pairs} pair(s) over {threshold:.0%} ({several} in several "
@@ -198,7 +201,7 @@ def _notebook_code(data: bytes) -> str:
 
 def given_code(katas: list[str]) -> dict[str, set[int]]:
     """Per kata, the fingerprints of the code every student was given: its stub in each
-    language and the code cells of its generated notebook (where nbformat is installed)."""
+    language and its generated notebook's code (where nbformat is installed)."""
     from pytest_torchkata.i18n import LANGUAGES
     from pytest_torchkata.reports.similarity import boilerplate_hashes
 
@@ -222,11 +225,14 @@ def _stub(name: str, lang: str) -> str:
 
 
 def _notebook_cells(name: str, stub: str, lang: str) -> list[str]:
+    """The generated notebook's code as a handed-in notebook gives it (the same conversion)."""
     try:
+        import nbformat
+
         from pytest_torchkata.authoring.notebooks import kata_notebook
         from pytest_torchkata.cli.workspace import load_kata
 
-        notebook = kata_notebook(name, stub, load_kata(name), lang)
+        text = nbformat.writes(kata_notebook(name, stub, load_kata(name), lang))
+        return [_notebook_code(text.encode("utf-8"))]
     except Exception:  # noqa: BLE001 - no nbformat: the stub alone is the given code
         return []
-    return [str(cell.source) for cell in notebook.cells if cell.cell_type == "code"]
