@@ -117,6 +117,7 @@ def test_moodle_entries_without_email_or_id_number_are_listed(tmp_path):
     (["--gradebook-format", "canvas"], "needs --roster"),
     (["--roster", "r.csv"], "--roster is used with --gradebook-format"),
     (["--gradebook-format", "moodle", "--roster", "{bad}"], "no 'student' column"),
+    (["--gradebook-format", "canvas", "--roster", "{bad}", "--shard", "0/2"], "needs the whole class"),
 ])
 def test_grade_says_a_roster_problem_before_grading(tmp_path, capsys, extra, words):
     klass = tmp_path / "class" / "ann" / "katas"

@@ -70,6 +70,10 @@ def check(args: argparse.Namespace) -> None:
         raise ExtrasProblem(tr("--roster is used with --gradebook-format canvas|moodle",
                                "--roster 要和 --gradebook-format canvas|moodle 一起使用"))
     if fmt is not None:
+        if getattr(args, "shard", None):
+            raise ExtrasProblem(tr("--gradebook-format needs the whole class: leave it out of a shard's grading "
+                                   "and ask for it when the shards are merged",
+                                   "--gradebook-format 需要全班的成绩：给分片评分时不要用它，合并分片时再用"))
         if roster is None:
             raise ExtrasProblem(tr("--gradebook-format {fmt} needs --roster ROSTER.csv (who is who in the LMS)",
                                    "--gradebook-format {fmt} 需要 --roster ROSTER.csv（LMS 里谁是谁）", fmt=fmt))
