@@ -256,3 +256,14 @@ def test_notebooks_are_compared_as_their_code_and_their_generated_cells_never_co
     rows = list(csv.DictReader((out / "similarity.csv").open(encoding="utf-8")))
     assert [(r["student_a"], r["student_b"]) for r in rows] == [("ann", "bo")]
     assert "tensors.ipynb" in (out / "similarity.html").read_text(encoding="utf-8")
+
+
+def test_no_student_is_named_after_a_file_the_class_outputs_hold(tmp_path):
+    from pytest_torchkata.cli.submissions import discover
+
+    for name in ("similarity.html", "similarity.csv", "gradebook_canvas.csv", "roster_unmatched.csv", "ann"):
+        (tmp_path / "class" / name / "katas").mkdir(parents=True)
+        (tmp_path / "class" / name / "katas" / "tensors.py").write_text("x = 1\n")
+    names = {sub.name for sub in discover([tmp_path / "class"], ["tensors"])}
+    assert "ann" in names and len(names) == 5
+    assert not names & {"similarity.html", "similarity.csv", "gradebook_canvas.csv", "roster_unmatched.csv"}

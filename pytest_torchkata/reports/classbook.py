@@ -29,6 +29,8 @@ from typing import Any
 from pytest_torchkata.reports.encode import csv_row, for_terminal, one_line
 from pytest_torchkata.reports.formats import atomic_write, write_json
 from pytest_torchkata.reports.instructor import plural
+from pytest_torchkata.reports.lms import FILES as LMS_FILES
+from pytest_torchkata.reports.similarity_page import FILES as SIMILARITY_FILES
 
 # File modes of the class outputs.  Every file holds a student's grade, feedback or code
 # they wrote (a log quotes it), so all of them are private to the instructor's account:
@@ -45,7 +47,8 @@ LOG_NAME = "grading.log"  # what the grading run printed (``cli.batch`` writes i
 GRADEBOOK_TAIL = ["errors", "timeouts", "crashes", "refused_answers", "refused", "problem", "seconds", "peak_mib"]
 TASK_COLUMNS = ["student", "kata", "task", "id", "title", "status", "score", "max_score", "message", "kind"]
 # the files of the whole class, beside the students' folders: no student may be named so
-CLASS_FILES = ("gradebook.csv", "tasks.csv", "item_analysis.csv", "item_analysis.md", "item_analysis.png")
+CLASS_FILES = ("gradebook.csv", "tasks.csv", "item_analysis.csv", "item_analysis.md", "item_analysis.png",
+               *SIMILARITY_FILES, *LMS_FILES)
 
 
 def scrub(value: Any, prefixes: Sequence[str]) -> Any:

@@ -45,6 +45,7 @@ FORMATS = ("canvas", "moodle")
 COLUMN_CHOICES = ("kata", "total")
 TOTAL_COLUMN = "torchkata total"
 UNMATCHED_NAME = "roster_unmatched.csv"
+FILES = (*(f"gradebook_{fmt}.csv" for fmt in FORMATS), UNMATCHED_NAME)  # beside gradebook.csv
 MAX_ROSTER_BYTES = 20 * 2**20
 CANVAS_HEAD = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 CANVAS_POINTS = "    Points Possible"  # as Canvas's own export writes it (its importer looks for the words)
@@ -216,7 +217,7 @@ def export_gradebook(out: Path, rows: list[dict], reports: dict[str, dict], *, f
     by_key = {key(r["student"]): r for r in rows}
     listed = {key(e.student) for e in entries}
     grade_columns = _columns(rows, reports, columns)
-    export = LmsExport(fmt, out / f"gradebook_{fmt}.csv", out / UNMATCHED_NAME)
+    export = LmsExport(fmt, out / FILES[FORMATS.index(fmt)], out / UNMATCHED_NAME)
     with atomic_write(export.path, newline="") as fh:
         writer = csv.writer(fh)
         if fmt == "canvas":

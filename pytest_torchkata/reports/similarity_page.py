@@ -25,6 +25,7 @@ from pytest_torchkata.reports.similarity import Match, Similarity
 
 CSV_NAME = "similarity.csv"
 HTML_NAME = "similarity.html"
+FILES = (CSV_NAME, HTML_NAME)
 CSV_COLUMNS = ["kata", "student_a", "student_b", "similarity_a", "similarity_b", "pair_katas", "pair_kata_names"]
 MAX_PAIRS = 100
 CONTEXT = 3  # lines shown around matching code; longer stretches between matches are folded
