@@ -20,7 +20,7 @@ from typing import Optional
 from pytest_torchkata.reports.encode import for_html as esc
 from pytest_torchkata.reports.formats import atomic_write
 
-__all__ = ["esc", "page", "table", "pct", "num", "write_page", "SORT_SCRIPT"]
+__all__ = ["esc", "page", "table", "num_cell", "pct", "num", "points", "write_page", "SORT_SCRIPT"]
 
 CSS = """
 *{box-sizing:border-box}
@@ -41,7 +41,7 @@ background:#f7f7f9;border-left:3px solid #c33;padding:6px 8px;margin:.3em 0}
 .passed{color:#176c2f}.failed,.error{color:#b3261e;font-weight:600}.not_started{color:#666}.skipped{color:#888}
 .flag{display:inline-block;background:#fde7e6;color:#8a1c14;border-radius:3px;padding:0 4px;margin:1px;
 font-size:.85em;white-space:nowrap}
-.muted{color:#667}td.q{white-space:nowrap;font-size:.85em}td.t{min-width:13em}td.q svg{vertical-align:middle}.fig{margin:.4em 0}.figs{display:flex;flex-wrap:wrap;gap:10px}
+.muted{color:#667}td.q{white-space:nowrap;font-size:.85em}td.t{min-width:13em}td .msg{min-width:18em}td.q svg{vertical-align:middle}.fig{margin:.4em 0}.figs{display:flex;flex-wrap:wrap;gap:10px}
 .figs figure{margin:0}figcaption{font-size:.85em;color:#445}
 img,svg{max-width:100%;height:auto}
 code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}

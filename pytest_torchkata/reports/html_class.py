@@ -78,9 +78,10 @@ def _summary(data: ClassData) -> str:
     n = len(data.students)
     kind, value = data.reliability
     name = tr("KR-20", "KR-20") if kind == "KR-20" else tr("Cronbach's alpha", "Cronbach α 系数")
-    facts = [tr("{n} graded students", "已评分学生 {n} 人", n=n),
-             tr("{n} not graded (listed at the end)", "未评分 {n} 人（列在最后）", n=len(data.apart)),
-             tr("{n} tasks", "{n} 个任务", n=len(data.items))]
+    facts = [tr("{n} graded students", "已评分学生 {n} 人", n=n)]
+    if data.apart:
+        facts.append(tr("{n} not graded (listed at the end)", "未评分 {n} 人（列在最后）", n=len(data.apart)))
+    facts.append(tr("{n} tasks", "{n} 个任务", n=len(data.items)))
     if n:
         facts.append(tr("mean total {mean} / {max} points, median {median}", "平均总分 {mean} / {max} 分，中位数 {median}",
                         mean=f"{statistics.fmean(data.totals):.1f}", max=points(data.max_total),
@@ -89,7 +90,7 @@ def _summary(data: ClassData) -> str:
                    if value is not None else
                    tr("reliability ({name}): not defined (fewer than two tasks, or every total the same)",
                       "信度（{name}）：无法计算（少于两个任务，或者总分都一样）", name=name))
-    return "<p>" + esc("; ".join(facts)) + ".<br>" + esc(reliability) + "</p>"
+    return "<p>" + esc(tr("; ", "；").join(facts) + tr(".", "。")) + "<br>" + esc(reliability) + "</p>"
 
 
 def _contents() -> str:
@@ -166,7 +167,7 @@ def _misconceptions(data: ClassData) -> str:
     for m in data.misconceptions:
         tasks = "<br>".join(f"{esc(kata)} {number}. {esc(title)} ({count})" for kata, number, title, count in m.tasks)
         rows.append([f"<code>{esc(m.id)}</code>", num_cell(m.students, f"{m.students} ({pct(m.students / n)})"),
-                     tasks, num_cell(_mean_fifth(m.quintiles), esc(" · ".join(map(str, m.quintiles)))),
+                     f'<td class="t">{tasks}</td>', num_cell(_mean_fifth(m.quintiles), esc(" · ".join(map(str, m.quintiles)))),
                      f'<div class="msg">{esc(m.example)}</div>'])
     note = tr("Named mistakes, counted by what they are (not by their wording), most students first. "
               "A mistake made mostly in the lowest fifths is one the weaker students hold; one spread over all "
