@@ -64,15 +64,21 @@ def add_parser(sub: Any) -> None:
                    help=f"stop one submission's grading after this long (default {DEFAULT_LIMIT_S:g}, "
                         f"or --kata-budget plus two minutes)")
     p.add_argument("--shard", default=None, metavar="K/N|auto",
-                   help="grade only shard K of N of the class (K from 0; a student's shard comes from a hash of "
-                        "their name); auto: K and N from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or "
-                        "TORCHKATA_SHARD_INDEX/TORCHKATA_SHARD_COUNT. Merge the shards with torchkata merge")
+                   help=tr("grade only shard K of N of the class (K from 0; a student's shard comes from a hash of "
+                           "their name); auto: K and N from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or "
+                           "TORCHKATA_SHARD_INDEX/TORCHKATA_SHARD_COUNT. Merge the shards with torchkata merge",
+                           "只给全班的第 K 个分片（共 N 个，K 从 0 开始；学生属于哪个分片由其名字的哈希决定）评分；"
+                           "auto：K 和 N 取自 SLURM_ARRAY_TASK_ID、JOB_COMPLETION_INDEX 或 "
+                           "TORCHKATA_SHARD_INDEX/TORCHKATA_SHARD_COUNT。用 torchkata merge 合并各分片"))
     p.add_argument("--shard-count", type=int, default=None, metavar="N",
-                   help="the number of shards for --shard auto where the engine does not tell it "
-                        "(a Kubernetes Indexed Job's completions)")
+                   help=tr("the number of shards for --shard auto where the engine does not tell it "
+                           "(a Kubernetes Indexed Job's completions)",
+                           "调度系统不提供分片数时 --shard auto 用的分片数（Kubernetes Indexed Job 的 completions）"))
     p.add_argument("--regrade", default=None, metavar="KATA[:TASK][,...]",
-                   help="run only these tasks again (TASK: a number or id; a kata alone: all its tasks) for "
-                        "every student graded before, and print whose scores changed")
+                   help=tr("run only these tasks again (TASK: a number or id; a kata alone: all its tasks) for "
+                           "every student graded before, and print whose scores changed",
+                           "为每个已评分的学生只重新运行这些任务（TASK：编号或 id；只写练习名则是它的全部任务），"
+                           "并打印谁的分数变了"))
     class_extras.add_options(p)  # --similarity, --gradebook-format, --roster (cli.class_extras)
     p.set_defaults(run=main)
 

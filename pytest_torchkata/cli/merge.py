@@ -36,10 +36,13 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("merge", help="put the shards of a class graded on many machines into one gradebook",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("shards", nargs="+", type=Path, metavar="SHARD_DIR",
-                   help="the --out folder of each torchkata grade --shard run")
-    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="where the merged class outputs go")
+                   help=tr("the --out folder of each torchkata grade --shard run",
+                           "每次 torchkata grade --shard 运行的 --out 文件夹"))
+    p.add_argument("--out", required=True, type=Path, metavar="DIR",
+                   help=tr("where the merged class outputs go", "合并后的全班输出放在哪里"))
     p.add_argument("--partial", action="store_true",
-                   help="merge even when students are missing (a shard not run yet); they are listed")
+                   help=tr("merge even when students are missing (a shard not run yet); they are listed",
+                           "即使缺少学生（某个分片还没运行）也合并；会列出缺少的学生"))
     p.set_defaults(run=main)
 
 

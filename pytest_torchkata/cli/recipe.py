@@ -35,6 +35,7 @@ SLURM = """#!/bin/bash
 #SBATCH --mem=@mem@
 #SBATCH --time=@time@
 #SBATCH --output=torchkata-shard-%a.log
+#SBATCH --requeue
 @gres@set -euo pipefail
 
 # Where things live: a folder every node sees (the cluster's shared file system).
@@ -187,17 +188,25 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("recipe", help="write a SLURM, Kubernetes or GitHub Actions file that grades a class in shards",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("engine", choices=("slurm", "kubernetes", "actions"))
-    p.add_argument("--shards", type=int, default=4, metavar="N", help="how many shards (default 4)")
-    p.add_argument("--kata", default="all", metavar="NAMES", help="katas to grade: NAME[,NAME...] or all")
-    p.add_argument("--gpu", action="store_true", help="SLURM: one GPU per shard, graded with --kata-device=cuda")
+    p.add_argument("--shards", type=int, default=4, metavar="N", help=tr("how many shards (default 4)",
+                                                                         "分片数（默认 4）"))
+    p.add_argument("--kata", default="all", metavar="NAMES",
+                   help=tr("katas to grade: NAME[,NAME...] or all", "要评分的练习：NAME[,NAME...] 或 all"))
+    p.add_argument("--gpu", action="store_true", help=tr("SLURM: one GPU per shard, graded with --kata-device=cuda",
+                                                         "SLURM：每个分片一块 GPU，用 --kata-device=cuda 评分"))
     p.add_argument("--class-dir", default="/shared/course", metavar="DIR",
-                   help="SLURM: the shared folder holding submissions/, data/ and grades/")
-    p.add_argument("--cpus", type=int, default=4, metavar="N", help="cores per shard (default 4)")
-    p.add_argument("--mem", default="16G", help="memory per shard (default 16G)")
-    p.add_argument("--time", default="04:00:00", help="SLURM: time limit per shard (default 04:00:00)")
+                   help=tr("SLURM: the shared folder holding submissions/, data/ and grades/",
+                           "SLURM：存放 submissions/、data/ 和 grades/ 的共享文件夹"))
+    p.add_argument("--cpus", type=int, default=4, metavar="N", help=tr("cores per shard (default 4)",
+                                                                       "每个分片的核数（默认 4）"))
+    p.add_argument("--mem", default="16G", help=tr("memory per shard (default 16G)", "每个分片的内存（默认 16G）"))
+    p.add_argument("--time", default="04:00:00", help=tr("SLURM: time limit per shard (default 04:00:00)",
+                                                         "SLURM：每个分片的时间上限（默认 04:00:00）"))
     p.add_argument("--image", default="python:3.11", metavar="IMAGE",
-                   help="Kubernetes: an image with pytest-torchkata installed")
-    p.add_argument("--out", default=None, metavar="PATH", help="write the file here (default: print it)")
+                   help=tr("Kubernetes: an image with pytest-torchkata installed",
+                           "Kubernetes：装好了 pytest-torchkata 的镜像"))
+    p.add_argument("--out", default=None, metavar="PATH", help=tr("write the file here (default: print it)",
+                                                                  "把文件写到这里（默认：直接打印）"))
     p.set_defaults(run=main)
 
 
