@@ -267,3 +267,12 @@ def test_no_student_is_named_after_a_file_the_class_outputs_hold(tmp_path):
     names = {sub.name for sub in discover([tmp_path / "class"], ["tensors"])}
     assert "ann" in names and len(names) == 5
     assert not names & {"similarity.html", "similarity.csv", "gradebook_canvas.csv", "roster_unmatched.csv"}
+
+
+@needs_library
+def test_an_output_folder_that_cannot_be_written_is_a_clear_message(tmp_path, capsys):
+    klass = _class(tmp_path, {"ann": _tensors(OWN_CODE), "bo": _tensors(OWN_CODE)})
+    (tmp_path / "taken").write_text("a file, not a folder")
+    assert main(["similarity", str(klass), "--out", str(tmp_path / "taken"), "--kata", "tensors"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write into" in err and "Traceback" not in err

@@ -94,7 +94,7 @@ def write_lms(out: Path, rows: list[dict], reports: dict[str, dict] | None, *, f
               columns: str = "kata") -> int:
     """The LMS gradebook of a graded class in ``out`` (``reports.lms.export_gradebook``), its notes
     printed on stderr; ``reports`` (the students' report.json) are read from ``out`` when None.
-    Returns an exit status: 0, or 2 for a roster that cannot be used."""
+    Returns an exit status: 0, or 2 for a roster that cannot be used or a file that cannot be written."""
     from pytest_torchkata.reports.lms import RosterProblem, export_gradebook
 
     if reports is None:
@@ -103,6 +103,11 @@ def write_lms(out: Path, rows: list[dict], reports: dict[str, dict] | None, *, f
         export = export_gradebook(out, rows, reports, fmt=fmt, roster=roster, columns=columns, key=student_key)
     except RosterProblem as exc:
         print(f"torchkata: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print("torchkata: " + tr("cannot write the {fmt} gradebook into {out}: {why}",
+                                 "无法把 {fmt} 成绩册写入 {out}：{why}", fmt=fmt, out=out, why=exc.strerror or exc),
+              file=sys.stderr)
         return 2
     for line in export.notes():
         print(f"torchkata: {line}", file=sys.stderr)

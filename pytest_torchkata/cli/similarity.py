@@ -113,11 +113,16 @@ def report(paths: list[Path], out: Path, names: list[str], threshold: float, *, 
         return 2 if standalone else 0  # the grading itself went well
     katas = sorted({doc.kata for doc in documents}, key=names.index)
     result = similarity.compare(documents, given_code(katas), threshold, skipped)
-    if not out.is_dir():  # a folder made here is the instructor's alone (it quotes students' code)
-        from pytest_torchkata.reports.classbook import private_folder
+    from pytest_torchkata.reports.classbook import private_folder
 
-        private_folder(out)
-    csv_path, html_path = write_similarity(out, result)
+    try:
+        if not out.is_dir():  # a folder made here is the instructor's alone (it quotes students' code)
+            private_folder(out)
+        csv_path, html_path = write_similarity(out, result)
+    except OSError as exc:
+        print(prefix + ": " + tr("cannot write into {out}: {why}", "无法写入 {out}：{why}", out=out,
+                                 why=exc.strerror or exc), file=sys.stderr)
+        return 2
     several = sum(len(p.matches) > 1 for p in result.pairs)
     print(prefix + ": " + tr("{students} students, {pairs} pair(s) over {threshold:.0%} ({several} in several "
                              "katas), {skipped} file(s) not compared; see {html} and {csv}",
