@@ -90,6 +90,7 @@ def report(paths: list[Path], out: Path, names: list[str], threshold: float, *, 
     Returns an exit status: 0 when written; 2 when it could not be (no library, no folder,
     fewer than two students with a file to compare)."""
     from pytest_torchkata.reports import similarity
+    from pytest_torchkata.reports.classbook import private_folder
     from pytest_torchkata.reports.similarity_page import write_similarity
 
     prefix = "torchkata similarity" if standalone else "torchkata grade --similarity"
@@ -113,8 +114,6 @@ def report(paths: list[Path], out: Path, names: list[str], threshold: float, *, 
         return 2 if standalone else 0  # the grading itself went well
     katas = sorted({doc.kata for doc in documents}, key=names.index)
     result = similarity.compare(documents, given_code(katas), threshold, skipped)
-    from pytest_torchkata.reports.classbook import private_folder
-
     try:
         if not out.is_dir():  # a folder made here is the instructor's alone (it quotes students' code)
             private_folder(out)
