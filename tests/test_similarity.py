@@ -7,6 +7,7 @@ The engine tests use tiny files and a tiny stand-in stub; the command tests use 
 from __future__ import annotations
 
 import csv
+import importlib.util
 import re
 import sys
 from pathlib import Path
@@ -15,13 +16,9 @@ import pytest
 from kata_testing import stub_source
 
 from pytest_torchkata.cli import main
-from pytest_torchkata.reports.similarity import MissingLibrary, engine
+from pytest_torchkata.reports.similarity import engine
 
-try:
-    engine()
-    HAVE_LIBRARY = True
-except MissingLibrary:
-    HAVE_LIBRARY = False
+HAVE_LIBRARY = importlib.util.find_spec("copydetect") is not None  # without importing it at collection
 needs_library = pytest.mark.skipif(not HAVE_LIBRARY, reason="copydetect is not installed (the similarity extra: "
                                                            'pip install "pytest-torchkata[similarity]")')
 
