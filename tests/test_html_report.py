@@ -212,3 +212,10 @@ def test_grade_and_merge_write_the_pages_with_the_other_class_outputs(tmp_path):
     assert "5 graded students; 1 not graded" in page and "KR-20" in page
     assert all((tmp_path / s / "feedback.html").is_file() for s in [*reports, "absent"])
     assert "grade.json is missing" in (tmp_path / "absent" / "feedback.html").read_text(encoding="utf-8")
+
+
+def test_no_student_folder_takes_the_class_pages_name():
+    from pytest_torchkata.cli.submissions import unique_names
+    from pytest_torchkata.reports.classbook import CLASS_FILES
+
+    assert "report.html" not in unique_names(["report.html", "ann"], CLASS_FILES)

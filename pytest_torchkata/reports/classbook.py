@@ -28,6 +28,7 @@ from typing import Any
 
 from pytest_torchkata.reports.encode import csv_row, for_terminal, one_line
 from pytest_torchkata.reports.formats import atomic_write, write_json
+from pytest_torchkata.reports.html_class import CLASS_PAGE
 from pytest_torchkata.reports.instructor import plural
 from pytest_torchkata.reports.lms import FILES as LMS_FILES
 from pytest_torchkata.reports.similarity_page import FILES as SIMILARITY_FILES
@@ -48,7 +49,7 @@ GRADEBOOK_TAIL = ["errors", "timeouts", "crashes", "refused_answers", "refused",
 TASK_COLUMNS = ["student", "kata", "task", "id", "title", "status", "score", "max_score", "message", "kind"]
 # the files of the whole class, beside the students' folders: no student may be named so
 CLASS_FILES = ("gradebook.csv", "tasks.csv", "item_analysis.csv", "item_analysis.md", "item_analysis.png",
-               *SIMILARITY_FILES, *LMS_FILES)
+               CLASS_PAGE, *SIMILARITY_FILES, *LMS_FILES)
 
 
 def scrub(value: Any, prefixes: Sequence[str]) -> Any:
