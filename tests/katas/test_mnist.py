@@ -101,8 +101,8 @@ def test_softmax_before_cross_entropy_is_caught(grade):
     assert "softmax was applied before the loss" in g.message("train_step")
 
 
-def mistake(id, task, old, new, says, *args, others_pass=True):
-    return Case(id, task, ((old, new),), says, args=args, others_pass=others_pass)
+def mistake(id, task, old, new, says, *args, others_pass=True, named=""):
+    return Case(id, task, ((old, new),), says, args=args, others_pass=others_pass, mistake=named)
 
 
 MISTAKES = [
@@ -113,19 +113,19 @@ MISTAKES = [
     mistake("missing_zero_grad", "train_step", "    optimizer.zero_grad()\n", "", ("zero_grad",),
             "-k", "TestTrainStep"),
     mistake("nll_loss_on_logits", "train_step", "loss = F.cross_entropy(model(x), y)",
-            "loss = F.nll_loss(model(x), y)", ("nll_loss", "F.cross_entropy"), "-k", "TestTrainStep"),
+            "loss = F.nll_loss(model(x), y)", ("nll_loss", "F.cross_entropy"), "-k", "TestTrainStep", named="mnist.nll_of_logits"),
     mistake("evaluating_in_training_mode", "evaluate", "    model.eval()\n", "", ("training mode", "model.eval()"),
-            "-k", "TestEvaluate"),
+            "-k", "TestEvaluate", named="mnist.evaluate_in_training_mode"),
     mistake("dividing_by_full_batches", "evaluate", "total += y.shape[0]", "total += loader.batch_size",
-            ("last batch",), "-k", "TestEvaluate"),
+            ("last batch",), "-k", "TestEvaluate", named="mnist.divided_by_full_batches"),
     # review r4: each named by what was observed, not blamed on another cause
     mistake("dropout_left_on_in_eval", "forward", "        x = F.relu(self.fc1(x))  # (B, 50)\n",
             "        x = F.dropout(F.relu(self.fc1(x)), 0.5)\n", ("dropout is still on", "training=self.training"),
-            "-k", "TestForward"),
+            "-k", "TestForward", named="mnist.dropout_in_eval"),
     mistake("relu_on_the_output", "forward", "return self.fc2(x)  # (B, 10)", "return F.relu(self.fc2(x))",
-            ("ReLU to the fc2 output",), "-k", "TestForward"),
+            ("ReLU to the fc2 output",), "-k", "TestForward", named="mnist.relu_on_logits"),
     mistake("no_relu_after_fc1", "forward", "x = F.relu(self.fc1(x))  # (B, 50)", "x = self.fc1(x)",
-            ("no ReLU after fc1",), "-k", "TestForward"),
+            ("no ReLU after fc1",), "-k", "TestForward", named="mnist.no_relu_after_fc1"),
     mistake("average_pooling", "forward", "x = F.max_pool2d(F.relu(self.conv2(x)), 2)",
             "x = F.avg_pool2d(F.relu(self.conv2(x)), 2)", ("second pooling is an average",), "-k", "TestForward"),
     mistake("missing_backward", "train_step", "    loss.backward()\n", "", ("never called loss.backward()",),
@@ -138,12 +138,39 @@ MISTAKES = [
             ("zero_grad() between backward() and step()",), "-k", "TestTrainStep"),
     mistake("summed_loss", "train_step", "loss = F.cross_entropy(model(x), y)",
             "loss = F.cross_entropy(model(x), y, reduction='sum')", ("SUM over the batch", "reduction='mean'"),
-            "-k", "TestTrainStep"),
+            "-k", "TestTrainStep", named="mnist.summed_loss"),
     mistake("dividing_by_the_number_of_batches", "evaluate", "    return correct / total\n",
-            "    return correct / len(loader)\n", ("number of batches", "len(loader.dataset)"), "-k", "TestEvaluate"),
+            "    return correct / len(loader)\n", ("number of batches", "len(loader.dataset)"), "-k", "TestEvaluate", named="mnist.divided_by_batches"),
     mistake("keepdim_predictions_broadcast_against_labels", "evaluate", "model(x).argmax(dim=1) == y",
-            "model(x).argmax(dim=1, keepdim=True) == y", ("broadcast", "view_as"), "-k", "TestEvaluate"),
+            "model(x).argmax(dim=1, keepdim=True) == y", ("broadcast", "view_as"), "-k", "TestEvaluate", named="mnist.keepdim_broadcast"),
 ]
+# issue 16: input classes the contract names (a batch of one, a short last batch), the mode in each phase
+EVAL_BODY = ('    correct, total = 0, 0\n    with torch.no_grad():\n        for x, y in loader:\n            correct += (model(x).argmax(dim=1) == y).sum().item()\n            total += y.shape[0]\n    return correct / total\n')
+MISTAKES += [
+    mistake("squeezed_logits_fail_on_a_batch_of_one", "train_step", "loss = F.cross_entropy(model(x), y)",
+            "loss = F.cross_entropy(model(x).squeeze(), y)", ("batch of one", ".squeeze()"), "-k", "TestTrainStep",
+            named="mnist.batch_of_one"),
+    mistake("model_train_inside_the_evaluation_loop", "evaluate", "        for x, y in loader:\n            correct",
+            "        for x, y in loader:\n            model.train()\n            correct",
+            ("model.train() ran before the model did",), "-k", "TestEvaluate", named="mnist.train_inside_evaluation"),
+    mistake("mean_accuracy_divided_by_the_last_enumerate_index", "evaluate", EVAL_BODY,
+            "    acc = 0.0\n    with torch.no_grad():\n        for i, (x, y) in enumerate(loader):\n"
+            "            acc += (model(x).argmax(dim=1) == y).float().mean().item()\n    return acc / i\n",
+            ("last index of enumerate",), "-k", "TestEvaluate", named="mnist.divided_by_last_index"),
+    mistake("mean_of_per_batch_accuracies", "evaluate", EVAL_BODY,
+            "    accs = []\n    with torch.no_grad():\n        for x, y in loader:\n"
+            "            accs.append((model(x).argmax(dim=1) == y).float().mean().item())\n"
+            "    return sum(accs) / len(accs)\n",
+            ("mean of per-batch accuracies",), "-k", "TestEvaluate", named="mnist.mean_of_batch_accuracies"),
+]
+FIT_IN_EVAL_MODE = mistake("fit_never_calls_model_train", "fit", "        model.train()\n", "",
+                           ("never called model.train()",), *data_args(), "-k", "TestFit",
+                           named="mnist.fit_in_eval_mode")
+SHUFFLED_TEST_BATCHES = mistake(
+    "test_loader_shuffled_through_a_batch_sampler", "data",
+    "DataLoader(test_set, batch_size=batch_size, shuffle=False)",
+    "DataLoader(test_set, batch_sampler=torch.utils.data.BatchSampler(torch.utils.data.RandomSampler(test_set), "
+    "batch_size, drop_last=False))", ("the test loader shuffles",), *data_args(), "-k", "TestLoaders")
 UNSHUFFLED = mistake("unshuffled_training_data", "data", "DataLoader(train_set, batch_size=batch_size, shuffle=True)",
                      "DataLoader(train_set, batch_size=batch_size)", ("shuffle=True",), *data_args(),
                      "-k", "TestLoaders")
@@ -157,7 +184,8 @@ PLAIN_SGD = mistake("articles_plain_sgd_for_too_few_steps", "fit",
 
 
 @pytest.mark.parametrize("case", cases(MISTAKES) + [pytest.param(c, id=c.id, marks=needs_data)
-                                                     for c in (UNSHUFFLED, NEW_NET_IN_FIT)])
+                                                     for c in (UNSHUFFLED, NEW_NET_IN_FIT, FIT_IN_EVAL_MODE,
+                                                               SHUFFLED_TEST_BATCHES)])
 def test_classic_mistake_is_caught_by_name(grade, case):
     expect_caught(grade, KATA, case)
 

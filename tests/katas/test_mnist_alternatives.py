@@ -4,8 +4,10 @@ style), and issue 10's mnist mistakes are named by what was observed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from kata_testing import mutate
+from kata_testing import compose, mutate, solution_source
 
 from test_mnist import data_args, needs_data
 
@@ -264,6 +266,9 @@ def fit(model, train_loader, epochs=EPOCHS):
 
 ALTERNATIVES = {"pytorch-examples": EXAMPLES_STYLE, "tutorial-sequential": TUTORIAL_STYLE,
                 "functional": FUNCTIONAL_STYLE, "modules-adam": MODULES_STYLE}
+# alternatives/mnist/*.py: only what each writes differently from the reference (kata_testing.compose)
+ALTERNATIVES.update({path.stem: compose(solution_source("mnist"), path.read_text(encoding="utf-8"))
+                     for path in sorted((Path(__file__).parent / "alternatives" / "mnist").glob("*.py"))})
 NO_DATA = ("-k", "not TestLoaders and not TestFit")
 
 

@@ -69,7 +69,7 @@ def same_each_time(got: dict) -> None:
                          "(or use an nn.Dropout layer, which model.eval() turns off)",
                          "在 eval 模式下，同样的图片调用两次 Net 得到不同的输出：dropout 仍然开着；F.dropout(x, p) "
                          "除非传入 training=self.training，否则在 eval 模式下也会丢弃（或者用 nn.Dropout 层，"
-                         "model.eval() 会关掉它）"))
+                         "model.eval() 会关掉它）"), mistake="mnist.dropout_in_eval")
 
 
 def _variant(w: dict, x: torch.Tensor, pools=(F.max_pool2d, F.max_pool2d), relus=(True, True, True),
@@ -84,29 +84,29 @@ def _variant(w: dict, x: torch.Tensor, pools=(F.max_pool2d, F.max_pool2d), relus
 
 
 FORWARD_SLIPS = (
-    ({"out_relu": True}, Text("forward applies ReLU to the fc2 output: logits must be free to go negative, so the "
+    ("mnist.relu_on_logits", {"out_relu": True}, Text("forward applies ReLU to the fc2 output: logits must be free to go negative, so the "
                               "last layer's output goes to the loss as it is", "forward 对 fc2 的输出做了 ReLU："
                               "logits 必须能取负值，所以最后一层的输出要原样交给损失函数")),
-    ({"relus": (False, True, True)}, Text("there is no ReLU after conv1", "conv1 之后没有 ReLU")),
-    ({"relus": (True, False, True)}, Text("there is no ReLU after conv2", "conv2 之后没有 ReLU")),
-    ({"relus": (True, True, False)}, Text("there is no ReLU after fc1", "fc1 之后没有 ReLU")),
-    ({"pools": (F.avg_pool2d, F.max_pool2d)}, Text("the first pooling is an average, not a 2x2 max-pool",
+    ("mnist.no_relu_after_conv1", {"relus": (False, True, True)}, Text("there is no ReLU after conv1", "conv1 之后没有 ReLU")),
+    ("mnist.no_relu_after_conv2", {"relus": (True, False, True)}, Text("there is no ReLU after conv2", "conv2 之后没有 ReLU")),
+    ("mnist.no_relu_after_fc1", {"relus": (True, True, False)}, Text("there is no ReLU after fc1", "fc1 之后没有 ReLU")),
+    ("mnist.average_pooling", {"pools": (F.avg_pool2d, F.max_pool2d)}, Text("the first pooling is an average, not a 2x2 max-pool",
                                                    "第一次池化是平均池化，不是 2x2 最大池化")),
-    ({"pools": (F.max_pool2d, F.avg_pool2d)}, Text("the second pooling is an average, not a 2x2 max-pool",
+    ("mnist.average_pooling_second", {"pools": (F.max_pool2d, F.avg_pool2d)}, Text("the second pooling is an average, not a 2x2 max-pool",
                                                    "第二次池化是平均池化，不是 2x2 最大池化")),
-    ({"pools": (F.avg_pool2d, F.avg_pool2d)}, Text("both poolings are averages, not 2x2 max-pools",
+    ("mnist.average_pooling_both", {"pools": (F.avg_pool2d, F.avg_pool2d)}, Text("both poolings are averages, not 2x2 max-pools",
                                                    "两次池化都是平均池化，不是 2x2 最大池化")),
 )
 
 
-def forward_slip(weights: dict, x: torch.Tensor, out: torch.Tensor) -> str | None:
+def forward_slip(weights: dict, x: torch.Tensor, out: torch.Tensor) -> Mistake | None:
     """What the learner's forward computes instead of the article's network, when it is one known slip."""
-    for change, words in FORWARD_SLIPS:
+    for mistake, change, words in FORWARD_SLIPS:
         want = _variant(weights, x, **change)
         for form in (want, torch.log_softmax(want, dim=1)):
             if torch.allclose(out, form, rtol=1e-4, atol=1e-5):
-                return tr("Net()(x) is not the article's network with the same weights: {why}",
-                          "Net()(x) 不是相同权重下的文章网络：{why}", why=words)
+                return Mistake(tr("Net()(x) is not the article's network with the same weights: {why}",
+                                  "Net()(x) 不是相同权重下的文章网络：{why}", why=words), mistake=mistake)
     return None
 
 
@@ -140,11 +140,15 @@ def losses(model, state: dict, x: torch.Tensor, y: torch.Tensor) -> dict[str, tu
     return out
 
 
-def step(kata, stale: bool, lr: float) -> tuple[dict, dict, dict, bool]:
+def step(kata, stale: bool, lr: float, batch: int | None = None) -> tuple[dict, dict, dict, bool]:
+    """train_step once on the grader's small model and a batch of ``batch`` images (the seed
+    chooses 5 to 9 when None: odd and even sizes): the observation, the starting weights, the
+    right and the mistaken losses and gradients, and whether the model returns log-probabilities."""
     log_probs = returns_log_probs(kata)
     model = small_model(log_probs)
     state = {n: p.detach().clone() for n, p in model.named_parameters()}
-    x, y = torch.rand(8, 1, 28, 28), torch.randint(0, 10, (8,))
+    batch = int(torch.randint(5, 10, ())) if batch is None else batch
+    x, y = torch.rand(batch, 1, 28, 28), torch.randint(0, 10, (batch,))
     got = kata.run(step_probe, state, x, y, stale, lr, log_probs)
     return got, state, losses(model, state, x, y), log_probs
 
@@ -189,52 +193,53 @@ def summed() -> str:
               "这样步长不会随批大小变化")
 
 
-def loss_slip(value: float, losses: dict, log_probs: bool) -> str | None:
+def loss_slip(value: float, losses: dict, log_probs: bool) -> Mistake | None:
     """The classic slip the loss ``train_step`` returned shows, if any."""
     if close_to(value, losses["sum"][0]) and not close_to(value, losses["right"][0]):
-        return tr("train_step returned {got:.4g}, expected {want:.4g}: {why}", "train_step 返回了 {got:.4g}，"
-                  "应为 {want:.4g}：{why}", got=value, want=losses["right"][0], why=summed())
+        return Mistake(tr("train_step returned {got:.4g}, expected {want:.4g}: {why}", "train_step 返回了 {got:.4g}，"
+                  "应为 {want:.4g}：{why}", got=value, want=losses["right"][0], why=summed()), mistake="mnist.summed_loss")
     if close_to(value, losses["softmax_first"][0]) and not close_to(value, losses["right"][0]):
-        return tr("train_step returned {got:.4g}, expected {want:.4g}: {why}",
+        return Mistake(tr("train_step returned {got:.4g}, expected {want:.4g}: {why}",
                   "train_step 返回了 {got:.4g}，应为 {want:.4g}：{why}",
-                  got=value, want=losses["right"][0], why=softmax_first())
+                  got=value, want=losses["right"][0], why=softmax_first()), mistake="mnist.softmax_before_cross_entropy")
     if not log_probs and close_to(value, losses["nll_of_logits"][0]):
-        return tr("train_step returned {got:.4g}, which is F.nll_loss of the raw logits: {why}",
+        return Mistake(tr("train_step returned {got:.4g}, which is F.nll_loss of the raw logits: {why}",
                   "train_step 返回了 {got:.4g}，这是对原始 logits 做 F.nll_loss 的结果：{why}",
-                  got=value, why=nll_of_logits())
+                  got=value, why=nll_of_logits()), mistake="mnist.nll_of_logits")
     return None
 
 
-def grads_slip(grads: dict, losses: dict, log_probs: bool) -> str | None:
+def grads_slip(grads: dict, losses: dict, log_probs: bool) -> Mistake | None:
     """The classic slip the gradients ``train_step`` left show, if any."""
     if same_grads(grads, losses["right"][1]):
         return None
     if same_grads(grads, losses["sum"][1]):
-        return tr("the gradients after train_step are those of the summed loss: {why}",
-                  "train_step 之后的梯度是求和损失的梯度：{why}", why=summed())
+        return Mistake(tr("the gradients after train_step are those of the summed loss: {why}",
+                  "train_step 之后的梯度是求和损失的梯度：{why}", why=summed()), mistake="mnist.summed_loss")
     if same_grads(grads, losses["softmax_first"][1]):
-        return tr("the gradients after train_step are those of softmax then cross-entropy: {why}",
-                  "train_step 之后的梯度是先 softmax 再交叉熵的梯度：{why}", why=softmax_first())
+        return Mistake(tr("the gradients after train_step are those of softmax then cross-entropy: {why}",
+                  "train_step 之后的梯度是先 softmax 再交叉熵的梯度：{why}", why=softmax_first()), mistake="mnist.softmax_before_cross_entropy")
     if not log_probs and same_grads(grads, losses["nll_of_logits"][1]):
-        return tr("the gradients after train_step are those of F.nll_loss of the raw logits: {why}",
-                  "train_step 之后的梯度是对原始 logits 做 F.nll_loss 的梯度：{why}", why=nll_of_logits())
+        return Mistake(tr("the gradients after train_step are those of F.nll_loss of the raw logits: {why}",
+                  "train_step 之后的梯度是对原始 logits 做 F.nll_loss 的梯度：{why}", why=nll_of_logits()), mistake="mnist.nll_of_logits")
     return None
 
 
-EVAL_BATCH = 16  # 50 samples: batches of 16, 16, 16 and 2
+EVAL_BATCH = 16  # 48 + (1 to 3) samples: batches of 16, 16, 16 and a short last one (a batch of one included)
 
 
 def evaluation_case() -> tuple[dict, torch.Tensor, torch.Tensor, int]:
-    """A linear model (with dropout) and 50 samples, ``right`` of them labelled with the
-    model's own eval-mode prediction: the two short last samples both right, so the mean of
-    per-batch accuracies differs from the true accuracy."""
+    """A linear model (with dropout) and 49 to 51 samples (the seed chooses: a last batch of 1,
+    2 or 3), ``right`` of them labelled with the model's own eval-mode prediction: the short
+    last batch all right, so the mean of per-batch accuracies differs from the true accuracy."""
     weight, bias = 0.05 * torch.randn(10, 784), 0.05 * torch.randn(10)
-    x = torch.rand(50, 1, 28, 28)
+    n = 3 * EVAL_BATCH + int(torch.randint(1, 4, ()))
+    x = torch.rand(n, 1, 28, 28)
     predicted = F.linear(x.flatten(1), weight, bias).argmax(dim=1)
-    right = torch.zeros(50, dtype=torch.bool)
+    right = torch.zeros(n, dtype=torch.bool)
     for start in (0, 16, 32):
         right[start + torch.randperm(16)[: int(torch.randint(4, 13, ()))]] = True
-    right[48:] = True
+    right[3 * EVAL_BATCH:] = True
     y = torch.where(right, predicted, (predicted + 1) % 10)
     return {"1.weight": weight, "1.bias": bias}, x, y, int(right.sum())
 
@@ -246,39 +251,118 @@ def broadcast_count(state: dict, x: torch.Tensor, y: torch.Tensor) -> int:
     return sum(int((pred[i:i + EVAL_BATCH] == y[i:i + EVAL_BATCH]).sum()) for i in range(0, len(y), EVAL_BATCH))
 
 
-def evaluation_slip(value: float, right: int, state: dict, x: torch.Tensor, y: torch.Tensor) -> str | None:
+def batch_accuracies(state: dict, x: torch.Tensor, y: torch.Tensor) -> list[float]:
+    pred = F.linear(x.flatten(1), state["1.weight"], state["1.bias"]).argmax(dim=1)
+    return [float((pred[i:i + EVAL_BATCH] == y[i:i + EVAL_BATCH]).float().mean())
+            for i in range(0, len(y), EVAL_BATCH)]
+
+
+def _slip(text: str, mistake: str) -> Mistake:
+    return Mistake(text, mistake=mistake)
+
+
+def evaluation_slip(value: float, right: int, state: dict, x: torch.Tensor, y: torch.Tensor) -> Mistake | None:
     """The classic slip an ``evaluate`` result on the evaluation case shows, if any."""
-    per_batch = ((right - 2) / EVAL_BATCH + 1.0) / 4  # three batches of 16 and both of the last 2 right
-    batches = math.ceil(len(y) / EVAL_BATCH)
+    n = len(y)
+    accs = batch_accuracies(state, x, y)
+    batches = len(accs)
     if math.isclose(value, right / batches, abs_tol=1e-6):
-        return tr("evaluate returned {right}/{batches}: it divided by the number of batches (len(loader)); divide "
-                  "by the number of samples (len(loader.dataset), here 50)",
-                  "evaluate 返回了 {right}/{batches}：它除以的是批次数（len(loader)）；请除以样本数"
-                  "（len(loader.dataset)，这里是 50）", right=right, batches=batches)
+        return _slip(tr("evaluate returned {right}/{batches}: it divided by the number of batches (len(loader)); "
+                        "divide by the number of samples (len(loader.dataset), here {n})",
+                        "evaluate 返回了 {right}/{batches}：它除以的是批次数（len(loader)）；请除以样本数"
+                        "（len(loader.dataset)，这里是 {n}）", right=right, batches=batches, n=n),
+                     "mnist.divided_by_batches")
+    if math.isclose(value, sum(accs) / (batches - 1), abs_tol=1e-6) or \
+            math.isclose(value, right / ((batches - 1) * EVAL_BATCH), abs_tol=1e-6):
+        return _slip(tr("evaluate returned {got:.4g}: it divided by the last index of enumerate(loader) "
+                        "({last}), one less than the {batches} batches (an off-by-one: `for i, ... in "
+                        "enumerate(...)` ends at len - 1); count the samples and divide by that count",
+                        "evaluate 返回了 {got:.4g}：它除以的是 enumerate(loader) 的最后一个下标（{last}），"
+                        "比批次数 {batches} 少一（差一错误：`for i, ... in enumerate(...)` 结束时 i 是 len - 1）；"
+                        "请数样本个数并除以它", got=value, last=batches - 1, batches=batches),
+                     "mnist.divided_by_last_index")
     crossed = broadcast_count(state, x, y)
-    if crossed != right and any(math.isclose(value, crossed / n, abs_tol=1e-6) for n in (len(y), 1)):
-        return tr("evaluate returned {got:.4g}: predictions of shape (B, 1) (argmax with keepdim=True) compared "
-                  "with labels of shape (B,) broadcast to a (B, B) table, so every prediction was checked against "
-                  "every label; compare shapes (B,) with (B,): argmax(dim=1), or pred.eq(y.view_as(pred))",
-                  "evaluate 返回了 {got:.4g}：形状为 (B, 1) 的预测（argmax 带 keepdim=True）与形状为 (B,) 的标签"
-                  "比较时被广播成 (B, B) 的表，每个预测都和每个标签比了一次；请比较 (B,) 与 (B,)："
-                  "argmax(dim=1)，或者 pred.eq(y.view_as(pred))", got=value)
-    if math.isclose(value, right / 64, abs_tol=1e-6):
-        return tr("evaluate returned {right}/64: it divided by batches * batch size, but the last batch holds "
-                  "only 2 samples; count the samples (y.shape[0])",
-                  "evaluate 返回了 {right}/64：它除以的是批次数 * 批大小，但最后一个批次只有 2 个样本；"
-                  "请数样本个数（y.shape[0]）", right=right)
-    if math.isclose(value, per_batch, abs_tol=1e-6):
-        return tr("evaluate returned {got:.4g}, the mean of per-batch accuracies: the last batch holds only 2 "
-                  "samples, so it weighs as much as 16; add up the correct samples over the loader and divide by "
-                  "the number of samples ({right}/50 = {want:g})",
-                  "evaluate 返回了 {got:.4g}，这是各批次准确率的平均值：最后一个批次只有 2 个样本，却和 16 个样本"
-                  "的批次权重一样；请在整个加载器上累加预测正确的样本数，再除以样本总数（{right}/50 = {want:g}）",
-                  got=value, right=right, want=right / 50)
+    if crossed != right and any(math.isclose(value, crossed / d, abs_tol=1e-6) for d in (n, 1)):
+        return _slip(tr("evaluate returned {got:.4g}: predictions of shape (B, 1) (argmax with keepdim=True) "
+                        "compared with labels of shape (B,) broadcast to a (B, B) table, so every prediction was "
+                        "checked against every label; compare shapes (B,) with (B,): argmax(dim=1), or "
+                        "pred.eq(y.view_as(pred))",
+                        "evaluate 返回了 {got:.4g}：形状为 (B, 1) 的预测（argmax 带 keepdim=True）与形状为 (B,) 的"
+                        "标签比较时被广播成 (B, B) 的表，每个预测都和每个标签比了一次；请比较 (B,) 与 (B,)："
+                        "argmax(dim=1)，或者 pred.eq(y.view_as(pred))", got=value), "mnist.keepdim_broadcast")
+    if math.isclose(value, right / (batches * EVAL_BATCH), abs_tol=1e-6):
+        return _slip(tr("evaluate returned {right}/{full}: it divided by batches * batch size, but the last batch "
+                        "holds only {last} sample(s); count the samples (y.shape[0])",
+                        "evaluate 返回了 {right}/{full}：它除以的是批次数 * 批大小，但最后一个批次只有 {last} 个"
+                        "样本；请数样本个数（y.shape[0]）", right=right, full=batches * EVAL_BATCH,
+                        last=n - 3 * EVAL_BATCH), "mnist.divided_by_full_batches")
+    if math.isclose(value, sum(accs) / batches, abs_tol=1e-6):
+        return _slip(tr("evaluate returned {got:.4g}, the mean of per-batch accuracies: the last batch holds only "
+                        "{last} sample(s), so it weighs as much as 16; add up the correct samples over the loader "
+                        "and divide by the number of samples ({right}/{n} = {want:g})",
+                        "evaluate 返回了 {got:.4g}，这是各批次准确率的平均值：最后一个批次只有 {last} 个样本，却和"
+                        " 16 个样本的批次权重一样；请在整个加载器上累加预测正确的样本数，再除以样本总数"
+                        "（{right}/{n} = {want:g}）", got=value, last=n - 3 * EVAL_BATCH, right=right, n=n,
+                        want=right / n), "mnist.mean_of_batch_accuracies")
     if value == right:
-        return tr("evaluate returned the count of correct samples ({right}): divide by the number of samples (50)",
-                  "evaluate 返回的是预测正确的样本数（{right}）：请除以样本总数（50）", right=right)
+        return _slip(tr("evaluate returned the count of correct samples ({right}): divide by the number of samples "
+                        "({n})", "evaluate 返回的是预测正确的样本数（{right}）：请除以样本总数（{n}）", right=right, n=n),
+                     "mnist.count_not_fraction")
     return None
+
+
+def mode_at_forwards(modes: list, what: str) -> tuple[int, bool] | None:
+    """The first forward with the wrong mode in ``modes`` (``world.watch_modes``): for
+    evaluate, one in training mode; for fit (``what == "fit"``), one with autograd on in
+    eval mode. Its index and whether model.train()/eval() ran before it at all."""
+    for i, event in enumerate(modes):
+        if isinstance(event, (tuple, list)) and event[0] == "forward":
+            _, training, grad = event
+            if (what == "evaluate" and training) or (what == "fit" and grad and not training):
+                return i, any(isinstance(e, str) for e in modes[:i])
+    return None
+
+
+def expect_evaluation_mode(modes: list) -> None:
+    """evaluate runs every forward in eval mode; a training-mode forward is named by what came
+    before it: no eval() at all, or eval() undone by a train() (inside the loop?)."""
+    __tracebackhide__ = True
+    found = mode_at_forwards(modes, "evaluate")
+    if found is None:
+        return
+    i, switched = found
+    before = [e for e in modes[:i] if isinstance(e, str)]
+    if "eval" in before and before[-1] == "train":
+        raise Mistake(tr("evaluate called model.eval(), but then model.train() ran before the model did (inside "
+                         "the loop?), so it ran in training mode and dropout was dropping units: call model.train() "
+                         "at most once, after the loop",
+                         "evaluate 调用了 model.eval()，但随后在运行模型之前又调用了 model.train()（在循环里？），"
+                         "所以模型在训练模式下运行，dropout 仍在丢弃神经元：model.train() 最多在循环结束后调用一次"),
+                      mistake="mnist.train_inside_evaluation")
+    raise Mistake(tr("evaluate ran the model in training mode (the model given has dropout, which then drops half "
+                     "of its outputs at random) and never called model.eval() before: call model.eval() first",
+                     "evaluate 在训练模式下运行了模型（给定的模型带有 dropout，训练模式下会随机丢掉一半输出），"
+                     "而且之前从未调用 model.eval()：请先调用 model.eval()"), mistake="mnist.evaluate_in_training_mode")
+
+
+def expect_training_mode(modes: list) -> None:
+    """fit is given its Net in eval mode: every training forward (autograd on) must run in
+    training mode, which only fit's own model.train() gives."""
+    __tracebackhide__ = True
+    found = mode_at_forwards(modes, "fit")
+    if found is None:
+        return
+    i, _ = found
+    before = [e for e in modes[:i] if isinstance(e, str)]
+    if "train" in before:
+        raise Mistake(tr("fit trained with the model in eval mode after a model.eval(): call model.train() at "
+                         "the start of every epoch (dropout and batch norm behave differently in eval mode)",
+                         "fit 在 model.eval() 之后以 eval 模式训练了模型：请在每个 epoch 开始时调用 model.train()"
+                         "（dropout 和 batch norm 在 eval 模式下的行为不同）"), mistake="mnist.fit_in_eval_mode")
+    raise Mistake(tr("fit trained the model in the mode it was given (eval mode: the grader hands fit a Net in eval "
+                     "mode) and never called model.train(): put it in training mode at the start of each epoch",
+                     "fit 以传入时的模式训练了模型（eval 模式：评分器传给 fit 的 Net 处于 eval 模式），从未调用 "
+                     "model.train()：请在每个 epoch 开始时把它设为训练模式"), mistake="mnist.fit_in_eval_mode")
 
 
 def bucket_means(history: list[float], points: int = 40) -> list[float]:

@@ -19,7 +19,7 @@ import time
 
 import torch
 
-from pytest_torchkata.checks.errors import CheckFailed
+from pytest_torchkata.checks.errors import CheckFailed, LearnerError, Mistake
 from pytest_torchkata.checks.training import STALE_GRAD, downsample, expect_converged
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
 from pytest_torchkata.i18n import Text, tr
@@ -146,7 +146,7 @@ class TestForward:
         want = data.article_forward(weights, x)
         slip = grader.forward_slip(weights, x, out)
         if slip:
-            raise CheckFailed(slip)
+            raise slip
         if torch.allclose(out, torch.log_softmax(want, dim=1), rtol=1e-4, atol=1e-5):
             kata.record(note=tr("forward returns log_softmax: fine with F.cross_entropy or F.nll_loss",
                                 "forward 返回的是 log_softmax：配合 F.cross_entropy 或 F.nll_loss 都可以"))
@@ -176,9 +176,35 @@ class TestTrainStep:
                                                  "train_step 应当以 float 返回损失，但返回了 {got}", got=describe(value)))
         slip = grader.loss_slip(value, losses, log_probs)
         if slip:
-            raise CheckFailed(slip)
+            raise slip
         expect_close(value, losses["right"][0], what=tr("the loss train_step returned (cross-entropy before the step)",
                                                         "train_step 返回的损失（更新之前的交叉熵）"),
+                     rtol=1e-4, atol=1e-6)
+
+    def test_takes_a_batch_of_one(self, kata):
+        def failed(error: str) -> Mistake:
+            return Mistake(tr("train_step works on a batch of several images but raised on a batch of one (B = 1): "
+                              "{error}; the contract's batch is (B, 1, 28, 28) for any B: does something drop the "
+                              "batch dimension when it is 1 (a .squeeze() with no dim)?",
+                              "train_step 在多张图片的批次上能运行，但在只有一张图片的批次（B = 1）上出错：{error}；"
+                              "约定的批次是任意 B 的 "
+                              "(B, 1, 28, 28)：是不是有什么在 B 为 1 时把批次维度去掉了（不带 dim 的 .squeeze()）？",
+                              error=error), mistake="mnist.batch_of_one")
+        larger, _, _, _ = grader.step(kata, False, 0.1)  # what fails on a larger batch is not about a batch of one
+        grader.step_ran(larger)
+        try:
+            got, _, losses, log_probs = grader.step(kata, False, 0.1, batch=1)
+        except LearnerError as error:
+            raise failed(error.message) from None
+        if got["seen"].get("error"):  # raised in a backward that reached no parameter
+            raise failed(got["seen"]["error"])
+        grader.step_ran(got)
+        value = got["value"]
+        slip = isinstance(value, float) and grader.loss_slip(value, losses, log_probs)
+        if slip:
+            raise slip
+        expect_close(value, losses["right"][0], what=tr("the loss train_step returned for a batch of one image",
+                                                        "只有一张图片的批次上 train_step 返回的损失"),
                      rtol=1e-4, atol=1e-6)
 
     def test_updates_the_parameters(self, kata):
@@ -196,7 +222,7 @@ class TestTrainStep:
         grads, want = got["grads"], losses["right"][1]
         slip = grader.grads_slip(grads, losses, log_probs)
         if slip:
-            raise CheckFailed(slip)
+            raise slip
         for name, w in want.items():
             grad = grads.get(name)
             if grad is None or not grad.abs().any():
@@ -266,11 +292,7 @@ class TestEvaluate:
         got = kata.run(evaluate_probe, state, x, y, EVAL_BATCH)
         expect_true(got["seen"], tr("evaluate never called the model: use model(x)",
                                     "evaluate 从未调用模型：请用 model(x)"))
-        expect_true(not any(training for training, _ in got["seen"]),
-                    tr("evaluate ran the model in training mode (the model given has dropout, which then drops "
-                       "half of its outputs at random): call model.eval() first",
-                       "evaluate 在训练模式下运行了模型（给定的模型带有 dropout，训练模式下会随机丢掉一半输出）："
-                       "请先调用 model.eval()"))
+        grader.expect_evaluation_mode(got["modes"])
         expect_true(not any(grad for _, grad in got["seen"]),
                     tr("evaluate built autograd graphs: wrap the loop in `with torch.no_grad():`",
                        "evaluate 构建了 autograd 计算图：请把循环放进 `with torch.no_grad():`"))
@@ -283,9 +305,10 @@ class TestEvaluate:
                        got=describe(value)))
         slip = grader.evaluation_slip(value, right, state, x, y)
         if slip:
-            raise CheckFailed(slip)
-        expect_close(float(value), right / 50, what=tr("evaluate(model, loader) with {right} of 50 right",
-                                                       "50 个中对了 {right} 个时的 evaluate(model, loader)", right=right),
+            raise slip
+        expect_close(float(value), right / len(y), what=tr("evaluate(model, loader) with {right} of {n} right",
+                                                           "{n} 个中对了 {right} 个时的 evaluate(model, loader)",
+                                                           right=right, n=len(y)),
                      atol=1e-6)
 
 
@@ -368,6 +391,7 @@ class TestFit:
             raise CheckFailed(tr("{why}: fit must train the Net it is given (task 1's layers)",
                                  "{why}：fit 必须训练传给它的那个 Net（任务 1 的各层）", why=weights))
         grader.weights_moved(got, weights)
+        grader.expect_training_mode(got["modes"])
         images, _ = data.load_split(root, train=True, limit=probe)
         own = got["outputs"]
         if not (isinstance(own, torch.Tensor) and own.shape == (probe, 10)):

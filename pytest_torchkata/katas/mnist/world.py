@@ -89,6 +89,30 @@ def forward_probe(learner, x: torch.Tensor) -> dict:
     return {"out": out, "again": again, "shapes": shapes, "singles": singles, "weights": _weights(model)}
 
 
+def watch_modes(model: nn.Module) -> list:
+    """What happens to ``model``'s mode, in order: "train" / "eval" for each
+    ``model.train(True)`` / ``model.train(False)`` (``model.eval()`` included), and
+    ``("forward", training, grad_enabled)`` for each forward."""
+    events: list = []
+    original = model.train
+
+    def train(mode: bool = True):
+        events.append("train" if mode else "eval")
+        return original(mode)
+    model.train = train  # an instance attribute shadows the method; eval() calls self.train(False)
+    model.register_forward_pre_hook(lambda m, _: events.append(("forward", m.training, torch.is_grad_enabled())))
+    return events
+
+
+def _squeezed(events: list) -> list:
+    """``events`` with runs of the same forward event kept once (a fit runs thousands)."""
+    out: list = []
+    for event in events:
+        if not (isinstance(event, tuple) and out and out[-1] == event):
+            out.append(event)
+    return out
+
+
 def small_model(log_probs: bool) -> nn.Module:
     """The model train_step is checked on; ``log_probs``: it returns log-probabilities, as a
     Net in the pytorch/examples style does (then cross_entropy and nll_loss agree)."""
@@ -144,8 +168,24 @@ def evaluate_probe(learner, state: dict, x: torch.Tensor, y: torch.Tensor, batch
         loader = DataLoader(TensorDataset(x, y), batch_size=batch_size)
         seen = []
         model.register_forward_pre_hook(lambda m, a: seen.append((m.training, torch.is_grad_enabled())))
+        modes = watch_modes(model)
     value = learner.evaluate(model, loader)
-    return {"value": value, "seen": seen}
+    return {"value": value, "seen": seen, "modes": _squeezed(modes)}
+
+
+def _served(loader: Any, batches: int = 2) -> list | None:
+    """The indices of the first ``batches`` batches the loader serves, on two passes
+    (from its batch sampler: no image is loaded), or None where it has none to read."""
+    from itertools import islice
+
+    sampler = getattr(loader, "batch_sampler", None)
+    if sampler is None:
+        return None
+    try:
+        passes = [[[int(i) for i in batch] for batch in islice(iter(sampler), batches)] for _ in range(2)]
+    except Exception:  # a batch sampler of the learner's own that cannot be read this way
+        return None
+    return passes if passes[0] and passes[0][0] else None
 
 
 @_label("make_loaders")
@@ -162,10 +202,13 @@ def loaders_probe(learner, root: str, batch_size: int) -> dict:
             continue
         x, y = next(iter(loader))
         dataset = loader.dataset
+        served = _served(loader)
         info[split] = {
-            "type": "DataLoader", "batch_size": loader.batch_size,
-            "shuffled": isinstance(loader.sampler, RandomSampler),
-            "sequential": isinstance(loader.sampler, SequentialSampler),
+            "type": "DataLoader", "batch_size": len(served[0][0]) if served else loader.batch_size,
+            "shuffled": served[0] != served[1] if served else isinstance(loader.sampler, RandomSampler),
+            "sequential": served[0][0][:1] == [0] and served[0] == served[1] if served
+            else isinstance(loader.sampler, SequentialSampler),
+            "served": served[0] if served else None,
             "train_split": getattr(dataset, "train", None), "length": len(dataset),
             "x": x if isinstance(x, torch.Tensor) else describe(x),
             "y": y if isinstance(y, torch.Tensor) else describe(y),
@@ -189,8 +232,12 @@ def fit_probe(learner, root: str, probe: int) -> dict:
     group = dict(optimizer.param_groups[0]) if isinstance(optimizer, torch.optim.Optimizer) else {}
     settings = {k: group[k] for k in ("lr", "momentum") if isinstance(group.get(k), (int, float))}
     model = learner.Net()
+    model.eval()  # fit must put it in training mode itself (the contract: model.train() each epoch)
+    with trusted():
+        modes = watch_modes(model)
     start = _weights(model)
     history = learner.fit(model, loader)
+    fit_modes = _squeezed(modes)  # what fit did; the grader's own eval() and forward below are not fit's
     if isinstance(history, (list, tuple)):
         history = [v.item() if isinstance(v, torch.Tensor) and v.numel() == 1 else v for v in history]
     with trusted():
@@ -198,5 +245,6 @@ def fit_probe(learner, root: str, probe: int) -> dict:
     model.eval()
     with torch.no_grad():
         outputs = model(images)
-    return {"history": history, "weights": _weights(model), "start": start, "outputs": outputs, "batch_size": batch_size,
+    return {"history": history, "weights": _weights(model), "start": start, "modes": fit_modes,
+            "outputs": outputs, "batch_size": batch_size,
             "optimizer": type(optimizer).__name__, "settings": settings}
