@@ -7,7 +7,7 @@ from pytest_torchkata.reports.results import REPORT_VERSION, nudge
 from pytest_torchkata.status import Status
 
 TASK_KEYS = {"id", "number", "title", "status", "score", "max_score", "message", "hint", "checks", "data",
-             "hints_used", "advice", "mistake"}
+             "hints_used", "advice", "mistake", "kind"}
 
 
 def test_report_schema(pytester):
@@ -24,11 +24,13 @@ def test_report_schema(pytester):
         assert set(task) == TASK_KEYS
         assert task["status"] in {s.value for s in Status}
         for check in task["checks"]:
-            assert set(check) == {"name", "status", "message", "hint", "where", "rank", "ran", "advice", "mistake"}
+            assert set(check) == {"name", "status", "message", "hint", "where", "rank", "ran", "advice", "mistake",
+                                  "kind"}
     add = kata["tasks"][1]
     assert add["status"] == "failed" and add["message"].startswith("add(a, b): 2 of 2 value(s) are off")
     assert add["hint"] == nudge("use +")  # a plain mismatch: the task's hint, said as a nudge
     assert add["mistake"] == "" and all(c["mistake"] == "" for c in add["checks"])  # a mismatch names none
+    assert add["kind"] == "" and all(c["kind"] == "" for c in add["checks"])  # the check decided, not an answer
 
 
 def test_partial_credit_counts_passed_checks(pytester):

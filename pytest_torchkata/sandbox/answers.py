@@ -49,7 +49,7 @@ class Kind(str, Enum):
 
 # after these the task's process is gone or stopped: its later requests get the same answer
 STOPPING = frozenset({Kind.TIMEOUT, Kind.CRASH, Kind.OUT_OF_MEMORY, Kind.REFUSED, Kind.BUDGET_SPENT})
-# answers that count as a crash of the learner's process (gradebook, item analysis)
+# the process running learner code ended (``plugin.wording`` says how; the gradebook counts them as crashes)
 CRASHES = frozenset({Kind.CRASH, Kind.OUT_OF_MEMORY})
 # fields that hold a name (cut to MAX_NAME characters; other text to MAX_TEXT)
 _NAMES = frozenset({"type", "function", "caller", "target", "api", "refused", "signal"})
