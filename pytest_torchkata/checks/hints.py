@@ -7,6 +7,7 @@ language.
 
 from __future__ import annotations
 
+from pytest_torchkata.checks.errorkinds import explain_error
 from pytest_torchkata.i18n import Text
 
 # A learner file Python cannot parse: the errors' type names, and what to do.
@@ -34,6 +35,8 @@ TORCHVISION_MISMATCH = Text(
     "`pip install --upgrade torch torchvision` 安装相互匹配的一对，或者用 "
     "`pip install torch torchvision --index-url https://download.pytorch.org/whl/cpu` 安装只用 CPU 的一对")
 
+# The messages of one torch error each; the kinds of error that come with many texts (a tuple where a
+# tensor was expected, target dtypes, a method not called, shapes in a backward) are in checks.errorkinds.
 TORCH_MESSAGE_HINTS: list[tuple[str, Text]] = [
     (TORCHVISION_MISMATCH_NEEDLE, TORCHVISION_MISMATCH),
     ("modified by an inplace operation",
@@ -47,9 +50,6 @@ TORCH_MESSAGE_HINTS: list[tuple[str, Text]] = [
      Text("the loss is cut off from the graph (built under `no_grad`, or from `.detach()`/`.item()`/`.data`); "
      "keep every step in torch",
      "损失已经和计算图断开了（在 `no_grad` 下算出来的，或者经过了 `.detach()`/`.item()`/`.data`）；每一步都要用 torch 运算")),
-    ("grad can be implicitly created only for scalar outputs",
-     Text("`backward()` needs a single number: reduce with `.sum()`/`.mean()` or pass `gradient=`",
-     "`backward()` 需要一个标量：先用 `.sum()`/`.mean()` 归约，或者传入 `gradient=`")),
     ("trying to backward through the graph a second time",
      Text("recompute the forward pass for every backward, or pass `retain_graph=True` if you really mean it",
      "每次反向传播前都要重新做一次前向计算；确实需要时才传 `retain_graph=True`")),
@@ -66,12 +66,6 @@ TORCH_MESSAGE_HINTS: list[tuple[str, Text]] = [
      Text("the inner sizes of a matrix product differ: print both shapes (for x (N, IN) and W (OUT, IN) use "
      "`x @ W.T`; after flattening, a layer's `in_features` must match, e.g. 320 in the article's CNN)",
      "矩阵乘法的内侧维度不一致：把两个形状都打印出来（x 为 (N, IN)、W 为 (OUT, IN) 时用 `x @ W.T`；展平之后，层的 `in_features` 必须对得上，比如文中的 CNN 是 320）")),
-    ("expected scalar type long", Text("class targets for cross-entropy must be integers: `labels.long()`",
-     "交叉熵的类别标签必须是整数：`labels.long()`")),
-    ("expected target dtype to be long", Text("class targets for cross-entropy must be integers: `labels.long()`",
-     "交叉熵的类别标签必须是整数：`labels.long()`")),
-    ("found dtype long but expected float", Text("targets for BCE/MSE losses must be float: `target.float()`",
-     "BCE/MSE 损失的目标值必须是浮点数：`target.float()`")),
     ("out of bounds", Text("a label is outside 0..C-1: check the number of classes",
      "有标签超出了 0..C-1 的范围：检查类别数")),
     ("all elements of input should be between 0 and 1",
@@ -105,23 +99,11 @@ TORCH_MESSAGE_HINTS: list[tuple[str, Text]] = [
      "两个形状对不上：把两个操作数的形状都打印出来")),
     ("object is not callable", Text("something you call is not a function: check the name",
      "你调用的东西不是函数：检查一下名字")),
-    ("torch.return_types", Text("`torch.max(x, dim)` returns a pair (values, indices): take `.values`, "
-                           "or use `x.amax(dim)`",
-     "`torch.max(x, dim)` 返回的是一对（values, indices）：取 `.values`，或者用 `x.amax(dim)`")),
     ("can't convert cuda", Text("copy it to the CPU first: `.detach().cpu().numpy()`",
      "先把它拷到 CPU 上：`.detach().cpu().numpy()`")),
     ("found <class 'pil.image.image'>",
      Text("the data set gives PIL images: pass `transform=transforms.ToTensor()` to turn them into tensors",
      "数据集给出的是 PIL 图像：传入 `transform=transforms.ToTensor()` 把它们变成张量")),
-    ("result type float can't be cast to the desired output type long",
-     Text("targets for BCE losses must be float (`y.float()`); int64 labels are for cross-entropy",
-     "BCE 损失的目标值必须是浮点数（`y.float()`）；int64 标签是给交叉熵用的")),
-    ("expected dtype int32/int64 for index",
-     Text("class targets are indices: keep them int64 (`targets.long()`), not float",
-     "类别标签是索引：保持 int64（`targets.long()`），不要用浮点数")),
-    ("tensors used as indices must be long",
-     Text("class targets are indices: keep them int64 (`targets.long()`), not float",
-     "类别标签是索引：保持 int64（`targets.long()`），不要用浮点数")),
     ("'nonetype' object has no attribute 'zero_'",
      Text("this `.grad` is None: before the first backward there is no gradient to zero (zero it after the "
      "update, or set `p.grad = None`), and `w = w - lr * w.grad` makes a new tensor that is not a leaf; "
@@ -148,10 +130,9 @@ TORCH_MESSAGE_HINTS: list[tuple[str, Text]] = [
      Text("a comparison gave a plain Python bool: `torch.max(x, dim)` returns (values, indices), so compare "
      "the indices (or use `x.argmax(dim)`)",
      "比较得到的是 Python 的 bool：`torch.max(x, dim)` 返回 (values, indices)，所以要比较 indices（或者用 `x.argmax(dim)`）")),
-    ("returned an invalid gradient at index",
-     Text("`backward` returns the gradients in the order of `forward`'s inputs, each with its input's shape "
-          "(an (N, K) input gets an (N, K) gradient)",
-          "`backward` 按 `forward` 输入的顺序返回梯度，每个梯度的形状与对应输入相同（(N, K) 的输入得到 (N, K) 的梯度）")),
+    ("returned an invalid gradient at index",  # its shape form is a kind of its own (errorkinds)
+     Text("`backward` returns the gradients in the order of `forward`'s inputs, each with its input's shape, "
+          "dtype and device", "`backward` 按 `forward` 输入的顺序返回梯度，每个梯度的形状、dtype 和设备与对应输入相同")),
     ("unsupported operand type(s) for *: 'float' and 'nonetype'",
      Text("this `.grad` is None: backward fills `.grad` only on leaf tensors the loss depends on; was it "
           "cleared before the update, is the parameter no longer a leaf, or did backward() not reach it?",
@@ -199,7 +180,13 @@ TORCH_MESSAGE_HINTS: list[tuple[str, Text]] = [
 ]
 
 
-def hint_for(message: str) -> str:
+def hint_for(message: str, type_name: str = "") -> str:
+    """What a learner's error usually means: its kind first (``checks.errorkinds``: by the
+    exception's type and the message's pattern, the same in every kata), else the first
+    torch message above that fits."""
+    kind = explain_error(type_name, message)
+    if kind:
+        return kind
     text = message.lower()
     for needle, hint in TORCH_MESSAGE_HINTS:
         if needle in text:

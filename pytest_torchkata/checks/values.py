@@ -14,13 +14,18 @@ from typing import Any
 
 import torch
 
+from pytest_torchkata.checks.errorkinds import kind_text
 from pytest_torchkata.checks.errors import CheckFailed
 from pytest_torchkata.checks.variants import Variants, naming
 from pytest_torchkata.i18n import tr
 from pytest_torchkata.sandbox.observe import _a, describe  # noqa: F401
+from pytest_torchkata.sandbox.wire import Opaque
 
 # Bound once, so learner code that patches torch in this process cannot change it.
 _isfinite = torch.isfinite
+
+# what a method or function looks like when returned without being called (``sandbox.observe.describe``)
+_METHODS = frozenset({"builtin_function_or_method", "method", "function", "method-wrapper"})
 
 # torch.testing.assert_close's documented defaults (rtol, atol), for the message.
 _DEFAULT_TOL = {
@@ -35,11 +40,14 @@ def expect_tensor(value: Any, *, what: str) -> torch.Tensor:
         return value
     text = tr("{what} should return a tensor, but returned {got}", "{what} 应该返回一个张量，实际返回的是{got}",
               what=what, got=describe(value))
-    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, torch.Tensor) for v in value):
-        text += (tr("; `torch.max(x, dim)` returns (values, indices): take `.values` or unpack it",
-                    "；`torch.max(x, dim)` 返回 (values, indices)：取 `.values`，或者把它拆开")
-                 if value[1].dtype == torch.int64 else
-                 tr("; return only the tensor that was asked for", "；只返回题目要求的那个张量"))
+    tensors = isinstance(value, tuple) and bool(value) and all(isinstance(v, torch.Tensor) for v in value)
+    if tensors and (len(value) == 1 or (len(value) % 2 == 0 and value[1].dtype == torch.int64)):
+        # (g,) from torch.autograd.grad, (values, indices) from torch.max/min: the same kind as the raw error
+        text += tr("; {why}", "；{why}", why=kind_text("tuple_as_tensor"))
+    elif tensors:
+        text += tr("; return only the tensor that was asked for", "；只返回题目要求的那个张量")
+    elif isinstance(value, Opaque) and value.type_name in _METHODS:
+        text += tr("; {why}", "；{why}", why=kind_text("method_not_called"))
     elif value is None:
         text += tr("; is a `return` missing?", "；是不是漏写了 `return`？")
     raise CheckFailed(text)
