@@ -1,7 +1,9 @@
-"""The pytest adapter: the plugin's hooks, and nothing else (entry point ``pytest11``).
+"""The pytest adapter (entry point ``pytest11``): the options, the extension hooks, the
+built-in katas and report formats, and, under ``--kata``/``--kata-list``, the grading
+session, a plugin of its own whose methods are the hooks of a grading run.
 
 Rooms of this layer: ``options`` (flags, ini keys, env), ``hookspecs`` (the
-extension hooks), ``session`` (one grading session's state), ``fixtures``
+extension hooks), ``session`` (one grading session: its state and its hooks), ``fixtures``
 (``kata`` and ``device``), ``access`` (the ``kata`` fixture's object),
 ``outcomes`` (a check's result from pytest's report) and ``debugger``.
 This layer may import every other; the sandbox never imports it.
@@ -13,30 +15,27 @@ imported and no test is touched.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_torchkata import __version__
 from pytest_torchkata.i18n import language, set_language, tr
 from pytest_torchkata.model import MARKER
 from pytest_torchkata.plugin import hookspecs
-from pytest_torchkata.plugin.debugger import breakpoint_warnings, debugger_calls  # noqa: F401
+from pytest_torchkata.plugin.debugger import debugger_calls  # noqa: F401
 from pytest_torchkata.plugin.fixtures import device, kata  # noqa: F401  (the plugin's fixtures)
 from pytest_torchkata.plugin.options import add_options, settings
-from pytest_torchkata.plugin.outcomes import check_outcome
-from pytest_torchkata.plugin.selection import task_numbers
-from pytest_torchkata.plugin.session import DEVICE_CHOICES, NO_CUDA, NO_CUDA_ZH, SESSION_KEY, KataSession
-from pytest_torchkata.reports.formats import FileReporter
+from pytest_torchkata.plugin.session import NO_CUDA, NO_CUDA_ZH, SESSION_KEY, KataSession  # noqa: F401
 from pytest_torchkata.reports import progress
-from pytest_torchkata.reports.progress import ProgressStore, list_lines
-from pytest_torchkata.reports.summary import write_summary
+from pytest_torchkata.reports.formats import FileReporter
+from pytest_torchkata.reports.progress import ProgressStore
 
 if TYPE_CHECKING:
     from pytest_torchkata.registry import KataRegistry
 
 
 LANGUAGE_BEFORE = pytest.StashKey[str]()
+SESSION_PLUGIN = "torchkata-session"
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -100,7 +99,7 @@ def pytest_configure(config: pytest.Config) -> None:
         _refuse_kata_dir_conftest(config, opts.kata_dir)
     session = KataSession(config, registry, opts)
     config.stash[SESSION_KEY] = session
-    config.pluginmanager.register(session, "torchkata-session")  # it hears -k, Ctrl+C and pytest.exit
+    config.pluginmanager.register(session, SESSION_PLUGIN)  # its methods are the grading run's hooks
     # torch's many long-lived objects make every later gc pass slow; leave them out of it
     import gc
 
@@ -135,180 +134,4 @@ def _refuse_kata_dir_conftest(config: pytest.Config, kata_dir: Path) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    session = config.stash.get(SESSION_KEY, None)
-    if session is not None:
-        session.close()
     set_language(config.stash.get(LANGUAGE_BEFORE, language()))
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection(session: pytest.Session) -> bool | None:
-    ks = session.config.stash.get(SESSION_KEY, None)
-    if ks is not None and ks.settings.list_only:
-        return True  # nothing to collect: --kata-list only prints
-    return None
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_pycollect_makemodule(module_path: Path, parent: Any) -> Any:
-    """Name a kata's checks after the kata ("tensors::TestSoftmax::test_..."): their file
-    lies in the installed package, usually outside the rootdir."""
-    ks = parent.config.stash.get(SESSION_KEY, None)
-    if ks is None:
-        return None
-    for kata_obj in ks.katas:
-        if Path(kata_obj.checks_file) == Path(module_path):
-            return pytest.Module.from_parent(parent, path=module_path, nodeid=kata_obj.name)
-    return None
-
-
-def pytest_report_header(config: pytest.Config) -> list[str] | None:
-    ks = config.stash.get(SESSION_KEY, None)
-    if ks is None or ks.settings.list_only:
-        return None
-    import torch
-
-    from pytest_torchkata.plugin.access import seed_digest
-
-    devices = ks.devices()
-    cuda = "" if "cuda" in devices else tr(" (no CUDA device: CUDA cases are skipped)",
-                                           "（没有 CUDA 设备：跳过 CUDA 用例）")
-    mode = ks.sandbox_line()
-    memory = ks.memory_line()
-    lines = [
-        tr("torchkata {version}: katas {katas} from {dir}", "torchkata {version}：练习 {katas}，文件在 {dir}",
-           version=__version__, katas=", ".join(k.name for k in ks.katas), dir=ks.settings.kata_dir),
-        # the digest is what grading logs and Gradescope's results show of a secret seed
-        tr("torchkata: device {devices}{cuda}; seed {seed} (digest {digest}); torch {torch}; {mode}",
-           "torchkata：设备 {devices}{cuda}；随机种子 {seed}（摘要 {digest}）；torch {torch}；{mode}",
-           devices=", ".join(devices), cuda=cuda, seed=ks.settings.seed, digest=seed_digest(ks.settings.seed),
-           torch=torch.__version__, mode=mode),
-    ] + ([memory] if memory else []) + _checkout_note(ks.settings.kata_dir)
-    from pytest_torchkata.reports.display import fit
-
-    columns = getattr(config.get_terminal_writer(), "fullwidth", 80)  # a CJK character takes two
-    return [part for line in lines for part in fit(line, columns, hang=2)]
-
-
-def _checkout_note(kata_dir: Path) -> list[str]:
-    from pytest_torchkata.cli.workspace import checkout_note
-
-    note = checkout_note(kata_dir)
-    return [note] if note else []
-
-
-@pytest.hookimpl(tryfirst=True)  # before -k deselects anything
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Let ``-k`` match a check by its task's id, number and title in both languages
-    (``-k softmax``, ``-k permute``), not only by the class name; a ``-k`` made of task
-    numbers alone (``-k 1``, ``-k "1 or 3"``) selects exactly those tasks."""
-    ks = config.stash.get(SESSION_KEY, None)
-    if ks is None:
-        return
-    ks.remember(items)
-    numbers: dict[str, int] = {}
-    for item in items:
-        marker = item.get_closest_marker(MARKER)
-        if marker is None:
-            continue
-        task = ks.registry.get(marker.args[0]).get_task(marker.args[1])
-        numbers[item.nodeid] = task.number
-        titles = ([task.title_text.en, task.title_text.zh] if hasattr(task.title_text, "zh")
-                  else [str(task.title_text)])
-        item.extra_keyword_matches.update({task.id, f"task{task.number}", *filter(None, titles)})
-    wanted = task_numbers(config.getoption("keyword") or "")
-    if wanted is None:
-        return
-    # a digit would also match inside check names ("..._dim_1", "..._1000"): select here, exactly
-    keep = [item for item in items if item.nodeid in numbers and wanted(numbers[item.nodeid])]
-    dropped = [item for item in items if item not in keep]
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = keep
-    config.option.keyword = ""  # done: pytest's own -k would match the digits anywhere
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    ks = metafunc.config.stash.get(SESSION_KEY, None)
-    if ks is None or "device" not in metafunc.fixturenames:
-        return
-    import torch
-
-    params = [
-        pytest.param(d, marks=pytest.mark.skip(reason=tr(NO_CUDA, NO_CUDA_ZH)))
-        if d == "cuda" and not torch.cuda.is_available() else d
-        for d in DEVICE_CHOICES[ks.settings.device]
-    ]
-    metafunc.parametrize("device", params)
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
-    outcome = yield
-    ks = item.config.stash.get(SESSION_KEY, None)
-    marker = item.get_closest_marker(MARKER)
-    if ks is None or marker is None or item.nodeid in ks.checks:
-        return
-    report = outcome.get_result()
-    if report.sections:  # what learner code printed: no control sequence reaches the terminal
-        from pytest_torchkata.reports.encode import for_terminal
-
-        report.sections = [(title, for_terminal(text)) for title, text in report.sections]
-    task = ks.registry.get(marker.args[0]).get_task(marker.args[1])
-    found = check_outcome(task, item.name, str(item.path), call, report,
-                          full_tracebacks=item.config.getoption("tbstyle") in ("long", "native"),
-                          learner=ks.keeps_progress)
-    if found is None:
-        return
-    ks.checks[item.nodeid] = found.result
-    if found.skip:
-        report.outcome = "skipped"
-    if found.longrepr is not None:
-        report.longrepr = found.longrepr
-    exc = call.excinfo.value if call.excinfo is not None else None
-    if getattr(exc, "load_failure", False):
-        # the whole file could not be loaded: one failure block per kata, not one per check
-        kata_name = marker.args[0]
-        if ks.load_failures.get(kata_name) == found.result.message:
-            report.outcome = "skipped"
-            report.longrepr = (str(item.path), 0, tr("same cause as above: {message}",
-                                                     "原因同上：{message}", message=found.result.message))
-        else:
-            ks.load_failures[kata_name] = found.result.message
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    ks = session.config.stash.get(SESSION_KEY, None)
-    if ks is None:
-        return
-    if ks.settings.list_only:
-        session.exitstatus = pytest.ExitCode.OK
-        return
-    ks.close()  # every learner process is gone before the report is written
-    results = ks.finish(list(session.items), failures=session.testsfailed if session.shouldfail else 0,
-                        stop=session.shouldstop)
-    stopping = session.config.getoption("capture") == "no" and not ks.settings.isolate
-    results.warnings.extend(breakpoint_warnings([ks.path_for(k) for k in ks.katas], ks.breakpoints, stopping,
-                                                learner=ks.keeps_progress))
-    session.config.hook.pytest_torchkata_results(config=session.config, results=results)
-    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        session.exitstatus = (pytest.ExitCode.OK if results.score >= results.max_score
-                              else pytest.ExitCode.TESTS_FAILED)
-
-
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    ks = config.stash.get(SESSION_KEY, None)
-    if ks is None:
-        return
-    if ks.settings.list_only:
-        katas = [ks.registry.get(n) for n in (ks.settings.katas or ks.registry.names())]
-        for line in list_lines(katas, progress.load(ks.settings.kata_dir), ks.settings.kata_dir):
-            terminalreporter.write_line(line)
-        return
-    if ks.results is not None:
-        following = {n: ks.registry.next_kata(n) or "" for n in ks.registry.names()}
-        # no progress kept: not a learner's own workspace (torchkata grade, Gradescope), so the
-        # summary leaves out what to do next there (the next task, `torchkata hint`, the next kata)
-        write_summary(terminalreporter, ks.results, following,
-                      columns=getattr(config.get_terminal_writer(), "fullwidth", 80),
-                      learner=ks.keeps_progress)

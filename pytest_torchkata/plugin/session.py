@@ -1,6 +1,8 @@
-"""The state of one grading session (``KataSession``), registered in
-``pytest_configure`` only under ``--kata``/``--kata-list``, and stashed on the
-config under ``SESSION_KEY``."""
+"""One grading session (``KataSession``): its state, and the plugin whose methods are the
+hooks of a grading run (as pytest-xdist's session object is).  Registered in
+``pytest_configure`` only under ``--kata``/``--kata-list`` (so a plain pytest run never
+meets these hooks), and stashed on the config under ``SESSION_KEY`` for the ``kata``
+fixture."""
 
 from __future__ import annotations
 
@@ -8,33 +10,33 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 
 from pytest_torchkata import __version__
+from pytest_torchkata.i18n import tr
 from pytest_torchkata.model import MARKER, Kata
 from pytest_torchkata.plugin.notebooks import KataSource, find_source
+from pytest_torchkata.plugin.debugger import breakpoint_warnings
 from pytest_torchkata.plugin.notrun import Explained, unreached_reason
+from pytest_torchkata.plugin.outcomes import check_outcome
+from pytest_torchkata.plugin.selection import task_numbers
 from pytest_torchkata.plugin.options import Settings
 from pytest_torchkata.registry import KataRegistry
+from pytest_torchkata.reports.header import HeaderFacts, header_lines
+from pytest_torchkata.reports.progress import list_lines
 from pytest_torchkata.reports.results import CheckResult, SessionResult, grade_kata
+from pytest_torchkata.reports.summary import write_summary
 from pytest_torchkata.status import Status
 
 SESSION_KEY = pytest.StashKey["KataSession"]()
 DEVICE_CHOICES = {"auto": ["cpu", "cuda"], "cpu": ["cpu"], "cuda": ["cuda"]}
 NO_CUDA = "no CUDA device here (torch.cuda.is_available() is False); CUDA cases run on a machine with a GPU"
 NO_CUDA_ZH = "这里没有 CUDA 设备（torch.cuda.is_available() 为 False）；CUDA 用例要在有 GPU 的机器上运行"
-# What a whole isolated run needs (the grader and the worker each import torch), measured by
-# benchmarks/bench_sandbox.py cgroup with half a CPU: the CPU-only build gets full marks in 640 MB
-# (not in 560), the CUDA build, whose import alone holds about 290 MB in each process, in 896 MB
-# and 1024 MB (in 768 MB it thrashes for minutes).
-NEEDS_MB = {"cpu": 640, "cuda": 1024}
-CPU_TORCH = "pip install torch torchvision --index-url https://download.pytorch.org/whl/cpu"
-
 
 class KataSession:
-    """State of one grading session; exists only under ``--kata``/``--kata-list``."""
+    """State of one grading session, and its hooks; exists only under ``--kata``/``--kata-list``."""
 
     def __init__(self, config: pytest.Config, registry: KataRegistry, opts: Settings) -> None:
         self.config = config
@@ -112,47 +114,29 @@ class KataSession:
 
         return shown + [str(data_views_root())]
 
-    def sandbox_line(self) -> str:
-        """How learner code is walled off, for the header."""
-        from pytest_torchkata.i18n import tr
-
-        if not self.settings.isolate:
-            # for learners checking themselves (the README's security model)
-            return tr("in-process", "在评分进程内运行")
-        from pytest_torchkata.sandbox.levels import SUMMARY, WEAK_NOTE, private_python
-
-        line = tr("isolated worker process, sandbox {level}", "隔离的工作进程，沙箱 {level}",
-                  level=SUMMARY[self.sandbox].format(uid=tr("of its own", "（独立的）")))
-        if self.sandbox == "user" and private_python():
-            line += tr("; note: {path} is private, so learner code can import only what was loaded before it ran",
-                       "；注意：{path} 是私有的，学习者代码只能导入它运行之前已经加载的模块", path=private_python())
-        return line + (tr("; WARNING: {note}", "；警告：{note}", note=WEAK_NOTE) if self.sandbox == "none" else "")
-
-    def memory_line(self, limit_mb: float | None = None) -> str | None:
-        """A warning for the header when the container's memory is too small for this torch."""
-        if not self.settings.isolate:
-            return None
+    def header_facts(self) -> HeaderFacts:
+        """What the header says, gathered from torch, the sandbox and the options."""
         import torch
 
-        from pytest_torchkata.i18n import tr
-        from pytest_torchkata.sandbox.limits import container_memory_mb
+        from pytest_torchkata.cli.workspace import checkout_note
+        from pytest_torchkata.plugin.access import seed_digest
 
-        limit_mb = container_memory_mb() if limit_mb is None else limit_mb
-        build = "cuda" if torch.version.cuda else "cpu"
-        if limit_mb is None or limit_mb >= NEEDS_MB[build]:
-            return None
-        if build == "cuda" and not torch.cuda.is_available():
-            return tr("torchkata: WARNING: this container allows {mb:.0f} MB, but an isolated run with this "
-                      "CUDA build of torch needs about {need} MB, so tasks may be killed for memory; the "
-                      "CPU-only build needs about {cpu} MB: {cmd}",
-                      "torchkata：警告：这个容器只允许 {mb:.0f} MB，而用这个 CUDA 版 torch 隔离运行约需 {need} MB，"
-                      "任务可能因内存不足被杀掉；纯 CPU 版约需 {cpu} MB：{cmd}",
-                      mb=limit_mb, need=NEEDS_MB["cuda"], cpu=NEEDS_MB["cpu"], cmd=CPU_TORCH)
-        return tr("torchkata: WARNING: this container allows {mb:.0f} MB, but an isolated run needs about {need} MB "
-                  "(the grader and the worker each load torch), so tasks may be killed for memory",
-                  "torchkata：警告：这个容器只允许 {mb:.0f} MB，而隔离运行约需 {need} MB（评分进程和工作进程"
-                  "各自加载 torch），任务可能因内存不足被杀掉",
-                  mb=limit_mb, need=NEEDS_MB[build])
+        opts = self.settings
+        facts = HeaderFacts(version=__version__, katas=[k.name for k in self.katas], kata_dir=str(opts.kata_dir),
+                            devices=self.devices(), seed=opts.seed, digest=seed_digest(opts.seed),
+                            torch_version=torch.__version__, isolate=opts.isolate, level=self.sandbox,
+                            cuda_build=bool(torch.version.cuda), cuda_available=torch.cuda.is_available())
+        if opts.isolate:
+            from pytest_torchkata.sandbox.levels import SUMMARY, WEAK_NOTE, private_python
+            from pytest_torchkata.sandbox.limits import container_memory_mb
+
+            facts.level_summary = SUMMARY[self.sandbox].format(uid=tr("of its own", "（独立的）"))
+            facts.private_python = private_python() or ""
+            facts.weak_note = WEAK_NOTE
+            facts.memory_mb = container_memory_mb()
+        note = checkout_note(opts.kata_dir)
+        facts.notes = [note] if note else []
+        return facts
 
     @pytest.hookimpl
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
@@ -236,3 +220,133 @@ class KataSession:
             seed_digest=seed_digest(self.settings.seed),
         )
         return self.results
+
+    # -- the hooks of a grading run ----------------------------------------------------
+
+    @pytest.hookimpl
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        self.close()
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection(self, session: pytest.Session) -> bool | None:
+        return True if self.settings.list_only else None  # nothing to collect: --kata-list only prints
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pycollect_makemodule(self, module_path: Path, parent: Any) -> Any:
+        """Name a kata's checks after the kata ("tensors::TestSoftmax::test_..."): their file
+        lies in the installed package, usually outside the rootdir."""
+        for kata_obj in self.katas:
+            if Path(kata_obj.checks_file) == Path(module_path):
+                return pytest.Module.from_parent(parent, path=module_path, nodeid=kata_obj.name)
+        return None
+
+    @pytest.hookimpl(trylast=True)  # called last, shown first: above the other plugins' lines
+    def pytest_report_header(self, config: pytest.Config) -> list[str] | None:
+        if self.settings.list_only:
+            return None
+        return header_lines(self.header_facts(), getattr(config.get_terminal_writer(), "fullwidth", 80))
+
+    @pytest.hookimpl(tryfirst=True)  # before -k deselects anything
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        """Let ``-k`` match a check by its task's id, number and title in both languages
+        (``-k softmax``, ``-k permute``), not only by the class name; a ``-k`` made of task
+        numbers alone (``-k 1``, ``-k "1 or 3"``) selects exactly those tasks."""
+        self.remember(items)
+        numbers: dict[str, int] = {}
+        for item in items:
+            marker = item.get_closest_marker(MARKER)
+            if marker is None:
+                continue
+            task = self.registry.get(marker.args[0]).get_task(marker.args[1])
+            numbers[item.nodeid] = task.number
+            titles = ([task.title_text.en, task.title_text.zh] if hasattr(task.title_text, "zh")
+                      else [str(task.title_text)])
+            item.extra_keyword_matches.update({task.id, f"task{task.number}", *filter(None, titles)})
+        wanted = task_numbers(config.getoption("keyword") or "")
+        if wanted is None:
+            return
+        # a digit would also match inside check names ("..._dim_1", "..._1000"): select here, exactly
+        keep = [item for item in items if item.nodeid in numbers and wanted(numbers[item.nodeid])]
+        dropped = [item for item in items if item not in keep]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = keep
+        config.option.keyword = ""  # done: pytest's own -k would match the digits anywhere
+
+    @pytest.hookimpl
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        if "device" not in metafunc.fixturenames:
+            return
+        import torch
+
+        params = [
+            pytest.param(d, marks=pytest.mark.skip(reason=tr(NO_CUDA, NO_CUDA_ZH)))
+            if d == "cuda" and not torch.cuda.is_available() else d
+            for d in DEVICE_CHOICES[self.settings.device]
+        ]
+        metafunc.parametrize("device", params)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+        outcome = yield
+        marker = item.get_closest_marker(MARKER)
+        if marker is None or item.nodeid in self.checks:
+            return
+        report = outcome.get_result()
+        if report.sections:  # what learner code printed: no control sequence reaches the terminal
+            from pytest_torchkata.reports.encode import for_terminal
+
+            report.sections = [(title, for_terminal(text)) for title, text in report.sections]
+        task = self.registry.get(marker.args[0]).get_task(marker.args[1])
+        found = check_outcome(task, item.name, str(item.path), call, report,
+                              full_tracebacks=item.config.getoption("tbstyle") in ("long", "native"),
+                              learner=self.keeps_progress)
+        if found is None:
+            return
+        self.checks[item.nodeid] = found.result
+        if found.skip:
+            report.outcome = "skipped"
+        if found.longrepr is not None:
+            report.longrepr = found.longrepr
+        exc = call.excinfo.value if call.excinfo is not None else None
+        if getattr(exc, "load_failure", False):
+            # the whole file could not be loaded: one failure block per kata, not one per check
+            kata_name = marker.args[0]
+            if self.load_failures.get(kata_name) == found.result.message:
+                report.outcome = "skipped"
+                report.longrepr = (str(item.path), 0, tr("same cause as above: {message}",
+                                                         "原因同上：{message}", message=found.result.message))
+            else:
+                self.load_failures[kata_name] = found.result.message
+
+    @pytest.hookimpl
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.settings.list_only:
+            session.exitstatus = pytest.ExitCode.OK
+            return
+        self.close()  # every learner process is gone before the report is written
+        results = self.finish(list(session.items), failures=session.testsfailed if session.shouldfail else 0,
+                              stop=session.shouldstop)
+        stopping = session.config.getoption("capture") == "no" and not self.settings.isolate
+        results.warnings.extend(breakpoint_warnings([self.path_for(k) for k in self.katas], self.breakpoints,
+                                                    stopping, learner=self.keeps_progress))
+        session.config.hook.pytest_torchkata_results(config=session.config, results=results)
+        if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            session.exitstatus = (pytest.ExitCode.OK if results.score >= results.max_score
+                                  else pytest.ExitCode.TESTS_FAILED)
+
+    @pytest.hookimpl
+    def pytest_terminal_summary(self, terminalreporter: Any, config: pytest.Config) -> None:
+        columns = getattr(config.get_terminal_writer(), "fullwidth", 80)
+        if self.settings.list_only:
+            from pytest_torchkata.reports import progress
+
+            katas = [self.registry.get(n) for n in (self.settings.katas or self.registry.names())]
+            for line in list_lines(katas, progress.load(self.settings.kata_dir), self.settings.kata_dir):
+                terminalreporter.write_line(line)
+            return
+        if self.results is not None:
+            following = {n: self.registry.next_kata(n) or "" for n in self.registry.names()}
+            # no progress kept: not a learner's own workspace (torchkata grade, Gradescope), so the
+            # summary leaves out what to do next there (the next task, `torchkata hint`, the next kata)
+            write_summary(terminalreporter, self.results, following, columns=columns, learner=self.keeps_progress)
