@@ -39,6 +39,8 @@ MISTAKES = [
     # task 2: a second derivative
     Case("no_create_graph", "second", body((FIRST, "(dy_dx,) = torch.autograd.grad(y, x)")),
          ("does not require grad", "without `create_graph=True`")),
+    Case("autograd_grad_not_unpacked", "second", body((FIRST, "dy_dx = torch.autograd.grad(y, x, create_graph=True)")),
+         ("a tuple was used where a tensor was expected", "(g,) = torch.autograd.grad(y, x)")),
     Case("first_derivative_returned", "second", body(("    return d2y_dx2\n", "    return dy_dx\n")),
          ("is the first derivative",)),
     Case("grad_not_cleared_between", "second", body((
