@@ -171,6 +171,58 @@ MISTAKES = [
          ("is on device meta, expected cpu", "hard-coded")),
     Case("log_of_softmax_plus_eps", "log_softmax", body(LOG_SOFTMAX_BODY, "    return torch.log(softmax(x, dim) + 1e-10)\n"),
          ("epsilon", "log(eps)")),
+    # issue 16: the input classes each contract names (a batch of one, float64, non-contiguous, odd sizes)
+    # and the task's wrong versions (checks.variants) named by the output they give
+    Case("list_squeezed", "create", body("torch.tensor(data, dtype=torch.float32)",
+                                         "torch.tensor(data, dtype=torch.float32).squeeze()"),
+         ("a size-1 dimension is extra or missing",)),
+    Case("channels_last_squeezed_for_a_batch_of_one", "reshape",
+         body("x.permute(0, 2, 3, 1)", "x.permute(0, 2, 3, 1).squeeze()"),
+         ("batch dimension of size 1 is gone",), mistake="tensors.batch_dim_squeezed"),
+    Case("flatten_in_channels_first_order", "reshape",
+         body("x.reshape(x.shape[0], -1)", "x.permute(0, 3, 1, 2).reshape(x.shape[0], -1)"),
+         ("channels-first order",), mistake="tensors.flatten_channels_first"),
+    Case("flatten_width_first", "reshape",
+         body("x.reshape(x.shape[0], -1)", "x.transpose(1, 2).reshape(x.shape[0], -1)"),
+         ("H and W were swapped",), mistake="tensors.flatten_width_first"),
+    Case("distances_cross_term_plus", "distances", body(DISTANCES_BODY, (
+        "    return ((a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] + 2 * a @ b.T).clamp(min=0)\n")),
+         ("cross term has the wrong sign",), mistake="tensors.distances_cross_term_sign"),
+    Case("distances_cross_term_without_2", "distances", body(DISTANCES_BODY, (
+        "    return ((a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - a @ b.T).clamp(min=0)\n")),
+         ("lost its factor 2",), mistake="tensors.distances_cross_term_factor"),
+    Case("distances_sqrt_named_by_id", "distances", body("(diff ** 2).sum(dim=-1)", "(diff ** 2).sum(dim=-1).sqrt()"),
+         ("not their squares",), mistake="tensors.distances_not_squared"),
+    Case("masked_mean_casts_to_float32", "masked_mean",
+         body(MASKED_MEAN_BODY, "    x = x.float()\n" + MASKED_MEAN_BODY), ("dtype float32, expected float64",)),
+    Case("masked_mean_down_the_columns", "masked_mean", body(MASKED_MEAN_BODY, (
+        "    m = mask.to(x.dtype)\n    total = (x * m).sum(dim=0)\n"
+        "    count = m.sum(dim=0).clamp(min=1)\n    return total / count\n")),
+         ("averaged down the columns",), mistake="tensors.masked_mean_wrong_dim"),
+    Case("masked_mean_floor_named_by_id", "masked_mean", body("    return total / count\n", "    return total // count\n"),
+         ("`//` is floor division",), mistake="tensors.floor_division"),
+    Case("one_hot_labels_minus_one", "one_hot", body("    out[torch.arange(labels.shape[0]), labels] = 1.0\n",
+                                                      "    out[torch.arange(labels.shape[0]), labels - 1] = 1.0\n"),
+         ("one column to the left",), mistake="tensors.one_hot_off_by_one"),
+    Case("one_hot_squeezes_a_batch_of_one", "one_hot",
+         body(ONE_HOT_BODY, "    return F.one_hot(labels.squeeze(), num_classes).float()\n"),
+         ("batch dimension of size 1 is gone",), mistake="tensors.batch_dim_squeezed"),
+    Case("argmin_instead_of_argmax", "one_hot", body("return onehot.argmax(dim=1)", "return onehot.argmin(dim=1)"),
+         ("`argmin`",), mistake="tensors.argmin_not_argmax"),
+    Case("softmax_casts_to_float32", "softmax", body(SOFTMAX_BODY, "    x = x.float()\n" + SOFTMAX_BODY),
+         ("dtype float32, expected float64",)),
+    Case("softmax_shift_in_the_numerator_only", "softmax", body(SOFTMAX_BODY, (
+        "    e = (x - x.amax(dim=dim, keepdim=True)).exp()\n    return e / x.exp().sum(dim=dim, keepdim=True)\n")),
+         ("subtracted in the numerator only",), mistake="tensors.softmax_shift_in_numerator_only"),
+    Case("log_softmax_max_not_added_back", "log_softmax", body(LOG_SOFTMAX_BODY, (
+        "    shifted = x - x.amax(dim=dim, keepdim=True)\n"
+        "    return x - shifted.exp().sum(dim=dim, keepdim=True).log()\n")),
+         ("max was not added back",), mistake="tensors.logsumexp_max_not_added_back"),
+    Case("log_softmax_adds_the_log", "log_softmax", body(LOG_SOFTMAX_BODY, LOG_SOFTMAX_BODY.replace(
+        "return shifted - ", "return shifted + ")), ("added, not subtracted",), mistake="tensors.log_softmax_sign"),
+    Case("to_numpy_casts_to_float32", "numpy_bridge",
+         body("return t.detach().cpu().numpy()", "return t.detach().cpu().float().numpy()"),
+         ("returned float32, expected a NumPy array of float64", ".float()")),
 ]
 
 

@@ -59,3 +59,22 @@ def share_memory_probe(learner: Any, values: np.ndarray) -> dict:
 
 
 share_memory_probe.__name__ = "share_memory_with_numpy"
+
+
+def _on_transposed(name: str):
+    """Like ``_keeping_inputs``, but the first argument arrives as its transpose
+    and is transposed back here, so the learner's function gets a non-contiguous
+    view (a tensor crossing the wire arrives contiguous)."""
+    def helper(module: Any, first_t: torch.Tensor, *args: Any, **kwargs: Any) -> dict:
+        first = first_t.transpose(0, 1)
+        out = getattr(module, name)(first, *args, **kwargs)
+        return {"out": out, "inputs": [first, *args], "contiguous": first.is_contiguous()}
+    helper.__name__ = name
+    helper.__qualname__ = f"{name}_on_a_view"  # its name in this module: how the learner side finds it
+    return helper
+
+
+pairwise_sq_dists_on_a_view = _on_transposed("pairwise_sq_dists")
+masked_mean_on_a_view = _on_transposed("masked_mean")
+softmax_on_a_view = _on_transposed("softmax")
+log_softmax_on_a_view = _on_transposed("log_softmax")
