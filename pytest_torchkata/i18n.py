@@ -62,8 +62,3 @@ class Text:
 def tr(en: str, zh: str, **values: Any) -> str:
     """The message in the current language, with its placeholders filled."""
     return (zh if _current[0] == "zh" and zh else en).format(**values)
-
-
-def text(value: "str | Text") -> str:
-    """A title or hint that may be a plain string (third-party katas) or a ``Text``."""
-    return str(value)

@@ -10,10 +10,15 @@
             x = torch.randn(4, 5)
             expect_close(kata.call("l2_norm", x, dim=1), x.norm(dim=1), what="l2_norm(x, dim=1)")
 
-Declaring (``Kata``, ``Task``), texts in both languages (``Text``, ``tr``), the ``kata``
-fixture's type (``KataFixture``), what a check raises (``CheckFailed``, ``Mistake``), and
-the check helpers (``expect_*``).  Names are imported lazily: importing this module costs
-nothing until a name is used (the ``expect_*`` helpers import torch).
+Declaring a kata (``Kata``, ``Task``); texts in both languages (``Text``, ``tr``); the ``kata``
+fixture's type (``KataFixture``); what a check raises (``CheckFailed``, ``Mistake``); the check
+helpers (``expect_*``); a task's classic wrong versions (``Variant``, ``Variants``) and the one
+comparison that recognises one (``matches``); ``dtype_name``; and for a kata's learner-side
+``world.py`` the helper decorators ``labelled`` (errors name the learner's function) and
+``trusted`` (torch calls inside are the grader's, not counted against the learner).
+
+Names are imported on first use, so a ``world.py`` may import from here too: it pulls in
+only what it names (never the checks), and importing this module costs nothing.
 """
 
 from __future__ import annotations
@@ -28,8 +33,12 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
     from pytest_torchkata.checks.training import expect_converged
     from pytest_torchkata.checks.values import (expect_close, expect_finite, expect_float, expect_on_cpu,
                                                 expect_shape, expect_tensor, expect_true)
+    from pytest_torchkata.checks.variants import Variant, Variants, matches
+    from pytest_torchkata.dtypes import dtype_name
     from pytest_torchkata.i18n import Text, tr
     from pytest_torchkata.model import Kata, Task
+    from pytest_torchkata.sandbox.guards import trusted
+    from pytest_torchkata.sandbox.runner import labelled
 
 
 @runtime_checkable
@@ -69,9 +78,16 @@ _WHERE = {
     "expect_true": "pytest_torchkata.checks.values",
     "expect_gradients": "pytest_torchkata.checks.gradients", "expect_gradgrad": "pytest_torchkata.checks.gradients",
     "expect_converged": "pytest_torchkata.checks.training",
+    "Variant": "pytest_torchkata.checks.variants", "Variants": "pytest_torchkata.checks.variants",
+    "matches": "pytest_torchkata.checks.variants",
+    "dtype_name": "pytest_torchkata.dtypes",
+    "labelled": "pytest_torchkata.sandbox.runner", "trusted": "pytest_torchkata.sandbox.guards",
 }
 
-__all__ = ["KataFixture", *_WHERE]
+__all__ = ["CheckFailed", "Kata", "KataFixture", "Mistake", "Task", "Text", "Variant", "Variants", "dtype_name",
+           "expect_close", "expect_converged", "expect_finite", "expect_float", "expect_gradgrad",
+           "expect_gradients", "expect_on_cpu", "expect_shape", "expect_tensor", "expect_true", "labelled",
+           "matches", "trusted", "tr"]
 
 
 def __getattr__(name: str) -> Any:

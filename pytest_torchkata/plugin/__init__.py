@@ -24,7 +24,7 @@ from pytest_torchkata.model import MARKER
 from pytest_torchkata.plugin import hookspecs
 from pytest_torchkata.plugin.debugger import debugger_calls  # noqa: F401
 from pytest_torchkata.plugin.fixtures import device, kata  # noqa: F401  (the plugin's fixtures)
-from pytest_torchkata.plugin.options import add_options, settings
+from pytest_torchkata.plugin.options import REPORT_FORMATS, add_options, settings
 from pytest_torchkata.plugin.session import NO_CUDA, NO_CUDA_ZH, SESSION_KEY, KataSession  # noqa: F401
 from pytest_torchkata.reports import progress
 from pytest_torchkata.reports.formats import FileReporter
@@ -83,6 +83,9 @@ def _formats(config: pytest.Config) -> dict[str, Any]:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}(kata, task): the kata task a check belongs to")
     config.stash[LANGUAGE_BEFORE] = language()  # put back at the end (pytester runs in-process)
+    if config.getoption("help", False):  # pytest shows the help after configuring: name every format
+        REPORT_FORMATS.clear()
+        REPORT_FORMATS.update({name: fmt.help for name, fmt in _formats(config).items()})
     opts = settings(config)
     if not opts.active:
         return

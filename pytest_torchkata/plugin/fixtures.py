@@ -3,18 +3,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
 
+from pytest_torchkata.kata import KataFixture
 from pytest_torchkata.model import MARKER
 from pytest_torchkata.plugin.session import SESSION_KEY, KataSession
 
 
 @pytest.fixture
-def kata(request: pytest.FixtureRequest) -> Iterator[Any]:
+def kata(request: pytest.FixtureRequest) -> Iterator[KataFixture]:
     """Access to the learner's kata file: ``kata.call(name, *args)`` and
-    ``kata.run(helper, *args)``, both returning plain data."""
+    ``kata.run(helper, *args)``, both returning plain data (its type:
+    ``pytest_torchkata.kata.KataFixture``)."""
     from pytest_torchkata.checks.errors import LearnerCrashed
     from pytest_torchkata.checks.hints import MISSING_FILE_HINT
     from pytest_torchkata.i18n import tr

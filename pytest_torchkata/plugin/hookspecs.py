@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 
 @pytest.hookspec
-def pytest_torchkata_register_katas(register: "Callable[[Union[Kata, str]], None]") -> None:
+def pytest_torchkata_register_katas(register: Callable[[Union[Kata, str]], None]) -> None:
     """Register katas, in the order a learner takes them.
 
     :param register: call ``register("pkg.NAME.tasks")`` with the dotted name of the module
@@ -42,7 +42,7 @@ def pytest_torchkata_register_katas(register: "Callable[[Union[Kata, str]], None
 
 
 @pytest.hookspec
-def pytest_torchkata_report_formats(register: "Callable[[ReportFormat], None]") -> None:
+def pytest_torchkata_report_formats(register: Callable[[ReportFormat], None]) -> None:
     """Register report formats for ``--kata-report-format``.
 
     :param register: call ``register(ReportFormat(name, help, write))``, where ``help`` is
@@ -52,7 +52,7 @@ def pytest_torchkata_report_formats(register: "Callable[[ReportFormat], None]") 
 
 
 @pytest.hookspec
-def pytest_torchkata_results(config: pytest.Config, results: "SessionResult") -> None:
+def pytest_torchkata_results(config: pytest.Config, results: SessionResult) -> None:
     """Called once grading is over, with the finished results.  Reporters implement it; the
     JSON report is one.
 

@@ -8,6 +8,7 @@ it came from.
 
 from __future__ import annotations
 
+import argparse
 import difflib
 import os
 from dataclasses import dataclass
@@ -22,7 +23,10 @@ DEFAULT_TIMEOUT_S = 20.0
 DEFAULT_MEMORY_MB = 2048
 SANDBOX_LEVELS = ("auto", "bwrap", "user", "none")
 DEVICES = ("auto", "cpu", "cuda")
-BUILTIN_FORMAT_NAMES = ("json", "gradescope", "csv", "classroom")  # the help text; plugins may add more
+BUILTIN_FORMAT_NAMES = ("json", "gradescope", "csv", "classroom", "html")  # the help text; plugins may add more
+# name -> help of every registered report format, known once the plugins are loaded: filled in
+# pytest_configure under --help (which pytest shows after configuring), read by the help below
+REPORT_FORMATS: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -82,9 +86,27 @@ def add_options(parser: pytest.Parser) -> None:
             group.addoption(opt.flag, action="store_true", default=None, dest=opt.dest, help=help_text)
             parser.addini(opt.dest, opt.help, type="bool", default=None)
         else:
-            group.addoption(opt.flag, action="store", default=None, dest=opt.dest,
+            action = ReportFormatAction if opt.dest == "kata_report_format" else "store"
+            group.addoption(opt.flag, action=action, default=None, dest=opt.dest,
                             metavar=opt.metavar, help=help_text)
             parser.addini(opt.dest, opt.help, default=None)
+
+
+class ReportFormatAction(argparse.Action):
+    """``--kata-report-format``: stores its value like ``store``; its help ends with every
+    registered format and the ``ReportFormat.help`` its plugin gave (``REPORT_FORMATS``)."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option_string: Any = None) -> None:
+        setattr(namespace, self.dest, values)
+
+    @property  # type: ignore[override]
+    def help(self) -> str:
+        listed = "; ".join(f"{name}: {text}" for name, text in REPORT_FORMATS.items())
+        return self._help + (f". Formats: {listed}".replace("%", "%%") if listed else "")
+
+    @help.setter
+    def help(self, text: str) -> None:
+        self._help = text
 
 
 _TRUE = {"1", "true", "yes", "on"}
