@@ -93,3 +93,16 @@ def test_an_unknown_kata_lists_the_registered_ones():
 def test_a_built_in_katas_files_are_the_checkouts():
     files = registry.installed().files("tensors")
     assert files.builtin and files.reference.name == "tensors.py" and files.reference.is_file()
+
+
+def test_every_torchkata_command_names_a_broken_pack_once_and_still_works(site, monkeypatch, capsys, tmp_path):
+    from pytest_torchkata import cli
+
+    dist(site, "fakepack-broken", ["pytest-torchkata"], "broken", "fakepack_broken", "raise ValueError('oops')\n")
+    monkeypatch.setattr(registry, "installed", lambda built=registry.build(): built)
+    assert cli.main(["progress", "--kata-dir", str(tmp_path), "--lang", "en"]) == 0
+    assert cli.main(["hint", "tensors", "--kata-dir", str(tmp_path), "--lang", "en"]) == 0
+    out, err = capsys.readouterr()
+    assert err.count("torchkata: the kata plugin fakepack_broken (entry point 'broken' of fakepack-broken) "
+                     "cannot be imported, so its katas are left out: ValueError: oops") == 1, err
+    assert "tensors" in out
