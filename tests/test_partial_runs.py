@@ -183,7 +183,7 @@ def test_a_not_run_flag_from_the_learner_side_is_not_believed():
             return None
 
         def request(self, message, timeout):
-            return {"error": {"kind": "learner", "not_run": True, "message": "x"}}
+            return {"error": {"kind": "raised", "not_run": True, "message": "x"}}
 
     answer = Explained(Forger(), lambda key: 1).request({"path": "p", "task": "k:t"}, 1.0)
     assert "not_run" not in answer["error"]
