@@ -12,11 +12,12 @@ import torch
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.training import STALE_GRAD, expect_converged
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_tensor
+from pytest_torchkata.checks.variants import naming
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas.linear_regression import grader, world
 from pytest_torchkata.katas.linear_regression.hints import HINTS
 from pytest_torchkata.katas.common.seeded import draw_seed, jitter
-from pytest_torchkata.katas.common.expect import expect_connected, expect_float_loss, expect_grads_not_stale, expect_manual_update, expect_mean_not_sum, expect_own_generator, graded_step
+from pytest_torchkata.katas.common.expect import expect_connected, expect_float_loss, expect_grads_not_stale, expect_manual_update, expect_own_generator, graded_step
 from pytest_torchkata.model import Kata
 
 KATA = Kata("linear_regression", Text("Linear regression", "线性回归"),
@@ -59,17 +60,25 @@ def _expect_mse_loss(got: float, pred: torch.Tensor, y: torch.Tensor, what: str)
                          "of lining up; keep both (N, 1)",
                          "{what} 返回的损失是 {got:.6g}，应为 MSE {want:.6g}；这是一个 (N, N) 表格的平均值："
                          "预测和目标的形状分别是 (N, 1) 和 (N,)，它们被广播了，而不是一一对应；请让两者都保持 (N, 1)",
-                         what=what, got=got, want=want))
+                         what=what, got=got, want=want), mistake="linear_regression.loss_broadcast")
     raise CheckFailed(tr("{what} returned loss {got:.6g}, expected the MSE {want:.6g} (of the loss before "
                          "the update; allowed relative difference 1e-4)",
                          "{what} 返回的损失是 {got:.6g}，应为更新之前的 MSE {want:.6g}（允许相对误差 1e-4）",
                          what=what, got=got, want=want))
 
 
+def _expect_step_loss(got: float, x: torch.Tensor, y: torch.Tensor, want: dict, lr: float, what: str) -> None:
+    """The loss a step returned is the MSE before its update; a known slip is named."""
+    __tracebackhide__ = True
+    with naming(grader.STEP_LOSS, (x, y, want["start"], want["grads"], lr), got, what=what,
+                expected=((want["pred"] - y) ** 2).mean()):
+        _expect_mse_loss(got, want["pred"], y, what)
+
+
 def _one_step() -> tuple[torch.Tensor, torch.Tensor, dict]:
-    """40 points of task 1's data (at a seed of the check's), and the start, gradients and prediction of one
+    """39 points (an odd number) of task 1's data (at a seed of the check's), and the start, gradients and prediction of one
     step from w = 0.5, b = -0.3 on them (where the step checks start the learner's code)."""
-    x, y = line_data(40, seed=draw_seed())
+    x, y = line_data(39, seed=draw_seed())
     w = torch.tensor([0.5], requires_grad=True)
     b = torch.tensor([-0.3], requires_grad=True)
     loss = ((w * x + b - y) ** 2).mean()
@@ -116,18 +125,54 @@ def _make_data(kata, n: int, seed: int) -> tuple:
     return got[0], got[1]
 
 
+def _expect_refused(kata, pred: torch.Tensor, target: torch.Tensor) -> None:
+    """mse on mismatched shapes must raise ValueError (not return a number, not raise something else)."""
+    __tracebackhide__ = True
+    call = f"mse(pred {tuple(pred.shape)}, target {tuple(target.shape)})"
+    pair = "(N, 1) - (N,)" if pred.dim() != target.dim() else f"{tuple(pred.shape)} - {tuple(target.shape)}"
+    info = kata.run(world.mse_on_mismatched_shapes, pred, target)
+    if info["raised"] == "ValueError":
+        return
+    if info["raised"] is not None:
+        raise CheckFailed(tr("{call} raised {err}; raise ValueError so the caller "
+                             "knows the shapes are the problem", "{call} 抛出了 "
+                             "{err}；请抛出 ValueError，让调用者知道问题出在形状上", err=info["raised"], call=call))
+    value = info["value"]
+    number = isinstance(value, (int, float, torch.Tensor)) and torch.as_tensor(value).numel() == 1
+    shown = f"{float(value):.4g}" if number else describe(value)
+    if number and _close(float(value), ((pred.reshape(-1) - target.reshape(-1)) ** 2).mean().item()):
+        raise CheckFailed(tr("{call} returned {shown} instead of raising ValueError: "
+                             "it lined the two up by reshaping them, but mismatched shapes are usually a bug "
+                             "upstream, and the task asks mse to refuse them",
+                             "{call} 返回了 {shown}，而不是抛出 ValueError：它通过 reshape "
+                             "把两者对齐了，但形状不匹配通常说明上游有错误，任务要求 mse 拒绝这种输入",
+                             shown=shown, call=call))
+    if not number:
+        raise CheckFailed(tr("{call} returned {shown}; mismatched shapes should raise "
+                             "ValueError", "{call} 返回了 {shown}；形状不匹配时应抛出 "
+                             "ValueError", shown=shown, call=call))
+    cls = Mistake if _close(float(value), _broadcast_mse(pred, target)) else CheckFailed
+    raise cls(tr("{call} returned {shown} instead of raising ValueError: "
+                 "{pair} broadcasts to an (N, N) table and gives a wrong number without any error",
+                 "{call} 返回了 {shown}，而不是抛出 ValueError："
+                 "{pair} 会广播成 (N, N) 的表格，给出错误的数却不报错", shown=shown, call=call, pair=pair),
+              mistake="linear_regression.mismatch_broadcast" if cls is Mistake else "")
+
+
 # -- the tasks -----------------------------------------------------------------------
 
 @KATA.task("make_data", Text("Data with a known answer", "答案已知的数据"), points=2, hints=HINTS["make_data"])
 class TestMakeData:
     def test_x_and_y_are_column_tensors_of_float32(self, kata):
-        x, y = _make_data(kata, 50, seed=draw_seed())
-        for name, t in (("x", x), ("y", y)):
-            t = expect_shape(t, (50, 1), what=tr("make_data(50)'s {name}", "make_data(50) 的 {name}", name=name))
-            if t.dtype != torch.float32:
-                raise CheckFailed(tr("make_data(50)'s {name} has dtype {got}, expected float32",
-                                     "make_data(50) 的 {name} 数据类型是 {got}，应为 float32",
-                                     name=name, got=_dtype(t)))
+        for n in (50, 7, 1):  # even, odd, a single point
+            x, y = _make_data(kata, n, seed=draw_seed())
+            for name, t in (("x", x), ("y", y)):
+                t = expect_shape(t, (n, 1), what=tr("make_data({n})'s {name}", "make_data({n}) 的 {name}",
+                                                    n=n, name=name))
+                if t.dtype != torch.float32:
+                    raise CheckFailed(tr("make_data({n})'s {name} has dtype {got}, expected float32",
+                                         "make_data({n}) 的 {name} 数据类型是 {got}，应为 float32",
+                                         n=n, name=name, got=_dtype(t)))
 
     def test_same_seed_gives_the_same_data_and_another_seed_does_not(self, kata):
         seed = draw_seed()
@@ -178,37 +223,23 @@ class TestMse:
         pred, target = torch.randn(8, 1), torch.randn(8, 1)
         out = expect_shape(kata.call("mse", pred, target), (), what="mse(pred (8, 1), target (8, 1))")
         want = ((pred - target) ** 2).mean()
-        expect_mean_not_sum(out, want, 8, "mse")
         expect_close(out, want, what="mse(pred, target)", variants=grader.MSE, inputs=(pred, target))
 
+    def test_an_odd_batch_and_a_batch_of_one(self, kata):
+        for n in (7, 1):
+            pred, target = torch.randn(n, 1), torch.randn(n, 1)
+            what = f"mse(pred ({n}, 1), target ({n}, 1))"
+            out = expect_shape(kata.call("mse", pred, target), (), what=what)
+            expect_close(out, ((pred - target) ** 2).mean(), what=what, variants=grader.MSE, inputs=(pred, target))
+
     def test_refuses_n_by_1_against_n(self, kata):
-        pred, target = torch.randn(5, 1), torch.randn(5)
-        info = kata.run(world.mse_on_mismatched_shapes, pred, target)
-        if info["raised"] == "ValueError":
-            return
-        if info["raised"] is not None:
-            raise CheckFailed(tr("mse(pred (5, 1), target (5,)) raised {err}; raise ValueError so the caller "
-                                 "knows the shapes are the problem", "mse(pred (5, 1), target (5,)) 抛出了 "
-                                 "{err}；请抛出 ValueError，让调用者知道问题出在形状上", err=info["raised"]))
-        value = info["value"]
-        number = isinstance(value, (int, float, torch.Tensor)) and torch.as_tensor(value).numel() == 1
-        shown = f"{float(value):.4g}" if number else describe(value)
-        if number and _close(float(value), ((pred.reshape(-1) - target.reshape(-1)) ** 2).mean().item()):
-            raise CheckFailed(tr("mse(pred (5, 1), target (5,)) returned {shown} instead of raising ValueError: "
-                                 "it lined the two up by reshaping them, but mismatched shapes are usually a bug "
-                                 "upstream, and the task asks mse to refuse them",
-                                 "mse(pred (5, 1), target (5,)) 返回了 {shown}，而不是抛出 ValueError：它通过 reshape "
-                                 "把两者对齐了，但形状不匹配通常说明上游有错误，任务要求 mse 拒绝这种输入",
-                                 shown=shown))
-        if not number:
-            raise CheckFailed(tr("mse(pred (5, 1), target (5,)) returned {shown}; mismatched shapes should raise "
-                                 "ValueError", "mse(pred (5, 1), target (5,)) 返回了 {shown}；形状不匹配时应抛出 "
-                                 "ValueError", shown=shown))
-        cls = Mistake if _close(float(value), _broadcast_mse(pred, target)) else CheckFailed
-        raise cls(tr("mse(pred (5, 1), target (5,)) returned {shown} instead of raising ValueError: "
-                     "(N, 1) - (N,) broadcasts to an (N, N) table and gives a wrong number without any error",
-                     "mse(pred (5, 1), target (5,)) 返回了 {shown}，而不是抛出 ValueError："
-                     "(N, 1) - (N,) 会广播成 (N, N) 的表格，给出错误的数却不报错", shown=shown))
+        _expect_refused(kata, torch.randn(5, 1), torch.randn(5))
+
+    def test_refuses_every_other_mismatch(self, kata):
+        # (N,) against (N, 1) the other way round, a row against a column (same number of dims), and
+        # shapes with the same number of elements: checks of len(), dim() or numel() miss one of them
+        for pred_shape, target_shape in (((5,), (5, 1)), ((4, 1), (1, 4)), ((6, 1), (3, 2))):
+            _expect_refused(kata, torch.randn(pred_shape), torch.randn(target_shape))
 
     def test_gradient_flows_back_to_pred(self, kata):
         pred, target = torch.randn(6, 1), torch.randn(6, 1)
@@ -225,8 +256,10 @@ class TestGdStep:
     def test_one_step_moves_w_and_b_against_the_gradient(self, kata):
         x, y, want = _one_step()
         got = kata.run(world.gd_step_once, x, y, 0.5, -0.3, 0.1, None)
-        _expect_mse_loss(expect_float_loss(got, "gd_step"), want["pred"], y, "gd_step")
-        expect_manual_update(got, want["start"], want["grads"], 0.1, ["w", "b"], "gd_step", var="w")
+        _expect_step_loss(expect_float_loss(got, "gd_step"), x, y, want, 0.1, "gd_step")
+        with naming(grader.UPDATE, (want["start"], want["grads"], 0.1), tuple(got["values"]),
+                    what=tr("w and b after one step of gd_step (lr 0.1)", "gd_step 一步之后的 w 和 b（lr 0.1）")):
+            expect_manual_update(got, want["start"], want["grads"], 0.1, ["w", "b"], "gd_step", var="w")
 
     def test_gradients_are_zeroed_every_step(self, kata):
         x, y, want = _one_step()
@@ -240,7 +273,7 @@ class TestGdStep:
         if not (all(got["leaf"]) and all(got["requires_grad"])):
             raise Mistake(tr("after training, w or b is no longer a leaf that requires grad: update in place "
                              "under torch.no_grad()", "训练之后，w 或 b 不再是需要梯度的叶子节点：请在 "
-                             "torch.no_grad() 中原地更新"))
+                             "torch.no_grad() 中原地更新"), mistake="linear_regression.leaf_lost")
         _expect_recovered(float(got["w"]), float(got["b"]), tr(
             "gradient descent ({steps} steps, lr {lr})", "梯度下降（{steps} 步，lr {lr}）", steps=STEPS, lr=LR))
 
@@ -273,7 +306,7 @@ class TestModel:
             raise Mistake(tr("the optimizer holds none of the model's parameters: it was built over another "
                              "model's; pass model.parameters() of the model you are given",
                              "优化器里没有这个模型的任何参数：它是用别的模型的参数建的；请传入所给模型的 "
-                             "model.parameters()"))
+                             "model.parameters()"), mistake="linear_regression.optimizer_over_another_model")
         if not all(info["held"]):
             raise CheckFailed(tr("the optimizer does not hold every parameter of the model: pass "
                                  "model.parameters()", "优化器没有包含模型的全部参数：请传入 model.parameters()"))
@@ -292,7 +325,7 @@ class TestTrainStep:
     def test_one_step_matches_sgd_on_the_mse(self, kata):
         x, y, want = _one_step()
         got, loss = graded_step(kata, world.train_step_once, x, y, 0.1)
-        _expect_mse_loss(loss, want["pred"], y, "train_step")
+        _expect_step_loss(loss, x, y, want, 0.1, "train_step")
         start, grads = want["start"], want["grads"]
         expect_close(got["params"]["weight"].reshape(1), start[0] - 0.1 * grads[0], rtol=1e-4, atol=1e-5,
                      what=tr("weight after one SGD step (lr 0.1)", "SGD 一步之后的 weight（lr 0.1）"))
@@ -335,11 +368,11 @@ class TestClosedForm:
         if abs(b) < 1e-6:
             raise Mistake(tr("closed_form gave b = {b:.4g}: without a column of ones in the design matrix "
                              "there is no bias to solve for", "closed_form 给出 b = {b:.4g}：设计矩阵里没有全 1 "
-                             "的列，就没有偏置可解", b=b))
+                             "的列，就没有偏置可解", b=b), mistake="linear_regression.no_bias_column")
         if abs(w - 0.5) < 1e-3 and abs(b + 3) < 1e-3:
             raise Mistake(tr("closed_form returned (b, w) = ({w:.4g}, {b:.4g}): return w first, then b, in the "
                              "order of your design matrix's columns", "closed_form 返回的是 (b, w) = ({w:.4g}, "
-                             "{b:.4g})：请先返回 w 再返回 b，与设计矩阵的列顺序一致", w=w, b=b))
+                             "{b:.4g})：请先返回 w 再返回 b，与设计矩阵的列顺序一致", w=w, b=b), mistake="linear_regression.returned_b_then_w")
         expect_close(w, -3.0, what=tr("w for y = -3x + 0.5", "y = -3x + 0.5 的 w"), atol=1e-4, rtol=0)
         expect_close(b, 0.5, what=tr("b for y = -3x + 0.5", "y = -3x + 0.5 的 b"), atol=1e-4, rtol=0)
 
