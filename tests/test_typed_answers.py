@@ -117,7 +117,8 @@ def test_the_grader_words_every_kind_in_both_languages_and_keeps_the_kind(kind):
     (Failure(Kind.BUDGET_SPENT), "the time budget for this submission is spent", "时间预算已经用完"),
     (FAILURES[Kind.BUDGET_SPENT], "stopped: the time budget for this submission (60 s) ran out while it ran",
      "在它运行时用完了"),
-    (FAILURES[Kind.TIMEOUT], "`from_list` is still running after 2 s (it was stopped)", "运行了 2 秒还没有结束"),
+    (FAILURES[Kind.TIMEOUT], "`from_list` is still running after 2 s (it was stopped)",
+     "运行了 2 秒还没有结束（它被强行停止了）"),
 ])
 def test_crash_and_budget_messages_are_said_in_the_learner_s_language(failure, en_words, zh_words):
     assert en_words in _outcome(failure, "en").message
@@ -139,8 +140,8 @@ def test_the_load_failure_is_a_declared_field_that_reaches_the_outcome():
 
 def test_another_tasks_stub_is_told_from_the_functions_in_the_answer():
     """``to_channels_last`` (task 3) calling ``from_list``, still task 1's stub."""
-    stub = Failure(Kind.NOT_STARTED, message="Task 1 (Tensors from lists and NumPy): not written yet", function="from_list",
-                   caller="to_channels_last", call_where="tensors.py:40 (to_channels_last): from_list(x)")
+    stub = Failure(Kind.NOT_STARTED, message="Task 1 (Tensors from lists and NumPy): not written yet",
+                   function="from_list", caller="to_channels_last", call_where="tensors.py:40 (to_channels_last): from_list(x)")
     told = _outcome(stub, "en", task_number=3)
     assert "`to_channels_last` calls `from_list` (task 1), which is not written yet" in told.message
     assert told.status == "failed" and told.kind == "not_started" and told.where.startswith("tensors.py:40")
@@ -180,6 +181,18 @@ def test_counts_come_from_kinds_and_reports_without_them_count_none():
     tasks = [{"kind": "timeout", "message": "运行了 2 秒还没有结束"}, {"kind": "crash"}, {"kind": "out_of_memory"},
              {"kind": "refused"}, {"kind": "raised"}, {"message": "still running after 2 s"}]
     assert kind_counts(tasks) == {"timeouts": 1, "crashes": 2, "refused_answers": 1}
+
+
+def test_a_gradebook_row_says_its_crashes_and_rows_kept_from_before_still_write(tmp_path):
+    from pytest_torchkata.reports.classbook import row_line, write_class
+
+    row = {"student": "ann", "total": 0.0, "max_total": 4.0, "katas": {}, "errors": 3, "timeouts": 0,
+           "refused": False, "problem": "", "seconds": 1.0, "peak_mib": 0}  # as a gradebook row was kept before
+    assert "3 errors" in row_line(row) and "crash" not in row_line(row)
+    assert "2 crashes, 1 refused answer" in row_line({**row, "crashes": 2, "refused_answers": 1})
+    write_class(tmp_path, [row], {})
+    (written,) = csv.DictReader((tmp_path / "gradebook.csv").open(encoding="utf-8"))
+    assert (written["timeouts"], written["crashes"], written["refused_answers"]) == ("0", "0", "0")
 
 
 def test_the_class_files_count_only_kinds_that_exist():

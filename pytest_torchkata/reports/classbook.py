@@ -172,7 +172,8 @@ def ungraded_student(folder: Path, sub: Any) -> dict:
         (folder / stale).unlink(missing_ok=True)
     write_feedback(folder / "feedback.md", sub.name, None, sub.problem)
     return {"student": sub.name, "total": 0.0, "max_total": None, "katas": {}, "errors": 0,
-            "timeouts": 0, "crashes": 0, "refused_answers": 0, "refused": sub.refused, "problem": sub.problem, "note": sub.problem,
+            "timeouts": 0, "crashes": 0, "refused_answers": 0, "refused": sub.refused, "problem": sub.problem,
+            "note": sub.problem,
             "seconds": 0.0, "peak_mib": 0, "graded": False}
 
 
