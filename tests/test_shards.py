@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -399,3 +400,16 @@ def test_a_changed_check_is_noticed_without_force(graded):
     again = torchkata("grade", str(klass), "--out", str(out), *GRADE)
     assert ", 1 graded, 2 unchanged" in again.stdout and "the checks of tensors changed" in again.stdout, \
         again.stdout
+
+
+def test_shard_auto_without_an_engine_is_a_usage_error_not_a_traceback(tmp_path):
+    (tmp_path / "class" / "ann").mkdir(parents=True)
+    (tmp_path / "class" / "ann" / "tensors.py").write_text("")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLURM_", "TORCHKATA_SHARD", "JOB_COMPLETION"))}
+    result = subprocess.run([sys.executable, "-m", "pytest_torchkata.cli", "grade", str(tmp_path / "class"),
+                             "--out", str(tmp_path / "out"), "--kata=tensors", "--shard", "auto"], cwd=ROOT,
+                            env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stdout
+    assert "--shard auto: no engine told this run its shard" in result.stdout
+    assert not (tmp_path / "out").exists()
