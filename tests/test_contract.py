@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from kata_testing import mnist_digits, mutate, stub_source
 
-from pytest_torchkata.katas import _mnist_data as mnist_data
+from pytest_torchkata.katas.mnist import data as mnist_data
 
 MODES = {"in-process": (), "isolated": ("--kata-isolate",)}
 

@@ -41,7 +41,7 @@ def test_mismatched_torchvision_is_named_once_with_its_fix(grade, monkeypatch, t
 
 def test_a_download_failing_on_the_mismatch_names_it_not_the_data(monkeypatch, tmp_path):
     from pytest_torchkata.checks.errors import LearnerCrashed
-    from pytest_torchkata.katas import _mnist_data as data
+    from pytest_torchkata.katas.mnist import data
 
     def download(root):
         raise RuntimeError(NMS)
