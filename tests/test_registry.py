@@ -99,7 +99,8 @@ def test_every_torchkata_command_names_a_broken_pack_once_and_still_works(site, 
     from pytest_torchkata import cli
 
     dist(site, "fakepack-broken", ["pytest-torchkata"], "broken", "fakepack_broken", "raise ValueError('oops')\n")
-    monkeypatch.setattr(registry, "installed", lambda built=registry.build(): built)
+    built = registry.build()
+    monkeypatch.setattr(registry, "installed", lambda: built)
     assert cli.main(["progress", "--kata-dir", str(tmp_path), "--lang", "en"]) == 0
     assert cli.main(["hint", "tensors", "--kata-dir", str(tmp_path), "--lang", "en"]) == 0
     out, err = capsys.readouterr()
