@@ -134,6 +134,28 @@ MISTAKES = [
          ("changed w itself", "w.grad = None")),
     Case("detach_is_not_a_copy", "zero", body(("grads.append(w.grad.clone())", "grads.append(w.grad.detach())")),
          ("`.detach()`", "do not copy", "w.grad.clone()")),
+    # issue 16: the input classes the contracts name (float64, a single element, a batch of one, a 0-d and
+    # a 3-d input) and the tasks' wrong versions (checks.variants), named by the output they give
+    Case("cube_of_the_sum", "cubic", body(("y = (x ** 3 + 2 * x).sum()", "y = x.sum() ** 3 + 2 * x.sum()")),
+         ("the sum was taken before the power",), mistake="autograd.power_of_the_sum"),
+    Case("y_not_a_scalar", "cubic", body(("y = (x ** 3 + 2 * x).sum()", "y = x ** 3 + 2 * x.sum()")),
+         ("y is not a single number", "(x ** 3 + 2 * x).sum()")),
+    Case("cubic_grad_squeezed", "cubic", body(("    y.backward()\n    return x.grad\n",
+                                               "    y.backward()\n    return x.grad.squeeze()\n")),
+         ("has shape (), expected (1,)",)),
+    Case("last_sample_skipped", "zero", body(("    for x in xs:\n", "    for x in xs[:-1]:\n")),
+         ("the last sample is missing",), mistake="autograd.last_sample_skipped"),
+    Case("per_sample_squeezed", "zero", body(("    return torch.stack(grads)\n", "    return torch.stack(grads).squeeze()\n")),
+         ("has shape (5,), expected (1, 5)",)),
+    Case("predict_squeezed", "detach", body(("        return x @ w\n", "        return (x @ w).squeeze()\n")),
+         ("has shape (), expected (1,)",)),
+    Case("sigmoid_of_minus_x", "sigmoid", body(("        s = 1 / (1 + torch.exp(-x))\n", "        s = 1 / (1 + torch.exp(x))\n")),
+         ("it is sigmoid(-x)",), mistake="autograd.sigmoid_sign"),
+    Case("sigmoid_backward_from_the_input", "sigmoid", body((SIGMOID_FORWARD, SIGMOID_FORWARD.replace(
+        "save_for_backward(s)", "save_for_backward(x)"))), ("used the input x",), mistake="autograd.sigmoid_grad_from_input"),
+    Case("sigmoid_backward_missing_s", "sigmoid",
+         body(("return grad_out * s * (1 - s)", "return grad_out * (1 - s)")),
+         ("a factor s is missing",), mistake="autograd.sigmoid_grad_missing_s"),
 ]
 
 
@@ -144,4 +166,5 @@ def test_mistake_is_caught_and_named(grade, case):
 
 def test_a_derivative_by_hand_keeps_the_points_for_its_values(grade):
     g = grade(KATA, mutate(KATA, ("    y.backward()\n    return x.grad\n", "    return 3 * x ** 2 + 2\n")))
-    assert g.task("cubic")["score"] == 1.0
+    # two of the task's three checks compare values (all of them pass), one asks for autograd (fails): 2 of 2 points * 2/3
+    assert g.task("cubic")["score"] == pytest.approx(2 * 2 / 3, abs=0.01)

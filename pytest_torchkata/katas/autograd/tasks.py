@@ -12,10 +12,11 @@ import torch
 from pytest_torchkata.checks.errors import CheckFailed, LearnerError, Mistake
 from pytest_torchkata.checks.gradients import expect_gradients
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape
+from pytest_torchkata.checks.variants import naming
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas.autograd import world
 from pytest_torchkata.katas.autograd.grader import (
-    GRADS_PER_SAMPLE, NO_GRAPH, expect_inputs_kept, matches, needs_tensor, none_grad, uses_autograd, autograd_calls)
+    CUBIC, GRADS_PER_SAMPLE, NO_GRAPH, SIGMOID_BACKWARD, SIGMOID_FORWARD, expect_inputs_kept, matches, needs_tensor, none_grad, uses_autograd, autograd_calls)
 from pytest_torchkata.katas.autograd.hints import HINTS
 from pytest_torchkata.katas.common.explained import explain
 from pytest_torchkata.katas.common.seeded import jitter
@@ -33,7 +34,11 @@ KATA = Kata("autograd", Text("Autograd", "自动微分"),
 @KATA.task("cubic", Text("A derivative with backward()", "用 backward() 求导"), points=2, hints=HINTS["cubic"])
 class TestGradOfCubic:
     def _run(self, kata, x):
-        with explain("does not require grad", NO_GRAPH):
+        with explain("does not require grad", NO_GRAPH), explain("grad can be implicitly created only for scalar", Text(
+                "y is not a single number: only a scalar can call backward() without an argument; sum the whole "
+                "expression, `(x ** 3 + 2 * x).sum()` (`x ** 3 + 2 * x.sum()` sums only the second term)",
+                "y 不是一个数：只有标量才能不带参数调用 backward()；请对整个表达式求和，`(x ** 3 + 2 * x).sum()`"
+                "（`x ** 3 + 2 * x.sum()` 只对第二项求了和）"), mistake=True):
             return kata.run(world.watch_grad_of_cubic, x)
 
     def test_gradient_is_3x2_plus_2(self, kata):
@@ -47,34 +52,42 @@ class TestGradOfCubic:
                              "虽然调用了 backward()，grad_of_cubic(x) 仍返回 None：梯度没有到达你返回的叶子节点；"
                              "从 x 到 y 的计算图被切断了（`.detach()`、`.data`、`.item()`、`torch.tensor(...)`），"
                              "或者返回的 x 不是那个叶子节点（`y.grad`，或在 `requires_grad_` 之后用 `.to()`/`.double()` 得到的新张量，"
-                             "它不是叶子节点）"))
+                             "它不是叶子节点）"), mistake="autograd.returned_grad_of_another_tensor")
         out = needs_tensor(res["out"], "grad_of_cubic(x)", none_grad())
         expect_shape(out, (6,), what="grad_of_cubic(x)")
         cut = tr("was the graph cut with `.data` or `.detach()`?", "是不是用 `.data` 或 `.detach()` 切断了计算图？")
         if bool((out == 0).all()):
             raise Mistake(tr("grad_of_cubic(x) is all zeros: no gradient reached x ({cut})",
-                             "grad_of_cubic(x) 全是 0：没有梯度传到 x（{cut}）", cut=cut))
+                             "grad_of_cubic(x) 全是 0：没有梯度传到 x（{cut}）", cut=cut), mistake="autograd.graph_cut")
         if matches(out, torch.full_like(x, 2.0)):
             raise Mistake(tr("grad_of_cubic(x) is 2 everywhere: only the `2 * x` part reached x, `x ** 3` was cut "
                              "from the graph ({cut})", "grad_of_cubic(x) 处处为 2：只有 `2 * x` 的部分传到了 x，"
-                             "`x ** 3` 被切出了计算图（{cut}）", cut=cut))
+                             "`x ** 3` 被切出了计算图（{cut}）", cut=cut), mistake="autograd.graph_cut_cube_part")
         if matches(out, (3 * x ** 2 + 2) / x.numel()):
             raise Mistake(tr("grad_of_cubic(x) is (3 * x**2 + 2) / N: y was a mean, not a sum; `.mean()` divides "
                              "every gradient by the N elements, build y with `.sum()`",
                              "grad_of_cubic(x) 是 (3 * x**2 + 2) / N：y 用的是均值而不是和；`.mean()` 会把每个梯度"
-                             "除以元素个数 N，请用 `.sum()` 计算 y"))
+                             "除以元素个数 N，请用 `.sum()` 计算 y"), mistake="autograd.mean_not_sum")
         if matches(out, 3 * x ** 2):
             raise Mistake(tr("grad_of_cubic(x) is 3 * x**2: the `2 * x` part was cut from the graph ({cut})",
-                             "grad_of_cubic(x) 是 3 * x**2：`2 * x` 的部分被切出了计算图（{cut}）", cut=cut))
+                             "grad_of_cubic(x) 是 3 * x**2：`2 * x` 的部分被切出了计算图（{cut}）", cut=cut), mistake="autograd.graph_cut_linear_part")
         expect_close(out, 3 * x ** 2 + 2, what=tr("grad_of_cubic(x), expected 3 * x**2 + 2",
-                                                  "grad_of_cubic(x)，应为 3 * x**2 + 2"), rtol=1e-5, atol=1e-5)
+                                                  "grad_of_cubic(x)，应为 3 * x**2 + 2"), rtol=1e-5, atol=1e-5,
+                     variants=CUBIC, inputs=(x,))
+
+    def test_float64_and_a_single_element(self, kata):
+        for x in (torch.randn(5, dtype=torch.float64), torch.randn(1)):
+            what = f"grad_of_cubic(x ({x.numel()},) {str(x.dtype).replace('torch.', '')})"
+            out = expect_shape(needs_tensor(self._run(kata, x)["out"], what, none_grad()), tuple(x.shape), what=what)
+            expect_close(out, 3 * x ** 2 + 2, what=what, rtol=1e-5, atol=1e-5, check_dtype=False,
+                         variants=CUBIC, inputs=(x,))
 
     def test_uses_autograd(self, kata):
         if not uses_autograd(self._run(kata, torch.randn(4))["events"]):
             raise Mistake(tr("grad_of_cubic did not call backward(): let autograd find the derivative "
                              "(`y.backward()`, then `x.grad`) instead of writing it by hand",
                              "grad_of_cubic 没有调用 backward()：让 autograd 求导（`y.backward()`，再取 `x.grad`），"
-                             "不要手写导数"))
+                             "不要手写导数"), mistake="autograd.derivative_by_hand")
 
 
 # -- Task 2 ------------------------------------------------------------------------
@@ -101,7 +114,7 @@ class TestSecondDerivative:
                 raise Mistake(tr("the first derivative was taken without `create_graph=True`, so it has no graph "
                                  "of its own to differentiate again — {error}",
                                  "求一阶导数时没有传 `create_graph=True`，所以它自己没有计算图，无法再次求导 —— {error}",
-                                 error=exc.message), where=exc.where) from None
+                                 error=exc.message), where=exc.where, mistake="autograd.create_graph_missing") from None
             raise LearnerError(tr("{error} — {why}", "{error} —— {why}", error=exc.message, why=NO_GRAPH),
                                where=exc.where, hint=exc.hint) from None
 
@@ -111,13 +124,13 @@ class TestSecondDerivative:
         expect_shape(out, (6,), what="second_derivative(x)")
         if matches(out, _first_reference(x)):
             raise Mistake(tr("second_derivative(x) is the first derivative: differentiate its sum once more",
-                             "second_derivative(x) 是一阶导数：对它的和再求一次导"))
+                             "second_derivative(x) 是一阶导数：对它的和再求一次导"), mistake="autograd.first_not_second_derivative")
         if matches(out, _first_reference(x) + _second_reference(x)):
             raise Mistake(tr("second_derivative(x) is the first plus the second derivative: x.grad still held "
                              "the first one when the second backward added into it; take `g = x.grad`, set "
                              "`x.grad = None`, then differentiate `g.sum()`",
                              "second_derivative(x) 是一阶与二阶导数之和：第二次 backward 累加进 x.grad 时，"
-                             "里面还留着一阶导数；先取 `g = x.grad`，再设 `x.grad = None`，然后对 `g.sum()` 求导"))
+                             "里面还留着一阶导数；先取 `g = x.grad`，再设 `x.grad = None`，然后对 `g.sum()` 求导"), mistake="autograd.grad_accumulated_into_second")
         expect_close(out, _second_reference(x), what="second_derivative(x)", rtol=1e-6, atol=1e-7,
                      check_dtype=False)
 
@@ -125,7 +138,7 @@ class TestSecondDerivative:
         if not uses_autograd(self._run(kata, torch.randn(4, dtype=torch.float64))["events"]):
             raise Mistake(tr("second_derivative did not call autograd: use `torch.autograd.grad` twice instead "
                              "of writing the formula by hand", "second_derivative 没有调用 autograd：请调用两次 "
-                             "`torch.autograd.grad`，不要手写公式"))
+                             "`torch.autograd.grad`，不要手写公式"), mistake="autograd.derivative_by_hand")
 
 
 # -- Task 3 ------------------------------------------------------------------------
@@ -147,7 +160,7 @@ class TestAccumulate:
         if matches(grad, x):
             raise Mistake(tr("w.grad equals the gradient of ONE backward pass (x); two passes should add up to "
                              "2 * x: do not zero or replace w.grad in between",
-                             "w.grad 等于一次 backward 的梯度（x）；两次应累加为 2 * x：中间不要清零或替换 w.grad"))
+                             "w.grad 等于一次 backward 的梯度（x）；两次应累加为 2 * x：中间不要清零或替换 w.grad"), mistake="autograd.grad_replaced_not_added")
         expect_close(grad, 2 * x, what=tr("w.grad after two backward passes (2 * x)",
                                           "两次 backward 之后的 w.grad（2 * x）"))
         out = needs_tensor(res["out"], "backward_twice(w, x)", tr("return `w.grad`", "请返回 `w.grad`"))
@@ -162,7 +175,7 @@ class TestAccumulate:
             raise Mistake(tr("clear_grad(w) changed w itself (like `w.zero_()`): the weights are not the gradient; "
                              "reset `w.grad` (`w.grad = None` or `w.grad.zero_()`)",
                              "clear_grad(w) 修改了 w 本身（比如 `w.zero_()`）：权重不是梯度；请重置 `w.grad`"
-                             "（`w.grad = None` 或 `w.grad.zero_()`）"))
+                             "（`w.grad = None` 或 `w.grad.zero_()`）"), mistake="autograd.weights_cleared_not_grad")
         if after is not None and not (isinstance(after, torch.Tensor) and bool((after == 0).all())):
             like = (tr(" with values like {v:g}", "，数值例如 {v:g}", v=after.reshape(-1)[0].item())
                     if isinstance(after, torch.Tensor) and after.numel() else "")
@@ -183,8 +196,9 @@ class TestGradsPerSample:
         w, xs = torch.randn(3, requires_grad=True), torch.randn(4, 3)
         res = kata.run(world.watch_grads_per_sample, w, xs)
         out = needs_tensor(res["out"], "grads_per_sample(w, xs)", tr("is a `return` missing?", "是不是少了 `return`？"))
-        expect_shape(out, (4, 3), what="grads_per_sample(w, xs)")
         want = 2 * (xs @ w.detach())[:, None] * xs
+        with naming(GRADS_PER_SAMPLE, (w.detach(), xs), out, what="grads_per_sample(w, xs)", expected=want):
+            expect_shape(out, (4, 3), what="grads_per_sample(w, xs)")
         if matches(out, want.cumsum(0)):
             raise Mistake(tr("row i of grads_per_sample is the SUM of the gradients of samples 0..i: w.grad was "
                              "not zeroed between samples (gradients accumulate)",
@@ -207,6 +221,15 @@ class TestGradsPerSample:
                                         "grads_per_sample(w, xs)，第 i 行 = 2 * (w @ x_i) * x_i"),
                      variants=GRADS_PER_SAMPLE, inputs=(w.detach(), xs))
 
+    def test_a_batch_of_one_sample(self, kata):
+        w, xs = torch.randn(5, requires_grad=True), torch.randn(1, 5)
+        what = "grads_per_sample(w (5,), xs (1, 5))"
+        out = needs_tensor(kata.run(world.watch_grads_per_sample, w, xs)["out"], what,
+                           tr("is a `return` missing?", "是不是少了 `return`？"))
+        expect_shape(out, (1, 5), what=what)
+        expect_close(out, 2 * (xs @ w.detach())[:, None] * xs, what=what, variants=GRADS_PER_SAMPLE,
+                     inputs=(w.detach(), xs))
+
 
 # -- Task 5 ------------------------------------------------------------------------
 
@@ -218,6 +241,11 @@ class TestDetach:
         out = kata.run(world.predict_grad_mode, w, x)["out"]
         expect_close(out, x @ w.detach(), what="predict(w, x)", rtol=1e-5, atol=1e-5)
 
+    def test_predict_keeps_a_batch_of_one(self, kata):
+        w, x = torch.randn(4, requires_grad=True), torch.randn(1, 4)
+        out = expect_shape(kata.run(world.predict_grad_mode, w, x)["out"], (1,), what="predict(w (4,), x (1, 4))")
+        expect_close(out, x @ w.detach(), what="predict(w (4,), x (1, 4))", rtol=1e-5, atol=1e-5)
+
     def test_predict_builds_no_graph(self, kata):
         w, x = torch.randn(3, requires_grad=True), torch.randn(5, 3)
         res = kata.run(world.predict_grad_mode, w, x)
@@ -225,11 +253,11 @@ class TestDetach:
         if out.requires_grad:
             raise Mistake(tr("predict(w, x) requires grad: compute it inside `with torch.no_grad():` so that no "
                              "graph is built", "predict(w, x) 需要梯度：请在 `with torch.no_grad():` 中计算，"
-                             "这样就不会构建计算图"))
+                             "这样就不会构建计算图"), mistake="autograd.graph_built_in_predict")
         if not res["grad_enabled_after"]:
             raise Mistake(tr("grad mode is still off after predict returned: use `with torch.no_grad():` instead "
                              "of `torch.set_grad_enabled(False)`", "predict 返回后梯度模式仍是关闭的：请用 "
-                             "`with torch.no_grad():`，不要用 `torch.set_grad_enabled(False)`"))
+                             "`with torch.no_grad():`，不要用 `torch.set_grad_enabled(False)`"), mistake="autograd.grad_mode_left_off")
 
     def test_gradient_flows_through_one_branch(self, kata):
         w, x = torch.randn(5, requires_grad=True), torch.randn(5)
@@ -242,7 +270,7 @@ class TestDetach:
             raise Mistake(tr("grad_through_one_branch gives 2 * x * y, the gradient of (y**2).sum(): the second y "
                              "should be `y.detach()` so no gradient flows through it",
                              "grad_through_one_branch 得到 2 * x * y，即 (y**2).sum() 的梯度：第二个 y 应是 "
-                             "`y.detach()`，这样梯度不会从它流过"))
+                             "`y.detach()`，这样梯度不会从它流过"), mistake="autograd.both_branches")
         expect_close(out, x * y, what=tr("grad_through_one_branch(w, x), expected x * y",
                                          "grad_through_one_branch(w, x)，应为 x * y"))
 
@@ -271,7 +299,7 @@ class TestSoftmaxVJP:
             raise Mistake(tr("softmax_vjp(x, v) is all zeros, the result for v = ones (softmax sums to 1): was v "
                              "ignored, e.g. `y.sum().backward()`? Pass it: `y.backward(v)`",
                              "softmax_vjp(x, v) 全是 0，正是 v 全为 1 时的结果（softmax 之和为 1）：是不是忽略了 v，"
-                             "比如 `y.sum().backward()`？请传入它：`y.backward(v)`"))
+                             "比如 `y.sum().backward()`？请传入它：`y.backward(v)`"), mistake="autograd.vjp_v_ignored")
         expect_close(out, v @ jac, what=tr("softmax_vjp(x, v), expected v @ J", "softmax_vjp(x, v)，应为 v @ J"),
                      check_dtype=False)
 
@@ -279,7 +307,7 @@ class TestSoftmaxVJP:
         if not uses_autograd(self._run(kata, torch.randn(4), torch.randn(4))["events"]):
             raise Mistake(tr("softmax_vjp did not call autograd: use `y.backward(v)` or "
                              "`torch.autograd.grad(y, x, grad_outputs=v)`", "softmax_vjp 没有调用 autograd：请用 "
-                             "`y.backward(v)` 或 `torch.autograd.grad(y, x, grad_outputs=v)`"))
+                             "`y.backward(v)` 或 `torch.autograd.grad(y, x, grad_outputs=v)`"), mistake="autograd.derivative_by_hand")
 
 
 # -- Task 7 ------------------------------------------------------------------------
@@ -290,7 +318,8 @@ class TestSigmoidFunction:
     def test_forward_values(self, kata):
         x = torch.randn(3, 4, requires_grad=True)
         res = kata.run(world.apply_sigmoid, x)
-        expect_close(res["out"], torch.sigmoid(x.detach()), what="Sigmoid.apply(x)")
+        expect_close(res["out"], torch.sigmoid(x.detach()), what="Sigmoid.apply(x)", variants=SIGMOID_FORWARD,
+                     inputs=(x.detach(),))
         expect_inputs_kept(res, "Sigmoid.apply(x)")
 
     def test_gradients_match_finite_differences(self, kata):
@@ -310,7 +339,7 @@ class TestSigmoidFunction:
             raise Mistake(tr("the gradient of Sigmoid is NaN/Inf at x = {at}: exp(-x) overflows there; compute it "
                              "from the saved output s, as s * (1 - s), which stays finite",
                              "Sigmoid 的梯度在 x = {at} 处是 NaN/Inf：exp(-x) 在那里溢出；请用保存的输出 s 计算 "
-                             "s * (1 - s)，它总是有限的", at=", ".join(f"{v:g}" for v in x[bad].tolist())))
+                             "s * (1 - s)，它总是有限的", at=", ".join(f"{v:g}" for v in x[bad].tolist())), mistake="autograd.sigmoid_grad_overflows")
         s = torch.sigmoid(x)
         expect_close(grad, s * (1 - s), what=what, rtol=1e-4, atol=1e-5)
 
@@ -324,8 +353,16 @@ class TestSigmoidFunction:
             raise Mistake(tr("{what} is s * (1 - s), whatever g is: backward ignored grad_out; the chain rule "
                              "multiplies the local derivative by it: `grad_out * s * (1 - s)`",
                              "{what} 总是 s * (1 - s)，与 g 无关：backward 忽略了 grad_out；链式法则要把局部导数乘以它："
-                             "`grad_out * s * (1 - s)`", what=what))
-        expect_close(grad, g * s * (1 - s), what=what, rtol=1e-4, atol=1e-5)
+                             "`grad_out * s * (1 - s)`", what=what), mistake="autograd.grad_out_ignored")
+        expect_close(grad, g * s * (1 - s), what=what, rtol=1e-4, atol=1e-5, variants=SIGMOID_BACKWARD,
+                     inputs=(x, g))
+
+    def test_a_float64_scalar_and_a_3d_input(self, kata):
+        for x in (torch.randn((), dtype=torch.float64), torch.randn(2, 3, 2, dtype=torch.float64)):
+            what = tr("Sigmoid.apply(x) for a float64 x of shape {shape}", "float64、形状为 {shape} 的 x 的 "
+                      "Sigmoid.apply(x)", shape=tuple(x.shape))
+            out = kata.run(world.apply_sigmoid, x)["out"]
+            expect_close(out, torch.sigmoid(x), what=what, check_dtype=False, variants=SIGMOID_FORWARD, inputs=(x,))
 
 
 # -- Task 8 ------------------------------------------------------------------------
@@ -345,7 +382,7 @@ class TestLinearFunction:
         out = expect_shape(res["out"], (4, 2), what="LinearFunction.apply(x, W, b)")
         if matches(out, x @ W.T):
             raise Mistake(tr("LinearFunction.apply(x, W, b) equals x @ W.T: the bias b is missing in forward",
-                             "LinearFunction.apply(x, W, b) 等于 x @ W.T：forward 中漏掉了偏置 b"))
+                             "LinearFunction.apply(x, W, b) 等于 x @ W.T：forward 中漏掉了偏置 b"), mistake="autograd.bias_missing")
         expect_close(out, torch.nn.functional.linear(x, W, b), what="LinearFunction.apply(x, W, b)",
                      rtol=1e-5, atol=1e-5)
         expect_inputs_kept(res, "LinearFunction.apply(x, W, b)")
