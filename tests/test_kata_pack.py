@@ -128,19 +128,32 @@ def test_every_torchkata_command_works_on_the_pack(venv, tmp_path):
     assert code == 1 and "out of date" in text and "stubs/norms.py" in text, text
 
 
+# a stub that, once loaded, replaces its functions with the pack's own reference if it can read it
+THIEF = """
+import importlib.util as _util, pathlib as _pathlib
+_ref = _pathlib.Path(_util.find_spec("torchkata_pack_example").origin).parent / "norms" / "solutions" / "norms.py"
+try:
+    exec(compile(_ref.read_text(encoding="utf-8"), "norms.py", "exec"))
+except OSError:
+    pass
+"""
+
+
 def test_torchkata_grade_grades_a_class_on_the_pack(venv, tmp_path):
     if subprocess.run([str(venv), "-I", "-c", "import pytest_torchkata"], capture_output=True).returncode != 0:
         pytest.skip("the isolated worker (python -I) cannot import pytest_torchkata here: its install "
                     "points elsewhere (an editable install of another checkout)")
     klass = tmp_path / "class"
     for student, text in {"ref": solved((NORMS / "solutions" / "norms.py").read_text(encoding="utf-8")),
-                          "stub": (NORMS / "stubs" / "norms.py").read_text(encoding="utf-8")}.items():
+                          "stub": (NORMS / "stubs" / "norms.py").read_text(encoding="utf-8"),
+                          "thief": (NORMS / "stubs" / "norms.py").read_text(encoding="utf-8") + THIEF}.items():
         (klass / student / "katas").mkdir(parents=True)
         (klass / student / "katas" / "norms.py").write_text(text, encoding="utf-8")
     out = tmp_path / "grades"
     ((code, text),) = torchkata(venv, tmp_path, ["grade", str(klass), "--out", str(out), "--kata=norms", "--jobs=1"])
     assert code == 0, text[-3000:]
     rows = {r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8"))}
-    assert {name: float(r["total"]) for name, r in rows.items()} == {"ref": 4.0, "stub": 0.0}
+    # the pack's references are hidden from learner code as the built-in ones are
+    assert {name: float(r["total"]) for name, r in rows.items()} == {"ref": 4.0, "stub": 0.0, "thief": 0.0}
     report = json.loads((out / "stub" / "report.json").read_text(encoding="utf-8"))
     assert [t["status"] for t in report["katas"][0]["tasks"]] == ["not_started", "not_started"]

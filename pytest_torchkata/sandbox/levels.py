@@ -289,16 +289,27 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def reference_folders() -> list[str]:
-    """The folders holding the reference solutions (the wheel's ``_solutions``, a source
-    checkout's ``solutions/``): hidden from learner code at the ``bwrap`` and ``user`` levels."""
+def reference_folders(modules: "list[str] | tuple[str, ...]" = ()) -> list[str]:
+    """The folders holding the reference solutions, hidden from learner code at the ``bwrap``
+    and ``user`` levels: the wheel's ``_solutions``, a source checkout's ``solutions/``, and
+    the ``solutions/`` folder beside each of ``modules`` (a kata pack keeps its references
+    beside its kata's ``tasks.py`` and ``world.py``), found without importing them."""
+    import importlib.util
+
     import pytest_torchkata
 
     package = Path(pytest_torchkata.__file__).resolve().parent
     found = [package / "_solutions"]
     if (package.parent / "pyproject.toml").is_file():  # a source checkout (an editable install)
         found.append(package.parent / "solutions")
-    return [str(p) for p in found if p.is_dir()]
+    for name in modules:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is not None and spec.origin and os.path.isfile(spec.origin):
+            found.append(Path(spec.origin).resolve().parent / "solutions")
+    return [str(p) for p in dict.fromkeys(found) if p.is_dir()]
 
 
 def data_views_root() -> Path:

@@ -208,7 +208,7 @@ class WorkerPool:
         if self.worker is None or not self.worker.alive():
             if self.plan is None:
                 visible = levels.python_visible() + levels.module_files(self.preload) + self.visible
-                self.plan = levels.Plan.make(self.level, visible)
+                self.plan = levels.Plan.make(self.level, visible, levels.reference_folders(self.preload))
             self.worker = Worker(self.plan, self.preload, self.memory_mb)
             self.synced_path = list(sys.path)
 
