@@ -236,6 +236,9 @@ def test_the_actions_recipe_is_a_matrix_and_a_merge_job_within_the_256_job_limit
     assert step["env"]["TORCHKATA_SHARD_COUNT"] == "5" and "secrets.TORCHKATA_SEED" in step["env"]["TORCHKATA_SEED"]
     assert flow["jobs"]["merge"]["needs"] == "grade"
     assert recipe.render("actions", shards=256)
+    pinned = recipe.render("actions", shards=2, install="pytest-torchkata @ git+https://example.org/tk")
+    assert yaml.safe_load(pinned)["jobs"]["merge"]["steps"][1]["run"] == \
+        "pip install 'pytest-torchkata @ git+https://example.org/tk'"
     with pytest.raises(recipe.RecipeProblem, match="256"):
         recipe.render("actions", shards=257)
 

@@ -150,7 +150,7 @@ jobs:
       - uses: actions/checkout@v4
       - uses: actions/setup-python@v5
         with: {python-version: "3.11"}
-      - run: pip install pytest-torchkata
+      - run: pip install @install@
       - uses: actions/cache@v4
         with: {path: data, key: mnist-v1}
       - run: python -c "import torchvision; torchvision.datasets.MNIST('data', download=True)"
@@ -171,7 +171,7 @@ jobs:
     steps:
       - uses: actions/setup-python@v5
         with: {python-version: "3.11"}
-      - run: pip install pytest-torchkata
+      - run: pip install @install@
       - uses: actions/download-artifact@v4
         with: {pattern: "shard-*", path: grades}
       - run: torchkata merge grades/shard-* --out gradebook
@@ -205,6 +205,11 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--image", default="python:3.11", metavar="IMAGE",
                    help=tr("Kubernetes: an image with pytest-torchkata installed",
                            "Kubernetes：装好了 pytest-torchkata 的镜像"))
+    p.add_argument("--install", default="pytest-torchkata", metavar="SPEC",
+                   help=tr("Actions: what pip installs (default pytest-torchkata; e.g. "
+                           "\"pytest-torchkata @ git+https://github.com/OWNER/pytest-torchkata\")",
+                           "Actions：pip 安装什么（默认 pytest-torchkata；例如 "
+                           "\"pytest-torchkata @ git+https://github.com/OWNER/pytest-torchkata\"）"))
     p.add_argument("--out", default=None, metavar="PATH", help=tr("write the file here (default: print it)",
                                                                   "把文件写到这里（默认：直接打印）"))
     p.set_defaults(run=main)
@@ -212,7 +217,7 @@ def add_parser(sub: Any) -> None:
 
 def render(engine: str, *, shards: int, kata: str = "all", gpu: bool = False, passthrough: list[str] = (),
            class_dir: str = "/shared/course", cpus: int = 4, mem: str = "16G", time: str = "04:00:00",
-           image: str = "python:3.11") -> str:
+           image: str = "python:3.11", install: str = "pytest-torchkata") -> str:
     """The file for ``engine`` (module docstring)."""
     if shards < 1:
         raise RecipeProblem(tr("--shards must be at least 1", "--shards 至少是 1"))
@@ -235,7 +240,7 @@ def render(engine: str, *, shards: int, kata: str = "all", gpu: bool = False, pa
     values = {"last": str(shards - 1), "shards": str(shards), "cpus": str(cpus), "mem": mem, "time": time,
               "class": class_dir, "image": image, "grade_args": grade_args, "parallel": str(min(shards, 16)),
               "storage": "20Gi", "gres": "#SBATCH --gres=gpu:1\n" if gpu else "",
-              "matrix": ", ".join(map(str, range(shards)))}
+              "matrix": ", ".join(map(str, range(shards))), "install": shlex.quote(install)}
     text = {"slurm": SLURM, "kubernetes": KUBERNETES, "actions": ACTIONS}[engine]
     for key, value in values.items():
         text = text.replace(f"@{key}@", value)
@@ -247,7 +252,8 @@ def main(args: argparse.Namespace, passthrough: list[str]) -> int:
 
     try:
         text = render(args.engine, shards=args.shards, kata=args.kata, gpu=args.gpu, passthrough=passthrough,
-                      class_dir=args.class_dir, cpus=args.cpus, mem=args.mem, time=args.time, image=args.image)
+                      class_dir=args.class_dir, cpus=args.cpus, mem=args.mem, time=args.time, image=args.image,
+                      install=args.install)
     except RecipeProblem as exc:
         print(f"torchkata recipe: {exc}", file=sys.stderr)
         return 2
