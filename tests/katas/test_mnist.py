@@ -164,7 +164,7 @@ MISTAKES += [
             ("mean of per-batch accuracies",), "-k", "TestEvaluate", named="mnist.mean_of_batch_accuracies"),
 ]
 FIT_IN_EVAL_MODE = mistake("fit_never_calls_model_train", "fit", "        model.train()\n", "",
-                           ("never called model.train()",), *data_args(), "-k", "TestFit",
+                           ("model.train() never ran", "came in eval mode"), *data_args(), "-k", "TestFit",
                            named="mnist.fit_in_eval_mode")
 SHUFFLED_TEST_BATCHES = mistake(
     "test_loader_shuffled_through_a_batch_sampler", "data",

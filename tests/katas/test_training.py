@@ -19,9 +19,10 @@ EPOCH_TRAIN = ("    model.train()\n    total = 0.0\n", "    total = 0.0\n")
 EVAL_TRAIN = ("    model.train()\n    return total_loss", "    return total_loss")
 
 
-def case(id, task, replace, says, *args):
+def case(id, task, replace, says, *args, named=""):
     """A one-task case: only that task's checks run (``-k``), so other tasks are not graded."""
-    return Case(id, task, replace, says, args=("-k", args[0] if args else CHECKS[task]), others_pass=False)
+    return Case(id, task, replace, says, args=("-k", args[0] if args else CHECKS[task]), others_pass=False,
+                mistake=named)
 
 
 MISTAKES = [
@@ -121,7 +122,35 @@ MISTAKES = [
     case("sgd_without_momentum", "fit", [(OPTIMIZER, OPTIMIZER.replace(", momentum=0.9", ""))],
          ("momentum 0", "momentum=0.9")),
     case("training_in_eval_mode_after_validation", "fit", [EPOCH_TRAIN, EVAL_TRAIN],
-         ("trained with the model in eval mode", "model.train()")),
+         ("trained with the model in eval mode", "after a model.eval() (a validation?)", "model.train()"),
+         named="training.fit_in_eval_mode"),
+    # issue 16: the off-by-one of enumerate, the mode per phase, the input classes a contract names
+    case("epoch_mean_divided_by_the_last_enumerate_index", "epoch", [
+        ("    total = 0.0\n    for x, y in loader:\n", "    total = 0.0\n    for i, (x, y) in enumerate(loader):\n"),
+        ("return total / len(loader)", "return total / i")],
+         ("last index of enumerate", "len(loader)"), named="training.divided_by_last_index"),
+    case("evaluate_mean_loss_divided_by_the_last_enumerate_index", "evaluate", [
+        ("        for x, y in loader:\n            logits", "        for i, (x, y) in enumerate(loader):\n            logits"),
+        ("return total_loss / len(loader), correct / seen", "return total_loss / i, correct / seen")],
+         ("last index of enumerate",), named="training.divided_by_last_index"),
+    case("model_train_inside_the_evaluation_loop", "evaluate", [
+        ("            logits = model(x)  # (N, C)\n", "            model.train()\n            logits = model(x)\n")],
+         ("model.train() ran before the model did",), named="training.train_inside_evaluation"),
+    case("forgetting_eval_is_named_as_such", "evaluate", [("    model.eval()\n    total_loss, correct, seen",
+                                                           "    total_loss, correct, seen")],
+         ("model.eval() was never called",), named="training.evaluate_in_training_mode"),
+    case("squeezed_output_fails_on_a_batch_of_one", "step", [(STEP, STEP.replace(
+        "loss_fn(model(x), y)", "loss_fn(model(x).squeeze(), y)"))], ("batch of one", ".squeeze()"),
+         named="training.batch_of_one"),
+    case("view_on_transposed_logits", "accuracy", [(PRED, "predictions = logits.view(-1).reshape(len(labels), -1).argmax(dim=1)")],
+         ("non-contiguous", ".reshape()"), named="training.view_on_non_contiguous"),
+    case("loader_drops_the_last_batch", "loader", [("shuffle=True, generator=generator",
+                                                    "shuffle=True, drop_last=True, generator=generator")],
+         ("drop_last=True",), named="training.drop_last"),
+    case("epoch_sum_named_with_its_id", "epoch", [("return total / len(loader)", "return total")],
+         ("sum of the 4 batch losses",), named="training.sum_not_mean"),
+    case("accuracy_argmax_over_dim_0_has_its_id", "accuracy", [(PRED, "predictions = logits.argmax(dim=0)")],
+         ("dim=0", "across the classes"), "test_argmax_runs_across_classes", named="training.argmax_wrong_dim"),
 ]
 
 

@@ -239,3 +239,56 @@ def expect_inputs_kept(got: dict, sent: list, what: str, names: list) -> None:
                              "{what} 原地修改了输入 `{name}`（调用者的张量已不是传入时的样子）：请使用非原地"
                              "操作（写 `x = x - m`，而不是 `x -= m`）", what=what, name=name))
 
+
+
+# -- the model's mode in each phase (events: "train" / "eval" for each model.train(mode) call, and
+# ("forward", training, grad_enabled) for each forward, as a kata's world records them) -----------
+
+def switches_before_wrong_forward(modes: list, training: bool, grad: bool | None = None) -> list | None:
+    """The mode switches made before the first forward whose mode is ``training`` (and, unless
+    None, whose grad mode is ``grad``), or None when no forward was in that mode."""
+    for i, event in enumerate(modes):
+        if isinstance(event, (tuple, list)) and event[1] == training and (grad is None or event[2] == grad):
+            return [e for e in modes[:i] if isinstance(e, str)]
+    return None
+
+
+def expect_evaluated_in_eval_mode(modes: list, kata: str, what: str = "evaluate") -> None:
+    """Every forward of an evaluation ran in eval mode; a training-mode one is named by the switches
+    seen before it: an eval() undone by a train() (inside the loop?), or no eval() at all."""
+    __tracebackhide__ = True
+    before = switches_before_wrong_forward(modes, training=True)
+    if before is None:
+        return
+    if "eval" in before and before[-1] == "train":
+        raise Mistake(tr("{what} called model.eval(), but then model.train() ran before the model did (inside "
+                         "the loop?), so the model ran in training mode and dropout was dropping units: call "
+                         "model.train() at most once, after the loop",
+                         "{what} 调用了 model.eval()，但随后在运行模型之前又调用了 model.train()（在循环里？），"
+                         "所以模型在训练模式下运行，dropout 仍在丢弃神经元：model.train() 最多在循环结束后调用一次",
+                         what=what), mistake=f"{kata}.train_inside_evaluation")
+    raise Mistake(tr("the model was in training mode during {what} and model.eval() was never called before it "
+                     "ran, so dropout was dropping units: call model.eval() first",
+                     "{what} 期间模型处于训练模式，而且运行前从未调用 model.eval()，dropout 仍在丢弃神经元："
+                     "请先调用 model.eval()", what=what), mistake=f"{kata}.evaluate_in_training_mode")
+
+
+def expect_trained_in_training_mode(modes: list, kata: str, what: str = "fit", given: str = "") -> None:
+    """Every training forward (autograd on) ran in training mode; named by the switches before it.
+    ``given``: how the model came in, when it came in eval mode (said when no train() ran at all)."""
+    __tracebackhide__ = True
+    before = switches_before_wrong_forward(modes, training=False, grad=True)
+    if before is None:
+        return
+    if "eval" in before:
+        why = tr("after a model.eval() (a validation?), no model.train() ran before these steps",
+                 "在 model.eval()（验证？）之后，这些训练步之前没有运行 model.train()")
+    else:
+        why = tr("model.train() never ran{given}", "从未运行 model.train(){given}",
+                 given=tr(" and the model came in eval mode ({given})", "，而模型传入时处于 eval 模式（{given}）",
+                          given=given) if given else "")
+    raise Mistake(tr("{what} trained with the model in eval mode: {why}, so dropout and batch norm behaved as in "
+                     "evaluation while learning; call model.train() at the start of every epoch",
+                     "{what} 在模型处于 eval 模式时进行了训练：{why}，所以学习时 dropout 和 batch norm 的行为和"
+                     "评估时一样；请在每个 epoch 开始时调用 model.train()", what=what, why=why),
+                  mistake=f"{kata}.fit_in_eval_mode")

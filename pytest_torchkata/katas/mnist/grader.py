@@ -6,8 +6,8 @@ dropout left on in eval mode), what
 a correct ``train_step`` returns and leaves in ``.grad`` on the grader's small
 model (and what softmax-before-cross-entropy or ``F.nll_loss`` on raw logits would
 give instead, with the words for those slips, and the zero_grad/backward/step order read
-from ``common/observe.py``), the evaluation case with its known
-accuracy and its slips, and the words for a training run that fell short.  Everything here runs in the grading
+from ``common/observe.py``), the evaluation case with its known accuracy and its slips, and the words for a training run
+that fell short (the mode in each phase is read by ``common/expect.py``).  Everything here runs in the grading
 process, on observations from ``mnist/world.py``.
 """
 
@@ -19,9 +19,9 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from pytest_torchkata.checks.errors import CheckFailed, KataOutcome, Mistake
+from pytest_torchkata.checks.errors import CheckFailed, KataOutcome, LearnerError, Mistake
 from pytest_torchkata.checks.training import loss_curve
-from pytest_torchkata.checks.values import describe
+from pytest_torchkata.checks.values import describe, expect_close
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas.mnist.world import forward_probe, small_model, step_probe
 from pytest_torchkata.katas.common.expect import expect_graph_reached, expect_optimizer_used
@@ -225,6 +225,36 @@ def grads_slip(grads: dict, losses: dict, log_probs: bool) -> Mistake | None:
     return None
 
 
+def expect_batch_of_one(kata) -> None:
+    """train_step on a batch of one image gives the right loss; a failure there (after a larger batch
+    worked) is named as the batch dimension lost when B = 1."""
+    __tracebackhide__ = True
+    def failed(error: str) -> Mistake:
+        return Mistake(tr("train_step works on a batch of several images but raised on a batch of one (B = 1): "
+                          "{error}; the contract's batch is (B, 1, 28, 28) for any B: does something drop the "
+                          "batch dimension when it is 1 (a .squeeze() with no dim)?",
+                          "train_step 在多张图片的批次上能运行，但在只有一张图片的批次（B = 1）上出错：{error}；"
+                          "约定的批次是任意 B 的 "
+                          "(B, 1, 28, 28)：是不是有什么在 B 为 1 时把批次维度去掉了（不带 dim 的 .squeeze()）？",
+                          error=error), mistake="mnist.batch_of_one")
+    larger, _, _, _ = step(kata, False, 0.1)  # what fails on a larger batch is not about a batch of one
+    step_ran(larger)
+    try:
+        got, _, losses, log_probs = step(kata, False, 0.1, batch=1)
+    except LearnerError as error:
+        raise failed(error.message) from None
+    if got["seen"].get("error"):  # raised in a backward that reached no parameter
+        raise failed(got["seen"]["error"])
+    step_ran(got)
+    value = got["value"]
+    slip = isinstance(value, float) and loss_slip(value, losses, log_probs)
+    if slip:
+        raise slip
+    expect_close(value, losses["right"][0], what=tr("the loss train_step returned for a batch of one image",
+                                                    "只有一张图片的批次上 train_step 返回的损失"),
+                 rtol=1e-4, atol=1e-6)
+
+
 EVAL_BATCH = 16  # 48 + (1 to 3) samples: batches of 16, 16, 16 and a short last one (a batch of one included)
 
 
@@ -257,112 +287,54 @@ def batch_accuracies(state: dict, x: torch.Tensor, y: torch.Tensor) -> list[floa
             for i in range(0, len(y), EVAL_BATCH)]
 
 
-def _slip(text: str, mistake: str) -> Mistake:
-    return Mistake(text, mistake=mistake)
-
-
 def evaluation_slip(value: float, right: int, state: dict, x: torch.Tensor, y: torch.Tensor) -> Mistake | None:
     """The classic slip an ``evaluate`` result on the evaluation case shows, if any."""
     n = len(y)
     accs = batch_accuracies(state, x, y)
     batches = len(accs)
     if math.isclose(value, right / batches, abs_tol=1e-6):
-        return _slip(tr("evaluate returned {right}/{batches}: it divided by the number of batches (len(loader)); "
+        return Mistake(tr("evaluate returned {right}/{batches}: it divided by the number of batches (len(loader)); "
                         "divide by the number of samples (len(loader.dataset), here {n})",
                         "evaluate 返回了 {right}/{batches}：它除以的是批次数（len(loader)）；请除以样本数"
                         "（len(loader.dataset)，这里是 {n}）", right=right, batches=batches, n=n),
-                     "mnist.divided_by_batches")
+                     mistake="mnist.divided_by_batches")
     if math.isclose(value, sum(accs) / (batches - 1), abs_tol=1e-6) or \
             math.isclose(value, right / ((batches - 1) * EVAL_BATCH), abs_tol=1e-6):
-        return _slip(tr("evaluate returned {got:.4g}: it divided by the last index of enumerate(loader) "
+        return Mistake(tr("evaluate returned {got:.4g}: it divided by the last index of enumerate(loader) "
                         "({last}), one less than the {batches} batches (an off-by-one: `for i, ... in "
                         "enumerate(...)` ends at len - 1); count the samples and divide by that count",
                         "evaluate 返回了 {got:.4g}：它除以的是 enumerate(loader) 的最后一个下标（{last}），"
                         "比批次数 {batches} 少一（差一错误：`for i, ... in enumerate(...)` 结束时 i 是 len - 1）；"
                         "请数样本个数并除以它", got=value, last=batches - 1, batches=batches),
-                     "mnist.divided_by_last_index")
+                     mistake="mnist.divided_by_last_index")
     crossed = broadcast_count(state, x, y)
     if crossed != right and any(math.isclose(value, crossed / d, abs_tol=1e-6) for d in (n, 1)):
-        return _slip(tr("evaluate returned {got:.4g}: predictions of shape (B, 1) (argmax with keepdim=True) "
+        return Mistake(tr("evaluate returned {got:.4g}: predictions of shape (B, 1) (argmax with keepdim=True) "
                         "compared with labels of shape (B,) broadcast to a (B, B) table, so every prediction was "
                         "checked against every label; compare shapes (B,) with (B,): argmax(dim=1), or "
                         "pred.eq(y.view_as(pred))",
                         "evaluate 返回了 {got:.4g}：形状为 (B, 1) 的预测（argmax 带 keepdim=True）与形状为 (B,) 的"
                         "标签比较时被广播成 (B, B) 的表，每个预测都和每个标签比了一次；请比较 (B,) 与 (B,)："
-                        "argmax(dim=1)，或者 pred.eq(y.view_as(pred))", got=value), "mnist.keepdim_broadcast")
+                        "argmax(dim=1)，或者 pred.eq(y.view_as(pred))", got=value), mistake="mnist.keepdim_broadcast")
     if math.isclose(value, right / (batches * EVAL_BATCH), abs_tol=1e-6):
-        return _slip(tr("evaluate returned {right}/{full}: it divided by batches * batch size, but the last batch "
+        return Mistake(tr("evaluate returned {right}/{full}: it divided by batches * batch size, but the last batch "
                         "holds only {last} sample(s); count the samples (y.shape[0])",
                         "evaluate 返回了 {right}/{full}：它除以的是批次数 * 批大小，但最后一个批次只有 {last} 个"
                         "样本；请数样本个数（y.shape[0]）", right=right, full=batches * EVAL_BATCH,
-                        last=n - 3 * EVAL_BATCH), "mnist.divided_by_full_batches")
+                        last=n - 3 * EVAL_BATCH), mistake="mnist.divided_by_full_batches")
     if math.isclose(value, sum(accs) / batches, abs_tol=1e-6):
-        return _slip(tr("evaluate returned {got:.4g}, the mean of per-batch accuracies: the last batch holds only "
+        return Mistake(tr("evaluate returned {got:.4g}, the mean of per-batch accuracies: the last batch holds only "
                         "{last} sample(s), so it weighs as much as 16; add up the correct samples over the loader "
                         "and divide by the number of samples ({right}/{n} = {want:g})",
                         "evaluate 返回了 {got:.4g}，这是各批次准确率的平均值：最后一个批次只有 {last} 个样本，却和"
                         " 16 个样本的批次权重一样；请在整个加载器上累加预测正确的样本数，再除以样本总数"
                         "（{right}/{n} = {want:g}）", got=value, last=n - 3 * EVAL_BATCH, right=right, n=n,
-                        want=right / n), "mnist.mean_of_batch_accuracies")
+                        want=right / n), mistake="mnist.mean_of_batch_accuracies")
     if value == right:
-        return _slip(tr("evaluate returned the count of correct samples ({right}): divide by the number of samples "
+        return Mistake(tr("evaluate returned the count of correct samples ({right}): divide by the number of samples "
                         "({n})", "evaluate 返回的是预测正确的样本数（{right}）：请除以样本总数（{n}）", right=right, n=n),
-                     "mnist.count_not_fraction")
+                     mistake="mnist.count_not_fraction")
     return None
-
-
-def mode_at_forwards(modes: list, what: str) -> tuple[int, bool] | None:
-    """The first forward with the wrong mode in ``modes`` (``world.watch_modes``): for
-    evaluate, one in training mode; for fit (``what == "fit"``), one with autograd on in
-    eval mode. Its index and whether model.train()/eval() ran before it at all."""
-    for i, event in enumerate(modes):
-        if isinstance(event, (tuple, list)) and event[0] == "forward":
-            _, training, grad = event
-            if (what == "evaluate" and training) or (what == "fit" and grad and not training):
-                return i, any(isinstance(e, str) for e in modes[:i])
-    return None
-
-
-def expect_evaluation_mode(modes: list) -> None:
-    """evaluate runs every forward in eval mode; a training-mode forward is named by what came
-    before it: no eval() at all, or eval() undone by a train() (inside the loop?)."""
-    __tracebackhide__ = True
-    found = mode_at_forwards(modes, "evaluate")
-    if found is None:
-        return
-    i, switched = found
-    before = [e for e in modes[:i] if isinstance(e, str)]
-    if "eval" in before and before[-1] == "train":
-        raise Mistake(tr("evaluate called model.eval(), but then model.train() ran before the model did (inside "
-                         "the loop?), so it ran in training mode and dropout was dropping units: call model.train() "
-                         "at most once, after the loop",
-                         "evaluate 调用了 model.eval()，但随后在运行模型之前又调用了 model.train()（在循环里？），"
-                         "所以模型在训练模式下运行，dropout 仍在丢弃神经元：model.train() 最多在循环结束后调用一次"),
-                      mistake="mnist.train_inside_evaluation")
-    raise Mistake(tr("evaluate ran the model in training mode (the model given has dropout, which then drops half "
-                     "of its outputs at random) and never called model.eval() before: call model.eval() first",
-                     "evaluate 在训练模式下运行了模型（给定的模型带有 dropout，训练模式下会随机丢掉一半输出），"
-                     "而且之前从未调用 model.eval()：请先调用 model.eval()"), mistake="mnist.evaluate_in_training_mode")
-
-
-def expect_training_mode(modes: list) -> None:
-    """fit is given its Net in eval mode: every training forward (autograd on) must run in
-    training mode, which only fit's own model.train() gives."""
-    __tracebackhide__ = True
-    found = mode_at_forwards(modes, "fit")
-    if found is None:
-        return
-    i, _ = found
-    before = [e for e in modes[:i] if isinstance(e, str)]
-    if "train" in before:
-        raise Mistake(tr("fit trained with the model in eval mode after a model.eval(): call model.train() at "
-                         "the start of every epoch (dropout and batch norm behave differently in eval mode)",
-                         "fit 在 model.eval() 之后以 eval 模式训练了模型：请在每个 epoch 开始时调用 model.train()"
-                         "（dropout 和 batch norm 在 eval 模式下的行为不同）"), mistake="mnist.fit_in_eval_mode")
-    raise Mistake(tr("fit trained the model in the mode it was given (eval mode: the grader hands fit a Net in eval "
-                     "mode) and never called model.train(): put it in training mode at the start of each epoch",
-                     "fit 以传入时的模式训练了模型（eval 模式：评分器传给 fit 的 Net 处于 eval 模式），从未调用 "
-                     "model.train()：请在每个 epoch 开始时把它设为训练模式"), mistake="mnist.fit_in_eval_mode")
 
 
 def bucket_means(history: list[float], points: int = 40) -> list[float]:

@@ -19,10 +19,11 @@ import time
 
 import torch
 
-from pytest_torchkata.checks.errors import CheckFailed, LearnerError, Mistake
+from pytest_torchkata.checks.errors import CheckFailed
 from pytest_torchkata.checks.training import STALE_GRAD, downsample, expect_converged
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
 from pytest_torchkata.i18n import Text, tr
+from pytest_torchkata.katas.common.expect import expect_evaluated_in_eval_mode, expect_trained_in_training_mode
 from pytest_torchkata.katas.mnist import data, grader
 from pytest_torchkata.katas.mnist.grader import (EVAL_BATCH, EXPECTED_SHAPES, LAYERS, SHAPE_NOTES,
                                                   TOTAL_PARAMETERS, layer_text)
@@ -182,30 +183,7 @@ class TestTrainStep:
                      rtol=1e-4, atol=1e-6)
 
     def test_takes_a_batch_of_one(self, kata):
-        def failed(error: str) -> Mistake:
-            return Mistake(tr("train_step works on a batch of several images but raised on a batch of one (B = 1): "
-                              "{error}; the contract's batch is (B, 1, 28, 28) for any B: does something drop the "
-                              "batch dimension when it is 1 (a .squeeze() with no dim)?",
-                              "train_step 在多张图片的批次上能运行，但在只有一张图片的批次（B = 1）上出错：{error}；"
-                              "约定的批次是任意 B 的 "
-                              "(B, 1, 28, 28)：是不是有什么在 B 为 1 时把批次维度去掉了（不带 dim 的 .squeeze()）？",
-                              error=error), mistake="mnist.batch_of_one")
-        larger, _, _, _ = grader.step(kata, False, 0.1)  # what fails on a larger batch is not about a batch of one
-        grader.step_ran(larger)
-        try:
-            got, _, losses, log_probs = grader.step(kata, False, 0.1, batch=1)
-        except LearnerError as error:
-            raise failed(error.message) from None
-        if got["seen"].get("error"):  # raised in a backward that reached no parameter
-            raise failed(got["seen"]["error"])
-        grader.step_ran(got)
-        value = got["value"]
-        slip = isinstance(value, float) and grader.loss_slip(value, losses, log_probs)
-        if slip:
-            raise slip
-        expect_close(value, losses["right"][0], what=tr("the loss train_step returned for a batch of one image",
-                                                        "只有一张图片的批次上 train_step 返回的损失"),
-                     rtol=1e-4, atol=1e-6)
+        grader.expect_batch_of_one(kata)
 
     def test_updates_the_parameters(self, kata):
         got, state, _, _ = grader.step(kata, False, 0.1)
@@ -292,7 +270,7 @@ class TestEvaluate:
         got = kata.run(evaluate_probe, state, x, y, EVAL_BATCH)
         expect_true(got["seen"], tr("evaluate never called the model: use model(x)",
                                     "evaluate 从未调用模型：请用 model(x)"))
-        grader.expect_evaluation_mode(got["modes"])
+        expect_evaluated_in_eval_mode(got["modes"], "mnist")
         expect_true(not any(grad for _, grad in got["seen"]),
                     tr("evaluate built autograd graphs: wrap the loop in `with torch.no_grad():`",
                        "evaluate 构建了 autograd 计算图：请把循环放进 `with torch.no_grad():`"))
@@ -303,13 +281,11 @@ class TestEvaluate:
         expect_true(isinstance(value, (float, int)) and not isinstance(value, bool),
                     tr("evaluate should return a float, but returned {got}", "evaluate 应当返回 float，但返回了 {got}",
                        got=describe(value)))
-        slip = grader.evaluation_slip(value, right, state, x, y)
-        if slip:
+        if slip := grader.evaluation_slip(value, right, state, x, y):
             raise slip
-        expect_close(float(value), right / len(y), what=tr("evaluate(model, loader) with {right} of {n} right",
-                                                           "{n} 个中对了 {right} 个时的 evaluate(model, loader)",
-                                                           right=right, n=len(y)),
-                     atol=1e-6)
+        what = tr("evaluate(model, loader) with {right} of {n} right", "{n} 个中对了 {right} 个时的 evaluate(model, "
+                  "loader)", right=right, n=len(y))
+        expect_close(float(value), right / len(y), what=what, atol=1e-6)
 
 
 # -- task 5: data -------------------------------------------------------------------------------
@@ -391,7 +367,7 @@ class TestFit:
             raise CheckFailed(tr("{why}: fit must train the Net it is given (task 1's layers)",
                                  "{why}：fit 必须训练传给它的那个 Net（任务 1 的各层）", why=weights))
         grader.weights_moved(got, weights)
-        grader.expect_training_mode(got["modes"])
+        expect_trained_in_training_mode(got["modes"], "mnist", given=tr("the grader hands fit a Net in eval mode", "评分器传给 fit 的 Net 处于 eval 模式"))
         images, _ = data.load_split(root, train=True, limit=probe)
         own = got["outputs"]
         if not (isinstance(own, torch.Tensor) and own.shape == (probe, 10)):

@@ -10,9 +10,10 @@ import math
 import torch
 from torch import nn
 
-from pytest_torchkata.checks.errors import CheckFailed, Mistake
+from pytest_torchkata.checks.errors import CheckFailed, LearnerError, Mistake
 from pytest_torchkata.checks.values import describe, expect_float, expect_true
 from pytest_torchkata.i18n import tr
+from pytest_torchkata.katas.common.seeded import draw_seed
 from pytest_torchkata.katas.training import world
 
 
@@ -26,30 +27,31 @@ def close(a: list[torch.Tensor], b: list[torch.Tensor]) -> bool:
     return all(u is not None and torch.allclose(u, v, rtol=1e-4, atol=1e-5) for u, v in zip(a, b))
 
 
-def accuracy_mistake(value: float, logits: torch.Tensor, labels: torch.Tensor, raw=None) -> str:
-    """The classic mistake ``value`` shows, in words, or ""."""
+def accuracy_mistake(value: float, logits: torch.Tensor, labels: torch.Tensor,
+                     raw=None) -> tuple[str, str]:
+    """The classic mistake ``value`` shows, in words, and its id; ("", "") when none."""
     n, pred = len(labels), logits.argmax(dim=1)
     right = (pred == labels).float().mean().item()
     if logits.shape[0] == logits.shape[1]:
         wrong_dim = (logits.argmax(dim=0) == labels).float().mean().item()
         if math.isclose(value, wrong_dim) and not math.isclose(value, right):
             return tr("that is argmax over dim=0 (down the batch): take it over dim=1 (across the classes)",
-                      "这是沿 dim=0（沿批次方向）取的 argmax：应沿 dim=1（沿类别方向）取")
+                      "这是沿 dim=0（沿批次方向）取的 argmax：应沿 dim=1（沿类别方向）取"), "training.argmax_wrong_dim"
     column = (pred.unsqueeze(1) == labels).float().mean().item()
     if math.isclose(value, column) and not math.isclose(value, right):
         return tr("that compares a (N, 1) column with the (N,) labels, which broadcasts to an (N, N) table: keep "
                   "the predictions 1-D (no keepdim=True), or use pred.view_as(labels)",
                   "这是把 (N, 1) 的列与 (N,) 的 labels 比较，广播成了 (N, N) 的表：让预测保持一维（不要 keepdim=True），"
-                  "或用 pred.view_as(labels)")
+                  "或用 pred.view_as(labels)"), "training.keepdim_broadcast"
     if value > 1 and float(value).is_integer() and value <= n:
         return tr("that looks like the number of correct rows: divide by N ({n})",
-                  "这看起来是预测正确的行数：请除以 N（{n}）", n=n)
+                  "这看起来是预测正确的行数：请除以 N（{n}）", n=n), "training.count_not_fraction"
     if value == 0 and 0 < right < 1 and isinstance(raw, int) and not isinstance(raw, bool):
         return tr("that is integer division: `correct // n` rounds down to 0; divide with `/`",
-                  "这是整数除法：`correct // n` 向下取整成了 0；请用 `/` 相除")
+                  "这是整数除法：`correct // n` 向下取整成了 0；请用 `/` 相除"), "training.integer_division"
     if 1 < value <= 100 and math.isclose(value, 100 * right):
-        return tr("that is a percentage: return a fraction between 0 and 1", "这是百分数：请返回 0 到 1 之间的比例")
-    return ""
+        return tr("that is a percentage: return a fraction between 0 and 1", "这是百分数：请返回 0 到 1 之间的比例"), "training.percentage"
+    return "", ""
 
 
 def blobs(n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
@@ -76,23 +78,30 @@ def expect_history(history, epochs: int) -> dict:
     return history
 
 
-def epoch_mistake(value: float, losses: list[float], samples: int) -> str:
-    """What a wrong mean epoch loss shows, in words, or ""."""
+def epoch_mistake(value: float, losses: list[float], samples: int) -> tuple[str, str]:
+    """What a wrong mean epoch loss shows, in words, and the mistake's id; ("", "") when none."""
     total, mean = sum(losses), sum(losses) / len(losses)
     if math.isclose(value, mean, rel_tol=1e-4):
-        return ""
+        return "", ""
     if math.isclose(value, total, rel_tol=1e-4):
         return tr("the sum of the {n} batch losses; divide by the number of batches",
-                  "这是 {n} 个批次损失之和；请除以批次数", n=len(losses))
+                  "这是 {n} 个批次损失之和；请除以批次数", n=len(losses)), "training.sum_not_mean"
+    if len(losses) > 1 and math.isclose(value, total / (len(losses) - 1), rel_tol=1e-4):
+        return tr("the sum of the {n} batch losses divided by {last}, the last index of enumerate (an off-by-one: "
+                  "`for i, ... in enumerate(loader)` ends at i = len - 1); divide by the number of batches, "
+                  "len(loader) (or i + 1)",
+                  "这是 {n} 个批次损失之和除以 {last}，即 enumerate 的最后一个下标（差一错误："
+                  "`for i, ... in enumerate(loader)` 结束时 i = len - 1）；请除以批次数 len(loader)（或 i + 1）",
+                  n=len(losses), last=len(losses) - 1), "training.divided_by_last_index"
     if math.isclose(value, losses[-1], rel_tol=1e-4):
         return tr("the last batch's loss; return the mean over all batches",
-                  "这是最后一个批次的损失；请返回所有批次的平均值")
+                  "这是最后一个批次的损失；请返回所有批次的平均值"), "training.last_batch_loss"
     if math.isclose(value, total / samples, rel_tol=1e-4):
         return tr("the sum of the batch losses divided by the {n} samples; each batch loss is already a mean over "
                   "its batch, so divide by the number of batches, len(loader)",
                   "这是批次损失之和除以 {n} 个样本；每个批次的损失本身已是该批次的平均，所以应除以批次数 len(loader)",
-                  n=samples)
-    return ""
+                  n=samples), "training.divided_by_samples"
+    return "", ""
 
 
 def accumulating_reference(state: dict, x: torch.Tensor, y: torch.Tensor, batch: int, lr: float) -> list:
@@ -114,7 +123,7 @@ def expect_grads_cleared_each_batch(after: list, accumulated: list, right: list)
         raise Mistake(tr("the parameters after the epoch are those of steps whose gradients were never cleared: each "
                          "batch's gradients were added to all the earlier ones; call optimizer.zero_grad() before "
                          "every batch's backward()", "这个 epoch 之后的参数，正是从不清零梯度时得到的结果：每个批次的"
-                         "梯度都被加到了之前所有批次的梯度上；请在每个批次的 backward() 之前调用 optimizer.zero_grad()"))
+                         "梯度都被加到了之前所有批次的梯度上；请在每个批次的 backward() 之前调用 optimizer.zero_grad()"), mistake="training.grads_never_cleared")
 
 
 def expect_not_swapped(loss: float, acc: float, ref: dict) -> None:
@@ -123,7 +132,7 @@ def expect_not_swapped(loss: float, acc: float, ref: dict) -> None:
     means = (ref["sample_loss"], sum(ref["losses"]) / len(ref["losses"]))
     if math.isclose(loss, ref["acc"], abs_tol=1e-6) and any(math.isclose(acc, m, rel_tol=1e-4) for m in means):
         raise Mistake(tr("evaluate returned (accuracy, loss): the order is (mean loss, accuracy)",
-                         "evaluate 返回的是 (准确率, 损失)：顺序应为 (平均损失, 准确率)"))
+                         "evaluate 返回的是 (准确率, 损失)：顺序应为 (平均损失, 准确率)"), mistake="training.loss_accuracy_swapped")
 
 
 def expect_single_backward(grads: list, fresh: list) -> None:
@@ -132,7 +141,7 @@ def expect_single_backward(grads: list, fresh: list) -> None:
     if len(grads) == len(fresh) and close(grads, [2 * f for f in fresh]):
         raise Mistake(tr("every gradient is twice the right one: backward() ran twice on the same loss (gradients "
                          "add up); call loss.backward() once per step", "每个梯度都正好是正确值的两倍：对同一个损失"
-                         "调用了两次 backward()（梯度会累加）；每一步只调用一次 loss.backward()"))
+                         "调用了两次 backward()（梯度会累加）；每一步只调用一次 loss.backward()"), mistake="training.backward_twice")
 
 
 def expect_validated_in_eval(seen: list) -> None:
@@ -143,4 +152,70 @@ def expect_validated_in_eval(seen: list) -> None:
                          "dropout was still dropping units in val_loss and val_acc: call model.eval() before "
                          "validating (and model.train() after)", "fit 在不计算梯度（验证）时模型仍处于训练模式，"
                          "val_loss 和 val_acc 里 dropout 仍在丢弃神经元：验证前请调用 model.eval()（之后再调用 "
-                         "model.train()）"))
+                         "model.train()）"), mistake="training.validated_in_training_mode")
+
+
+def check_accuracy(kata, logits: torch.Tensor, labels: torch.Tensor) -> None:
+    """The learner's accuracy on ``logits`` (handed over as a transposed view when they are one)
+    against the right fraction; a known slip is named."""
+    __tracebackhide__ = True
+    view = not logits.is_contiguous()  # handed over as a view, made on the learner's side
+    what = f"accuracy(logits {tuple(logits.shape)}{' (a transposed view)' if view else ''}, " \
+           f"labels {tuple(labels.shape)})"
+    try:
+        result = (kata.run(world.accuracy_of_a_view, logits.T.contiguous(), labels) if view
+                  else kata.call("accuracy", logits, labels))
+    except LearnerError as error:
+        if view and "view" in error.message:
+            raise Mistake(tr("{what} raised on logits that are a transposed (non-contiguous) view: {error}; "
+                             ".view() needs contiguous memory, use .reshape() (or no reshaping at all: "
+                             "argmax(dim=1) works on any view)",
+                             "{what} 在转置得到的（非连续）logits 视图上出错：{error}；.view() 需要连续内存，"
+                             "请用 .reshape()（或者干脆不变形：argmax(dim=1) 对任何视图都可用）",
+                             what=what, error=error.message), mistake="training.view_on_non_contiguous") from None
+        raise
+    if isinstance(result, bool):
+        raise Mistake(tr("{what} returned a bool ({got}): comparing the (values, indices) pair from torch.max with "
+                         "a tensor gives a plain bool; compare the indices",
+                         "{what} 返回了 bool（{got}）：把 torch.max 返回的 (values, indices) 二元组和张量比较，"
+                         "得到的是普通 bool；请比较 indices", what=what, got=result))
+    value = expect_float(result, what=what)
+    want = (logits.argmax(dim=1) == labels).float().mean().item()
+    if math.isclose(value, want, rel_tol=1e-6, abs_tol=1e-6):
+        return
+    named, mistake = accuracy_mistake(value, logits, labels, result)
+    if named:
+        raise Mistake(tr("{what} is {got:.4g}, expected {want:.4g}; {named}", "{what} 是 {got:.4g}，应为 {want:.4g}；"
+                         "{named}", what=what, got=value, want=want, named=named), mistake=mistake)
+    text = tr("{what} is {got:.4g}, expected {want:.4g}", "{what} 是 {got:.4g}，应为 {want:.4g}",
+              what=what, got=value, want=want)
+    if value == 0:
+        text += tr("; if you used torch.max(logits, 1), it returns (values, indices): compare the indices (or use "
+                   "logits.argmax(dim=1))", "；如果用了 torch.max(logits, 1)，它返回 (values, indices)：请比较 indices"
+                   "（或用 logits.argmax(dim=1)）")
+    raise CheckFailed(text)
+
+
+def expect_every_item_served(kata) -> None:
+    """make_loader over 21 to 24 items in batches of 5 serves every item once, shuffled; a dropped
+    last batch and the original order are named."""
+    __tracebackhide__ = True
+    n = 20 + int(torch.randint(1, 5, ()))  # 21 to 24 items in batches of 5: a smaller last batch
+    batches = kata.run(world.loader_orders, n, 5, draw_seed())["first"]
+    sizes = [len(b) for b in batches]
+    want = [5] * (n // 5) + [n % 5]
+    flat = [i for b in batches for i in b]
+    if sizes == want[:-1] and len(set(flat)) == len(flat):
+        raise Mistake(tr("make_loader(dataset of {n}, batch_size=5) served {k} items: the last, smaller batch of "
+                         "{last} was dropped (drop_last=True?); an epoch serves every item",
+                         "make_loader({n} 个样本的数据集, batch_size=5) 只给出了 {k} 个样本：最后那个较小的 {last} 个"
+                         "样本的批次被丢掉了（drop_last=True？）；一个 epoch 要给出每一个样本",
+                         n=n, k=len(flat), last=n % 5), mistake="training.drop_last")
+    expect_true(sizes == want, tr("make_loader(dataset of {n}, batch_size=5) gave batches of sizes {got}, "
+                                  "expected {want}", "make_loader({n} 个样本的数据集, batch_size=5) 给出的"
+                                  "批次大小是 {got}，应为 {want}", n=n, got=sizes, want=want))
+    expect_true(sorted(flat) == list(range(n)), tr("the loader should serve every item exactly once per epoch",
+                                                   "每个 epoch 里 loader 应该把每个样本恰好给出一次"))
+    if flat == list(range(n)):
+        raise Mistake(tr("the loader serves the items in their original order: pass shuffle=True",
+                         "loader 按原始顺序给出样本：请传 shuffle=True"), mistake="training.not_shuffled")

@@ -15,12 +15,13 @@ import math
 import torch
 from torch import nn
 
-from pytest_torchkata.checks.errors import CheckFailed, Mistake
+from pytest_torchkata.checks.errors import CheckFailed, LearnerError, Mistake
 from pytest_torchkata.checks.training import STALE_GRAD as STALE, expect_converged, sgd_reference
 from pytest_torchkata.checks.values import describe, expect_close, expect_float, expect_true
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas.training import grader, world
 from pytest_torchkata.katas.training.hints import HINTS
+from pytest_torchkata.katas.common.expect import expect_evaluated_in_eval_mode, expect_trained_in_training_mode
 from pytest_torchkata.katas.common.seeded import draw_seed
 from pytest_torchkata.model import Kata
 
@@ -33,8 +34,9 @@ KATA = Kata("training", Text("The training loop", "训练循环"), Text(
 
 @KATA.task("step", Text("One training step", "一步训练"), points=3, hints=HINTS["step"])
 class TestTrainStep:
-    def _run(self, kata, lr: float, stale: bool):
-        x, y = torch.randn(8, 4), torch.randint(0, 3, (8,))
+    def _run(self, kata, lr: float, stale: bool, batch: int | None = None):
+        batch = int(torch.randint(5, 10, ())) if batch is None else batch  # odd and even sizes, by the seed
+        x, y = torch.randn(batch, 4), torch.randint(0, 3, (batch,))
         net, state = grader.start()
         loss = nn.CrossEntropyLoss()(net(x), y)
         loss.backward()
@@ -101,6 +103,22 @@ class TestTrainStep:
             what = tr("parameter {i} after one SGD step (lr 0.1)", "一步 SGD（lr 0.1）之后的参数 {i}", i=i)
             expect_close(after, before - 0.1 * grad, what=what, rtol=1e-4, atol=1e-5)
 
+    def test_takes_a_batch_of_one(self, kata):
+        self._run(kata, 0.1, False)  # a larger batch first: what fails there is not about a batch of one
+        try:
+            ref, info = self._run(kata, 0.1, False, batch=1)
+        except LearnerError as error:
+            raise Mistake(tr("train_step works on a batch of several samples but raised on a batch of one (N = 1): "
+                             "{error}; a batch is (N, ...) for any N: does something drop the batch dimension when it "
+                             "is 1 (a .squeeze() with no dim)?",
+                             "train_step 在多个样本的批次上能运行，但在只有一个样本的批次（N = 1）上出错：{error}；"
+                             "批次对任意 N 都是 (N, ...)："
+                             "是不是有什么在 N 为 1 时把批次维度去掉了（不带 dim 的 .squeeze()）？",
+                             error=error.message), mistake="training.batch_of_one") from None
+        value = expect_float(info["result"], what="train_step")
+        expect_close(value, ref["loss"], what=tr("the loss train_step returned for a batch of one sample",
+                                                 "只有一个样本的批次上 train_step 返回的损失"))
+
     def test_calls_the_model_once_as_model_x(self, kata):
         forwards = self._run(kata, 0.1, False)[1]["forwards"]
         if forwards == 0:
@@ -133,10 +151,10 @@ class TestTrainEpoch:
                              "请累加 `loss.item()`"))
         value = expect_float(result, what="train_epoch")
         grader.expect_grads_cleared_each_batch(info["after"], info["accumulated"], ref_after)
-        named = grader.epoch_mistake(value, losses, 64)
+        named, mistake = grader.epoch_mistake(value, losses, 64)
         if named:
             raise Mistake(tr("train_epoch returned {got:.4g}, {named}", "train_epoch 返回了 {got:.4g}，{named}",
-                             got=value, named=named))
+                             got=value, named=named), mistake=mistake)
         expect_close(value, sum(losses) / len(losses), what=tr("train_epoch's mean batch loss", "train_epoch 的平均批次损失"),
                      rtol=1e-4, atol=1e-5)
 
@@ -174,47 +192,31 @@ class TestTrainEpoch:
 
 @KATA.task("accuracy", Text("Accuracy from logits", "由 logits 计算准确率"), points=2, hints=HINTS["accuracy"])
 class TestAccuracy:
-    def _check(self, kata, logits: torch.Tensor, labels: torch.Tensor) -> None:
-        __tracebackhide__ = True
-        what = f"accuracy(logits {tuple(logits.shape)}, labels {tuple(labels.shape)})"
-        result = kata.call("accuracy", logits, labels)
-        if isinstance(result, bool):
-            raise Mistake(tr("{what} returned a bool ({got}): comparing the (values, indices) pair from torch.max with "
-                             "a tensor gives a plain bool; compare the indices",
-                             "{what} 返回了 bool（{got}）：把 torch.max 返回的 (values, indices) 二元组和张量比较，"
-                             "得到的是普通 bool；请比较 indices", what=what, got=result))
-        value = expect_float(result, what=what)
-        want = (logits.argmax(dim=1) == labels).float().mean().item()
-        if math.isclose(value, want, rel_tol=1e-6, abs_tol=1e-6):
-            return
-        named = grader.accuracy_mistake(value, logits, labels, result)
-        if named:
-            raise Mistake(tr("{what} is {got:.4g}, expected {want:.4g}; {named}", "{what} 是 {got:.4g}，应为 {want:.4g}；"
-                             "{named}", what=what, got=value, want=want, named=named))
-        text = tr("{what} is {got:.4g}, expected {want:.4g}", "{what} 是 {got:.4g}，应为 {want:.4g}",
-                  what=what, got=value, want=want)
-        if value == 0:
-            text += tr("; if you used torch.max(logits, 1), it returns (values, indices): compare the indices (or use "
-                       "logits.argmax(dim=1))", "；如果用了 torch.max(logits, 1)，它返回 (values, indices)：请比较 indices"
-                       "（或用 logits.argmax(dim=1)）")
-        raise CheckFailed(text)
-
     def test_fraction_of_rows_whose_top_logit_is_the_label(self, kata):
         logits = torch.randn(10, 4)
         labels = torch.tensor([int(i) for i in logits.argmax(1)[:6]] + [0, 1, 2, 3])
-        self._check(kata, logits, labels)
+        grader.check_accuracy(kata, logits, labels)
 
     def test_argmax_runs_across_classes(self, kata):
         # square logits: argmax over the wrong dim gives a plausible number instead of an error
         logits = torch.tensor([[0.1, 2.0, 0.3, 0.0], [1.5, 0.2, 0.1, 0.0], [0.3, 0.1, 0.2, 2.5], [0.2, 3.0, 0.9, 0.1]])
         logits += 0.05 * torch.rand(4, 4)  # seeded, small: the same argmax by rows and by columns
-        self._check(kata, logits, torch.tensor([1, 0, 3, 3]))  # 0.75 by rows, 0.5 by columns
+        grader.check_accuracy(kata, logits, torch.tensor([1, 0, 3, 3]))  # 0.75 by rows, 0.5 by columns
+
+    def test_a_batch_of_one_and_a_transposed_view(self, kata):
+        logits = torch.randn(1, 5)
+        grader.check_accuracy(kata, logits, logits.argmax(1))  # N = 1: right
+        grader.check_accuracy(kata, logits, (logits.argmax(1) + 1) % 5)  # N = 1: wrong
+        by_class = torch.randn(4, 7, dtype=torch.float64)  # (C, N) stored: its .T is a non-contiguous (N, C) view
+        labels = by_class.argmax(0)
+        labels[:3] = (labels[:3] + 1) % 4
+        grader.check_accuracy(kata, by_class.T, labels)
 
     def test_all_wrong_and_all_right(self, kata):
         logits = torch.eye(3).repeat(2, 1) * 5 + torch.rand(6, 3)  # (6, 3): row i predicts i % 3
         labels = torch.tensor([0, 1, 2, 0, 1, 2])
-        self._check(kata, logits, labels)
-        self._check(kata, logits, (labels + 1) % 3)
+        grader.check_accuracy(kata, logits, labels)
+        grader.check_accuracy(kata, logits, (labels + 1) % 3)
 
 
 # -- task 4: evaluation -------------------------------------------------------------------
@@ -240,13 +242,11 @@ class TestEvaluate:
         return ref, kata.run(world.evaluate_watched, state, x, y, self.BATCH)
 
     def test_runs_in_eval_mode(self, kata):
-        seen = self._run(kata)[1]["seen"]
+        info = self._run(kata)[1]
+        seen = info["seen"]
         expect_true(seen, tr("a forward hook on the model never fired during evaluate: call it as `model(x)`",
                              "evaluate 期间模型上的前向钩子一次也没有触发：请用 `model(x)` 调用模型"))
-        if any(training for training, _ in seen):
-            raise Mistake(tr("the model was in training mode during evaluate, so dropout was still dropping units: "
-                             "call model.eval() first", "evaluate 期间模型处于训练模式，dropout 仍在丢弃神经元："
-                             "请先调用 model.eval()"))
+        expect_evaluated_in_eval_mode(info["modes"], "training")
 
     def test_computes_no_gradients(self, kata):
         ref, info = self._run(kata)
@@ -277,6 +277,10 @@ class TestEvaluate:
         acc = expect_float(result[1], what=tr("evaluate's accuracy", "evaluate 的准确率"))
         grader.expect_not_swapped(loss, acc, ref)
         if not math.isclose(loss, ref["sample_loss"], rel_tol=1e-4, abs_tol=1e-5):  # either mean is accepted
+            named, mistake = grader.epoch_mistake(loss, ref["losses"], self.N)
+            if named:
+                raise Mistake(tr("evaluate's mean loss is {got:.4g}, {named}", "evaluate 的平均损失是 {got:.4g}，{named}",
+                                 got=loss, named=named), mistake=mistake)
             expect_close(loss, sum(ref["losses"]) / len(ref["losses"]),
                          what=tr("evaluate's mean loss (eval mode)", "evaluate 的平均损失（评估模式）"), rtol=1e-4, atol=1e-5)
         if math.isclose(acc, ref["batch_acc"], abs_tol=1e-6) and not math.isclose(acc, ref["acc"], abs_tol=1e-6):
@@ -300,17 +304,7 @@ class TestEvaluate:
 @KATA.task("loader", Text("A seeded, shuffled DataLoader", "带种子的、打乱顺序的 DataLoader"), points=2, hints=HINTS["loader"])
 class TestMakeLoader:
     def test_serves_every_item_in_shuffled_batches(self, kata):
-        batches = kata.run(world.loader_orders, 20, 5, draw_seed())["first"]
-        sizes = [len(b) for b in batches]
-        expect_true(sizes == [5] * 4, tr("make_loader(dataset of 20, batch_size=5) gave batches of sizes {got}, "
-                                         "expected [5, 5, 5, 5]", "make_loader(20 个样本的数据集, batch_size=5) 给出的"
-                                         "批次大小是 {got}，应为 [5, 5, 5, 5]", got=sizes))
-        flat = [i for b in batches for i in b]
-        expect_true(sorted(flat) == list(range(20)), tr("the loader should serve every item exactly once per epoch",
-                                                        "每个 epoch 里 loader 应该把每个样本恰好给出一次"))
-        if flat == list(range(20)):
-            raise Mistake(tr("the loader serves the items in their original order: pass shuffle=True",
-                             "loader 按原始顺序给出样本：请传 shuffle=True"))
+        grader.expect_every_item_served(kata)
 
     def test_the_same_seed_gives_the_same_order(self, kata):
         info = kata.run(world.loader_orders, 20, 5, draw_seed())
@@ -379,7 +373,9 @@ class TestFit:
                        type=opt["type"], lr=opt["lr"], momentum=opt["momentum"]))
 
     def test_every_epoch_trains_in_training_mode(self, kata):
-        seen = _fit(kata, 2)[0]["seen"]
+        info = _fit(kata, 2)[0]
+        expect_trained_in_training_mode(info["modes"], "training")
+        seen = info["seen"]
         if any(grad and not training for training, grad in seen):
             raise Mistake(tr("fit trained with the model in eval mode (after the first evaluation?): dropout was off "
                              "while learning; make sure model.train() runs at the start of every epoch",

@@ -45,6 +45,26 @@ def watch(model: nn.Module) -> list[tuple[bool, bool]]:
     return seen
 
 
+def watch_modes(model: nn.Module) -> list:
+    """What happens to ``model``'s mode, in order: "train" / "eval" for each ``model.train(True)``
+    / ``model.train(False)`` (``model.eval()`` included), and ``("forward", training, grad_enabled)``
+    for each forward (repeats of the same forward event kept once)."""
+    events: list = []
+    original = model.train
+
+    def train(mode: bool = True):
+        events.append("train" if mode else "eval")
+        return original(mode)
+
+    def forward(m, _) -> None:
+        event = ("forward", m.training, torch.is_grad_enabled())
+        if events[-1:] != [event]:
+            events.append(event)
+    model.train = train  # an instance attribute shadows the method; eval() calls self.train(False)
+    model.register_forward_pre_hook(forward)
+    return events
+
+
 def watch_steps(model: nn.Module, optimizer: torch.optim.Optimizer) -> list[str]:
     """The order of "zero" (optimizer's or model's zero_grad), "grad" (a backward reached the
     parameters) and "step" (optimizer.step) while the learner's code runs."""
@@ -114,6 +134,7 @@ def one_epoch(learner, state: dict, x: torch.Tensor, y: torch.Tensor, batch_size
     model = loaded(classifier(), state)
     model.eval()  # train_epoch must switch it to training mode itself
     seen = watch(model)
+    modes = watch_modes(model)
     kept = KeptGraphs()
     base = nn.CrossEntropyLoss()
     calls = []
@@ -126,8 +147,18 @@ def one_epoch(learner, state: dict, x: torch.Tensor, y: torch.Tensor, batch_size
     loader = DataLoader(TensorDataset(x, y), batch_size=batch_size)
     with kept:
         result = learner.train_epoch(model, loader, loss_fn, torch.optim.SGD(model.parameters(), lr=0.1))
-    return {"result": result, "modes": [t for t, _ in seen], "forwards": len(seen), "after": params(model),
+    return {"result": result, "modes": [t for t, _ in seen], "switches": modes, "forwards": len(seen),
+            "after": params(model),
             "kept": kept.most}
+
+
+# -- task 3 ---------------------------------------------------------------------------
+
+@labelled("accuracy")
+def accuracy_of_a_view(learner, by_class: torch.Tensor, labels: torch.Tensor):
+    """The learner's accuracy on ``by_class.T``: (N, C) logits that are a transposed view, made
+    here (tensors arrive contiguous), as ``logits.T`` or a slice hands them over in real code."""
+    return learner.accuracy(by_class.T, labels)
 
 
 # -- task 4 ---------------------------------------------------------------------------
@@ -137,9 +168,10 @@ def evaluate_watched(learner, state: dict, x: torch.Tensor, y: torch.Tensor, bat
     model = loaded(classifier(dropout=0.5), state)
     model.train()
     seen = watch(model)
+    modes = watch_modes(model)
     loader = DataLoader(TensorDataset(x, y), batch_size=batch_size)
     result = learner.evaluate(model, loader, nn.CrossEntropyLoss())
-    return {"result": result, "seen": seen, "training_after": [m.training for m in model.modules()],
+    return {"result": result, "seen": seen, "modes": modes, "training_after": [m.training for m in model.modules()],
             "has_grad": [p.grad is not None for p in model.parameters()], "after": params(model)}
 
 
@@ -171,6 +203,7 @@ def fit_blobs(learner, state: dict, data: tuple, epochs: int, lr: float) -> dict
     val_loader = DataLoader(TensorDataset(x_val, y_val), batch_size=40)
     model = loaded(classifier(dropout=0.1), state)
     seen = watch(model)
+    modes = watch_modes(model)
     known: list = []  # the optimizers themselves: a freed one's id could be reused by the next
     optimizers: list[dict] = []
 
@@ -188,4 +221,4 @@ def fit_blobs(learner, state: dict, data: tuple, epochs: int, lr: float) -> dict
     finally:
         handle.remove()
     return {"history": history, "seconds": time.perf_counter() - start, "optimizers": optimizers,
-            "seen": seen, "final": {k: v.detach().clone() for k, v in model.state_dict().items()}}
+            "seen": seen, "modes": modes, "final": {k: v.detach().clone() for k, v in model.state_dict().items()}}
