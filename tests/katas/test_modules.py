@@ -13,12 +13,13 @@ FREEZE = ("    for p in model.parameters():\n        p.requires_grad_(False)\n"
           "    for p in model[-1].parameters():\n        p.requires_grad_(True)\n")
 RESIDUAL = "return x + self.module(x)"
 DROPOUT = "h = F.dropout(h, self.p, training=self.training)"
+UPDATE = "self.mean.mul_(1 - self.momentum).add_(self.momentum * x.mean(dim=0))"
 TO = "    model.to(device=device, dtype=dtype)\n    x = x.to(device=device, dtype=dtype)\n    return model(x)\n"
 
 
-def case(id, task, replace, says):
+def case(id, task, replace, says, named=""):
     """A one-task case: only that task's checks run (``-k``), so other tasks are not graded."""
-    return Case(id, task, replace, says, args=("-k", CHECKS[task]), others_pass=False)
+    return Case(id, task, replace, says, args=("-k", CHECKS[task]), others_pass=False, mistake=named)
 
 
 MISTAKES = [
@@ -61,7 +62,7 @@ MISTAKES = [
     case("skip_connection_missing", "residual", [(RESIDUAL, "return self.module(x)")], ("skip connection is missing",)),
     case("momentum_on_the_wrong_side", "buffer",
          [("self.mean.mul_(1 - self.momentum).add_(self.momentum * x.mean(dim=0))",
-           "self.mean.mul_(self.momentum).add_((1 - self.momentum) * x.mean(dim=0))")], ("(1 - momentum)",)),
+           "self.mean.mul_(self.momentum).add_((1 - self.momentum) * x.mean(dim=0))")], ("(1 - momentum)",), named="modules.momentum_swapped"),
     case("centring_with_the_batch_mean", "buffer", [("return x - self.mean  # (N, F) - (F,) -> (N, F)",
                                                      "return x - (x.mean(dim=0) if self.training else self.mean)")],
          ("batch's own mean",)),
@@ -117,6 +118,22 @@ MISTAKES = [
     case("model_moved_to_the_dtype_only", "to_device", [(TO, TO.replace("model.to(device=device, dtype=dtype)",
                                                                         "model.to(dtype=dtype)"))],
          ("still holds", "(float32, cpu)", "model.to(")),
+    # issue 16: the running mean's classic slips named by the grader's own mistaken versions, a batch of one,
+    # every spelling of a device
+    case("running_mean_of_all_elements", "buffer", [(UPDATE, UPDATE.replace("x.mean(dim=0)", "x.mean()"))],
+         ("x.mean(), one number",), named="modules.running_mean_of_all_elements"),
+    case("squeezed_batch_averages_features_on_a_batch_of_one", "buffer",
+         [(UPDATE, UPDATE.replace("x.mean(dim=0)", "x.squeeze().mean(dim=0)"))],
+         ("x.mean(), one number", "batch 2"), named="modules.running_mean_of_all_elements"),
+    case("mean_replaced_by_the_batch_mean", "buffer", [(UPDATE, "self.mean.copy_(x.mean(dim=0))")],
+         ("replaced by this batch's mean",), named="modules.mean_not_averaged_over_batches"),
+    case("old_mean_not_decayed", "buffer", [(UPDATE, "self.mean.add_(self.momentum * x.mean(dim=0))")],
+         ("without scaling it by (1 - momentum)",), named="modules.old_mean_not_decayed"),
+    case("squeezed_mlp_output_on_a_batch_of_one", "mlp",
+         [("return self.layers[-1](x)  # (N, sizes[-1])", "return self.layers[-1](x).squeeze()")],
+         ("shape (1, 4)",)),
+    case("device_treated_as_a_string", "to_device", [(TO, "    device = device.lower()\n" + TO)],
+         ("torch.device", "as it is"), named="modules.device_as_a_string_only"),
 ]
 
 

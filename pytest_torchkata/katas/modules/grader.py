@@ -11,9 +11,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from pytest_torchkata.checks.errors import CheckFailed, Mistake
+from pytest_torchkata.checks.errors import CheckFailed, LearnerError, Mistake
 from pytest_torchkata.checks.values import describe, expect_true
-from pytest_torchkata.i18n import tr
+from pytest_torchkata.checks.variants import Variant, Variants
+from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas.modules import world
 
 
@@ -164,11 +165,12 @@ def diagnose_running_mean(got_mean, got_out, x: torch.Tensor, before: torch.Tens
         raise Mistake(tr("the mean moved by (1 - momentum) towards the batch mean instead of by momentum: the new "
                          "batch gets weight `momentum` = {m}, the old mean `1 - momentum`",
                          "mean 向批次均值移动了 (1 - momentum) 而不是 momentum：新批次的权重应为 `momentum` = {m}，"
-                         "旧的 mean 的权重为 `1 - momentum`", m=momentum))
-    if isinstance(got_out, torch.Tensor) and _close(got_out, x - x.mean(0)) and not _close(got_out, x - want):
+                         "旧的 mean 的权重为 `1 - momentum`", m=momentum), mistake="modules.momentum_swapped")
+    if isinstance(got_out, torch.Tensor) and _close(got_out, x - x.mean(0)) and not _close(got_out, x - want) \
+            and isinstance(got_mean, torch.Tensor) and _close(got_mean, want):  # the mean is right, the output not
         raise Mistake(tr("the training output subtracts the batch's own mean: return `x - self.mean`, the running "
                          "mean after the update", "训练模式的输出减去的是当前批次自己的均值：请返回 "
-                         "`x - self.mean`，即更新之后的滑动平均"))
+                         "`x - self.mean`，即更新之后的滑动平均"), mistake="modules.centred_on_the_batch_mean")
 
 
 def diagnose_dropout(trains: list, evals: list, p: float) -> None:
@@ -204,3 +206,68 @@ def expect_not_load_result(info: dict) -> None:
                          "unexpected keys), not the model: call it, then `return model`",
                          "load_state_dict_bytes 返回的是 model.load_state_dict(...) 的返回值（缺失和多余的键），"
                          "不是模型：先调用它，再 `return model`"))
+
+
+# the running mean after one training batch, from (the mean before, the batch): its classic slips
+RUNNING_MEAN = Variants(
+    Variant("modules.momentum_swapped", lambda before, x: 0.1 * before + 0.9 * x.mean(0),
+            Text("the mean moved by (1 - momentum) towards the batch mean instead of by momentum",
+                 "mean 向批次均值移动了 (1 - momentum)，而不是 momentum"),
+            hint=Text("mean = (1 - momentum) * mean + momentum * x.mean(dim=0): the new batch gets weight momentum",
+                      "mean = (1 - momentum) * mean + momentum * x.mean(dim=0)：新批次的权重是 momentum")),
+    Variant("modules.running_mean_of_all_elements", lambda before, x: 0.9 * before + 0.1 * x.mean(),
+            Text("the update used x.mean(), one number over the whole batch and every feature, instead of "
+                 "x.mean(dim=0), one mean per feature",
+                 "更新用的是 x.mean()（整个批次所有特征的一个数），而不是 x.mean(dim=0)（每个特征一个均值）"),
+            hint=Text("average over the batch only: x.mean(dim=0) has shape (features,)",
+                      "只在批次维度上求平均：x.mean(dim=0) 的形状是 (features,)")),
+    Variant("modules.mean_not_averaged_over_batches", lambda before, x: x.mean(0),
+            Text("the mean was replaced by this batch's mean: nothing of the earlier batches is kept",
+                 "mean 被直接换成了这个批次的均值：之前批次的信息一点也没留下"),
+            hint=Text("blend it: mean = (1 - momentum) * mean + momentum * x.mean(dim=0)",
+                      "要混合：mean = (1 - momentum) * mean + momentum * x.mean(dim=0)")),
+    Variant("modules.old_mean_not_decayed", lambda before, x: before + 0.1 * x.mean(0),
+            Text("the update added momentum * x.mean(0) to the old mean without scaling it by (1 - momentum)",
+                 "更新把 momentum * x.mean(0) 加到了旧 mean 上，却没有把旧 mean 乘以 (1 - momentum)")),
+)
+
+
+def device_text(device) -> str:
+    """A device as the check spelled it: 'cuda:0', torch.device('cuda')."""
+    return f"torch.device({str(device)!r})" if isinstance(device, torch.device) else repr(device)
+
+
+def expect_any_device_spelling(error: LearnerError, device) -> None:
+    """A run_on that raised on a torch.device (or an indexed 'cuda:0') it treated as a plain word."""
+    __tracebackhide__ = True
+    if isinstance(device, torch.device) and any(
+            kind in error.message for kind in ("AttributeError", "TypeError")) and "device" in error.message:
+        raise Mistake(tr("run_on(model, x, {device}, ...) raised {error}: `device` may be a torch.device as well as "
+                         "a string; pass it on to .to(...) as it is (torch.device(device) accepts both)",
+                         "run_on(model, x, {device}, ...) 出错：{error}；`device` 既可能是字符串，也可能是 "
+                         "torch.device；请原样传给 .to(...)（torch.device(device) 两种都接受）",
+                         device=device_text(device), error=error.message), mistake="modules.device_as_a_string_only")
+
+
+def expect_only_the_last_layer_trainable(info: dict) -> None:
+    """After freeze_all_but_last, only model[-1] (names "4.*") requires grad; the classic slips named."""
+    __tracebackhide__ = True
+    flags = info["flags"]
+    if all(flags.values()):
+        if info["attribute_only"]:
+            raise Mistake(tr("no parameter was frozen: every one still has requires_grad True; "
+                             "`layer.requires_grad = False` only adds a plain attribute to the module: call "
+                             "`layer.requires_grad_(False)` or set it on each parameter",
+                             "没有冻结任何参数：它们的 requires_grad 仍然都是 True；`layer.requires_grad = False` "
+                             "只是给模块加了一个普通属性：请调用 `layer.requires_grad_(False)`，或对每个参数设置"), mistake="modules.requires_grad_attribute")
+        raise CheckFailed(tr("no parameter was frozen: every one still has requires_grad True",
+                             "没有冻结任何参数：它们的 requires_grad 仍然都是 True"))
+    last = [n for n in flags if n.startswith("4.")]
+    frozen_last = [n for n in last if not flags[n]]
+    if frozen_last:
+        raise Mistake(tr("the last layer was frozen too ({names}: requires_grad False); it is the one part that "
+                         "should keep learning", "最后一层也被冻结了（{names}：requires_grad 为 False）；"
+                         "它恰恰是应该继续学习的部分", names=", ".join(frozen_last)), mistake="modules.last_layer_frozen")
+    still = [n for n in flags if n not in last and flags[n]]
+    expect_true(not still, tr("{names} should be frozen (requires_grad False) but is not",
+                              "{names} 应该被冻结（requires_grad 为 False），但没有", names=", ".join(still)))

@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from pytest_torchkata.checks.errors import CheckFailed, Mistake
+from pytest_torchkata.checks.errors import CheckFailed, LearnerError, Mistake
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas.modules import grader, world
@@ -53,10 +53,10 @@ class TestMLP:
     SIZES = ([4, 3], [4, 16, 3], [4, 16, 8, 8, 3])
 
     def test_output_shape_for_any_depth(self, kata):
-        for sizes in self.SIZES:
-            info = kata.run(world.run_mlp, sizes, torch.randn(5, 4))
-            expect_shape(info["out"], (5, 3), what=tr("MLP({sizes})(x) for x of shape (5, 4)",
-                                                      "形状为 (5, 4) 的 x 经过 MLP({sizes})(x)", sizes=sizes))
+        for sizes, n in zip(self.SIZES, (5, 1, int(torch.randint(2, 7, ())))):  # a batch of one among them
+            info = kata.run(world.run_mlp, sizes, torch.randn(n, 4))
+            expect_shape(info["out"], (n, 3), what=tr("MLP({sizes})(x) for x of shape ({n}, 4)",
+                                                      "形状为 ({n}, 4) 的 x 经过 MLP({sizes})(x)", sizes=sizes, n=n))
 
     def test_every_layer_is_registered(self, kata):
         for sizes in self.SIZES:
@@ -116,26 +116,7 @@ class TestFreeze:
         return net, x, kata.run(world.freeze_then_step, grader.state(net), x)
 
     def test_only_the_last_layer_requires_grad(self, kata):
-        _, _, info = self._run(kata)
-        flags = info["flags"]
-        if all(flags.values()):
-            if info["attribute_only"]:
-                raise Mistake(tr("no parameter was frozen: every one still has requires_grad True; "
-                                 "`layer.requires_grad = False` only adds a plain attribute to the module: call "
-                                 "`layer.requires_grad_(False)` or set it on each parameter",
-                                 "没有冻结任何参数：它们的 requires_grad 仍然都是 True；`layer.requires_grad = False` "
-                                 "只是给模块加了一个普通属性：请调用 `layer.requires_grad_(False)`，或对每个参数设置"))
-            raise CheckFailed(tr("no parameter was frozen: every one still has requires_grad True",
-                                 "没有冻结任何参数：它们的 requires_grad 仍然都是 True"))
-        last = [n for n in flags if n.startswith("4.")]
-        frozen_last = [n for n in last if not flags[n]]
-        if frozen_last:
-            raise Mistake(tr("the last layer was frozen too ({names}: requires_grad False); it is the one part that "
-                             "should keep learning", "最后一层也被冻结了（{names}：requires_grad 为 False）；"
-                             "它恰恰是应该继续学习的部分", names=", ".join(frozen_last)))
-        still = [n for n in flags if n not in last and flags[n]]
-        expect_true(not still, tr("{names} should be frozen (requires_grad False) but is not",
-                                  "{names} 应该被冻结（requires_grad 为 False），但没有", names=", ".join(still)))
+        grader.expect_only_the_last_layer_trainable(self._run(kata)[2])
 
     def test_a_training_step_changes_only_the_last_layer(self, kata):
         net, _, info = self._run(kata)
@@ -223,8 +204,8 @@ class TestResidual:
 
 @KATA.task("buffer", Text("Buffers for running statistics", "用缓冲区保存滑动统计量"), points=3, hints=HINTS["buffer"])
 class TestRunningMean:
-    def _run(self, kata):
-        batches = [torch.randn(8, 4) + 3, torch.randn(8, 4) - 1]
+    def _run(self, kata):  # an odd or even batch, then a batch of one (N = 1: its mean is the sample)
+        batches = [torch.randn(int(torch.randint(5, 10, ())), 4) + 3, torch.randn(1, 4) - 1]
         eval_x = torch.randn(3, 4)
         return batches, eval_x, kata.run(world.run_running_mean, batches, eval_x)
 
@@ -251,8 +232,9 @@ class TestRunningMean:
         mean = torch.zeros(4)
         for i, x in enumerate(batches):
             grader.diagnose_running_mean(info["means"][i], info["outs"][i], x, mean, 0.1)
-            mean = 0.9 * mean + 0.1 * x.mean(0)
-            expect_close(info["means"][i], mean, what=tr("mean after training batch {i}", "第 {i} 个训练批次后的 mean", i=i + 1))
+            before, mean = mean, 0.9 * mean + 0.1 * x.mean(0)
+            expect_close(info["means"][i], mean, what=tr("mean after training batch {i}", "第 {i} 个训练批次后的 mean",
+                                                         i=i + 1), variants=grader.RUNNING_MEAN, inputs=(before, x))
             expect_close(info["outs"][i], x - mean, what=tr("output for training batch {i}", "第 {i} 个训练批次的输出", i=i + 1))
 
     def test_mean_carries_no_graph(self, kata):
@@ -363,14 +345,19 @@ class TestCheckpoint:
 
 @KATA.task("to_device", Text("Moving a model with .to()", "用 .to() 移动模型"), points=2, hints=HINTS["to_device"])
 class TestRunOn:
-    def _run(self, kata, device: str, dtype: torch.dtype):
+    def _run(self, kata, device, dtype: torch.dtype):
         net = world.device_net()
         state = grader.state(net, warm=2, features=4)
         x = torch.randn(5, 4)
-        info = kata.run(world.move_with_run_on, state, x, device, dtype)
-        what = f"run_on(model, x, {device!r}, {dtype})"
+        try:
+            info = kata.run(world.move_with_run_on, state, x, device, dtype)
+        except LearnerError as error:
+            grader.expect_any_device_spelling(error, device)
+            raise
+        what = f"run_on(model, x, {grader.device_text(device)}, {dtype})"
         grader.expect_moved(info)
         out = expect_shape(info["out"], (5, 2), what=what)
+        device = torch.device(device).type
         expect_true(out.device.type == device, tr("{what} returned a tensor on {got}, expected {want}",
                                                   "{what} 返回的张量在 {got} 上，应在 {want} 上",
                                                   what=what, got=out.device, want=device))
@@ -384,6 +371,12 @@ class TestRunOn:
 
     def test_moves_to_each_device(self, kata, device):
         self._run(kata, device, torch.float32)
+
+    def test_every_spelling_of_the_device(self, kata, device):
+        spellings = {"cpu": [torch.device("cpu"), torch.device("meta")],
+                     "cuda": ["cuda:0", torch.device("cuda"), torch.device("cuda", 0)]}[device]
+        for spelling in spellings:
+            self._run(kata, spelling, torch.float32)
 
     def test_meta_device_moves_everything(self, kata):
         self._run(kata, "meta", torch.float32)
