@@ -21,6 +21,7 @@ ONES = "torch.ones(x.shape[0], 1, device=x.device, dtype=x.dtype)"
 WEIGHT = "return torch.randn(shape, device=device, dtype=dtype, requires_grad=True)"
 PREDICT = "    with torch.no_grad():\n        return model(x.to(device))"
 SYNC_AFTER = "    if on_gpu:\n        torch.cuda.synchronize()\n    return"
+ON_GPU = 'on_gpu = torch.device(device).type == "cuda"'
 SYNC_BEFORE = "    if on_gpu:\n        torch.cuda.synchronize()\n    start"
 
 MISTAKES = [
@@ -123,6 +124,16 @@ MISTAKES = [
         ("    start = time.perf_counter()\n    for _ in range(repeats):\n        fn()\n",
          "    for _ in range(repeats):\n        fn()\n    start = time.perf_counter()\n"),),
          ("the clock did not run while the calls ran",)),
+    # issue 16: every spelling of a device the contract takes (str | torch.device)
+    Case("only the word 'cuda' synchronised", "time_it", ((ON_GPU, 'on_gpu = device == "cuda"'),),
+         ("'cuda:0'", "however it is spelled"), mistake="devices.cuda_spelling_missed"),
+    Case("a torch.device searched like a string", "time_it", ((ON_GPU, 'on_gpu = "cuda" in device'),),
+         ("torch.device('cuda')", "str | torch.device"), mistake="devices.device_as_a_string_only"),
+    Case("anything but the word 'cpu' synchronised", "time_it", ((ON_GPU, 'on_gpu = device != "cpu"'),),
+         ("synchronise only when the device is cuda",)),
+    Case("predict reading the device as a string", "predict",
+         (("    model = model.to(device)\n", "    model = model.to(device.strip())\n"),),
+         ("torch.device('meta')", "str | torch.device"), mistake="devices.device_as_a_string_only"),
 ]
 NEEDS_NO_GPU = {"hard-coded .cuda()", "hard-coded .cuda() in predict"}
 
@@ -140,7 +151,8 @@ def test_cuda_cases_are_reported_as_skipped_with_the_reason(grade):
     g = grade(KATA, solution=True)
     checks = [c for task in g.kata()["tasks"] for c in task["checks"]]
     skipped = [c for c in checks if c["status"] == "skipped"]
-    assert [c["name"] for c in skipped] == ["test_agrees_with_the_cpu_reference[cuda]",
+    assert [c["name"] for c in skipped] == ["test_every_spelling_of_the_device[cuda]",
+                                            "test_agrees_with_the_cpu_reference[cuda]",
                                             "test_times_real_work[cuda]"]
     assert all(c["message"] == NO_CUDA for c in skipped)
     assert "CUDA cases are skipped" in g.output

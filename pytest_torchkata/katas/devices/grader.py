@@ -54,22 +54,23 @@ def unchanged_kinds(original: Any, same: dict, where: str, top: bool = True) -> 
     return kinds
 
 
-def expect_moved(got: Any, original: Any, same: dict, where: str, top: str, handled: set | None = None) -> None:
+def expect_moved(got: Any, original: Any, same: dict, where: str, top: str, handled: set | None = None,
+                 target: str = "meta") -> None:
     """``got`` must mirror ``original`` (same containers, keys and non-tensors) with every
-    tensor on meta; ``same`` says which parts are the input's own objects; ``handled``, where
+    tensor on ``target`` (meta unless the check moved to a GPU); ``same`` says which parts are the input's own objects; ``handled``, where
     known, the kinds of container to_device rebuilt when given one on its own."""
     __tracebackhide__ = True
     if isinstance(original, torch.Tensor):
         tensor = expect_shape(got, tuple(original.shape), what=where)
-        if tensor.device.type != "meta":
+        if tensor.device.type != target:
             if same.get(where):
                 raise Mistake(tr(
-                    "{where} is on {got}, expected meta: it is the input tensor itself; `.to(device)` returns a new "
+                    "{where} is on {got}, expected {target}: it is the input tensor itself; `.to(device)` returns a new "
                     "tensor and leaves the old one where it was; keep what it returns",
-                    "{where} 在 {got} 上，应在 meta 上：它就是输入张量本身；`.to(device)` 返回一个新张量，原张量留在原地；"
-                    "请使用它的返回值", where=where, got=tensor.device.type))
-            raise CheckFailed(tr("{where} is on {got}, expected meta", "{where} 在 {got} 上，应在 meta 上",
-                                 where=where, got=tensor.device.type))
+                    "{where} 在 {got} 上，应在 {target} 上：它就是输入张量本身；`.to(device)` 返回一个新张量，原张量留在原地；"
+                    "请使用它的返回值", where=where, got=tensor.device.type, target=target))
+            raise CheckFailed(tr("{where} is on {got}, expected {target}", "{where} 在 {got} 上，应在 {target} 上",
+                                 where=where, got=tensor.device.type, target=target))
         expect_true(tensor.dtype == original.dtype, tr(
             "{where} changed dtype to {got}; only move it: `.to(device)`",
             "{where} 的数据类型变成了 {got}；只移动设备：`.to(device)`", where=where, got=_dtype(tensor.dtype)))
@@ -110,17 +111,38 @@ def expect_moved(got: Any, original: Any, same: dict, where: str, top: str, hand
                                                       where=where, got=len(got), want=len(original)))
             pairs = [(f"{where}[{i}]", g, o) for i, (g, o) in enumerate(zip(got, original))]
         for path, g, o in pairs:
-            expect_moved(g, o, same, path, top, handled)
+            expect_moved(g, o, same, path, top, handled, target)
         return
     expect_true(got == original, tr("{where} should be left as it is ({want!r}), but is {got!r}",
                                     "{where} 应保持原样（{want!r}），实际是 {got!r}",
                                     where=where, want=original, got=got))
 
 
-def stand_in_verdict(got: dict, device: str, repeats: int) -> None:
-    """Grade ``time_it`` from the stand-in clock: each call of fn takes exactly ``STEP`` s."""
+def spelled(device: Any) -> str:
+    """A device as the check spelled it: 'cuda:0', torch.device('cuda')."""
+    return f"torch.device({str(device)!r})" if isinstance(device, torch.device) else repr(device)
+
+
+def expect_any_spelling(error: LearnerError, device: Any, what: str) -> None:
+    """A function that raised on a device spelled as a torch.device (or 'cuda:0') it treated as a
+    plain word ('cuda' in device, device.startswith(...), device == 'cuda')."""
+    __tracebackhide__ = True
+    if isinstance(device, torch.device) and "'torch.device'" in error.message:  # what Python says of such a use
+        raise Mistake(tr("{what}(..., {device}) raised {error}: a device may be a torch.device as well as a string "
+                         "(the contract says str | torch.device); compare torch.device(device).type, or hand the "
+                         "device to .to(...) as it is",
+                         "{what}(..., {device}) 出错：{error}；设备既可能是字符串，也可能是 torch.device（约定写的是 "
+                         "str | torch.device）；请比较 torch.device(device).type，或把设备原样交给 .to(...)",
+                         what=what, device=spelled(device), error=error.message),
+                      mistake="devices.device_as_a_string_only") from None
+
+
+def stand_in_verdict(got: dict, device: Any, repeats: int) -> None:
+    """Grade ``time_it`` from the stand-in clock: each call of fn takes exactly ``STEP`` s.
+    ``device`` may be any spelling ("cuda", "cuda:0", torch.device("cuda")): graded by its type."""
     __tracebackhide__ = True
     events, seconds = got["events"], got["seconds"]
+    device = torch.device(device).type
     if device == "cpu" and "sync" in events:
         raise Mistake(tr(
             "time_it(fn, 'cpu') called torch.cuda.synchronize(): on a machine without a GPU that raises "
@@ -187,3 +209,28 @@ def expect_known_predict_error(error: LearnerError, called_cuda: bool) -> None:
             "{message}: `with torch.no_grad:` names the class without making one; call it: "
             "`with torch.no_grad():`", "{message}：`with torch.no_grad:` 只写了类名，没有创建对象；请调用它："
             "`with torch.no_grad():`", message=error.message), where=error.where) from None
+
+
+def expect_any_gpu_spelling(kata: Any, repeats: int) -> None:
+    """time_it on the stand-in GPU spelled "cuda:0", torch.device("cuda"), torch.device("cuda", 0) (and the
+    CPU as torch.device("cpu")) is graded as for "cuda"; skipping the synchronisation for a spelling
+    it does for "cuda" is named."""
+    __tracebackhide__ = True
+    plain = kata.run(world.time_on_stand_in, "cuda", repeats)  # the plain spelling first: the evidence
+    for spelling in ("cuda:0", torch.device("cuda"), torch.device("cuda", 0)):
+        try:
+            got = kata.run(world.time_on_stand_in, spelling, repeats)
+        except LearnerError as error:
+            expect_any_spelling(error, spelling, "time_it")
+            raise
+        if "sync" in plain["events"] and "sync" not in got["events"]:
+            raise Mistake(tr(
+                "time_it(fn, {device}) never called torch.cuda.synchronize(), though it does for 'cuda': "
+                "the device is CUDA however it is spelled ('cuda', 'cuda:0', torch.device('cuda')); test "
+                "torch.device(device).type == 'cuda'",
+                "time_it(fn, {device}) 从未调用 torch.cuda.synchronize()，而对 'cuda' 会调用：无论写成 "
+                "'cuda'、'cuda:0' 还是 torch.device('cuda')，设备都是 CUDA；请判断 "
+                "torch.device(device).type == 'cuda'", device=spelled(spelling)),
+                mistake="devices.cuda_spelling_missed")
+        stand_in_verdict(got, spelling, repeats)
+    stand_in_verdict(kata.run(world.time_on_stand_in, torch.device("cpu"), repeats), "cpu", repeats)

@@ -127,6 +127,19 @@ class TestToDevice:
             "to_device 原地修改了调用者的容器：传入的 batch 中 {names} 现在在 meta 上；"
             "请构建新的容器，保持输入不变"))
 
+    def test_every_spelling_of_the_device(self, kata, device):
+        spellings = {"cpu": [torch.device("meta")],
+                     "cuda": ["cuda:0", torch.device("cuda"), torch.device("cuda", 0)]}[device]
+        for spelling in spellings:
+            where = f"to_device(batch, {grader.spelled(spelling)})"
+            batch = {"x": torch.randn(2, 3), "pair": (torch.randn(4), 7)}
+            try:
+                got = kata.run(world.moved_container, batch, where, spelling)
+            except LearnerError as error:
+                grader.expect_any_spelling(error, spelling, "to_device")
+                raise
+            grader.expect_moved(got["got"], batch, got["same"], where, where, target=torch.device(spelling).type)
+
     def test_moves_a_model_with_its_buffers(self, kata):
         got = _run_to_device(kata, world.moved_model, int(torch.randint(2, 9, ())))
         expect_true(got["module"], tr(
@@ -191,7 +204,8 @@ class TestAddOnesColumn:
 class TestNewWeight:
     def _checked(self, kata, shape, device, dtype) -> dict:
         got = kata.run(world.new_weight_facts, shape, device, dtype)
-        what = f"new_weight({shape}, device={device!r}, dtype={_dtype(dtype)})"
+        what = f"new_weight({shape}, device={grader.spelled(device)}, dtype={_dtype(dtype)})"
+        device = torch.device(device).type  # whatever the spelling, the tensor's device type
         expect_shape(got["value"], shape, what=what)
         if not got["requires_grad"]:
             raise Mistake(tr("{what} does not require grad, so it cannot be trained: pass requires_grad=True",
@@ -219,7 +233,8 @@ class TestNewWeight:
                                            "backward() 之后 new_weight 的 .grad 仍是 None"))
 
     def test_is_made_on_the_requested_device(self, kata):
-        self._checked(kata, (int(torch.randint(2, 40, ())), 5), "meta", torch.float32)
+        for device in ("meta", torch.device("meta")):  # a device may be a str or a torch.device
+            self._checked(kata, (int(torch.randint(2, 40, ())), 5), device, torch.float32)
 
     def test_values_are_standard_normal(self, kata):
         value = self._checked(kata, (int(torch.randint(4000, 4100, ())),), "cpu", torch.float32)["value"]
@@ -246,13 +261,15 @@ def _predict_inputs() -> tuple[nn.Module, torch.Tensor]:
 
 @KATA.task("predict", Text("Run a model on a device", "在设备上运行模型"), points=3, hints=HINTS["predict"])
 class TestPredict:
-    def _run(self, kata, device: str) -> tuple[torch.Tensor, torch.Tensor]:
+    def _run(self, kata, device) -> tuple[torch.Tensor, torch.Tensor]:
         model, x = _predict_inputs()
         try:
             got = kata.run(world.predict_facts, dict(model.state_dict()), x, device)
         except LearnerError as error:
             grader.expect_known_predict_error(error, _called_cuda(error))
+            grader.expect_any_spelling(error, device, "predict")
             raise
+        device = torch.device(device).type  # a str or a torch.device: judged by its type
         last = got["seen"][-1] if got["seen"] else None
         if "copy out of meta" in got["error"]:
             raise Mistake(tr(
@@ -321,6 +338,7 @@ class TestPredict:
 
     def test_moves_both_model_and_input(self, kata):
         self._run(kata, "meta")
+        self._run(kata, torch.device("meta"))
 
     def test_agrees_with_the_cpu_reference(self, kata, device):
         out, want = self._run(kata, device)
@@ -340,6 +358,9 @@ class TestTimeIt:
     def test_waits_for_the_gpu_before_stopping_the_clock(self, kata):
         repeats = int(torch.randint(3, 20, ()))
         grader.stand_in_verdict(kata.run(world.time_on_stand_in, "cuda", repeats), "cuda", repeats)
+
+    def test_any_spelling_of_a_gpu_device(self, kata):
+        grader.expect_any_gpu_spelling(kata, int(torch.randint(3, 20, ())))
 
     def test_times_real_work(self, kata, device):
         # real kernels, the real clock and synchronize: graded on the order of the calls logged,

@@ -166,20 +166,20 @@ def _identity(got: Any, original: Any, path: str, same: dict) -> None:
 
 
 @_label("to_device")
-def moved_container(learner, batch: Any, name: str) -> dict:
+def moved_container(learner, batch: Any, name: str, device: Any = "meta") -> dict:
     """The learner's ``to_device(batch, 'meta')``, which of its parts are the input's own
     objects, and the caller's batch afterwards (changed in place?)."""
-    got = learner.to_device(batch, "meta")
+    got = learner.to_device(batch, device)
     same: dict[str, bool] = {}
     _identity(got, batch, name, same)
     return {"got": got, "same": same, "input_after": batch}
 
 
 @_label("to_device")
-def moved_model(learner, width: int) -> dict:
+def moved_model(learner, width: int, device: Any = "meta") -> dict:
     with trusted():
         model = nn.Sequential(nn.Linear(3, width), nn.BatchNorm1d(width), nn.Linear(width, 2))
-    moved = learner.to_device(model, "meta")
+    moved = learner.to_device(model, device)
     if not isinstance(moved, nn.Module):
         return {"module": False, "type": type(moved).__name__}
     places = {name: t.device.type for name, t in moved.named_parameters()}
@@ -194,7 +194,7 @@ def new_weight_facts(learner, shape: tuple, device: str, dtype: torch.dtype) -> 
         return {"value": w}
     info = {"value": w.detach(), "is_leaf": w.is_leaf, "requires_grad": w.requires_grad,
             "device": w.device.type, "dtype": w.dtype, "grad_filled": None}
-    if device != "meta" and w.requires_grad:
+    if torch.device(device).type != "meta" and w.requires_grad:
         with trusted(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # .grad of a non-leaf warns; the check explains it
             w.sum().backward()
@@ -259,7 +259,7 @@ def predict_facts(learner, state: dict, x: torch.Tensor, device: str) -> dict:
 @_label("time_it")
 def time_on_stand_in(learner, device: str, repeats: int) -> dict:
     """``time_it(fn, device, repeats)`` with the stand-in clock (and stand-in GPU for cuda)."""
-    fake = StandIn(learner, gpu=device == "cuda", clock=True)
+    fake = StandIn(learner, gpu=torch.device(device).type == "cuda", clock=True)  # any spelling of cuda
     fake.pending = EARLIER_WORK if fake.gpu else 0.0
     with fake:
         seconds = learner.time_it(fake.fn, device, repeats=repeats)

@@ -240,8 +240,7 @@ def device_text(device) -> str:
 def expect_any_device_spelling(error: LearnerError, device) -> None:
     """A run_on that raised on a torch.device (or an indexed 'cuda:0') it treated as a plain word."""
     __tracebackhide__ = True
-    if isinstance(device, torch.device) and any(
-            kind in error.message for kind in ("AttributeError", "TypeError")) and "device" in error.message:
+    if isinstance(device, torch.device) and "'torch.device'" in error.message:  # what torch says of such a use
         raise Mistake(tr("run_on(model, x, {device}, ...) raised {error}: `device` may be a torch.device as well as "
                          "a string; pass it on to .to(...) as it is (torch.device(device) accepts both)",
                          "run_on(model, x, {device}, ...) 出错：{error}；`device` 既可能是字符串，也可能是 "
