@@ -123,6 +123,36 @@ MISTAKES = [
          ((PICK, "    picked = log_probs[:, targets]\n"),), ("(N, N) table",)),
     Case("cross_entropy_sums_instead_of_averaging", "cross_entropy",
          (("    return -picked.mean()\n", "    return -picked.sum()\n"),), ("SUM over the batch",)),
+    # issue 16: the input classes the contracts name (an odd n, a batch of one, the far tails, one feature
+    # with a single test row) and the tasks' wrong versions (checks.variants), named by the output they give
+    Case("blobs_odd_n_rounds_class_0_up", "blobs", (("    n0 = n // 2\n", "    n0 = (n + 1) // 2\n"),),
+         ("class 0 got the extra row",), mistake="logistic_regression.half_rounded_up"),
+    Case("blobs_n_over_2_of_each", "blobs",
+         ((LABELS, "    y = torch.cat([torch.zeros(n0), torch.ones(n0)])\n"),
+          ("    x = centers[y.long()] + torch.randn(n, 2, generator=g)   # (n, 2)\n",
+           "    x = centers[y.long()] + torch.randn(len(y), 2, generator=g)\n")),
+         ("one row short",), mistake="logistic_regression.half_twice"),
+    Case("bce_log_without_the_1", "bce", ((BCE, BCE.replace("torch.log1p(", "torch.log(")),),
+         ("missing its 1",), mistake="logistic_regression.log_not_log1p"),
+    Case("bce_log_term_subtracted", "bce", ((BCE, "    per_sample = logits.clamp(min=0) - (logits * targets + "
+                                                  "torch.log1p(torch.exp(-logits.abs())))\n"),),
+         ("the log term was subtracted",), mistake="logistic_regression.bce_bracket_slip"),
+    Case("bce_negated", "bce", ((BCE_RETURN, "    return -per_sample.mean()\n"),),
+         ("negative of the BCE",), mistake="logistic_regression.bce_sign"),
+    Case("bce_targets_flipped", "bce", ((BCE, BCE.replace("logits * targets", "logits * (1 - targets)")),),
+         ("targets are flipped",), mistake="logistic_regression.bce_targets_flipped"),
+    Case("standardize_without_brackets", "standardize",
+         ((SCALE, "    return x_train - mean / std, x_test - mean / std\n"),),
+         ("`/` binds tighter than `-`",), mistake="logistic_regression.standardize_precedence"),
+    Case("cross_entropy_targets_minus_one", "cross_entropy",
+         ((PICK, "    picked = log_probs[torch.arange(len(targets)), targets - 1]\n"),),
+         ("one class to the left",), mistake="logistic_regression.targets_off_by_one"),
+    Case("cross_entropy_of_probabilities", "cross_entropy",
+         (("    log_probs = log_softmax(logits)", "    log_probs = log_softmax(logits).exp()"),),
+         ("minus the probabilities",), mistake="logistic_regression.ce_without_log"),
+    Case("log_softmax_max_not_added_back", "cross_entropy",
+         ((NORMALISE, "    return logits - shifted.exp().sum(dim=1, keepdim=True).log()\n"),),
+         ("the max was not added back",), mistake="logistic_regression.logsumexp_max_not_added_back"),
 ]
 
 

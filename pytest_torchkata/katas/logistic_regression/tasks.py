@@ -16,7 +16,9 @@ from pytest_torchkata.checks.training import expect_converged
 from pytest_torchkata.checks.values import expect_close, expect_finite, expect_shape
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas.logistic_regression import world
-from pytest_torchkata.katas.logistic_regression.grader import blobs_pair, expect_known_scaling_slip, pair
+from pytest_torchkata.katas.logistic_regression.grader import (
+    BCE, BLOB_LABELS, CROSS_ENTROPY, LOG_SOFTMAX, PROBE_D, affine, blobs_pair, expect_bce_step_loss, expected_step,
+    expect_known_scaling_slip, pair, probe)
 from pytest_torchkata.katas.logistic_regression.hints import HINTS
 from pytest_torchkata.katas.common.seeded import draw_seed, jitter
 from pytest_torchkata.katas.common.expect import expect_connected, expect_grads_not_stale, expect_inputs_kept, expect_mean_not_sum, expect_own_generator, graded_step
@@ -31,26 +33,7 @@ MIN_ACCURACY, MAX_LOSS = 0.97, 0.05
 TOL = {"rtol": 1e-5, "atol": 1e-5}  # no tighter than torch.testing.assert_close's float32 defaults
 
 
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= 1e-4 * max(1.0, abs(b))
-
-
 # -- the tasks -----------------------------------------------------------------------
-
-PROBE_D = 3
-
-
-def _probe() -> torch.Tensor:
-    """Inputs that read off an affine map: 0 gives b, each unit vector gives b + w_i; then ±10 times
-    each unit vector, where any weight not tiny makes one logit negative."""
-    eye = torch.eye(PROBE_D)
-    return torch.cat([torch.zeros(1, PROBE_D), eye, torch.randn(8, PROBE_D), 10 * eye, -10 * eye])
-
-
-def _affine(x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
-    b = out[0]
-    return x @ (out[1:PROBE_D + 1] - b) + b
-
 
 @KATA.task("model", Text("A model that returns logits", "返回 logits 的模型"), points=2, hints=HINTS["model"])
 class TestModel:
@@ -66,7 +49,7 @@ class TestModel:
             raise Mistake(tr("LogisticRegression(3) on one row (x of shape (1, 3)) returned a 0-dim tensor: "
                              "`.squeeze()` with no dim also drops the batch dimension when N = 1; use "
                              "`.squeeze(1)`", "LogisticRegression(3) 在只有一行（x 形状为 (1, 3)）时返回了 0 维"
-                             "张量：不带 dim 的 `.squeeze()` 在 N = 1 时连批次维度也去掉了；请用 `.squeeze(1)`"))
+                             "张量：不带 dim 的 `.squeeze()` 在 N = 1 时连批次维度也去掉了；请用 `.squeeze(1)`"), mistake="logistic_regression.batch_dim_squeezed")
         expect_shape(out, (1,), what=tr("LogisticRegression(3) on x of shape (1, 3)",
                                         "x 形状为 (1, 3) 时的 LogisticRegression(3)"))
 
@@ -76,7 +59,7 @@ class TestModel:
             raise Mistake(tr("LogisticRegression(5) has no parameters: plain tensors kept as attributes are not "
                              "registered (the optimizer would never see them); wrap them in nn.Parameter or use "
                              "nn.Linear", "LogisticRegression(5) 没有任何参数：作为属性保存的普通张量不会被注册"
-                             "（优化器永远看不到它们）；请用 nn.Parameter 包起来，或使用 nn.Linear"))
+                             "（优化器永远看不到它们）；请用 nn.Parameter 包起来，或使用 nn.Linear"), mistake="logistic_regression.parameters_not_registered")
         if info["n_params"] != 6 or not info["trainable"]:
             raise CheckFailed(tr("LogisticRegression(5) has {n} trainable parameter value(s), expected 6 "
                                  "(5 weights and a bias, one affine layer)",
@@ -84,23 +67,23 @@ class TestModel:
                                  "（5 个权重和 1 个偏置，一个仿射层）", n=info["n_params"]))
 
     def test_forward_returns_logits_not_probabilities(self, kata):
-        x = _probe()
+        x = probe()
         out = kata.run(world.model_outputs, PROBE_D, [x])["outs"][0]
         out = expect_shape(out, (len(x),), what=tr("LogisticRegression(3) on x of shape ({n}, 3)",
                                                    "x 形状为 ({n}, 3) 时的 LogisticRegression(3)", n=len(x)))
-        if not torch.allclose(out, _affine(x, out), rtol=1e-4, atol=1e-4) and ((out > 0) & (out < 1)).all():
+        if not torch.allclose(out, affine(x, out), rtol=1e-4, atol=1e-4) and ((out > 0) & (out < 1)).all():
             z = torch.logit(out.double())
-            if torch.allclose(out.double(), torch.sigmoid(_affine(x.double(), z)), rtol=1e-4, atol=1e-5):
+            if torch.allclose(out.double(), torch.sigmoid(affine(x.double(), z)), rtol=1e-4, atol=1e-5):
                 raise Mistake(tr("forward returns sigmoid(w·x + b), all in (0, 1), where logits were expected: "
                                  "drop the sigmoid, BCEWithLogitsLoss applies it itself",
                                  "forward 返回的是 sigmoid(w·x + b)，全部在 (0, 1) 之间，而这里要的是 logits："
-                                 "去掉 sigmoid，BCEWithLogitsLoss 会自己做"))
-        if not torch.allclose(out, _affine(x, out), rtol=1e-4, atol=1e-4) and out.min() >= 0 and (out == 0).any():
+                                 "去掉 sigmoid，BCEWithLogitsLoss 会自己做"), mistake="logistic_regression.sigmoid_in_forward")
+        if not torch.allclose(out, affine(x, out), rtol=1e-4, atol=1e-4) and out.min() >= 0 and (out == 0).any():
             raise Mistake(tr("forward's outputs are never negative and some are exactly 0: a ReLU (or clamp) on the "
                              "output cuts off the negative logits, so class 0 can never be predicted confidently; "
                              "return the raw scores w·x + b", "forward 的输出从不为负，而且有些恰好是 0：输出上的 ReLU"
-                             "（或 clamp）砍掉了负的 logits，类别 0 永远无法被有把握地预测；请返回原始分数 w·x + b"))
-        expect_close(out, _affine(x, out), rtol=1e-4, atol=1e-4, what=tr(
+                             "（或 clamp）砍掉了负的 logits，类别 0 永远无法被有把握地预测；请返回原始分数 w·x + b"), mistake="logistic_regression.relu_on_logits")
+        expect_close(out, affine(x, out), rtol=1e-4, atol=1e-4, what=tr(
             "forward(x) compared with the affine map w·x + b read off at x = 0 and the unit vectors",
             "forward(x) 与在 x = 0 和单位向量处读出的仿射映射 w·x + b 的比较"))
 
@@ -117,12 +100,22 @@ class TestBce:
         out = expect_shape(kata.call("bce_with_logits", z, y), (), what="bce_with_logits(z (20,), y (20,))")
         want = F.binary_cross_entropy_with_logits(z, y)
         expect_mean_not_sum(out, want, 20, "bce_with_logits")
-        expect_close(out, want, what="bce_with_logits(z, y)", **TOL)
+        expect_close(out, want, what="bce_with_logits(z, y)", **TOL, variants=BCE, inputs=(z, y))
+
+    def test_an_odd_batch_a_batch_of_one_and_the_far_tails(self, kata):
+        far = jitter(torch.tensor([1e4, -1e4, 1000.0, -1000.0, 1e4]), 0.5)
+        for z, y in ((3 * torch.randn(21), torch.randint(0, 2, (21,)).float()), (torch.randn(1), torch.rand(1)),
+                     (far, torch.tensor([0.0, 1.0, 1.0, 0.0, 1.0]))):
+            what = f"bce_with_logits(z ({len(z)},), y ({len(z)},))" + (" at |z| ≥ 1000" if z is far else "")
+            out = expect_shape(kata.call("bce_with_logits", z, y), (), what=what)
+            expect_close(out, F.binary_cross_entropy_with_logits(z, y), what=what, rtol=1e-5, atol=1e-4,
+                         variants=BCE, inputs=(z, y))
 
     def test_matches_torch_on_soft_targets(self, kata):
         z, y = 3 * torch.randn(20), torch.rand(20)
         expect_close(kata.call("bce_with_logits", z, y), F.binary_cross_entropy_with_logits(z, y), **TOL,
-                     what=tr("bce_with_logits(z, y) with targets in [0, 1]", "目标在 [0, 1] 中时的 bce_with_logits(z, y)"))
+                     what=tr("bce_with_logits(z, y) with targets in [0, 1]", "目标在 [0, 1] 中时的 bce_with_logits(z, y)"),
+                     variants=BCE, inputs=(z, y))
 
     def test_value_and_gradient_are_finite_at_plus_minus_100(self, kata):
         z = jitter(torch.tensor([100.0, -100.0, 100.0, -100.0]), 0.5)
@@ -135,7 +128,7 @@ class TestBce:
                              "naive log(1 - sigmoid(z)) is log(0) = -inf; use the max(z, 0) - z·y + "
                              "log1p(exp(-|z|)) form", "logits 为 ±100 时 bce_with_logits 给出 {got}，应为 50："
                              "σ(100) 舍入为 1，朴素的 log(1 - sigmoid(z)) 就是 log(0) = -inf；请用 "
-                             "max(z, 0) - z·y + log1p(exp(-|z|)) 的形式", got=loss.item()))
+                             "max(z, 0) - z·y + log1p(exp(-|z|)) 的形式", got=loss.item()), mistake="logistic_regression.naive_bce_overflows")
         grad = got["grad"]
         if isinstance(loss, torch.Tensor) and loss.numel() == 1 and 0 < float(loss) < 49 and \
                 isinstance(grad, torch.Tensor) and grad.shape == z.shape and bool((grad.abs() < 1e-3).all()):
@@ -145,7 +138,7 @@ class TestBce:
                              "log1p(exp(-|z|)) form", "logits 为 ±100 时 bce_with_logits 给出 {got:.4g}，应为 50，"
                              "而且那里的梯度是 0：一个自信却错误的 logit 只付出约 -log ε 的代价，也学不到东西，"
                              "这正是把 σ(z) 截断到 [ε, 1 - ε]（或 log(p + ε)）的效果；请用 max(z, 0) - z·y + "
-                             "log1p(exp(-|z|)) 的形式", got=float(loss)))
+                             "log1p(exp(-|z|)) 的形式", got=float(loss)), mistake="logistic_regression.probabilities_clamped")
         expect_close(loss, want, what=tr("bce_with_logits at logits [100, -100, 100, -100] (each moved by less "
                                          "than 0.5)", "logits 为 [100, -100, 100, -100]（各自移动不到 0.5）时的 "
                                          "bce_with_logits"), rtol=1e-5, atol=1e-4)
@@ -176,6 +169,22 @@ class TestStandardize:
         expect_close(train.mean(dim=0), torch.zeros(3), atol=1e-3, rtol=0,
                      what=tr("each feature's mean after scaling", "缩放后每个特征的均值"))
 
+    def test_one_feature_odd_rows_and_a_single_test_row(self, kata):
+        x_train, x_test = 4 * torch.randn(7, 1) + 3, 4 * torch.randn(1, 1) + 3
+        got = pair(kata.call("standardize", x_train, x_test), "standardize")
+        mean = x_train.mean(dim=0, keepdim=True)
+        for i, (name, x) in enumerate((("train_scaled", x_train), ("test_scaled", x_test))):
+            out = expect_shape(got[i], tuple(x.shape), what=tr("standardize's {name} for one feature, 7 training rows and "
+                                                               "1 test row", "一个特征、7 行训练数据、1 行测试数据时 "
+                                                               "standardize 的 {name}", name=name))
+            if not any(torch.allclose(out, (x - mean) / x_train.std(dim=0, unbiased=u), rtol=1e-4, atol=1e-4)
+                       for u in (True, False)):  # either std convention is fine
+                if i == 0:
+                    expect_known_scaling_slip(out, x_train)
+                expect_close(out, (x - mean) / x_train.std(dim=0, keepdim=True), rtol=1e-4, atol=1e-4,
+                             what=tr("standardize's {name} (one feature, a single test row)",
+                                     "standardize 的 {name}（一个特征，一行测试数据）", name=name))
+
     def test_test_set_uses_the_training_mean_and_std(self, kata):
         x_train = torch.randn(300, 2) * torch.tensor([2.0, 0.5]) + torch.tensor([1.0, -4.0])
         x_test = torch.randn(100, 2) * torch.tensor([2.0, 0.5]) + torch.tensor([7.0, -4.0])  # shifted by +6
@@ -187,7 +196,7 @@ class TestStandardize:
                              "standardised with the test set's own mean and std (a leak); scale it with the "
                              "training statistics", "测试集的特征 0 平移了 +6，但缩放后的均值是 {m:.3g}：它是用测试集"
                              "自己的均值和标准差标准化的（数据泄露）；请用训练集的统计量缩放",
-                             m=float(test[:, 0].mean())))
+                             m=float(test[:, 0].mean())), mistake="logistic_regression.test_statistics_leak")
         if not torch.allclose(test, (x_test - mean) / x_train.std(dim=0, unbiased=False), rtol=1e-4, atol=1e-4):
             expect_close(test, (x_test - mean) / std, rtol=1e-4, atol=1e-4,
                          what=tr("test_scaled = (x_test - train mean) / train std",
@@ -206,12 +215,22 @@ class TestBlobs:
             raise cls(tr("y has dtype {got}, expected float32: BCEWithLogitsLoss needs float targets "
                          "(`y.float()`); int64 labels are for cross-entropy", "y 的数据类型是 {got}，应为 float32："
                          "BCEWithLogitsLoss 需要浮点目标（`y.float()`）；int64 标签是给交叉熵用的",
-                         got=str(y.dtype).replace("torch.", "")))
+                         got=str(y.dtype).replace("torch.", "")),
+                      mistake="logistic_regression.int_labels" if cls is Mistake else "")
 
     def test_labels_are_half_zeros_then_half_ones(self, kata):
         _, y = blobs_pair(kata, 40, seed=draw_seed())
         expect_close(y.to(torch.float32), torch.cat([torch.zeros(20), torch.ones(20)]), check_dtype=False,
                      what=tr("make_blobs(40)'s y", "make_blobs(40) 的 y"))
+
+    def test_an_odd_n_gives_class_1_the_extra_row(self, kata):
+        n = 2 * int(torch.randint(10, 30, ())) + 1
+        x, y = blobs_pair(kata, n, seed=draw_seed())
+        expect_close(y.to(torch.float32), torch.cat([torch.zeros(n // 2), torch.ones(n - n // 2)]), check_dtype=False,
+                     what=tr("make_blobs({n})'s y (the first n // 2 rows class 0, the rest class 1)",
+                             "make_blobs({n}) 的 y（前 n // 2 行是类别 0，其余是类别 1）", n=n),
+                     variants=BLOB_LABELS, inputs=(n,))
+        expect_shape(x, (n, 2), what=tr("make_blobs({n})'s x", "make_blobs({n}) 的 x", n=n))
 
     def test_blobs_sit_at_minus_two_and_plus_two_with_std_1(self, kata):
         x, y = blobs_pair(kata, 2000, seed=draw_seed())
@@ -242,38 +261,13 @@ class TestBlobs:
         expect_own_generator(kata.run(world.make_blobs_rng, 20, draw_seed()), "make_blobs")
 
 
-def _expected_step(x: torch.Tensor, y: torch.Tensor, lr: float) -> dict:
-    model = world.fresh_model([0.3, -0.2], 0.1)
-    logits = model(x)
-    loss = F.binary_cross_entropy_with_logits(logits, y)
-    loss.backward()
-    return {"loss": loss.item(), "logits": logits.detach(),
-            "params": {n: (p - lr * p.grad).detach() for n, p in model.named_parameters()},
-            "grads": {n: p.grad.clone() for n, p in model.named_parameters()}}
-
-
 @KATA.task("train", Text("Training to an accuracy and a loss", "训练到指定的准确率和损失"), points=4, hints=HINTS["train"])
 class TestTrain:
     def test_one_step_matches_sgd_on_bce_with_logits(self, kata):
         x, y = world.blobs(64, seed=draw_seed())
         got, loss = graded_step(kata, world.train_step_once, x, y, 0.5)
-        want = _expected_step(x, y, 0.5)
-        if not _close(loss, want["loss"]):
-            if _close(loss, F.binary_cross_entropy_with_logits(y, want["logits"]).item()):
-                raise Mistake(tr("train_step returned loss {got:.6g}, which is loss_fn(y, logits): the arguments are "
-                                 "swapped; a loss takes (input, target), here (logits, y)",
-                                 "train_step 返回的损失是 {got:.6g}，等于 loss_fn(y, logits)：参数顺序反了；"
-                                 "损失函数的参数是 (input, target)，这里是 (logits, y)", got=loss))
-            if _close(loss, F.binary_cross_entropy_with_logits(torch.sigmoid(want["logits"]), y).item()):
-                raise Mistake(tr("train_step returned loss {got:.6g}, expected BCE-with-logits {want:.6g}; that is "
-                                 "the loss of sigmoid(logits): a sigmoid before BCEWithLogitsLoss squashes twice, "
-                                 "pass the logits straight in", "train_step 返回的损失是 {got:.6g}，应为 "
-                                 "BCE-with-logits {want:.6g}；这是 sigmoid(logits) 的损失：在 BCEWithLogitsLoss 之前"
-                                 "再用 sigmoid 会压两次，请直接传入 logits", got=loss, want=want["loss"]))
-            raise CheckFailed(tr("train_step returned loss {got:.6g}, expected BCE-with-logits {want:.6g} (before "
-                                 "the update; allowed relative difference 1e-4)", "train_step 返回的损失是 {got:.6g}，"
-                                 "应为更新之前的 BCE-with-logits {want:.6g}（允许相对误差 1e-4）",
-                                 got=loss, want=want["loss"]))
+        want = expected_step(x, y, 0.5)
+        expect_bce_step_loss(loss, want)
         for name, value in got["params"].items():
             expect_close(value, want["params"][name], rtol=1e-4, atol=1e-5, what=tr(
                 "{name} after one SGD step (lr 0.5)", "SGD 一步之后的 {name}（lr 0.5）", name=name))
@@ -281,7 +275,7 @@ class TestTrain:
     def test_gradients_are_zeroed_every_step(self, kata):
         x, y = world.blobs(64, seed=draw_seed())
         got = kata.run(world.train_step_once, x, y, 0.0, True)
-        expect_grads_not_stale(got["grads"], _expected_step(x, y, 0.0)["grads"], "train_step", tr(
+        expect_grads_not_stale(got["grads"], expected_step(x, y, 0.0)["grads"], "train_step", tr(
             "call optimizer.zero_grad() before loss.backward()", "请在 loss.backward() 之前调用 optimizer.zero_grad()"))
 
     def test_three_hundred_steps_reach_the_accuracy_and_the_loss(self, kata):
@@ -326,8 +320,9 @@ class TestCrossEntropy:
         if torch.allclose(out, torch.log_softmax(z, dim=0), **TOL):
             raise Mistake(tr("log_softmax normalised each column (dim 0, across the batch); each ROW is one "
                              "sample's scores: use dim=1", "log_softmax 对每一列（dim 0，跨批次）做了归一化；"
-                             "每一行才是一个样本的分数：请用 dim=1"))
-        expect_close(out, torch.log_softmax(z, dim=1), what="log_softmax(z (6, 4))", **TOL)
+                             "每一行才是一个样本的分数：请用 dim=1"), mistake="logistic_regression.log_softmax_wrong_dim")
+        expect_close(out, torch.log_softmax(z, dim=1), what="log_softmax(z (6, 4))", **TOL, variants=LOG_SOFTMAX,
+                     inputs=(z,))
 
     def test_log_softmax_is_finite_at_logits_of_1000(self, kata):
         z = jitter(EXTREME, 0.5)
@@ -341,13 +336,13 @@ class TestCrossEntropy:
                                  "amax(dim=1, keepdim=True)", "log_softmax 在接近 +1000 的那一行是有限的，但在接近 "
                                  "-1000 的那一行给出 {row}：减去的是整个张量的一个最大值，那一行就剩下 exp(-2000)"
                                  "（得 0，再取 log 0）；请减去每一行自己的最大值：amax(dim=1, keepdim=True)",
-                                 row=out[2].tolist()))
+                                 row=out[2].tolist()), mistake="logistic_regression.global_max")
             bad = int((~finite).nonzero()[0])
             if finite[0] and bool((out[bad][~torch.isfinite(out[bad])] == float("-inf")).all()):
-                raise Mistake(_LOG_OF_SOFTMAX.format(what="log_softmax", row=out[bad].tolist()))
+                raise Mistake(_LOG_OF_SOFTMAX.format(what="log_softmax", row=out[bad].tolist()), mistake="logistic_regression.log_of_softmax")
             raise Mistake(tr("log_softmax at logits ~1000 gave {row}: exp(1000) overflows to inf; subtract each "
                              "row's maximum before exp", "logits 约为 1000 时 log_softmax 给出 {row}：exp(1000) "
-                             "溢出为 inf；请在 exp 之前减去每一行的最大值", row=out[bad].tolist()))
+                             "溢出为 inf；请在 exp 之前减去每一行的最大值", row=out[bad].tolist()), mistake="logistic_regression.log_softmax_overflows")
         expect_close(out, torch.log_softmax(z, dim=1), what=tr("log_softmax at logits ±1000",
                                                                      "logits 为 ±1000 时的 log_softmax"), **TOL)
 
@@ -360,15 +355,21 @@ class TestCrossEntropy:
             raise Mistake(tr("cross_entropy returned {got:.4g}, the NEGATIVE of the cross-entropy {want:.4g}: "
                              "log-probabilities are ≤ 0, so the loss is minus their mean",
                              "cross_entropy 返回了 {got:.4g}，是交叉熵 {want:.4g} 的相反数：对数概率 ≤ 0，"
-                             "所以损失是它们平均值的相反数", got=float(out), want=float(want)))
+                             "所以损失是它们平均值的相反数", got=float(out), want=float(want)), mistake="logistic_regression.ce_sign")
         table = -torch.log_softmax(z, dim=1)[:, t].mean()
         if torch.allclose(out, table, **TOL) and not torch.allclose(out, want, **TOL):
             raise Mistake(tr("cross_entropy averaged an (N, N) table: `log_probs[:, targets]` takes every row's "
                              "entries at every target; pick one entry per row with "
                              "`log_probs[torch.arange(N), targets]` or `gather`",
                              "cross_entropy 对一个 (N, N) 的表格取了平均：`log_probs[:, targets]` 取出的是每一行在"
-                             "所有目标处的值；请用 `log_probs[torch.arange(N), targets]` 或 `gather` 每行只取一个"))
-        expect_close(out, want, what="cross_entropy(z, targets)", **TOL)
+                             "所有目标处的值；请用 `log_probs[torch.arange(N), targets]` 或 `gather` 每行只取一个"), mistake="logistic_regression.ce_table_not_gather")
+        expect_close(out, want, what="cross_entropy(z, targets)", **TOL, variants=CROSS_ENTROPY, inputs=(z, t))
+
+    def test_cross_entropy_on_a_batch_of_one_and_two_classes(self, kata):
+        for z, t in ((2 * torch.randn(1, 5), torch.randint(0, 5, (1,))), (2 * torch.randn(7, 2), torch.randint(0, 2, (7,)))):
+            what = f"cross_entropy(z {tuple(z.shape)}, t ({len(t)},))"
+            out = expect_shape(kata.call("cross_entropy", z, t), (), what=what)
+            expect_close(out, F.cross_entropy(z, t), what=what, **TOL, variants=CROSS_ENTROPY, inputs=(z, t))
 
     def test_cross_entropy_value_and_gradient_are_finite_at_1000(self, kata):
         z = jitter(torch.tensor([[1000.0, -1000.0, 0.0], [0.0, 1000.0, -1000.0]]), 0.5)
@@ -379,10 +380,10 @@ class TestCrossEntropy:
         if isinstance(loss, torch.Tensor) and loss.numel() == 1 and not torch.isfinite(loss).all():
             small = kata.call("cross_entropy", torch.tensor([[0.0, -200.0]]), torch.tensor([1]))  # no overflow here
             if isinstance(small, torch.Tensor) and small.numel() == 1 and float(small) == float("inf"):
-                raise Mistake(_LOG_OF_SOFTMAX.format(what="cross_entropy", row=loss.item()))
+                raise Mistake(_LOG_OF_SOFTMAX.format(what="cross_entropy", row=loss.item()), mistake="logistic_regression.log_of_softmax")
             raise Mistake(tr("cross_entropy at logits ±1000 gave {got}, expected {want:g}: exp(1000) overflows; "
                              "subtract each row's maximum first", "logits 为 ±1000 时 cross_entropy 给出 {got}，"
-                             "应为 {want:g}：exp(1000) 溢出了；请先减去每一行的最大值", got=loss.item(), want=want.item()))
+                             "应为 {want:g}：exp(1000) 溢出了；请先减去每一行的最大值", got=loss.item(), want=want.item()), mistake="logistic_regression.ce_overflows")
         expect_close(loss, want, rtol=1e-5, atol=1e-4, what=tr("cross_entropy at logits ±1000",
                                                                "logits 为 ±1000 时的 cross_entropy"))
         expect_connected(got["connected"] and got["grad"] is not None, "cross_entropy(logits, targets)", "logits")
