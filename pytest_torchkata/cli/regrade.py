@@ -152,7 +152,9 @@ class Change:
     tasks: list[tuple[str, int, float, float]]  # kata, task number, score before, after
 
     def line(self) -> str:
-        parts = [f"{kata} task {number}: {old:g} -> {new:g} ({new - old:+g})" for kata, number, old, new in self.tasks]
+        parts = [tr("{kata} task {number}: {old} -> {new} ({delta})", "{kata} 任务 {number}：{old} -> {new}（{delta}）",
+                    kata=kata, number=number, old=f"{old:g}", new=f"{new:g}", delta=f"{new - old:+g}")
+                 for kata, number, old, new in self.tasks]
         return tr("{student}: {before} -> {after} ({delta}); {tasks}", "{student}：{before} -> {after}（{delta}）；{tasks}",
                   student=self.student, before=f"{self.before:g}", after=f"{self.after:g}",
                   delta=f"{self.after - self.before:+g}", tasks="; ".join(parts))
