@@ -85,6 +85,20 @@ MISTAKES = [
          ("divide by len(batches)",)),
     Case("integer division", "mean_loss", (("return total / len(batches)\n    # END", "return total // len(batches)\n    # END"),),
          ("`//` rounds down",)),
+    # issue 16: the enumerate off-by-one (total / i) and the other mean-loss slips, named by the grader's own
+    # mistaken versions; a batch of one and odd sizes for the softmax
+    Case("mean loss divided by the last enumerate index", "mean_loss", (
+        ("    for x, y in batches:\n        loss = F.mse_loss", "    for i, (x, y) in enumerate(batches):\n        loss = F.mse_loss"),
+        ("return total / len(batches)\n    # END", "return total / i\n    # END")),
+         ("last index of enumerate",), mistake="debugging.divided_by_last_index"),
+    Case("total overwritten by the last batch", "mean_loss", (("total += loss.item()", "total = loss.item()"),
+                                                               ("return total / len(batches)\n    # END", "return total\n    # END")),
+         ("only the last batch's loss",), mistake="debugging.last_batch_loss"),
+    Case("mean loss divided by the batch size", "mean_loss", (
+        ("return total / len(batches)\n    # END", "return total / len(batches[0][0])\n    # END"),),
+         ("divided by the batch size",), mistake="debugging.divided_by_batch_size"),
+    Case("sum instead of mean, with its id", "mean_loss", (("return total / len(batches)\n    # END", "return total\n    # END"),),
+         ("divide by len(batches)",), mistake="debugging.sum_not_mean"),
     # train_steps
     Case("missing zero_grad", "train_steps", (("        optimizer.zero_grad()\n", ""),),
          ("piling up", "zero_grad")),
@@ -101,7 +115,7 @@ MISTAKES = [
     # probabilities
     Case("softmax over the batch", "probabilities", (
         ("return F.softmax(logits, dim=1)  # (N, C)", "return F.softmax(logits, dim=0)"),),
-         ("dim=0", "columns sum to 1")),
+         ("dim=0", "columns sum to 1"), mistake="debugging.softmax_wrong_dim"),
     Case("the whole batch normalised at once", "probabilities", (
         ("return F.softmax(logits, dim=1)  # (N, C)", "return logits.exp() / logits.exp().sum()"),),
          ("whole batch",)),
@@ -116,7 +130,13 @@ MISTAKES = [
                                                                   "predicted = torch.max(logits, 1)[0]"),),
          ("largest values with the labels", ".indices")),
     Case("sigmoid instead of softmax", "probabilities", (("return F.softmax(logits, dim=1)  # (N, C)",
-                                                          "return torch.sigmoid(logits)"),), ("rows sum to", "not 1")),
+                                                          "return torch.sigmoid(logits)"),), ("went through a sigmoid",),
+         mistake="debugging.sigmoid_not_softmax"),
+    Case("normalised without exp", "probabilities", (("return F.softmax(logits, dim=1)  # (N, C)",
+                                                      "return logits / logits.sum(dim=1, keepdim=True)"),),
+         ("without exp",), mistake="debugging.normalised_without_exp"),
+    Case("squeezed logits lose a batch of one", "probabilities", (
+        ("return F.softmax(logits, dim=1)  # (N, C)", "return F.softmax(logits.squeeze(), dim=-1)"),), ("(1, ",)),
     Case("argmax over the batch", "accuracy", (
         ("predicted = logits.argmax(dim=1)  # (N,)", "predicted = logits.argmax(dim=0)"),), ("dim=0",)),
     Case("a count instead of a fraction", "accuracy", ((".float().mean().item()\n    # END", ".sum().item()\n    # END"),),

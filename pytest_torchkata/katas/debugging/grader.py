@@ -14,6 +14,7 @@ import torch.nn as nn
 
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.values import describe, expect_true
+from pytest_torchkata.checks.variants import Variant, Variants
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas.debugging import world
 from pytest_torchkata.katas.common.seeded import draw_seed
@@ -148,13 +149,14 @@ def mean_loss_verdict(got: dict, truth: float, n: int) -> float:
             "its batch's autograd graph; keep `loss.item()` instead",
             "mean_loss 在继续计算时保留着之前批次的损失张量（放在列表里？）：每个都持有它那个批次的计算图；"
             "请改为保存 `loss.item()`"))
-    if math.isclose(value, truth * n, rel_tol=1e-5):
+    if n > 1 and math.isclose(value, truth * n, rel_tol=1e-5):  # one batch: its sum is its mean
         raise Mistake(tr("mean_loss returned {got:.6g}, the sum over {n} batches: divide by len(batches)",
                          "mean_loss 返回了 {got:.6g}，是 {n} 个批次的总和：请除以 len(batches)",
-                         got=value, n=n))
+                         got=value, n=n), mistake="debugging.sum_not_mean")
     if value == math.floor(truth) and value != truth:
         raise Mistake(tr("mean_loss returned {got:.6g}: `//` rounds down; divide with `/`",
-                         "mean_loss 返回了 {got:.6g}：`//` 会向下取整；请用 `/` 做除法", got=value))
+                         "mean_loss 返回了 {got:.6g}：`//` 会向下取整；请用 `/` 做除法", got=value),
+                      mistake="debugging.integer_division")
     return value
 
 
@@ -193,3 +195,49 @@ def training_order_verdict(events: list) -> None:
                          "gradients: backward first, then step",
                          "train_steps 在 backward() 之前调用 step()，每一步用的都是上一个批次的梯度："
                          "先 backward，再 step"))
+
+
+# the mean loss over the batches, from (the per-batch losses, the batch size): its classic slips
+MEAN_LOSS = Variants(
+    Variant("debugging.divided_by_last_index", lambda losses, size: losses.sum() / (len(losses) - 1),
+            Text("the sum of the batch losses was divided by the last index of enumerate, len(batches) - 1 (an "
+                 "off-by-one: `for i, ... in enumerate(batches)` ends at i = len - 1)",
+                 "批次损失之和除以了 enumerate 的最后一个下标 len(batches) - 1（差一错误："
+                 "`for i, ... in enumerate(batches)` 结束时 i = len - 1）"),
+            hint=Text("divide by the number of batches, len(batches) (or i + 1)",
+                      "请除以批次数 len(batches)（或 i + 1）")),
+    Variant("debugging.last_batch_loss", lambda losses, size: losses[-1],
+            Text("only the last batch's loss came back (the total was overwritten, `total = loss.item()`?)",
+                 "只返回了最后一个批次的损失（总和被覆盖了，`total = loss.item()`？）"),
+            hint=Text("add each batch's loss to the total: `total += loss.item()`",
+                      "把每个批次的损失加到总和上：`total += loss.item()`")),
+    Variant("debugging.divided_by_batch_size", lambda losses, size: losses.sum() / size,
+            Text("the sum of the batch losses was divided by the batch size, not by the number of batches "
+                 "(each batch loss is already a mean over its batch)",
+                 "批次损失之和除以的是批大小，而不是批次数（每个批次的损失本身已是该批次的平均）")),
+    Variant("debugging.first_batch_loss", lambda losses, size: losses[0],
+            Text("only the first batch's loss came back (a `return` inside the loop?)",
+                 "只返回了第一个批次的损失（循环里有 `return`？）")),
+)
+
+# probabilities from logits (N, C): the classic slips of a softmax
+PROBABILITIES = Variants(
+    Variant("debugging.softmax_wrong_dim", lambda logits: torch.softmax(logits, dim=0),
+            Text("softmax ran over dim=0 (the batch), so columns sum to 1 and each sample depends on the others",
+                 "softmax 在 dim=0（批次维度）上进行，每列加起来是 1，每个样本都依赖其他样本"),
+            hint=Text("softmax over the classes: F.softmax(logits, dim=1)", "在类别维度上做 softmax：F.softmax(logits, dim=1)")),
+    Variant("debugging.softmax_over_everything", lambda logits: torch.softmax(logits.flatten(), 0).view_as(logits),
+            Text("the whole batch was normalised at once (all entries together sum to 1)",
+                 "整个批次被一起归一化了（全部元素加起来等于 1）")),
+    Variant("debugging.log_probabilities", lambda logits: torch.log_softmax(logits, dim=1),
+            Text("log-probabilities (log_softmax) came back instead of probabilities",
+                 "返回的是对数概率（log_softmax），而不是概率")),
+    Variant("debugging.sigmoid_not_softmax", lambda logits: torch.sigmoid(logits),
+            Text("each logit went through a sigmoid on its own, so the rows do not sum to 1",
+                 "每个 logit 各自做了 sigmoid，所以每行加起来不是 1"),
+            hint=Text("classes that exclude each other share a softmax over dim=1",
+                      "互斥的类别要在 dim=1 上一起做 softmax")),
+    Variant("debugging.normalised_without_exp", lambda logits: logits / logits.sum(dim=1, keepdim=True),
+            Text("the logits were divided by their row sum without exp first (negative 'probabilities')",
+                 "没有先取 exp 就把 logits 除以了行和（会出现负的“概率”）")),
+)

@@ -220,12 +220,23 @@ def _on_linear_batches(kata, helper, n: int, size: int) -> tuple[nn.Module, list
 @KATA.task("mean_loss", Text("Bug hunt: a mean loss that keeps the graph", "找 bug：保留了计算图的平均损失"),
            points=2, hints=HINTS["mean_loss"])
 class TestMeanLoss:
-    def test_returns_a_float_with_the_mean_loss(self, kata):
-        model, batches, got = _on_linear_batches(kata, world.mean_loss_facts, 4, 5)
+    def _judge(self, kata, n: int, size: int) -> None:
+        __tracebackhide__ = True
+        model, batches, got = _on_linear_batches(kata, world.mean_loss_facts, n, size)
         with torch.no_grad():
-            truth = sum(F.mse_loss(model(x), y).item() for x, y in batches) / len(batches)
+            losses = torch.tensor([F.mse_loss(model(x), y).item() for x, y in batches], dtype=torch.float64)
+        truth = losses.mean().item()
         value = grader.mean_loss_verdict(got, truth, len(batches))
-        expect_close(value, truth, what="mean_loss(model, batches)", **F32)
+        expect_close(value, truth, what=tr("mean_loss(model, batches) over {n} batch(es) of {size}",
+                                           "{n} 个大小为 {size} 的批次上的 mean_loss(model, batches)", n=n, size=size),
+                     variants=grader.MEAN_LOSS, inputs=(losses, size), **F32)
+
+    def test_returns_a_float_with_the_mean_loss(self, kata):
+        self._judge(kata, 4, 5)
+
+    def test_odd_numbers_of_batches_and_a_single_batch(self, kata):
+        self._judge(kata, 3 + 2 * int(torch.randint(0, 2, ())), int(torch.randint(2, 8, ())))  # 3 or 5 batches
+        self._judge(kata, 1, int(torch.randint(1, 8, ())))  # one batch (of one sample, sometimes)
 
 
 @KATA.task("train_steps", Text("Bug hunt: training steps that pile up gradients", "找 bug：梯度不断累加的训练步"),
@@ -255,6 +266,16 @@ class TestTrainSteps:
 @KATA.task("probabilities", Text("Bug hunt: softmax over the wrong dimension", "找 bug：在错误的维度上做 softmax"),
            points=2, hints=HINTS["probabilities"])
 class TestClassProbabilities:
+    def test_a_batch_of_one_and_odd_sizes(self, kata):
+        for shape in ((1, int(torch.randint(3, 8, ()))), (int(torch.randint(2, 5, ())) * 2 + 1, 3)):
+            logits = 2 * torch.randn(*shape)
+            got = expect_shape(kata.call("class_probabilities", logits), shape,
+                               what=tr("class_probabilities(logits of shape {shape})",
+                                       "class_probabilities（形状为 {shape} 的 logits）", shape=shape))
+            expect_close(got, torch.softmax(logits, dim=1), what=tr(
+                "class_probabilities(logits of shape {shape})", "class_probabilities（形状为 {shape} 的 logits）",
+                shape=shape), variants=grader.PROBABILITIES, inputs=(logits,))
+
     def test_rows_sum_to_one_and_match_softmax(self, kata):
         logits = torch.randn(5, 4)
         got = expect_shape(kata.call("class_probabilities", logits), (5, 4), what="class_probabilities(logits)")
@@ -263,21 +284,22 @@ class TestClassProbabilities:
             raise Mistake(tr("class_probabilities: columns sum to 1 instead of rows, so softmax ran over dim=0 (the "
                              "batch) and each sample depends on the others; use dim=1",
                              "class_probabilities：是每列而不是每行加起来等于 1，说明 softmax 在 dim=0（批次维度）上进行，"
-                             "每个样本都依赖其他样本；请用 dim=1"))
+                             "每个样本都依赖其他样本；请用 dim=1"), mistake="debugging.softmax_wrong_dim")
         if math.isclose(got.sum().item(), 1.0, rel_tol=1e-4):
             raise Mistake(tr("class_probabilities: all 20 entries together sum to 1, so the whole batch was "
                              "normalised at once; normalise each row, dim=1",
                              "class_probabilities：全部 20 个元素加起来等于 1，说明整个批次被一起归一化了；"
-                             "请对每一行归一化，dim=1"))
+                             "请对每一行归一化，dim=1"), mistake="debugging.softmax_over_everything")
         if torch.allclose(got.exp().sum(dim=1), torch.ones(5), atol=1e-5):
             raise Mistake(tr("class_probabilities returned log-probabilities (log_softmax): return probabilities, "
-                             "F.softmax", "class_probabilities 返回的是对数概率（log_softmax）：请返回概率，F.softmax"))
+                             "F.softmax", "class_probabilities 返回的是对数概率（log_softmax）：请返回概率，F.softmax"), mistake="debugging.log_probabilities")
         rows = got.sum(dim=1)
         expect_true(torch.allclose(rows, torch.ones(5), atol=1e-5), tr(
             "class_probabilities: the rows sum to {sums}, not 1: these are not probabilities over the classes; "
             "use softmax over dim=1", "class_probabilities：各行之和是 {sums}，不是 1：这不是各类别上的概率；"
             "请在 dim=1 上做 softmax", sums=[round(v, 3) for v in rows.tolist()]))
-        expect_close(got, torch.softmax(logits, dim=1), what="class_probabilities(logits)")
+        expect_close(got, torch.softmax(logits, dim=1), what="class_probabilities(logits)",
+                     variants=grader.PROBABILITIES, inputs=(logits,))
 
 
 @KATA.task("accuracy", Text("Bug hunt: torch.max used as a tensor", "找 bug：把 torch.max 的结果当成张量"),
@@ -294,30 +316,30 @@ class TestAccuracy:
                 any(name in ("torch.max", "max") and dim == 0 for name, dim in calls):
             raise Mistake(tr("accuracy took the largest entry over dim=0, across the batch: the predicted class "
                              "of each row is `logits.argmax(dim=1)`",
-                             "accuracy 在 dim=0（跨批次）上取最大值：每一行的预测类别是 `logits.argmax(dim=1)`"))
+                             "accuracy 在 dim=0（跨批次）上取最大值：每一行的预测类别是 `logits.argmax(dim=1)`"), mistake="debugging.argmax_wrong_dim")
         if got["error"] or isinstance(value, tuple):
             if any(name in ("torch.max", "max") for name, _ in calls):
                 raise Mistake(tr(
                     "{error}: `torch.max(logits, 1)` returns a pair (values, indices), not a tensor of classes; take "
                     "`.indices` or use `logits.argmax(dim=1)`",
                     "{error}：`torch.max(logits, 1)` 返回的是一对 (values, indices)，不是类别张量；"
-                    "请取 `.indices` 或用 `logits.argmax(dim=1)`", error=got["error"] or describe(value)))
+                    "请取 `.indices` 或用 `logits.argmax(dim=1)`", error=got["error"] or describe(value)), mistake="debugging.torch_max_pair")
             raise CheckFailed(tr("accuracy raised {error}", "accuracy 报错：{error}", error=got["error"]))
         if isinstance(value, (int, float)) and not isinstance(value, bool) and \
                 math.isclose(value, truth * len(labels), rel_tol=1e-6):
             raise Mistake(tr("accuracy returned {got:.6g}, the number of right answers: divide by the number of "
                              "rows, or use `.mean()`", "accuracy 返回了 {got:.6g}，是答对的个数：请除以行数，或用 "
-                             "`.mean()`", got=value))
+                             "`.mean()`", got=value), mistake="debugging.count_not_fraction")
         if isinstance(value, int) and not isinstance(value, bool) and value == math.floor(truth):
             raise Mistake(tr("accuracy returned the int {got}: `//` rounds down; divide with `/` or use `.mean()`",
-                             "accuracy 返回了整数 {got}：`//` 会向下取整；请用 `/` 或 `.mean()`", got=value))
+                             "accuracy 返回了整数 {got}：`//` 会向下取整；请用 `/` 或 `.mean()`", got=value), mistake="debugging.integer_division")
         by_values = (logits.max(dim=1).values == labels).float().mean().item()
         if any(n in ("torch.max", "max") for n, _ in calls) and isinstance(value, float) and \
                 value == by_values and not math.isclose(value, truth, rel_tol=1e-6):
             raise Mistake(tr("accuracy compared the largest values with the labels: `torch.max(logits, 1)` gives "
                              "(values, indices) and the class is the index; take `[1]` / `.indices`, or use "
                              "`logits.argmax(dim=1)`", "accuracy 把最大值本身和标签比较：`torch.max(logits, 1)` 给出 "
-                             "(values, indices)，类别是索引；请取 `[1]` / `.indices`，或用 `logits.argmax(dim=1)`"))
+                             "(values, indices)，类别是索引；请取 `[1]` / `.indices`，或用 `logits.argmax(dim=1)`"), mistake="debugging.max_values_not_indices")
         expect_true(isinstance(value, float), tr(
             "accuracy should return a Python float (use `.item()`), but returned {got}",
             "accuracy 应返回 Python float（用 `.item()`），实际返回了 {got}", got=describe(value)))
