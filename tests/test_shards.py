@@ -416,3 +416,28 @@ def test_shard_auto_without_an_engine_is_a_usage_error_not_a_traceback(tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stdout
     assert "--shard auto: no engine told this run its shard" in result.stdout
     assert not (tmp_path / "out").exists()
+
+
+def test_merge_writes_the_lms_gradebook_of_the_whole_class(tmp_path):
+    from pytest_torchkata import cli
+
+    folders = _shards(tmp_path)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student,name,sis_id\n" + "".join(f"{s},{s.title()},{i}\n" for i, s in enumerate(CLASS[:-1])))
+    out = tmp_path / "out"
+    assert cli.main(["merge", *map(str, folders), "--out", str(out), "--gradebook-format", "canvas",
+                     "--roster", str(roster)]) == 0
+    canvas = (out / "gradebook_canvas.csv").read_text(encoding="utf-8")
+    assert all(s.title() in canvas for s in CLASS[:-1])
+    assert "gus" in (out / "roster_unmatched.csv").read_text(encoding="utf-8")  # not in the roster: listed
+
+
+def test_merge_refuses_an_unusable_roster_before_merging(tmp_path, capsys):
+    from pytest_torchkata import cli
+
+    folders = _shards(tmp_path)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("name\nAnn\n")
+    assert cli.main(["merge", *map(str, folders), "--out", str(tmp_path / "out"), "--gradebook-format",
+                     "moodle", "--roster", str(roster)]) == 2
+    assert "student" in capsys.readouterr().err and not (tmp_path / "out").exists()

@@ -43,6 +43,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--partial", action="store_true",
                    help=tr("merge even when students are missing (a shard not run yet); they are listed",
                            "即使缺少学生（某个分片还没运行）也合并；会列出缺少的学生"))
+    from pytest_torchkata.cli.class_extras import add_lms_options
+
+    add_lms_options(p)  # the LMS gradebook needs the whole class: it is made here, not in a shard
     p.set_defaults(run=main)
 
 
@@ -155,9 +158,15 @@ def main(args: argparse.Namespace, passthrough: list[str]) -> int:
         print(tr("torchkata merge: {options}: the shards' options were set when they were graded",
                  "torchkata merge：{options}：分片的选项在评分时就已确定", options=" ".join(passthrough)), file=sys.stderr)
         return 2
+    from pytest_torchkata.cli import class_extras
+
     try:
-        merge(args.shards, args.out, partial=args.partial)
-    except (MergeProblem, manifest.ManifestProblem) as exc:
+        class_extras.check(args)  # a roster that cannot be used is said before anything is merged
+        rows = merge(args.shards, args.out, partial=args.partial)
+    except (MergeProblem, manifest.ManifestProblem, class_extras.ExtrasProblem) as exc:
         print(f"torchkata merge: {exc}", file=sys.stderr)
         return 2
+    if args.gradebook_format:
+        return class_extras.write_lms(args.out, rows, None, fmt=args.gradebook_format, roster=args.roster,
+                                      columns=args.gradebook_columns)
     return 0
