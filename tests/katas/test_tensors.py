@@ -204,6 +204,10 @@ MISTAKES = [
     Case("one_hot_labels_minus_one", "one_hot", body("    out[torch.arange(labels.shape[0]), labels] = 1.0\n",
                                                       "    out[torch.arange(labels.shape[0]), labels - 1] = 1.0\n"),
          ("one column to the left",), mistake="tensors.one_hot_off_by_one"),
+    Case("one_hot_transposed", "one_hot", body(ONE_HOT_BODY, (
+        "    out = torch.zeros(num_classes, labels.shape[0], device=labels.device)\n"
+        "    out[labels, torch.arange(labels.shape[0])] = 1.0\n    return out\n")),
+         ("it is transposed, (num_classes, N)",), mistake="tensors.one_hot_transposed"),
     Case("one_hot_squeezes_a_batch_of_one", "one_hot",
          body(ONE_HOT_BODY, "    return F.one_hot(labels.squeeze(), num_classes).float()\n"),
          ("batch dimension of size 1 is gone",), mistake="tensors.batch_dim_squeezed"),

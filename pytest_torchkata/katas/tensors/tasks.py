@@ -12,6 +12,7 @@ import torch
 
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_tensor
+from pytest_torchkata.checks.variants import naming
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas.tensors import world
 from pytest_torchkata.katas.tensors.grader import (
@@ -153,7 +154,6 @@ class TestReshape:
 
 # -- Task 3 -----------------------------------------------------------------------
 
-
 @KATA.task("distances", Text("Pairwise distances by broadcasting", "用广播计算两两距离"), points=3,
            hints=HINTS["distances"], forbidden={"torch.cdist": "the point is to pair the rows with broadcasting yourself"})
 class TestDistances:
@@ -194,7 +194,6 @@ class TestDistances:
 
 
 # -- Task 4 -----------------------------------------------------------------------
-
 
 @KATA.task("masked_mean", Text("Masked mean that never divides by zero", "不会除以零的掩码均值"),
            points=3, hints=HINTS["masked_mean"])
@@ -238,9 +237,10 @@ class TestOneHot:
         labels = torch.randint(0, 4, (5,))
         out = kata.call("one_hot", labels, 4)
         what = f"one_hot(tensor({labels.tolist()}), 4)"
-        expect_shape(out, (5, 4), what=what)
         expected = torch.zeros(5, 4)
         expected[torch.arange(5), labels] = 1.0
+        with naming(ONE_HOT, (labels, 4), out, what=what, expected=expected):
+            expect_shape(out, (5, 4), what=what)
         rows, cols = torch.zeros(5, 4), torch.zeros(5, 4)
         rows[labels], cols[:, labels] = 1.0, 1.0
         for wrong, code in ((rows, "out[labels] = 1"), (cols, "out[:, labels] = 1")):
@@ -260,8 +260,7 @@ class TestOneHot:
         labels = torch.randint(0, classes, (1,))
         what = f"one_hot(tensor({labels.tolist()}), {classes})"
         out = expect_batch_kept(kata.call("one_hot", labels, classes), (1, classes), what=what)
-        expected = torch.zeros(1, classes)
-        expected[0, labels] = 1.0
+        expected = torch.nn.functional.one_hot(labels, classes).float()
         expect_close(out, expected, what=what, variants=ONE_HOT, inputs=(labels, classes))
 
     def test_one_hot_uses_num_classes_not_the_largest_label(self, kata):
