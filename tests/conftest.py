@@ -32,6 +32,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _language_restored():
+    """A test that switches the message language (set_language, a --kata-lang=zh run in this
+    process) leaves the next test in the language it found."""
+    from pytest_torchkata.i18n import language, set_language
+
+    before = language()
+    yield
+    set_language(before)
+
+
+@pytest.fixture(autouse=True)
 def _lean_inner_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Inner pytester runs skip hypothesis's plugin, which re-imports itself every run."""
     monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest")
