@@ -57,7 +57,8 @@ MISTAKES = [
     # task 3: gradients add up
     Case("backward_twice_on_one_graph", "accumulate",
          body((TWICE, "    loss = (w * x).sum()\n    loss.backward()\n    loss.backward()\n")),
-         ("backward through the graph a second time", "fresh loss", "retain_graph=True")),
+         ("backward through the graph a second time", "fresh loss", "retain_graph=True"),
+         mistake="autograd.backward_twice_without_retain_graph"),
     Case("zeroing_between_passes", "accumulate",
          body(("        loss.backward()\n    return w.grad\n", "        w.grad = None\n        loss.backward()\n    return w.grad\n")),
          ("ONE backward pass",)),

@@ -55,7 +55,7 @@ MISTAKES = [
         "        out[i] = ((a[i] - b) ** 2).sum(dim=1)\n"
         "    return out\n")), ("Python loop",)),
     Case("rows_not_paired", "distances", body("a[:, None, :] - b[None, :, :]", "a - b"),
-         ("must match the size", "a[:, None, :] - b[None, :, :]", "(N, M, D)")),
+         ("must match the size", "a[:, None, :] - b[None, :, :]", "(N, M, D)"), mistake="tensors.rows_not_paired"),
     Case("rows_and_columns_swapped", "distances", body("a[:, None, :] - b[None, :, :]", "b[:, None, :] - a[None, :, :]"),
          ("rows and columns are swapped",)),
     Case("distances_not_squared", "distances", body("(diff ** 2).sum(dim=-1)", "(diff ** 2).sum(dim=-1).sqrt()"),

@@ -152,7 +152,7 @@ _TWICE = Text("backward frees the graph it walked; build a fresh loss for each b
 class TestAccumulate:
     def test_two_backward_passes_add_up(self, kata):
         w, x = torch.randn(5, requires_grad=True), torch.randn(5)
-        with explain("backward through the graph a second time", _TWICE, mistake=True):
+        with explain("backward through the graph a second time", _TWICE, mistake="autograd.backward_twice_without_retain_graph"):
             res = kata.run(world.accumulate_twice, w, x)
         grad = needs_tensor(res["grad"], tr("w.grad after backward_twice", "backward_twice 之后的 w.grad"),
                              none_grad())

@@ -13,10 +13,10 @@ from pytest_torchkata.i18n import Text, tr
 
 
 @contextlib.contextmanager
-def explain(needle: str, why: "Text | str", *, mistake: bool = False) -> Iterator[None]:
+def explain(needle: str, why: "Text | str", *, mistake: "bool | str" = False) -> Iterator[None]:
     """A learner error whose message contains ``needle`` gets the explanation
     ``why`` (and, with ``mistake``, becomes that named ``Mistake``, which says
-    the mistake first and torch's words after)."""
+    the mistake first and torch's words after; a string ``mistake`` is its id)."""
     try:
         yield
     except LearnerError as exc:
@@ -24,6 +24,7 @@ def explain(needle: str, why: "Text | str", *, mistake: bool = False) -> Iterato
             raise
         if mistake:  # the named mistake first: the summary shows a message's beginning
             raise Mistake(tr("{why} — {error}", "{why} —— {error}", why=why, error=exc.message),
-                          where=exc.where, hint=exc.hint) from None
+                          where=exc.where, hint=exc.hint,
+                          mistake=mistake if isinstance(mistake, str) else "") from None
         raise LearnerError(tr("{error} — {why}", "{error} —— {why}", error=exc.message, why=why),
                            where=exc.where, hint=exc.hint) from None

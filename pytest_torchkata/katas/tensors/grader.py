@@ -136,7 +136,7 @@ def distances_checked(kata, a: torch.Tensor, b: torch.Tensor, what: str, *, view
     """The learner's distances, with the classic pairing mistakes named (``view``: ``a``
     reaches the learner's function as a non-contiguous view)."""
     __tracebackhide__ = True
-    with explain("must match the size of tensor b", PAIRING, mistake=True):
+    with explain("must match the size of tensor b", PAIRING, mistake="tensors.rows_not_paired"):
         res = (kata.run(world.pairwise_sq_dists_on_a_view, a.T.contiguous(), b) if view else
                kata.run(world.call_pairwise_sq_dists, a, b))
     expect_inputs_kept(res, {"a": a, "b": b}, "pairwise_sq_dists")
