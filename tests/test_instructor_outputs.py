@@ -277,7 +277,7 @@ def test_refused_and_empty_submissions_are_not_graded(graded_class):
     assert rows["sneaky"]["refused"] == "1" and "unsafe path" in rows["sneaky"]["problem"]
     assert "no kata files found" in rows["empty"]["problem"]
     for name in ("sneaky", "empty"):  # nothing was run: no log, no report; the page says why
-        assert sorted(p.name for p in (out / name).iterdir()) == ["feedback.md"]
+        assert sorted(p.name for p in (out / name).iterdir()) == ["feedback.html", "feedback.md", "grade.json"]
         assert rows[name]["problem"] in (out / name / "feedback.md").read_text()
     assert "2 graded" in said and "2 not graded" in said
     assert {r["student"] for r in csv.DictReader((out / "tasks.csv").open())} == {"stub", "syntax"}

@@ -171,8 +171,8 @@ def test_progress_and_solution_after_a_graded_run(grade, pytester, capsys, monke
     folder = pytester.path / "katas"
     assert cli.main(["progress", "--kata-dir", str(folder)]) == 0
     out = capsys.readouterr().out
-    assert "16/19 points [7/8 passed]" in out and "next: task 6 (Numerically stable softmax)" in out
-    assert "Overall: 16/" in out
+    assert "16.38/19 points [7/8 passed]" in out and "next: task 6 (Numerically stable softmax)" in out
+    assert "Overall: 16.38/" in out
     assert cli.main(["solution", "tensors", "softmax", "--kata-dir", str(folder)]) == 1
     out = capsys.readouterr().out
     assert "has not passed in a graded run yet" in out and "e.sum(dim=dim" not in out

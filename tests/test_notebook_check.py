@@ -256,7 +256,7 @@ def test_a_notebook_file_is_graded_and_its_cells_named(tmp_path: Path) -> None:
     path = tmp_path / "tensors.ipynb"
     nbformat.write(notebook, str(path))
     text = repr(tk.check("tensors", "numpy bridge", source=path, kata_dir=tmp_path / "katas", lang="zh"))
-    assert "1/2 分" in text and "`.detach()`" in text
+    assert "1.33/2 分" in text and "`.detach()`" in text
     assert re.search(r"单元格 \[4\] 第 \d+ 行，to_numpy 中", text), text
     assert "单元格 [5] 被跳过" in text  # a cell that does not parse costs only what depends on it
     assert "tensors.py" not in text
@@ -273,7 +273,7 @@ def test_the_warm_helper_and_a_fresh_process_grade_alike_and_a_dead_helper_is_re
         return re.sub(r"\(\d+(\.\d+)? s\)", "", tk.check("tensors", shell=shell, kata_dir=tmp_path)._repr_html_())
 
     warm_result = checked()
-    assert "18/19 points" in warm_result
+    assert "18.33/19 points" in warm_result
     if warm.available():
         assert warm._helper is not None and warm._helper.poll() is None
         warm._helper.kill()  # a helper gone (killed, out of memory): the next check starts another
@@ -323,10 +323,10 @@ def test_a_real_kernel_checks_hints_and_shows_the_solution(tmp_path: Path, monke
     client.execute()
     out = {n: _outputs(cell) for n, cell in enumerate(notebook.cells, start=1)}
     assert "0/19 points" in out[3] and len(NOT_STARTED.findall(out[3])) == 8, out[3]
-    assert "18/19 points" in out[6] and "`.detach()`" in out[6], out[6]
+    assert "18.33/19 points" in out[6] and "`.detach()`" in out[6], out[6]
     assert re.search(r"cell \[4\], line \d+, in to_numpy", out[6]), out[6]
     assert "tmp" not in re.sub(r"<[^>]*>", "", out[6]).lower() and "tensors.py" not in out[6]
-    assert "1/2 分" in out[7] and "单元格 [4]" in out[7], out[7]
+    assert "1.33/2 分" in out[7] and "单元格 [4]" in out[7], out[7]
     assert "19/19 points" in out[9] and "All tasks passed" in out[9], out[9]
     assert "hint 1 of" in out[10], out[10]
     assert "detach().cpu().numpy()" in out[11] and "has not passed" not in out[11], out[11]

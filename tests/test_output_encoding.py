@@ -300,7 +300,7 @@ def test_grading_a_class_keeps_hostile_text_inert_in_every_file(tmp_path):
     assert inert_for_terminal(console.replace("\n", ""))
     rows = {r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open())}
     assert sorted(rows) == ["2J_evil", "alice", "alice-2", "alice-3"]
-    assert [float(rows[n]["total"]) for n in ("2J_evil", "alice", "alice-2", "alice-3")] == [0, 18, 0, 19]
+    assert [float(rows[n]["total"]) for n in ("2J_evil", "alice", "alice-2", "alice-3")] == [0, 17.8, 0, 19]  # create: its float-list checks fail
     assert "\\x1b]52;c;SGFjaw==\\x07" in rows["2J_evil"]["problem"] and "2J_evil:" in console
     for student in rows:
         log = (out / student / "grading.log").read_text()
@@ -323,7 +323,7 @@ def test_gradescope_output_and_stdout_keep_hostile_text_inert(tmp_path):
     assert done.returncode == 0, done.stderr
     assert inert_for_terminal(done.stdout.replace("\n", ""))  # Gradescope's stdout
     results = json.loads((tmp_path / "results" / "results.json").read_text())
-    assert results["score"] == 18
+    assert results["score"] == 17.8
     failed = [t for t in results["tests"] if t["status"] == "failed"]
     assert len(failed) == 1 and for_markdown("\x1b]52;c;SGFjaw==\x07") in failed[0]["output"]
     for text in (results["output"], *(t["output"] for t in results["tests"])):

@@ -272,7 +272,7 @@ def fake_references(monkeypatch):
     (folder / "tensors.py").write_text("# BEGIN SOLUTION create\n")
     (folder / "tensors.py").chmod(0o644)
     real = levels.reference_folders()
-    monkeypatch.setattr(levels, "reference_folders", lambda: real + [str(folder)])
+    monkeypatch.setattr(levels, "reference_folders", lambda modules=(): real + [str(folder)])
     yield real + [str(folder)]
     import shutil
 
