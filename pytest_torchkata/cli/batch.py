@@ -30,6 +30,7 @@ from typing import Any
 
 # LOG_NAME: torchkata grade names the log through this module
 from pytest_torchkata.reports.classbook import FILE_MODE, LOG_NAME  # noqa: F401
+from pytest_torchkata.sandbox import processes
 
 STATS_NAME = ".stats.json"
 
@@ -177,8 +178,8 @@ class Batch:
                 if code is None:
                     continue
             else:
-                done, status = os.waitpid(pid, os.WNOHANG)
-                if done == 0:
+                status = processes.poll(pid)
+                if status is None:
                     continue
                 code = os.waitstatus_to_exitcode(status)
             return self._finish(job, code)
@@ -188,20 +189,13 @@ class Batch:
         del self.running[job.pid]
         job.code = code
         job.seconds = time.monotonic() - job.started
-        self._kill_group(job.pid)  # a worker left behind by a crashed child
+        processes.kill_group(job.pid)  # a worker left behind by a crashed child
         try:
             job.stats = json.loads((job.log.parent / STATS_NAME).read_text())
             (job.log.parent / STATS_NAME).unlink()
         except (OSError, ValueError):
             job.stats = {}
         return job
-
-    @staticmethod
-    def _kill_group(pid: int) -> None:
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
 
     def wait_one(self) -> Job:
         """Block until a job ends (or is stopped at its limit) and return it."""
@@ -213,14 +207,11 @@ class Batch:
             for pid, running in list(self.running.items()):
                 if running.limit and now - running.started > running.limit:
                     running.killed = True
-                    self._kill_group(pid)
+                    processes.kill_group(pid)
             time.sleep(0.05)
 
     def stop_all(self) -> None:
         for pid in list(self.running):
-            self._kill_group(pid)
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
+            processes.kill_group(pid)
+            processes.wait_for(pid)
         self.running.clear()

@@ -12,6 +12,8 @@ import signal
 import sys
 from typing import Any
 
+from pytest_torchkata.sandbox.processes import set_oom_score
+
 
 def _setup_child(hello: dict) -> None:
     """In a fresh child, before any learner code: own session, first to go when memory
@@ -19,11 +21,7 @@ def _setup_child(hello: dict) -> None:
     import resource
 
     os.setsid()
-    try:
-        with open("/proc/self/oom_score_adj", "w") as fh:
-            fh.write("1000")
-    except OSError:
-        pass
+    set_oom_score(1000)
     limits = [(resource.RLIMIT_CORE, 0), (resource.RLIMIT_FSIZE, hello["fsize"]),
               (resource.RLIMIT_NOFILE, hello["nofile"])]
     if hello.get("uid") is not None:

@@ -18,16 +18,15 @@ import functools
 import glob
 import os
 import shutil
-import signal
 import site
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pytest_torchkata.i18n import Text
+from pytest_torchkata.sandbox.processes import kill_uid, uids_in_use
 
 LEVELS = ("auto", "bwrap", "user", "none")
 NPROC = 64            # processes per learner uid (user level)
@@ -124,62 +123,16 @@ def choose(requested: str) -> str:
     return requested
 
 
-def _uids_in_use() -> set[int]:
-    used = set()
-    for status in glob.glob("/proc/[0-9]*/status"):
-        try:
-            with open(status) as fh:
-                for line in fh:
-                    if line.startswith("Uid:"):
-                        used.update(int(u) for u in line.split()[1:])
-                        break
-        except OSError:
-            continue
-    return used
-
-
 def free_uid() -> int:
     """A uid that no account and no running process has."""
     import pwd
 
-    taken = {p.pw_uid for p in pwd.getpwall()} | _uids_in_use()
+    taken = {p.pw_uid for p in pwd.getpwall()} | uids_in_use()
     start = UID_RANGE.start + os.getpid() % 1000 * 3
     for uid in list(range(start, UID_RANGE.stop)) + list(UID_RANGE):
         if uid not in taken:
             return uid
     raise LevelUnavailable("no free user id for the learner processes")
-
-
-def pids_of_uid(uid: int) -> list[int]:
-    found = []
-    for status in glob.glob("/proc/[0-9]*/status"):
-        try:
-            with open(status) as fh:
-                for line in fh:
-                    if line.startswith("Uid:"):
-                        if int(line.split()[1]) == uid:
-                            found.append(int(status.split("/")[2]))
-                        break
-        except (OSError, ValueError):
-            continue
-    return found
-
-
-def kill_uid(uid: int, wait_s: float = 5.0) -> None:
-    """Kill every process of ``uid``: a helper that becomes that uid sends kill(-1),
-    which reaches all of them at once (a fork bomb cannot outrun it)."""
-    deadline = time.monotonic() + wait_s
-    while pids_of_uid(uid) and time.monotonic() < deadline:
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the killer child
-            try:
-                os.setgid(uid)
-                os.setuid(uid)
-                os.kill(-1, signal.SIGKILL)
-            finally:
-                os._exit(0)
-        os.waitpid(pid, 0)
-        time.sleep(0.02)
 
 
 # Every folder a fresh uid can write to on a Debian/Ubuntu system (``find / -perm -0002 -type d``):

@@ -13,12 +13,12 @@ address space is far larger than its memory, where ``RLIMIT_AS`` cannot.
 from __future__ import annotations
 
 import os
-import signal
 import threading
 import time
 from typing import Any
 
 from pytest_torchkata.sandbox.answers import STOPPING, Failure, Kind, failed
+from pytest_torchkata.sandbox.processes import is_gone, kill_all, tree  # noqa: F401 - is_gone: for callers of limits
 
 
 class Bounded:
@@ -111,73 +111,6 @@ def anon_mb(pid: int) -> float:
         return 0.0
 
 
-def _children_map() -> dict[int, list[int]]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                state, ppid = fh.read().rsplit(b")", 1)[1].split()[:2]
-        except (OSError, ValueError, IndexError):
-            continue
-        if state != b"Z":  # a zombie holds no memory and runs nothing
-            children.setdefault(int(ppid), []).append(int(entry))
-    return children
-
-
-def _children(pid: int) -> list[int] | None:
-    """Live children of ``pid`` from ``/proc/PID/task/*/children`` (None where the kernel
-    has no such file): reading a few small files instead of all of ``/proc``."""
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return []
-    found: list[int] = []
-    for tid in tasks:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/children", "rb") as fh:
-                found += [int(c) for c in fh.read().split()]
-        except FileNotFoundError:
-            if not os.path.exists(f"/proc/{pid}/task/{tid}"):
-                continue  # that thread just ended
-            return None
-        except (OSError, ValueError):
-            continue
-    return [c for c in found if not is_gone(c)]
-
-
-def is_gone(pid: int) -> bool:
-    """Whether ``pid`` is a zombie or gone."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            return fh.read().rsplit(b")", 1)[1].split()[0] == b"Z"
-    except (OSError, IndexError):
-        return True  # gone
-
-
-def tree(pid: int) -> list[int]:
-    """``pid`` and every live process below it."""
-    found, todo = [pid], [pid]
-    while todo:
-        children = _children(todo.pop())
-        if children is None:  # no children files here: read all of /proc once
-            return _tree_by_scan(pid)
-        found += children
-        todo += children
-    return found
-
-
-def _tree_by_scan(pid: int) -> list[int]:
-    children = _children_map()
-    found, todo = [pid], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
 class Watchdog(threading.Thread):
     """Kills learner processes that use more than ``limit_mb`` each, or all of them when
     there are more than ``max_procs``; ``note`` then says which limit was hit.
@@ -225,7 +158,7 @@ class Watchdog(threading.Thread):
                     last_scan -= self.scan_s - 0.15
                 if len(procs) > self.max_procs + 2:  # + the zygote's spare child and its successor
                     self.note = Failure(Kind.CRASH, processes=self.max_procs)
-                    self._kill(procs)
+                    kill_all(procs)
                     continue
             if self.cgroup is not None and self.limit_mb and self.cgroup.memory_hit():
                 # the kernel killed one for the whole worker's memory (shared memory, memfd...)
@@ -238,15 +171,7 @@ class Watchdog(threading.Thread):
                     exact_at[pid] = now
                     if memory_mb(pid) + memfd_mb(pid) > self.limit_mb:
                         self.note = Failure(Kind.OUT_OF_MEMORY, memory_mb=self.limit_mb)
-                        self._kill([pid])
-
-    @staticmethod
-    def _kill(pids: list[int]) -> None:
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
+                        kill_all([pid])
 
     def stop(self) -> None:
         self.halt.set()

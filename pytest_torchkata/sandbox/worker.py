@@ -23,6 +23,7 @@ from typing import Any
 from pytest_torchkata.sandbox import levels
 from pytest_torchkata.sandbox.answers import STOPPING, Failure, Kind, failed
 from pytest_torchkata.sandbox.limits import Watchdog, find_zygote
+from pytest_torchkata.sandbox.processes import kill_all, kill_group, tree
 
 GRACE_S = 4.0   # beyond the zygote's own limit: only a worker that stopped answering hits it
 STARTUP_S = 120.0
@@ -152,19 +153,13 @@ class Worker:
 
     def kill(self) -> None:
         """Kill the worker and everything in its session (bwrap: its PID namespace goes with it)."""
-        for target in (lambda: os.killpg(self.proc.pid, signal.SIGKILL), self.proc.kill):
-            try:
-                target()
-            except OSError:
-                pass
+        kill_group(self.proc.pid)
+        try:
+            self.proc.kill()
+        except OSError:
+            pass
         if self.watchdog.zygote_pid:
-            from pytest_torchkata.sandbox.limits import tree
-
-            for pid in tree(self.watchdog.zygote_pid):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
+            kill_all(tree(self.watchdog.zygote_pid))
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -11,32 +11,15 @@ past its limit, and, as the subreaper, every process a child started.
 from __future__ import annotations
 
 import os
-import signal
 import sys
 import time
 from typing import Any
 
+from pytest_torchkata.sandbox import processes
 from pytest_torchkata.sandbox.answers import Failure, Kind, ended, failed
 from pytest_torchkata.sandbox.child import Child, extend_path
 
 GRACE_S = 0.2  # the alarm inside the child normally stops it first
-
-
-def descendants(pid: int) -> list[int]:
-    """Every live (not zombie) process below ``pid``."""
-    from pytest_torchkata.sandbox.limits import tree
-
-    return tree(pid)[1:]
-
-
-def _reap() -> None:
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
 
 
 def kill_all_children(deadline_s: float = 5.0, keep: tuple[int, ...] = (), reap: Any = None) -> None:
@@ -44,16 +27,12 @@ def kill_all_children(deadline_s: float = 5.0, keep: tuple[int, ...] = (), reap:
     subreaper), until none is left or ``deadline_s`` passed; ``reap`` collects the dead."""
     end = time.monotonic() + deadline_s
     while time.monotonic() < end:
-        found = [p for p in descendants(os.getpid()) if p not in keep]
+        found = [p for p in processes.descendants(os.getpid()) if p not in keep]
         if not found:
             return
-        for pid in found:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
+        processes.kill_all(found)
         time.sleep(0.005)
-        (reap or _reap)()
+        (reap or processes.reap)()
 
 
 class Zygote:
@@ -76,21 +55,11 @@ class Zygote:
     def discard_spare(self) -> None:
         spare, self.spare = self.spare, None
         if spare is not None:
-            try:
-                os.kill(spare.pid, signal.SIGKILL)
-            except OSError:
-                pass
+            processes.kill_all([spare.pid])
             spare.close_pipes()
 
     def _reap(self) -> None:
-        while True:
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return
-            self.statuses[pid] = status
+        processes.reap(self.statuses)
 
     def _status(self, pid: int, wait_s: float) -> int | None:
         end = time.monotonic() + wait_s
@@ -98,10 +67,10 @@ class Zygote:
             if pid in self.statuses:
                 return self.statuses.pop(pid)
             try:
-                found, status = os.waitpid(pid, os.WNOHANG)
+                status = processes.poll(pid)
             except ChildProcessError:
                 return None
-            if found:
+            if status is not None:
                 return status
             if time.monotonic() >= end:
                 return None
@@ -115,10 +84,7 @@ class Zygote:
         if child is None:
             return Failure(Kind.CRASH)
         status = self._status(child.pid, 0.5) if gone else None
-        try:
-            os.kill(child.pid, signal.SIGKILL)
-        except OSError:
-            pass
+        processes.kill_all([child.pid])
         spare = self.spare.pid if self.spare else 0  # it started processes: they go too
         kill_all_children(5.0, keep=(spare, child.pid, self.keep), reap=self._reap)
         child.close_pipes()
@@ -196,11 +162,8 @@ def main() -> None:  # pragma: no cover - runs in the worker process
             importlib.import_module(module)
         except Exception:  # noqa: BLE001 - a helper that fails to import fails later, clearly
             pass
-    try:  # when memory runs out, the kernel takes learner processes, then this one, not the grader
-        with open("/proc/self/oom_score_adj", "w") as fh:
-            fh.write("800")
-    except OSError:
-        pass
+    # when memory runs out, the kernel takes learner processes, then this one, not the grader
+    processes.set_oom_score(800)
     _subreaper()
     import gc
 
