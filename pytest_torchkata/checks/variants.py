@@ -155,14 +155,15 @@ def _as_tensor(value: Any) -> torch.Tensor | None:
     return None
 
 
-def matches(observed: Any, mistaken: Any) -> bool:
+def matches(observed: Any, mistaken: Any, *, rtol: float = RTOL, atol: float = ATOL) -> bool:
     """Whether ``observed`` is the ``mistaken`` output: the same shape (a number matches
-    a one-element tensor), every value within RTOL/ATOL, NaN where it has NaN.  Tuples
-    and lists match element by element.  Never raises."""
+    a one-element tensor), every value within ``rtol``/``atol`` (RTOL/ATOL unless a kata
+    asks otherwise), NaN where it has NaN.  Tuples and lists match element by element.
+    Never raises."""
     try:
         if isinstance(mistaken, (tuple, list)):
             return (isinstance(observed, (tuple, list)) and len(observed) == len(mistaken)
-                    and all(matches(o, m) for o, m in zip(observed, mistaken)))
+                    and all(matches(o, m, rtol=rtol, atol=atol) for o, m in zip(observed, mistaken)))
         a, b = _as_tensor(observed), _as_tensor(mistaken)
         if a is None or b is None or a.is_complex() or b.is_complex():
             return False
@@ -173,7 +174,7 @@ def matches(observed: Any, mistaken: Any) -> bool:
                 return False
         a, b = a.to("cpu", torch.float64), b.to("cpu", torch.float64)
         same_nan = a.isnan() == b.isnan()
-        close = ((a - b).abs() <= ATOL + RTOL * b.abs()) | (a == b)
+        close = ((a - b).abs() <= atol + rtol * b.abs()) | (a == b)
         return bool((same_nan & (close | a.isnan())).all())
     except Exception:
         return False

@@ -26,12 +26,6 @@ def needs_tensor(value: Any, what: str, why_none: str) -> torch.Tensor:
     return expect_on_cpu(value, what=what)
 
 
-def matches(a: Any, b: torch.Tensor) -> bool:
-    """A quiet comparison used only to recognise a mistake's signature."""
-    return (isinstance(a, torch.Tensor) and a.shape == b.shape and a.device == b.device
-            and bool(torch.allclose(a.double(), b.double(), rtol=1e-4, atol=1e-5)))
-
-
 def autograd_calls(events: list) -> list:
     """The learner's calls of autograd's entry points, in order ("autograd.grad+create_graph", ...)."""
     return [e for e in events if e.split("+")[0] in world.AUTOGRAD_EVENT]

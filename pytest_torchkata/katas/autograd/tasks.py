@@ -12,11 +12,12 @@ import torch
 from pytest_torchkata.checks.errors import CheckFailed, LearnerError, Mistake
 from pytest_torchkata.checks.gradients import expect_gradients
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape
-from pytest_torchkata.checks.variants import naming
+from pytest_torchkata.checks.variants import matches, naming
+from pytest_torchkata.dtypes import dtype_name
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas.autograd import world
 from pytest_torchkata.katas.autograd.grader import (
-    CUBIC, GRADS_PER_SAMPLE, NO_GRAPH, SIGMOID_BACKWARD, SIGMOID_FORWARD, expect_inputs_kept, matches, needs_tensor, none_grad, uses_autograd, autograd_calls)
+    CUBIC, GRADS_PER_SAMPLE, NO_GRAPH, SIGMOID_BACKWARD, SIGMOID_FORWARD, expect_inputs_kept, needs_tensor, none_grad, uses_autograd, autograd_calls)
 from pytest_torchkata.katas.autograd.hints import HINTS
 from pytest_torchkata.katas.common.explained import explain
 from pytest_torchkata.katas.common.seeded import jitter
@@ -77,7 +78,7 @@ class TestGradOfCubic:
 
     def test_float64_and_a_single_element(self, kata):
         for x in (torch.randn(5, dtype=torch.float64), torch.randn(1)):
-            what = f"grad_of_cubic(x ({x.numel()},) {str(x.dtype).replace('torch.', '')})"
+            what = f"grad_of_cubic(x ({x.numel()},) {dtype_name(x.dtype)})"
             out = expect_shape(needs_tensor(self._run(kata, x)["out"], what, none_grad()), tuple(x.shape), what=what)
             expect_close(out, 3 * x ** 2 + 2, what=what, rtol=1e-5, atol=1e-5, check_dtype=False,
                          variants=CUBIC, inputs=(x,))

@@ -14,7 +14,8 @@ import torch
 
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.values import expect_close, expect_on_cpu, expect_shape, expect_tensor
-from pytest_torchkata.checks.variants import Variant, Variants
+from pytest_torchkata.checks.variants import Variant, Variants, matches as shared_matches
+from pytest_torchkata.dtypes import dtype_name
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas.tensors import world
 from pytest_torchkata.katas.common.explained import explain
@@ -26,14 +27,13 @@ LOOP_N = 300          # rows given to the "no Python loop" checks
 LOOP_MAX_CALLS = 60   # a loop over rows makes at least LOOP_N torch calls
 
 
-def dtype_name(dtype: torch.dtype) -> str:
-    return str(dtype).replace("torch.", "")
-
-
 def matches(a: Any, b: torch.Tensor, tol: float = 1e-5) -> bool:
-    """A quiet comparison used only to recognise a mistake's signature."""
-    return (isinstance(a, torch.Tensor) and a.shape == b.shape and not a.is_complex() and a.device == b.device
-            and bool(torch.allclose(a.double(), b.double(), rtol=tol, atol=tol)))
+    """A quiet comparison used only to recognise a mistake's signature: the shared
+    ``matches`` with one tolerance for rtol and atol.  1e-5, tighter than its rtol 1e-4 on
+    purpose: this kata's mistakes (a wrong layout, dim or dtype) are made of the same
+    numbers as the answer, so they agree to rounding, and a looser rtol could name a
+    mistake for an answer that is merely close.  ``tol=0.0`` asks for exact values."""
+    return shared_matches(a, b, rtol=tol, atol=tol)
 
 
 def expect_dtype(value: Any, dtype: torch.dtype, *, what: str, why: str = "",

@@ -14,9 +14,10 @@ from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_tensor
 from pytest_torchkata.checks.variants import naming
 from pytest_torchkata.i18n import Text, tr
+from pytest_torchkata.dtypes import dtype_name
 from pytest_torchkata.katas.tensors import world
 from pytest_torchkata.katas.tensors.grader import (
-    FLATTEN, FROM_ONE_HOT, ONE_HOT, LOOP_N, distances_checked, dtype_name, expect_batch_kept, expect_dtype, expect_finite_when_rows_differ,
+    FLATTEN, FROM_ONE_HOT, ONE_HOT, LOOP_N, distances_checked, expect_batch_kept, expect_dtype, expect_finite_when_rows_differ,
     expect_no_loop, expect_softmax_along, masked_mean_checked, masked_mean_reference, matches, sq_dists)
 from pytest_torchkata.katas.tensors.hints import HINTS
 from pytest_torchkata.katas.common.explained import explain
