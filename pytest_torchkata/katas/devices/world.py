@@ -9,7 +9,6 @@ seen by hooks.  Every verdict is reached by the checks in ``devices.py``.
 
 from __future__ import annotations
 
-import sys
 import time
 import timeit
 import warnings

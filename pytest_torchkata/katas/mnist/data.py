@@ -127,12 +127,6 @@ def view_path(root: str) -> Path:
     return data_views_root() / f"mnist-{digest}"
 
 
-def learner_view_if_present(root: Any) -> str | None:
-    """For the sandbox, before any check runs: the learner's folder when the grader has
-    MNIST at ``root`` (nothing is downloaded here)."""
-    return learner_view(str(root)) if has_mnist(Path(root)) else None
-
-
 def learner_view(root: str) -> str:
     """A folder with the training split of ``root`` and no held-out file (see the
     module docstring); made once, atomically, read-only for everyone else."""

@@ -21,7 +21,6 @@ from pytest_torchkata.katas.tensors.grader import (
     expect_no_loop, expect_softmax_along, masked_mean_checked, masked_mean_reference, matches, sq_dists)
 from pytest_torchkata.katas.tensors.hints import HINTS
 from pytest_torchkata.katas.common.explained import explain
-from pytest_torchkata.katas.common.seeded import jitter
 from pytest_torchkata.model import Kata
 
 KATA = Kata("tensors", Text("Tensors", "张量"),
