@@ -14,12 +14,9 @@ import torch
 
 from pytest_torchkata.checks.errors import CheckFailed, LearnerError, Mistake
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
+from pytest_torchkata.dtypes import dtype_name
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas.devices import world
-
-
-def _dtype(d: Any) -> str:
-    return str(d).replace("torch.", "")
 
 
 def tensor_paths(value: Any, where: str, on_cpu: bool) -> list[str]:
@@ -73,7 +70,7 @@ def expect_moved(got: Any, original: Any, same: dict, where: str, top: str, hand
                                  where=where, got=tensor.device.type, target=target))
         expect_true(tensor.dtype == original.dtype, tr(
             "{where} changed dtype to {got}; only move it: `.to(device)`",
-            "{where} 的数据类型变成了 {got}；只移动设备：`.to(device)`", where=where, got=_dtype(tensor.dtype)))
+            "{where} 的数据类型变成了 {got}；只移动设备：`.to(device)`", where=where, got=dtype_name(tensor.dtype)))
         return
     if isinstance(original, (dict, list, tuple)):
         kind = type(original).__name__
@@ -137,7 +134,7 @@ def expect_any_spelling(error: LearnerError, device: Any, what: str) -> None:
                       mistake="devices.device_as_a_string_only") from None
 
 
-def stand_in_verdict(got: dict, device: Any, repeats: int) -> None:
+def expect_time_it_on_stand_in(got: dict, device: Any, repeats: int) -> None:
     """Grade ``time_it`` from the stand-in clock: each call of fn takes exactly ``STEP`` s.
     ``device`` may be any spelling ("cuda", "cuda:0", torch.device("cuda")): graded by its type."""
     __tracebackhide__ = True
@@ -232,5 +229,5 @@ def expect_any_gpu_spelling(kata: Any, repeats: int) -> None:
                 "'cuda'、'cuda:0' 还是 torch.device('cuda')，设备都是 CUDA；请判断 "
                 "torch.device(device).type == 'cuda'", device=spelled(spelling)),
                 mistake="devices.cuda_spelling_missed")
-        stand_in_verdict(got, spelling, repeats)
-    stand_in_verdict(kata.run(world.time_on_stand_in, torch.device("cpu"), repeats), "cpu", repeats)
+        expect_time_it_on_stand_in(got, spelling, repeats)
+    expect_time_it_on_stand_in(kata.run(world.time_on_stand_in, torch.device("cpu"), repeats), "cpu", repeats)

@@ -12,13 +12,12 @@ machines without one.  The learner-world helpers live in ``devices/world.py``.
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 import torch.nn as nn
 
 from pytest_torchkata.checks.errors import CheckFailed, LearnerError, Mistake
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
+from pytest_torchkata.dtypes import dtype_name
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas.devices import grader
 from pytest_torchkata.katas.devices import world
@@ -37,10 +36,6 @@ _CUDA_REFUSED = ("not compiled with cuda", "nvidia driver")
 
 def _called_cuda(error: LearnerError) -> bool:
     return any(part in error.message.lower() for part in _CUDA_REFUSED)
-
-
-def _dtype(d: Any) -> str:
-    return str(d).replace("torch.", "")
 
 
 @KATA.task("pick_device", Text("Pick the device", "选择设备"), points=2, hints=HINTS["pick_device"])
@@ -179,7 +174,7 @@ class TestAddOnesColumn:
                 "add_ones_column(x.half()) has dtype {got}, expected float16: the ones were made in the default "
                 "dtype and torch.cat promoted the result; pass dtype=x.dtype",
                 "add_ones_column(x.half()) 的数据类型是 {got}，应为 float16：全 1 列用了默认数据类型，"
-                "torch.cat 把结果提升了；请传 dtype=x.dtype", got=_dtype(got.dtype)))
+                "torch.cat 把结果提升了；请传 dtype=x.dtype", got=dtype_name(got.dtype)))
 
     def test_makes_the_ones_on_the_inputs_device(self, kata):
         rows = int(torch.randint(3, 9, ()))
@@ -204,7 +199,7 @@ class TestAddOnesColumn:
 class TestNewWeight:
     def _checked(self, kata, shape, device, dtype) -> dict:
         got = kata.run(world.new_weight_facts, shape, device, dtype)
-        what = f"new_weight({shape}, device={grader.spelled(device)}, dtype={_dtype(dtype)})"
+        what = f"new_weight({shape}, device={grader.spelled(device)}, dtype={dtype_name(dtype)})"
         device = torch.device(device).type  # whatever the spelling, the tensor's device type
         expect_shape(got["value"], shape, what=what)
         if not got["requires_grad"]:
@@ -224,7 +219,7 @@ class TestNewWeight:
         expect_true(got["dtype"] == dtype, tr(
             "{what} has dtype {got}, expected {want}: create it with dtype=dtype",
             "{what} 的数据类型是 {got}，应为 {want}：请用 dtype=dtype 创建", what=what,
-            got=_dtype(got["dtype"]), want=_dtype(dtype)))
+            got=dtype_name(got["dtype"]), want=dtype_name(dtype)))
         return got
 
     def test_is_a_leaf_that_gets_a_gradient(self, kata):
@@ -353,11 +348,11 @@ class TestPredict:
 class TestTimeIt:
     def test_returns_the_mean_seconds_per_call_on_cpu(self, kata):
         repeats = int(torch.randint(5, 40, ()))
-        grader.stand_in_verdict(kata.run(world.time_on_stand_in, "cpu", repeats), "cpu", repeats)
+        grader.expect_time_it_on_stand_in(kata.run(world.time_on_stand_in, "cpu", repeats), "cpu", repeats)
 
     def test_waits_for_the_gpu_before_stopping_the_clock(self, kata):
         repeats = int(torch.randint(3, 20, ()))
-        grader.stand_in_verdict(kata.run(world.time_on_stand_in, "cuda", repeats), "cuda", repeats)
+        grader.expect_time_it_on_stand_in(kata.run(world.time_on_stand_in, "cuda", repeats), "cuda", repeats)
 
     def test_any_spelling_of_a_gpu_device(self, kata):
         grader.expect_any_gpu_spelling(kata, int(torch.randint(3, 20, ())))

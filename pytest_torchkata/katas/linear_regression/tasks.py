@@ -13,6 +13,7 @@ from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.training import STALE_GRAD, expect_converged
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_tensor
 from pytest_torchkata.checks.variants import naming
+from pytest_torchkata.dtypes import dtype_name
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas.linear_regression import grader, world
 from pytest_torchkata.katas.linear_regression.hints import HINTS
@@ -36,11 +37,9 @@ def line_data(n: int = 100, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     return x, y
 
 
-def _dtype(t: torch.Tensor) -> str:
-    return str(t.dtype).replace("torch.", "")
-
-
 def _close(a: float, b: float) -> bool:
+    # Not the shared ``matches``: a loss is one number, close within 1e-4 of max(1, |b|)
+    # (an absolute 1e-4 below 1), which no rtol/atol pair gives; NaN is never close.
     return abs(a - b) <= 1e-4 * max(1.0, abs(b))
 
 
@@ -172,7 +171,7 @@ class TestMakeData:
                 if t.dtype != torch.float32:
                     raise CheckFailed(tr("make_data({n})'s {name} has dtype {got}, expected float32",
                                          "make_data({n}) 的 {name} 数据类型是 {got}，应为 float32",
-                                         n=n, name=name, got=_dtype(t)))
+                                         n=n, name=name, got=dtype_name(t.dtype)))
 
     def test_same_seed_gives_the_same_data_and_another_seed_does_not(self, kata):
         seed = draw_seed()

@@ -31,7 +31,7 @@ def blobs_pair(kata, n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
             expect_tensor(y, what=tr("make_blobs({n})'s y", "make_blobs({n}) 的 y", n=n)))
 
 
-def expect_known_scaling_slip(train: torch.Tensor, x: torch.Tensor) -> None:
+def expect_no_scaling_mistake(train: torch.Tensor, x: torch.Tensor) -> None:
     """Names the usual reason the scaled training features do not have std 1, when ``train`` shows it."""
     __tracebackhide__ = True
     mean, near = x.mean(dim=0), (lambda a, b: a.shape == b.shape and torch.allclose(a, b, rtol=1e-3, atol=1e-3))
@@ -159,6 +159,8 @@ def expected_step(x: torch.Tensor, y: torch.Tensor, lr: float) -> dict:
 
 
 def _close(a: float, b: float) -> bool:
+    # Not the shared ``matches``: a loss is one number, close within 1e-4 of max(1, |b|)
+    # (an absolute 1e-4 below 1), which no rtol/atol pair gives; NaN is never close.
     return abs(a - b) <= 1e-4 * max(1.0, abs(b))
 
 

@@ -14,11 +14,12 @@ import torch.nn.functional as F
 from pytest_torchkata.checks.errors import CheckFailed, Mistake
 from pytest_torchkata.checks.training import expect_converged
 from pytest_torchkata.checks.values import expect_close, expect_finite, expect_shape
+from pytest_torchkata.dtypes import dtype_name
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas.logistic_regression import world
 from pytest_torchkata.katas.logistic_regression.grader import (
     BCE, BLOB_LABELS, CROSS_ENTROPY, LOG_SOFTMAX, PROBE_D, affine, blobs_pair, expect_bce_step_loss, expected_step,
-    expect_known_scaling_slip, pair, probe)
+    expect_no_scaling_mistake, pair, probe)
 from pytest_torchkata.katas.logistic_regression.hints import HINTS
 from pytest_torchkata.katas.common.seeded import draw_seed, jitter
 from pytest_torchkata.katas.common.expect import expect_connected, expect_grads_not_stale, expect_inputs_kept, expect_mean_not_sum, expect_own_generator, graded_step
@@ -161,7 +162,7 @@ class TestStandardize:
         std = train.std(dim=0)
         std_pop = train.std(dim=0, unbiased=False)  # either std convention is fine
         if not ((std - 1).abs().max() < 0.01 or (std_pop - 1).abs().max() < 0.01):
-            expect_known_scaling_slip(train, x_train)
+            expect_no_scaling_mistake(train, x_train)
             raise CheckFailed(tr("each feature's std after scaling should be 1, but is {std}; take the mean and std "
                                  "over dim=0 (one per feature) of the training set",
                                  "缩放后每个特征的标准差应为 1，但实际是 {std}；请在训练集上沿 dim=0 求均值和标准差"
@@ -180,7 +181,7 @@ class TestStandardize:
             if not any(torch.allclose(out, (x - mean) / x_train.std(dim=0, unbiased=u), rtol=1e-4, atol=1e-4)
                        for u in (True, False)):  # either std convention is fine
                 if i == 0:
-                    expect_known_scaling_slip(out, x_train)
+                    expect_no_scaling_mistake(out, x_train)
                 expect_close(out, (x - mean) / x_train.std(dim=0, keepdim=True), rtol=1e-4, atol=1e-4,
                              what=tr("standardize's {name} (one feature, a single test row)",
                                      "standardize 的 {name}（一个特征，一行测试数据）", name=name))
@@ -215,7 +216,7 @@ class TestBlobs:
             raise cls(tr("y has dtype {got}, expected float32: BCEWithLogitsLoss needs float targets "
                          "(`y.float()`); int64 labels are for cross-entropy", "y 的数据类型是 {got}，应为 float32："
                          "BCEWithLogitsLoss 需要浮点目标（`y.float()`）；int64 标签是给交叉熵用的",
-                         got=str(y.dtype).replace("torch.", "")),
+                         got=dtype_name(y.dtype)),
                       mistake="logistic_regression.int_labels" if cls is Mistake else "")
 
     def test_labels_are_half_zeros_then_half_ones(self, kata):
