@@ -10,6 +10,9 @@ Each kata folder holds the same files, one per role:
 
 ``common/`` holds what several katas share, split the same way: ``observe.py`` (learner
 side), ``expect.py`` and ``explained.py`` (grader side), ``seeded.py`` (inputs from the seed).
+
+A recogniser of a classic mistake is ``mistake_in_<what>(...) -> Mistake | None`` (the caller raises it),
+or ``expect_<what>(...)``, which raises it itself; values are compared with ``checks.variants.matches``.
 """
 
 CURRICULUM = [

@@ -189,7 +189,7 @@ MASKED_MEAN = Variants(
 )
 
 
-def masked_mean_mistakes(out: Any, x: torch.Tensor, mask: torch.Tensor, what: str) -> None:
+def expect_no_masked_mean_mistake(out: Any, x: torch.Tensor, mask: torch.Tensor, what: str) -> None:
     """Recognise the classic masked-mean mistakes by the values they give."""
     __tracebackhide__ = True
     if isinstance(out, torch.Tensor) and out.dim() == 0 and x.shape[0] > 1:
@@ -209,7 +209,7 @@ def masked_mean_checked(kata, x: torch.Tensor, mask: torch.Tensor, what: str, *,
            kata.run(world.call_masked_mean, x, mask))
     expect_inputs_kept(res, {"x": x, "mask": mask}, "masked_mean")
     out = res["out"]
-    masked_mean_mistakes(out, x, mask, what)
+    expect_no_masked_mean_mistake(out, x, mask, what)
     expect_batch_kept(out, (x.shape[0],), what=what)
     if out.is_floating_point() and bool(torch.isnan(out).any()) and not bool(mask.any(1).all()):
         raise Mistake(tr("{what} gave NaN for a row with no True entry: 0 selected entries makes 0 / 0; clamp the "
@@ -244,27 +244,33 @@ def softmax_reference(x: torch.Tensor, dim: int, log: bool) -> torch.Tensor:
     return torch.log_softmax(x, dim) if log else torch.softmax(x, dim)
 
 
-def unkept_signature(out: torch.Tensor, x: torch.Tensor, dim: int, log: bool) -> bool:
-    """Does ``out`` match the (log-)softmax written without ``keepdim=True``, which
-    broadcasts against the wrong axis wherever it does not fail?"""
+def mistake_in_unkept_softmax(out: torch.Tensor, x: torch.Tensor, dim: int, log: bool, what: str) -> Mistake | None:
+    """The mistake, when ``out`` matches the (log-)softmax written without ``keepdim=True``,
+    which broadcasts against the wrong axis wherever it does not fail."""
     try:
         s = x - x.amax(dim=dim)
         e = s.exp()
         unkept = (s - e.sum(dim=dim).log()) if log else e / e.sum(dim=dim)
     except RuntimeError:
-        return False
-    return not matches(unkept, softmax_reference(x, dim, log)) and matches(out, unkept)
+        return None
+    if not matches(unkept, softmax_reference(x, dim, log)) and matches(out, unkept):
+        return Mistake(tr("{what}: {why}", "{what}：{why}", what=what, why=KEEPDIM), mistake="tensors.softmax_without_keepdim")
+    return None
 
 
-def whole_sum_signature(out: torch.Tensor, x: torch.Tensor, dim: int, log: bool) -> bool:
-    """Does ``out`` match the (log-)softmax normalised by the sum of every entry
-    (`e.sum()` without `dim`), the max taken along `dim` or over the whole tensor?"""
+def mistake_in_whole_sum_softmax(out: torch.Tensor, x: torch.Tensor, dim: int, log: bool, what: str) -> Mistake | None:
+    """The mistake, when ``out`` matches the (log-)softmax normalised by the sum of every
+    entry (`e.sum()` without `dim`), the max taken along `dim` or over the whole tensor."""
     for s in (x - x.amax(dim=dim, keepdim=True), x - x.amax()):
         e = s.exp()
         wrong = (s - e.sum().log()) if log else e / e.sum()
         if not matches(wrong, softmax_reference(x, dim, log)) and matches(out, wrong):
-            return True
-    return False
+            return Mistake(tr("{what} was divided by the sum of the whole tensor: `sum()` without `dim` adds every "
+                              "entry; normalise along `dim` with `sum(dim=dim, keepdim=True)`",
+                              "{what} 除以的是整个张量的和：不带 `dim` 的 `sum()` 把所有元素都加起来了；请用 "
+                              "`sum(dim=dim, keepdim=True)` 沿 `dim` 归一化", what=what),
+                           mistake="tensors.softmax_sum_without_dim")
+    return None
 
 
 def _shift(x: torch.Tensor, dim: int) -> torch.Tensor:
@@ -312,13 +318,10 @@ def expect_softmax_along(kata, x: torch.Tensor, dim: int, *, log: bool, view: bo
             raise Mistake(tr("{what} sums to 1 along dim {other}, not dim {d}: the reduction ran over the wrong "
                              "dim; pass `dim=dim` to every max/sum", "{what} 沿 dim {other} 求和为 1，而不是 dim {d}："
                              "归约用错了维度；每个 max/sum 都要传 `dim=dim`", what=what, other=other, d=d), mistake="tensors.softmax_wrong_dim")
-    if unkept_signature(out, x, dim, log):
-        raise Mistake(tr("{what}: {why}", "{what}：{why}", what=what, why=KEEPDIM), mistake="tensors.softmax_without_keepdim")
-    if whole_sum_signature(out, x, dim, log):
-        raise Mistake(tr("{what} was divided by the sum of the whole tensor: `sum()` without `dim` adds every "
-                         "entry; normalise along `dim` with `sum(dim=dim, keepdim=True)`",
-                         "{what} 除以的是整个张量的和：不带 `dim` 的 `sum()` 把所有元素都加起来了；请用 "
-                         "`sum(dim=dim, keepdim=True)` 沿 `dim` 归一化", what=what), mistake="tensors.softmax_sum_without_dim")
+    for recognise in (mistake_in_unkept_softmax, mistake_in_whole_sum_softmax):
+        found = recognise(out, x, dim, log, what)
+        if found is not None:
+            raise found
     expect_close(out, softmax_reference(x, dim, log), what=what, variants=LOG_SOFTMAX if log else SOFTMAX,
                  inputs=(x, dim))
 
