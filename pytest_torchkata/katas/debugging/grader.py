@@ -44,7 +44,7 @@ def bad_in_run_order(model: nn.Module, x: torch.Tensor, nan_only: bool = False,
     return [name for name, bad in fired if bad], [name for name, _ in fired]
 
 
-def first_bad_verdict(got: dict, model: nn.Module, x: torch.Tensor, case: str) -> None:
+def expect_first_bad_module(got: dict, model: nn.Module, x: torch.Tensor, case: str) -> None:
     __tracebackhide__ = True
     name = got["name"]
     bad, order = bad_in_run_order(model, x)
@@ -124,7 +124,7 @@ def _wrong_module(name: str, truth: str, bad: list, order: list) -> str | None:
     return "finite" if name in order else None
 
 
-def mean_loss_verdict(got: dict, truth: float, n: int) -> float:
+def expect_mean_loss(got: dict, truth: float, n: int) -> float:
     __tracebackhide__ = True
     value = got["value"]
     if isinstance(value, torch.Tensor):
@@ -160,7 +160,7 @@ def mean_loss_verdict(got: dict, truth: float, n: int) -> float:
     return value
 
 
-def training_order_verdict(events: list) -> None:
+def expect_no_training_order_mistake(events: list) -> None:
     """Name the step-order mistake the logged calls show, when the parameters came out wrong."""
     __tracebackhide__ = True
     if "step" not in events:

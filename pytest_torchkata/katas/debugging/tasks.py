@@ -39,7 +39,7 @@ class TestFirstBadModule:
     def _judge(self, kata, case: str) -> None:
         model, x = grader.nan_case(case)
         got = kata.run(world.first_bad_facts, case, dict(model.state_dict()), x)
-        grader.first_bad_verdict(got, model, x, case)
+        grader.expect_first_bad_module(got, model, x, case)
 
     def test_names_the_innermost_module_that_made_the_first_nan(self, kata):
         self._judge(kata, "log")
@@ -226,7 +226,7 @@ class TestMeanLoss:
         with torch.no_grad():
             losses = torch.tensor([F.mse_loss(model(x), y).item() for x, y in batches], dtype=torch.float64)
         truth = losses.mean().item()
-        value = grader.mean_loss_verdict(got, truth, len(batches))
+        value = grader.expect_mean_loss(got, truth, len(batches))
         expect_close(value, truth, what=tr("mean_loss(model, batches) over {n} batch(es) of {size}",
                                            "{n} 个大小为 {size} 的批次上的 mean_loss(model, batches)", n=n, size=size),
                      variants=grader.MEAN_LOSS, inputs=(losses, size), **F32)
@@ -255,7 +255,7 @@ class TestTrainSteps:
         wrong = [n for n, p in model.named_parameters()
                  if not torch.allclose(got["params"][n], p.detach(), rtol=1e-5, atol=1e-5)]
         if wrong:
-            grader.training_order_verdict(events)
+            grader.expect_no_training_order_mistake(events)
         for i, (value, want) in enumerate(zip(losses, truth)):
             expect_close(value, want, what=f"train_steps(...)[{i}]", **F32)
         for name, p in model.named_parameters():

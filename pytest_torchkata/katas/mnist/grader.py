@@ -99,7 +99,7 @@ FORWARD_SLIPS = (
 )
 
 
-def forward_slip(weights: dict, x: torch.Tensor, out: torch.Tensor) -> Mistake | None:
+def mistake_in_forward(weights: dict, x: torch.Tensor, out: torch.Tensor) -> Mistake | None:
     """What the learner's forward computes instead of the article's network, when it is one known slip."""
     for mistake, change, words in FORWARD_SLIPS:
         want = _variant(weights, x, **change)
@@ -193,7 +193,7 @@ def summed() -> str:
               "这样步长不会随批大小变化")
 
 
-def loss_slip(value: float, losses: dict, log_probs: bool) -> Mistake | None:
+def mistake_in_loss(value: float, losses: dict, log_probs: bool) -> Mistake | None:
     """The classic slip the loss ``train_step`` returned shows, if any."""
     if close_to(value, losses["sum"][0]) and not close_to(value, losses["right"][0]):
         return Mistake(tr("train_step returned {got:.4g}, expected {want:.4g}: {why}", "train_step 返回了 {got:.4g}，"
@@ -209,7 +209,7 @@ def loss_slip(value: float, losses: dict, log_probs: bool) -> Mistake | None:
     return None
 
 
-def grads_slip(grads: dict, losses: dict, log_probs: bool) -> Mistake | None:
+def mistake_in_grads(grads: dict, losses: dict, log_probs: bool) -> Mistake | None:
     """The classic slip the gradients ``train_step`` left show, if any."""
     if same_grads(grads, losses["right"][1]):
         return None
@@ -247,7 +247,7 @@ def expect_batch_of_one(kata) -> None:
         raise failed(got["seen"]["error"])
     step_ran(got)
     value = got["value"]
-    slip = isinstance(value, float) and loss_slip(value, losses, log_probs)
+    slip = isinstance(value, float) and mistake_in_loss(value, losses, log_probs)
     if slip:
         raise slip
     expect_close(value, losses["right"][0], what=tr("the loss train_step returned for a batch of one image",
@@ -287,7 +287,7 @@ def batch_accuracies(state: dict, x: torch.Tensor, y: torch.Tensor) -> list[floa
             for i in range(0, len(y), EVAL_BATCH)]
 
 
-def evaluation_slip(value: float, right: int, state: dict, x: torch.Tensor, y: torch.Tensor) -> Mistake | None:
+def mistake_in_evaluation(value: float, right: int, state: dict, x: torch.Tensor, y: torch.Tensor) -> Mistake | None:
     """The classic slip an ``evaluate`` result on the evaluation case shows, if any."""
     n = len(y)
     if math.isclose(value, right / n, abs_tol=1e-6):

@@ -145,7 +145,7 @@ class TestForward:
             raise CheckFailed(tr("could not rebuild the article's network from Net's layers: {why}",
                                  "无法用 Net 的各层重建文章中的网络：{why}", why=weights))
         want = data.article_forward(weights, x)
-        slip = grader.forward_slip(weights, x, out)
+        slip = grader.mistake_in_forward(weights, x, out)
         if slip:
             raise slip
         if torch.allclose(out, torch.log_softmax(want, dim=1), rtol=1e-4, atol=1e-5):
@@ -175,7 +175,7 @@ class TestTrainStep:
                                  "这样这一步的计算图才能被释放", got=describe(value)))
         expect_true(isinstance(value, float), tr("train_step should return the loss as a float, but returned {got}",
                                                  "train_step 应当以 float 返回损失，但返回了 {got}", got=describe(value)))
-        slip = grader.loss_slip(value, losses, log_probs)
+        slip = grader.mistake_in_loss(value, losses, log_probs)
         if slip:
             raise slip
         expect_close(value, losses["right"][0], what=tr("the loss train_step returned (cross-entropy before the step)",
@@ -198,7 +198,7 @@ class TestTrainStep:
     def test_clears_old_gradients(self, kata):
         got, _, losses, log_probs = grader.step(kata, True, 0.0)
         grads, want = got["grads"], losses["right"][1]
-        slip = grader.grads_slip(grads, losses, log_probs)
+        slip = grader.mistake_in_grads(grads, losses, log_probs)
         if slip:
             raise slip
         for name, w in want.items():
@@ -281,7 +281,7 @@ class TestEvaluate:
         expect_true(isinstance(value, (float, int)) and not isinstance(value, bool),
                     tr("evaluate should return a float, but returned {got}", "evaluate 应当返回 float，但返回了 {got}",
                        got=describe(value)))
-        if slip := grader.evaluation_slip(value, right, state, x, y):
+        if slip := grader.mistake_in_evaluation(value, right, state, x, y):
             raise slip
         what = tr("evaluate(model, loader) with {right} of {n} right", "{n} 个中对了 {right} 个时的 evaluate(model, "
                   "loader)", right=right, n=len(y))

@@ -13,7 +13,7 @@ from torch import nn
 
 from pytest_torchkata.checks.errors import CheckFailed, LearnerError, Mistake
 from pytest_torchkata.checks.values import describe, expect_true
-from pytest_torchkata.checks.variants import Variant, Variants
+from pytest_torchkata.checks.variants import Variant, Variants, matches
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas.modules import world
 
@@ -124,10 +124,13 @@ def numel(shapes: list[list[int]]) -> int:
 
 
 def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
-    return a.shape == b.shape and torch.allclose(a.double(), b.double(), rtol=1.3e-6, atol=1e-5)
+    # The shared ``matches`` at torch's float32 tolerance (rtol 1.3e-6), tighter than its
+    # rtol 1e-4 on purpose: a module's mistake here (a ReLU too many or too few, momentum
+    # swapped) can sit close to the right output, and must not be named for a right one.
+    return matches(a, b, rtol=1.3e-6, atol=1e-5)
 
 
-def diagnose_mlp(out: torch.Tensor, layers: list, x: torch.Tensor, sizes: list[int]) -> None:
+def expect_no_mlp_mistake(out: torch.Tensor, layers: list, x: torch.Tensor, sizes: list[int]) -> None:
     """Names an MLP with a ReLU after its last layer, or with no ReLU between its layers."""
     __tracebackhide__ = True
     ref = mlp_reference(layers, x)
@@ -147,7 +150,7 @@ def diagnose_mlp(out: torch.Tensor, layers: list, x: torch.Tensor, sizes: list[i
                          "多层会退化成一个线性映射；请在除最后一层外的每一层后面加 F.relu", sizes=sizes))
 
 
-def diagnose_residual(out, x: torch.Tensor, inner_out: torch.Tensor) -> None:
+def expect_no_residual_mistake(out, x: torch.Tensor, inner_out: torch.Tensor) -> None:
     """Names a Residual that returns module(x) alone (no skip connection)."""
     __tracebackhide__ = True
     if isinstance(out, torch.Tensor) and _close(out, inner_out) and not _close(out, x + inner_out):
@@ -156,7 +159,7 @@ def diagnose_residual(out, x: torch.Tensor, inner_out: torch.Tensor) -> None:
                          "`x + self.module(x)`"))
 
 
-def diagnose_running_mean(got_mean, got_out, x: torch.Tensor, before: torch.Tensor, momentum: float) -> None:
+def expect_no_running_mean_mistake(got_mean, got_out, x: torch.Tensor, before: torch.Tensor, momentum: float) -> None:
     """Names the classic running-mean slips: momentum on the wrong side, the batch's own mean in the output."""
     __tracebackhide__ = True
     want = (1 - momentum) * before + momentum * x.mean(0)
@@ -173,7 +176,7 @@ def diagnose_running_mean(got_mean, got_out, x: torch.Tensor, before: torch.Tens
                          "`x - self.mean`，即更新之后的滑动平均"), mistake="modules.centred_on_the_batch_mean")
 
 
-def diagnose_dropout(trains: list, evals: list, p: float) -> None:
+def expect_no_dropout_mistake(trains: list, evals: list, p: float) -> None:
     """Names dropout applied to the network's output (after fc2) instead of to the hidden units."""
     __tracebackhide__ = True
     out, ref = trains[0], evals[0]

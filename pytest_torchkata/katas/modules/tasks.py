@@ -14,6 +14,7 @@ from torch import nn
 
 from pytest_torchkata.checks.errors import CheckFailed, LearnerError, Mistake
 from pytest_torchkata.checks.values import describe, expect_close, expect_shape, expect_true
+from pytest_torchkata.dtypes import dtype_name
 from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas.modules import grader, world
 from pytest_torchkata.katas.modules.hints import HINTS
@@ -85,7 +86,7 @@ class TestMLP:
                        "MLP({sizes}) 应按顺序包含 nn.Linear 层 {want}，实际是 {got}",
                        sizes=sizes, want=want, got=info["linears"]))
         out = expect_shape(info["out"], (6, 3), what=f"MLP({sizes})(x)")
-        grader.diagnose_mlp(out, info["layers"], x, sizes)
+        grader.expect_no_mlp_mistake(out, info["layers"], x, sizes)
         expect_close(out, grader.mlp_reference(info["layers"], x), what=f"MLP({sizes})(x)")
 
 
@@ -145,7 +146,7 @@ class TestResidual:
     def test_output_is_x_plus_module_of_x(self, kata):
         inner, x, info = self._run(kata, world.run_residual)
         with torch.no_grad():
-            grader.diagnose_residual(info["out"], x, inner(x))
+            grader.expect_no_residual_mistake(info["out"], x, inner(x))
             expect_close(info["out"], x + inner(x), what="Residual(Linear(6, 6))(x)")
 
     def test_the_wrapped_module_is_registered(self, kata):
@@ -231,7 +232,7 @@ class TestRunningMean:
         batches, _, info = self._run(kata)
         mean = torch.zeros(4)
         for i, x in enumerate(batches):
-            grader.diagnose_running_mean(info["means"][i], info["outs"][i], x, mean, 0.1)
+            grader.expect_no_running_mean_mistake(info["means"][i], info["outs"][i], x, mean, 0.1)
             before, mean = mean, 0.9 * mean + 0.1 * x.mean(0)
             expect_close(info["means"][i], mean, what=tr("mean after training batch {i}", "第 {i} 个训练批次后的 mean",
                                                          i=i + 1), variants=grader.RUNNING_MEAN, inputs=(before, x))
@@ -292,7 +293,7 @@ class TestDropoutMLP:
         if not info["train_mode_after"]:
             raise Mistake(tr("the forward switched the model to eval mode; forward must not call train() or eval()",
                              "forward 把模型切换到了评估模式；forward 里不能调用 train() 或 eval()"))
-        grader.diagnose_dropout(info["trains"], info["evals"], 0.5)
+        grader.expect_no_dropout_mistake(info["trains"], info["evals"], 0.5)
         grader.expect_p_used(kata.run(world.run_dropout_mlp, torch.randn(6, 5), p=0.0))
         if torch.equal(first, second):
             raise Mistake(tr("two training-mode forwards of the same input are identical: dropout never drops "
@@ -390,4 +391,4 @@ class TestRunOn:
                              "`x = x.to(device=device, dtype=dtype)`", "run_on 把模型移到了 float64，但模型收到的输入"
                              "仍是 {got}（{error}）：张量的 .to() 返回新张量，x 本身不变；请写 "
                              "`x = x.to(device=device, dtype=dtype)`",
-                             got=info["x_dtype"].replace("torch.", ""), error=info["error"]))
+                             got=dtype_name(info["x_dtype"]), error=info["error"]))

@@ -12,6 +12,7 @@ import io
 
 import torch
 from torch import nn
+from pytest_torchkata.dtypes import dtype_name
 from pytest_torchkata.sandbox.runner import labelled
 
 
@@ -160,7 +161,7 @@ def run_running_mean(learner, batches: list[torch.Tensor], eval_x: torch.Tensor)
     info["eval_out"] = model(eval_x)
     info["eval_mean_before"], info["eval_mean_after"] = before, model.mean.detach().clone()
     model.to(torch.float64)
-    info["dtype_after_to"] = str(model.mean.dtype).replace("torch.", "")
+    info["dtype_after_to"] = dtype_name(model.mean.dtype)
     return info
 
 
@@ -215,7 +216,7 @@ def save_then_load(learner, state: dict, other: dict, x: torch.Tensor, load: boo
 # -- task 9 ---------------------------------------------------------------------------
 
 def _left_behind(model: nn.Module, device: str, dtype: torch.dtype) -> list[str]:
-    return [f"{name} ({str(t.dtype).replace('torch.', '')}, {t.device})"
+    return [f"{name} ({dtype_name(t.dtype)}, {t.device})"
             for name, t in [*model.named_parameters(), *model.named_buffers()]
             if t.is_floating_point() and (t.dtype != dtype or t.device.type != torch.device(device).type)]
 

@@ -12,7 +12,7 @@ from torch import nn
 
 from pytest_torchkata.checks.errors import CheckFailed, LearnerError, Mistake
 from pytest_torchkata.checks.values import describe, expect_float, expect_true
-from pytest_torchkata.i18n import tr
+from pytest_torchkata.i18n import Text, tr
 from pytest_torchkata.katas.common.seeded import draw_seed
 from pytest_torchkata.katas.training import world
 
@@ -27,8 +27,17 @@ def close(a: list[torch.Tensor], b: list[torch.Tensor]) -> bool:
     return all(u is not None and torch.allclose(u, v, rtol=1e-4, atol=1e-5) for u, v in zip(a, b))
 
 
-def accuracy_mistake(value: float, logits: torch.Tensor, labels: torch.Tensor,
-                     raw=None) -> tuple[str, str]:
+def mistake_in_accuracy(value: float, logits: torch.Tensor, labels: torch.Tensor, raw=None, *,
+                        what: str, want: float) -> Mistake | None:
+    """The named mistake an accuracy of ``value`` (``want`` expected) shows, or None."""
+    named, mistake = _accuracy_words(value, logits, labels, raw)
+    if not named:
+        return None
+    return Mistake(tr("{what} is {got:.4g}, expected {want:.4g}; {named}", "{what} 是 {got:.4g}，应为 {want:.4g}；"
+                      "{named}", what=what, got=value, want=want, named=named), mistake=mistake)
+
+
+def _accuracy_words(value: float, logits: torch.Tensor, labels: torch.Tensor, raw=None) -> tuple[str, str]:
     """The classic mistake ``value`` shows, in words, and its id; ("", "") when none."""
     n, pred = len(labels), logits.argmax(dim=1)
     right = (pred == labels).float().mean().item()
@@ -78,7 +87,14 @@ def expect_history(history, epochs: int) -> dict:
     return history
 
 
-def epoch_mistake(value: float, losses: list[float], samples: int) -> tuple[str, str]:
+def mistake_in_epoch_loss(value: float, losses: list[float], samples: int, said: Text) -> Mistake | None:
+    """The named mistake a mean epoch loss of ``value`` shows, or None; ``said`` words it
+    around ``{got}`` (the value) and ``{named}`` (what the mistake is)."""
+    named, mistake = _epoch_words(value, losses, samples)
+    return Mistake(said.format(got=value, named=named), mistake=mistake) if named else None
+
+
+def _epoch_words(value: float, losses: list[float], samples: int) -> tuple[str, str]:
     """What a wrong mean epoch loss shows, in words, and the mistake's id; ("", "") when none."""
     total, mean = sum(losses), sum(losses) / len(losses)
     if math.isclose(value, mean, rel_tol=1e-4):
@@ -183,10 +199,9 @@ def check_accuracy(kata, logits: torch.Tensor, labels: torch.Tensor) -> None:
     want = (logits.argmax(dim=1) == labels).float().mean().item()
     if math.isclose(value, want, rel_tol=1e-6, abs_tol=1e-6):
         return
-    named, mistake = accuracy_mistake(value, logits, labels, result)
-    if named:
-        raise Mistake(tr("{what} is {got:.4g}, expected {want:.4g}; {named}", "{what} 是 {got:.4g}，应为 {want:.4g}；"
-                         "{named}", what=what, got=value, want=want, named=named), mistake=mistake)
+    found = mistake_in_accuracy(value, logits, labels, result, what=what, want=want)
+    if found is not None:
+        raise found
     text = tr("{what} is {got:.4g}, expected {want:.4g}", "{what} 是 {got:.4g}，应为 {want:.4g}",
               what=what, got=value, want=want)
     if value == 0:

@@ -151,10 +151,10 @@ class TestTrainEpoch:
                              "请累加 `loss.item()`"))
         value = expect_float(result, what="train_epoch")
         grader.expect_grads_cleared_each_batch(info["after"], info["accumulated"], ref_after)
-        named, mistake = grader.epoch_mistake(value, losses, 64)
-        if named:
-            raise Mistake(tr("train_epoch returned {got:.4g}, {named}", "train_epoch 返回了 {got:.4g}，{named}",
-                             got=value, named=named), mistake=mistake)
+        found = grader.mistake_in_epoch_loss(value, losses, 64, Text("train_epoch returned {got:.4g}, {named}",
+                                                                       "train_epoch 返回了 {got:.4g}，{named}"))
+        if found is not None:
+            raise found
         expect_close(value, sum(losses) / len(losses), what=tr("train_epoch's mean batch loss", "train_epoch 的平均批次损失"),
                      rtol=1e-4, atol=1e-5)
 
@@ -277,10 +277,11 @@ class TestEvaluate:
         acc = expect_float(result[1], what=tr("evaluate's accuracy", "evaluate 的准确率"))
         grader.expect_not_swapped(loss, acc, ref)
         if not math.isclose(loss, ref["sample_loss"], rel_tol=1e-4, abs_tol=1e-5):  # either mean is accepted
-            named, mistake = grader.epoch_mistake(loss, ref["losses"], self.N)
-            if named:
-                raise Mistake(tr("evaluate's mean loss is {got:.4g}, {named}", "evaluate 的平均损失是 {got:.4g}，{named}",
-                                 got=loss, named=named), mistake=mistake)
+            found = grader.mistake_in_epoch_loss(loss, ref["losses"], self.N,
+                                                 Text("evaluate's mean loss is {got:.4g}, {named}",
+                                                      "evaluate 的平均损失是 {got:.4g}，{named}"))
+            if found is not None:
+                raise found
             expect_close(loss, sum(ref["losses"]) / len(ref["losses"]),
                          what=tr("evaluate's mean loss (eval mode)", "evaluate 的平均损失（评估模式）"), rtol=1e-4, atol=1e-5)
         if math.isclose(acc, ref["batch_acc"], abs_tol=1e-6) and not math.isclose(acc, ref["acc"], abs_tol=1e-6):
