@@ -140,9 +140,11 @@ except OSError:
 
 
 def test_torchkata_grade_grades_a_class_on_the_pack(venv, tmp_path):
-    if subprocess.run([str(venv), "-I", "-c", "import pytest_torchkata"], capture_output=True).returncode != 0:
-        pytest.skip("the isolated worker (python -I) cannot import pytest_torchkata here: its install "
-                    "points elsewhere (an editable install of another checkout)")
+    found = subprocess.run([str(venv), "-I", "-c", "import pytest_torchkata; print(pytest_torchkata.__file__)"],
+                           capture_output=True, text=True)
+    if found.returncode != 0 or not found.stdout.strip().startswith(str(ROOT)):
+        pytest.skip("the isolated worker (python -I) does not import this checkout's pytest_torchkata here: "
+                    f"its install points elsewhere ({found.stdout.strip() or found.stderr.strip()[-200:]})")
     klass = tmp_path / "class"
     for student, text in {"ref": solved((NORMS / "solutions" / "norms.py").read_text(encoding="utf-8")),
                           "stub": (NORMS / "stubs" / "norms.py").read_text(encoding="utf-8"),
