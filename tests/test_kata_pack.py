@@ -159,3 +159,18 @@ def test_torchkata_grade_grades_a_class_on_the_pack(venv, tmp_path):
     assert {name: float(r["total"]) for name, r in rows.items()} == {"ref": 4.0, "stub": 0.0, "thief": 0.0}
     report = json.loads((out / "stub" / "report.json").read_text(encoding="utf-8"))
     assert [t["status"] for t in report["katas"][0]["tasks"]] == ["not_started", "not_started"]
+
+
+def test_a_notebook_check_grades_the_packs_kata(venv, tmp_path):
+    """``tk.check`` grades in a fresh pytest run with plugin autoloading off: the pack's plugin
+    is handed to it, so its kata is known there too."""
+    (tmp_path / "katas").mkdir()
+    (tmp_path / "katas" / "norms.py").write_text(solved((NORMS / "solutions" / "norms.py").read_text(encoding="utf-8")),
+                                                 encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+           "TORCHKATA_LANG": "en"}
+    done = subprocess.run([str(venv), "-c", "from pytest_torchkata.notebook import api; "
+                           "print(api.check('norms', source='katas/norms.py', kata_dir='katas'))"],
+                          cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          timeout=300)
+    assert "4/4 points" in done.stdout, done.stdout[-2000:]

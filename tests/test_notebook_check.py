@@ -333,3 +333,18 @@ def test_a_real_kernel_checks_hints_and_shows_the_solution(tmp_path: Path, monke
     found = progress.load(work / "katas")["tensors"]
     assert found["numpy_bridge"]["solved"] is True and found["numpy_bridge"]["hints_seen"] == 1
     assert not (work / "katas" / "tensors.py").exists()
+
+
+def test_a_notebook_check_hands_the_kata_packs_plugins_to_its_grading_run(monkeypatch, tmp_path):
+    """Plugin autoloading is off in a notebook's grading run, so an installed kata pack's plugin
+    must be named for its katas to be graded there (as ``torchkata grade`` hands them over)."""
+    import types
+
+    from pytest_torchkata.notebook import grading
+
+    pack = types.ModuleType("torchkata_pack_example.plugin")
+    monkeypatch.setattr("pytest_torchkata.registry.installed",
+                        lambda: types.SimpleNamespace(plugins=[pack], problems=[]))
+    command = grading.pytest_command("norms", tmp_path, "en", None, False)
+    at = command.index("torchkata_pack_example.plugin")
+    assert command[at - 1] == "-p" and command.index("pytest_torchkata.plugin") < at

@@ -53,7 +53,8 @@ class Graded:
 def pytest_command(kata: str, folder: Path, lang: str, task_number: int | None, isolate: bool) -> list[str]:
     """The command line that grades ``folder/KATA.py`` (``-k N``: task N alone)."""
     command = [sys.executable, "-m", "pytest", "-q", "-c", str(folder / "pytest.ini"), "-p", "no:cacheprovider",
-               "-p", "pytest_torchkata.plugin",  # the only plugin (see ``grading_env``)
+               "-p", "pytest_torchkata.plugin",  # with the kata packs' plugins, the only ones (``grading_env``)
+               *[arg for name in _pack_plugins() for arg in ("-p", name)],
                f"--kata={kata}", f"--kata-dir={folder}", f"--kata-report={folder / REPORT}",
                "--kata-report-format=json", f"--kata-lang={lang}"]
     if task_number is not None:
@@ -61,6 +62,14 @@ def pytest_command(kata: str, folder: Path, lang: str, task_number: int | None, 
     if isolate:
         command.append("--kata-isolate")
     return command
+
+
+def _pack_plugins() -> list[str]:
+    """The module names of the installed kata packs' plugins (``registry.installed``): autoloading
+    is off in a grading run, so a pack's kata is graded only if its plugin is named."""
+    from pytest_torchkata.registry import installed
+
+    return [name for name in (getattr(m, "__name__", "") for m in installed().plugins) if name]
 
 
 def grade(kata: str, source: str, workspace: Path, lang: str, *, task_number: int | None = None,
