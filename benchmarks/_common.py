@@ -55,3 +55,12 @@ def py() -> str:
 def cpu_note() -> str:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return f"{os.cpu_count()} CPUs, load average {load:.2f} (figures are noisy when the machine is busy)"
+
+
+def class_of_references(folder: Path, n: int) -> Path:
+    """``folder`` made a class of ``n`` honest submissions (``studentNN/katas``: copies of solutions/)."""
+    import shutil
+
+    for i in range(n):
+        shutil.copytree(ROOT / "solutions", folder / f"student{i:02d}" / "katas")
+    return folder

@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import ROOT, cpu_note, median, py, wall
+from _common import class_of_references, cpu_note, median, py, wall
 
 TARGET_S, CLASS_SIZE = 300.0, 40
 
@@ -38,8 +38,7 @@ def main(argv: list[str]) -> int:
     data_args = [f"--kata-data={data}"] if data else []
     tmp = Path(tempfile.mkdtemp(prefix="bench-class-"))
     try:
-        for i in range(n):
-            shutil.copytree(ROOT / "solutions", tmp / "class" / f"student{i:02d}" / "katas")
+        class_of_references(tmp / "class", n)
         print(f"bench_class: {n} full-curriculum submissions; {cpu_note()}")
         one = tmp / "class" / "student00" / "katas"
         base_s, code, out = wall([py(), "-m", "pytest", "--kata=all", f"--kata-dir={one}", "--kata-isolate",

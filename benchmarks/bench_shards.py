@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, cpu_note, py, wall, without_plugins_args
+from _common import class_of_references, cpu_note, py, wall, without_plugins_args
 
 TARGET_OVERHEAD = 0.05
 
@@ -141,8 +141,7 @@ def main(argv: list[str]) -> int:
     data_args = [f"--kata-data={data}"] if data else []
     tmp = Path(tempfile.mkdtemp(prefix="bench-shards-"))
     try:
-        for i in range(n):
-            shutil.copytree(ROOT / "solutions", tmp / "class" / f"student{i:02d}" / "katas")
+        class_of_references(tmp / "class", n)
         print(f"bench_shards: {n} submissions (copies of solutions/), katas {katas}, {shards} shards; {cpu_note()}")
         started = time.perf_counter()
         print("1. shard overhead")

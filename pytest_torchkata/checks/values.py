@@ -18,7 +18,7 @@ from pytest_torchkata.checks.errorkinds import kind_text
 from pytest_torchkata.checks.errors import CheckFailed
 from pytest_torchkata.checks.variants import Variants, naming
 from pytest_torchkata.i18n import tr
-from pytest_torchkata.sandbox.observe import _a, describe  # noqa: F401
+from pytest_torchkata.sandbox.observe import describe  # noqa: F401 (described on both sides)
 from pytest_torchkata.sandbox.wire import Opaque
 
 # Bound once, so learner code that patches torch in this process cannot change it.

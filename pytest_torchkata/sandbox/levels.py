@@ -247,22 +247,25 @@ def reference_folders(modules: "list[str] | tuple[str, ...]" = ()) -> list[str]:
     and ``user`` levels: the wheel's ``_solutions``, a source checkout's ``solutions/``, and
     the ``solutions/`` folder beside each of ``modules`` (a kata pack keeps its references
     beside its kata's ``tasks.py`` and ``world.py``), found without importing them."""
-    import importlib.util
-
     import pytest_torchkata
 
     package = Path(pytest_torchkata.__file__).resolve().parent
     found = [package / "_solutions"]
     if (package.parent / "pyproject.toml").is_file():  # a source checkout (an editable install)
         found.append(package.parent / "solutions")
-    for name in modules:
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            continue
-        if spec is not None and spec.origin and os.path.isfile(spec.origin):
-            found.append(Path(spec.origin).resolve().parent / "solutions")
+    found += [Path(origin).resolve().parent / "solutions" for origin in map(_module_file, modules) if origin]
     return [str(p) for p in dict.fromkeys(found) if p.is_dir()]
+
+
+def _module_file(name: str) -> str | None:
+    """The source file of module ``name``, found without importing it (None: none found)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    return spec.origin if spec is not None and spec.origin and os.path.isfile(spec.origin) else None
 
 
 def data_views_root() -> Path:
@@ -308,15 +311,12 @@ def module_files(names: list[str]) -> list[str]:
 
     found = []
     for name in names:
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            continue
-        if spec is None or not spec.origin or not os.path.isfile(spec.origin):
+        origin = _module_file(name)
+        if origin is None:
             continue
         top = importlib.util.find_spec(name.split(".")[0])
         if top is not None and top.submodule_search_locations:
             found += list(top.submodule_search_locations)
         else:
-            found.append(spec.origin)
+            found.append(origin)
     return found
